@@ -1,0 +1,23 @@
+//! The YAML layer of rustomize.
+//!
+//! - [`node`]: the tree resources are kept in; scalars keep their text, style
+//!   and resolved type.
+//! - [`parse`]: YAML text to nodes (multi-document, anchors, merge keys,
+//!   duplicate keys rejected).
+//! - [`emit`]: nodes to the exact bytes `kustomize build` prints.
+//! - [`json`]: compact JSON in Go's exact bytes, for name hashes.
+//!
+//! ```
+//! let node = rustomize_yaml::parse::parse_one("b: yes\na: [1, 0777]\n").unwrap();
+//! assert_eq!(rustomize_yaml::emit::to_string(&node).unwrap(), "a:\n- 1\n- 511\nb: \"yes\"\n");
+//! ```
+
+pub mod emit;
+pub mod json;
+pub mod node;
+pub mod parse;
+pub mod resolve;
+
+pub use emit::EmitError;
+pub use node::{Entry, Map, Node, Scalar, Seq, Style, Tag};
+pub use parse::{ParseError, parse_documents, parse_one};

@@ -1,0 +1,402 @@
+//! The node tree every resource is kept in.
+//!
+//! A [`Node`] is a scalar, a sequence or a mapping. Scalars keep the text they
+//! were written with, the style they were written in and the type YAML resolves
+//! them to ([`Tag`]), so a value that no transformer touches comes out exactly
+//! as kustomize would print it. Mappings keep their entries in input order; the
+//! emitter sorts keys the way kustomize does.
+
+use std::fmt;
+
+/// The type a scalar resolves to, by the rules of the YAML reader kustomize
+/// uses (yaml.v3): `true`/`false` are booleans, `yes`/`on` are strings, `0777`
+/// is an octal integer, `1e3` a float, `~` and the empty scalar are null.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Tag {
+    /// `null`, `~` or nothing at all.
+    Null,
+    /// `true` or `false` (and their capitalised forms).
+    Bool,
+    /// An integer in any notation Go's `strconv.ParseInt(s, 0, 64)` accepts.
+    Int,
+    /// A floating point number, `.inf` or `.nan`.
+    Float,
+    /// A date or date and time (`2001-12-14`); printed as RFC 3339 text.
+    Timestamp,
+    /// Anything else, and every quoted or block scalar.
+    Str,
+}
+
+/// How a scalar was written in its source.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Style {
+    /// Unquoted.
+    Plain,
+    /// `'single quoted'`.
+    SingleQuoted,
+    /// `"double quoted"`.
+    DoubleQuoted,
+    /// `|` block.
+    Literal,
+    /// `>` block.
+    Folded,
+}
+
+/// A scalar value: its text, resolved type, source style and line.
+#[derive(Clone, Debug)]
+pub struct Scalar {
+    /// The scalar's content, after unescaping and folding.
+    pub value: String,
+    /// The type the value resolves to.
+    pub tag: Tag,
+    /// How it was written.
+    pub style: Style,
+    /// 1-based source line, 0 when the node was made by the program.
+    pub line: u32,
+}
+
+impl Scalar {
+    /// A string scalar made by the program.
+    pub fn string(value: impl Into<String>) -> Self {
+        Scalar {
+            value: value.into(),
+            tag: Tag::Str,
+            style: Style::Plain,
+            line: 0,
+        }
+    }
+
+    /// A scalar whose type is resolved as if it had been written unquoted.
+    pub fn plain(value: impl Into<String>) -> Self {
+        let value = value.into();
+        let tag = crate::resolve::resolve_plain(&value);
+        Scalar {
+            value,
+            tag,
+            style: Style::Plain,
+            line: 0,
+        }
+    }
+
+    /// A null scalar.
+    pub fn null() -> Self {
+        Scalar {
+            value: String::new(),
+            tag: Tag::Null,
+            style: Style::Plain,
+            line: 0,
+        }
+    }
+
+    /// Whether this scalar is null.
+    pub fn is_null(&self) -> bool {
+        self.tag == Tag::Null
+    }
+}
+
+impl PartialEq for Scalar {
+    fn eq(&self, other: &Self) -> bool {
+        self.tag == other.tag && self.value == other.value
+    }
+}
+
+/// A sequence of nodes.
+#[derive(Clone, Debug, Default)]
+pub struct Seq {
+    /// The items, in order.
+    pub items: Vec<Node>,
+    /// 1-based source line, 0 when made by the program.
+    pub line: u32,
+}
+
+impl PartialEq for Seq {
+    fn eq(&self, other: &Self) -> bool {
+        self.items == other.items
+    }
+}
+
+/// One key and its value in a [`Map`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Entry {
+    /// The key; always a scalar.
+    pub key: Scalar,
+    /// The value.
+    pub value: Node,
+}
+
+/// A mapping, entries in source order.
+#[derive(Clone, Debug, Default)]
+pub struct Map {
+    /// The entries.
+    pub entries: Vec<Entry>,
+    /// 1-based source line, 0 when made by the program.
+    pub line: u32,
+}
+
+impl PartialEq for Map {
+    fn eq(&self, other: &Self) -> bool {
+        self.entries.len() == other.entries.len()
+            && self
+                .entries
+                .iter()
+                .all(|e| other.get(&e.key.value) == Some(&e.value))
+    }
+}
+
+impl Map {
+    /// An empty mapping.
+    pub fn new() -> Self {
+        Map::default()
+    }
+
+    /// The value under `key`.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.entries
+            .iter()
+            .find(|e| e.key.value == key)
+            .map(|e| &e.value)
+    }
+
+    /// The value under `key`, mutably.
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut Node> {
+        self.entries
+            .iter_mut()
+            .find(|e| e.key.value == key)
+            .map(|e| &mut e.value)
+    }
+
+    /// The entry under `key`.
+    pub fn entry(&self, key: &str) -> Option<&Entry> {
+        self.entries.iter().find(|e| e.key.value == key)
+    }
+
+    /// Whether `key` is present.
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.entries.iter().any(|e| e.key.value == key)
+    }
+
+    /// Sets `key` to `value`, in place when the key exists, else appended.
+    pub fn insert(&mut self, key: impl Into<String>, value: Node) {
+        let key = key.into();
+        match self.get_mut(&key) {
+            Some(slot) => *slot = value,
+            None => self.entries.push(Entry {
+                key: Scalar::string(key),
+                value,
+            }),
+        }
+    }
+
+    /// Removes `key`, returning its value.
+    pub fn remove(&mut self, key: &str) -> Option<Node> {
+        let i = self.entries.iter().position(|e| e.key.value == key)?;
+        Some(self.entries.remove(i).value)
+    }
+
+    /// The value under `key`, inserting `make()` first when it is absent.
+    pub fn get_or_insert_with(&mut self, key: &str, make: impl FnOnce() -> Node) -> &mut Node {
+        let i = match self.entries.iter().position(|e| e.key.value == key) {
+            Some(i) => i,
+            None => {
+                self.entries.push(Entry {
+                    key: Scalar::string(key),
+                    value: make(),
+                });
+                self.entries.len() - 1
+            }
+        };
+        &mut self.entries[i].value
+    }
+
+    /// The keys, in order.
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.entries.iter().map(|e| e.key.value.as_str())
+    }
+
+    /// Number of entries.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether there are no entries.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+/// A YAML node.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Node {
+    /// A scalar.
+    Scalar(Scalar),
+    /// A sequence.
+    Seq(Seq),
+    /// A mapping.
+    Map(Map),
+}
+
+impl Default for Node {
+    fn default() -> Self {
+        Node::null()
+    }
+}
+
+impl Node {
+    /// A string scalar.
+    pub fn string(value: impl Into<String>) -> Node {
+        Node::Scalar(Scalar::string(value))
+    }
+
+    /// A scalar typed as if written unquoted (`3` is an int, `true` a bool).
+    pub fn plain(value: impl Into<String>) -> Node {
+        Node::Scalar(Scalar::plain(value))
+    }
+
+    /// An integer scalar.
+    pub fn int(value: i64) -> Node {
+        Node::Scalar(Scalar {
+            value: value.to_string(),
+            tag: Tag::Int,
+            style: Style::Plain,
+            line: 0,
+        })
+    }
+
+    /// A boolean scalar.
+    pub fn bool(value: bool) -> Node {
+        Node::Scalar(Scalar {
+            value: value.to_string(),
+            tag: Tag::Bool,
+            style: Style::Plain,
+            line: 0,
+        })
+    }
+
+    /// A null scalar.
+    pub fn null() -> Node {
+        Node::Scalar(Scalar::null())
+    }
+
+    /// An empty mapping.
+    pub fn map() -> Node {
+        Node::Map(Map::new())
+    }
+
+    /// A sequence of `items`.
+    pub fn seq(items: Vec<Node>) -> Node {
+        Node::Seq(Seq { items, line: 0 })
+    }
+
+    /// The 1-based line this node starts on (0 when made by the program).
+    pub fn line(&self) -> u32 {
+        match self {
+            Node::Scalar(s) => s.line,
+            Node::Seq(s) => s.line,
+            Node::Map(m) => m.line,
+        }
+    }
+
+    /// Whether this is a null scalar.
+    pub fn is_null(&self) -> bool {
+        matches!(self, Node::Scalar(s) if s.tag == Tag::Null)
+    }
+
+    /// The scalar, if this is one.
+    pub fn as_scalar(&self) -> Option<&Scalar> {
+        match self {
+            Node::Scalar(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The text of a non-null scalar.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Node::Scalar(s) if s.tag != Tag::Null => Some(&s.value),
+            _ => None,
+        }
+    }
+
+    /// The mapping, if this is one.
+    pub fn as_map(&self) -> Option<&Map> {
+        match self {
+            Node::Map(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// The mapping, mutably.
+    pub fn as_map_mut(&mut self) -> Option<&mut Map> {
+        match self {
+            Node::Map(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// The sequence items, if this is a sequence.
+    pub fn as_seq(&self) -> Option<&Vec<Node>> {
+        match self {
+            Node::Seq(s) => Some(&s.items),
+            _ => None,
+        }
+    }
+
+    /// The sequence items, mutably.
+    pub fn as_seq_mut(&mut self) -> Option<&mut Vec<Node>> {
+        match self {
+            Node::Seq(s) => Some(&mut s.items),
+            _ => None,
+        }
+    }
+
+    /// The value under `key` when this is a mapping.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.as_map()?.get(key)
+    }
+
+    /// The value under `key` when this is a mapping, mutably.
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut Node> {
+        self.as_map_mut()?.get_mut(key)
+    }
+
+    /// Follows `path` through nested mappings.
+    pub fn get_path(&self, path: &[&str]) -> Option<&Node> {
+        path.iter().try_fold(self, |n, k| n.get(k))
+    }
+
+    /// Follows `path` through nested mappings, mutably.
+    pub fn get_path_mut(&mut self, path: &[&str]) -> Option<&mut Node> {
+        path.iter().try_fold(self, |n, k| n.get_mut(k))
+    }
+
+    /// The string at `path`, when it is a non-null scalar.
+    pub fn str_at(&self, path: &[&str]) -> Option<&str> {
+        self.get_path(path)?.as_str()
+    }
+
+    /// A short name for the node's kind, for error messages.
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            Node::Scalar(s) if s.tag == Tag::Null => "null",
+            Node::Scalar(_) => "scalar",
+            Node::Seq(_) => "sequence",
+            Node::Map(_) => "mapping",
+        }
+    }
+}
+
+impl From<Map> for Node {
+    fn from(m: Map) -> Self {
+        Node::Map(m)
+    }
+}
+
+impl fmt::Display for Node {
+    /// Prints the node as kustomize would print it.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match crate::emit::to_string(self) {
+            Ok(s) => f.write_str(&s),
+            Err(e) => write!(f, "<{e}>"),
+        }
+    }
+}
