@@ -12,6 +12,7 @@
 //! assert_eq!(rustomize_yaml::emit::to_string(&node).unwrap(), "a:\n- 1\n- 511\nb: \"yes\"\n");
 //! ```
 
+pub mod de;
 pub mod emit;
 pub mod json;
 pub mod node;

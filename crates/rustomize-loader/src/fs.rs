@@ -1,0 +1,193 @@
+//! File systems the build reads from: the disk, or memory (for tests and
+//! for embedding rustomize as a library).
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::io;
+use std::path::{Component, Path, PathBuf};
+use std::sync::RwLock;
+
+/// What a path names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileKind {
+    /// A regular file (or a link to one).
+    File,
+    /// A directory (or a link to one).
+    Dir,
+}
+
+/// Read access to a tree of files.
+pub trait FileSystem: Send + Sync + fmt::Debug {
+    /// The whole content of a file.
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>>;
+    /// Whether `path` is a file or a directory, following links.
+    fn kind(&self, path: &Path) -> io::Result<FileKind>;
+    /// The absolute path with `.`/`..` resolved and links followed.
+    fn canonicalize(&self, path: &Path) -> io::Result<PathBuf>;
+    /// Names of the entries of a directory, sorted.
+    fn read_dir(&self, path: &Path) -> io::Result<Vec<String>>;
+}
+
+/// The real file system.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct DiskFs;
+
+impl FileSystem for DiskFs {
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+        std::fs::read(path)
+    }
+
+    fn kind(&self, path: &Path) -> io::Result<FileKind> {
+        let m = std::fs::metadata(path)?;
+        Ok(if m.is_dir() {
+            FileKind::Dir
+        } else {
+            FileKind::File
+        })
+    }
+
+    fn canonicalize(&self, path: &Path) -> io::Result<PathBuf> {
+        std::fs::canonicalize(path)
+    }
+
+    fn read_dir(&self, path: &Path) -> io::Result<Vec<String>> {
+        let mut names: Vec<String> = std::fs::read_dir(path)?
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        Ok(names)
+    }
+}
+
+/// An in-memory file system. Paths are absolute; parents of every file
+/// exist implicitly.
+#[derive(Debug, Default)]
+pub struct MemFs {
+    files: RwLock<BTreeMap<PathBuf, Option<Vec<u8>>>>,
+}
+
+impl MemFs {
+    /// An empty file system (just `/`).
+    pub fn new() -> Self {
+        let fs = MemFs::default();
+        fs.mkdir("/");
+        fs
+    }
+
+    /// Writes a file, creating its parent directories.
+    pub fn write(&self, path: impl AsRef<Path>, content: impl Into<Vec<u8>>) {
+        let path = clean(path.as_ref());
+        if let Some(parent) = path.parent() {
+            self.mkdir(parent);
+        }
+        self.files
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(path, Some(content.into()));
+    }
+
+    /// Creates a directory and its parents.
+    pub fn mkdir(&self, path: impl AsRef<Path>) {
+        let path = clean(path.as_ref());
+        let mut files = self.files.write().unwrap_or_else(|e| e.into_inner());
+        for ancestor in path.ancestors() {
+            files.entry(ancestor.to_path_buf()).or_insert(None);
+        }
+    }
+}
+
+impl FileSystem for MemFs {
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+        match self
+            .files
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&clean(path))
+        {
+            Some(Some(content)) => Ok(content.clone()),
+            Some(None) => Err(io::Error::other("is a directory")),
+            None => Err(io::Error::from(io::ErrorKind::NotFound)),
+        }
+    }
+
+    fn kind(&self, path: &Path) -> io::Result<FileKind> {
+        match self
+            .files
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&clean(path))
+        {
+            Some(Some(_)) => Ok(FileKind::File),
+            Some(None) => Ok(FileKind::Dir),
+            None => Err(io::Error::from(io::ErrorKind::NotFound)),
+        }
+    }
+
+    fn canonicalize(&self, path: &Path) -> io::Result<PathBuf> {
+        let p = clean(path);
+        self.kind(&p)?;
+        Ok(p)
+    }
+
+    fn read_dir(&self, path: &Path) -> io::Result<Vec<String>> {
+        let dir = clean(path);
+        if self.kind(&dir)? != FileKind::Dir {
+            return Err(io::Error::other("not a directory"));
+        }
+        let files = self.files.read().unwrap_or_else(|e| e.into_inner());
+        Ok(files
+            .keys()
+            .filter(|p| p.parent() == Some(dir.as_path()) && **p != dir)
+            .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .collect())
+    }
+}
+
+/// Lexically cleans a path: drops `.`, resolves `..` against earlier parts
+/// (never above the root), as Go's `filepath.Clean`.
+pub fn clean(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() && !path.is_absolute() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    if out.as_os_str().is_empty() {
+        out.push(if path.is_absolute() { "/" } else { "." });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn memfs_has_implicit_directories() {
+        let fs = MemFs::new();
+        fs.write("/app/base/kustomization.yaml", "resources: []");
+        assert_eq!(fs.kind(Path::new("/app/base")).unwrap(), FileKind::Dir);
+        assert_eq!(
+            fs.kind(Path::new("/app/base/../base/kustomization.yaml"))
+                .unwrap(),
+            FileKind::File
+        );
+        assert_eq!(
+            fs.read_dir(Path::new("/app")).unwrap(),
+            vec!["base".to_string()]
+        );
+    }
+
+    #[test]
+    fn clean_resolves_dots() {
+        assert_eq!(clean(Path::new("/a/./b/../c")), PathBuf::from("/a/c"));
+        assert_eq!(clean(Path::new("a/../../b")), PathBuf::from("../b"));
+    }
+}

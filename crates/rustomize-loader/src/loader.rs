@@ -1,0 +1,335 @@
+//! Loading files relative to a kustomization root, with kustomize's load
+//! restrictions and cycle checks.
+
+use crate::fs::{FileKind, FileSystem, clean};
+use std::fmt;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Which files a kustomization may read.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum LoadRestrictor {
+    /// Only files in or below the kustomization's directory (the default).
+    #[default]
+    RootOnly,
+    /// Any file.
+    None,
+}
+
+impl LoadRestrictor {
+    /// Parses the `--load-restrictor` flag's values.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "LoadRestrictionsRootOnly" | "rootOnly" => Some(LoadRestrictor::RootOnly),
+            "LoadRestrictionsNone" | "none" => Some(LoadRestrictor::None),
+            _ => None,
+        }
+    }
+}
+
+/// Why a file or directory could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// The path does not exist.
+    #[error("'{}': no such file or directory", .0.display())]
+    NotFound(PathBuf),
+    /// Reading failed.
+    #[error("'{}': {source}", path.display())]
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// The error.
+        source: io::Error,
+    },
+    /// A file outside the root under the default restrictor.
+    #[error(
+        "security; file '{}' is not in or below '{}' (use --load-restrictor LoadRestrictionsNone to allow it)",
+        path.display(),
+        root.display()
+    )]
+    Restricted {
+        /// The file.
+        path: PathBuf,
+        /// The root it must be under.
+        root: PathBuf,
+    },
+    /// A directory was expected.
+    #[error("'{}' is not a directory", .0.display())]
+    NotADir(PathBuf),
+    /// A file was expected.
+    #[error("'{}' is a directory, not a file", .0.display())]
+    IsADir(PathBuf),
+    /// A base that contains a kustomization already being built.
+    #[error("cycle detected: candidate root '{}' contains visited root '{}'", candidate.display(), visited.display())]
+    Cycle {
+        /// The base being entered.
+        candidate: PathBuf,
+        /// The root it contains.
+        visited: PathBuf,
+    },
+    /// An absolute path where kustomize wants a relative one.
+    #[error("new root '{0}' cannot be absolute")]
+    Absolute(String),
+    /// A remote base could not be fetched, or is refused.
+    #[error("{0}")]
+    Remote(String),
+    /// Loading from a URL that is not supported.
+    #[error("'{0}': remote resources need a fetcher, and none is configured")]
+    NoFetcher(String),
+}
+
+/// A local directory holding a fetched remote base.
+#[derive(Clone, Debug)]
+pub struct RemoteDir {
+    /// The root of the clone.
+    pub clone_root: PathBuf,
+    /// The directory the URL names, inside the clone.
+    pub dir: PathBuf,
+    /// The repository URL, for origins and messages.
+    pub repo: String,
+    /// The ref, for origins and messages.
+    pub git_ref: String,
+}
+
+/// Fetches remote bases into local directories.
+pub trait RemoteFetcher: Send + Sync + fmt::Debug {
+    /// Whether `target` (a `resources:` entry) names a remote base.
+    fn is_remote(&self, target: &str) -> bool;
+    /// Makes the remote base available locally.
+    fn fetch(&self, target: &str) -> Result<RemoteDir, LoadError>;
+}
+
+/// Reads files for one kustomization root.
+#[derive(Clone, Debug)]
+pub struct Loader {
+    fs: Arc<dyn FileSystem>,
+    root: PathBuf,
+    restrictor: LoadRestrictor,
+    /// Roots of the kustomizations that led here, nearest first.
+    ancestors: Arc<Vec<PathBuf>>,
+    /// The clone this root lives in, for remote bases.
+    repo: Option<Arc<RemoteDir>>,
+    fetcher: Option<Arc<dyn RemoteFetcher>>,
+}
+
+impl Loader {
+    /// A loader rooted at the directory `root`.
+    pub fn new(
+        fs: Arc<dyn FileSystem>,
+        root: &Path,
+        restrictor: LoadRestrictor,
+    ) -> Result<Self, LoadError> {
+        let root = confirm_dir(fs.as_ref(), root)?;
+        Ok(Loader {
+            fs,
+            root,
+            restrictor,
+            ancestors: Arc::new(Vec::new()),
+            repo: None,
+            fetcher: None,
+        })
+    }
+
+    /// Sets the fetcher used for remote bases.
+    pub fn with_fetcher(mut self, fetcher: Arc<dyn RemoteFetcher>) -> Self {
+        self.fetcher = Some(fetcher);
+        self
+    }
+
+    /// The root directory (absolute, links resolved).
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The file system.
+    pub fn fs(&self) -> &Arc<dyn FileSystem> {
+        &self.fs
+    }
+
+    /// The restrictor in force.
+    pub fn restrictor(&self) -> LoadRestrictor {
+        self.restrictor
+    }
+
+    /// The remote base this root belongs to, if any.
+    pub fn repo(&self) -> Option<&RemoteDir> {
+        self.repo.as_deref()
+    }
+
+    /// Whether `target` names a remote base or file.
+    pub fn is_remote(&self, target: &str) -> bool {
+        self.fetcher.as_ref().is_some_and(|f| f.is_remote(target)) || looks_remote(target)
+    }
+
+    /// The absolute path of `rel` under the root (not checked).
+    pub fn join(&self, rel: &str) -> PathBuf {
+        clean(&self.root.join(rel))
+    }
+
+    /// Reads a file, relative to the root, subject to the restrictor.
+    pub fn load(&self, rel: &str) -> Result<Vec<u8>, LoadError> {
+        let path = self.resolve_file(rel)?;
+        self.fs.read(&path).map_err(|e| io_error(path, e))
+    }
+
+    /// Checks `rel` names a readable file allowed by the restrictor, and
+    /// returns its resolved path.
+    pub fn resolve_file(&self, rel: &str) -> Result<PathBuf, LoadError> {
+        let joined = self.join(rel);
+        let real = self
+            .fs
+            .canonicalize(&joined)
+            .map_err(|e| io_error(joined.clone(), e))?;
+        if self
+            .fs
+            .kind(&real)
+            .map_err(|e| io_error(joined.clone(), e))?
+            == FileKind::Dir
+        {
+            return Err(LoadError::IsADir(joined));
+        }
+        if self.restrictor == LoadRestrictor::RootOnly {
+            let dir = real.parent().unwrap_or(&real);
+            if !dir.starts_with(&self.root) {
+                return Err(LoadError::Restricted {
+                    path: joined,
+                    root: self.root.clone(),
+                });
+            }
+        }
+        Ok(real)
+    }
+
+    /// A loader for a base or component: a directory relative to this root,
+    /// or a remote base.
+    pub fn child(&self, target: &str) -> Result<Loader, LoadError> {
+        if target.is_empty() {
+            return Err(LoadError::Remote("new root cannot be empty".into()));
+        }
+        if let Some(fetcher) = self.fetcher.as_ref().filter(|f| f.is_remote(target)) {
+            let remote = fetcher.fetch(target)?;
+            let root = confirm_dir(self.fs.as_ref(), &remote.dir)?;
+            if !root.starts_with(&remote.clone_root) {
+                return Err(LoadError::Remote(format!(
+                    "'{target}' refers to directory '{}' outside of its repository",
+                    root.display()
+                )));
+            }
+            return Ok(self.descend(root, LoadRestrictor::RootOnly, Some(Arc::new(remote))));
+        }
+        if looks_remote(target) {
+            return Err(LoadError::NoFetcher(target.to_string()));
+        }
+        if Path::new(target).is_absolute() {
+            return Err(LoadError::Absolute(target.to_string()));
+        }
+        let root = confirm_dir(self.fs.as_ref(), &self.join(target))?;
+        if let Some(repo) = &self.repo {
+            if !root.starts_with(&repo.clone_root) {
+                return Err(LoadError::Remote(format!(
+                    "security; bases in kustomizations found in cloned git repos must be within the repo, but base '{}' is outside '{}'",
+                    root.display(),
+                    repo.clone_root.display()
+                )));
+            }
+        }
+        for visited in std::iter::once(&self.root).chain(self.ancestors.iter()) {
+            if visited.starts_with(&root) {
+                return Err(LoadError::Cycle {
+                    candidate: root,
+                    visited: visited.clone(),
+                });
+            }
+        }
+        Ok(self.descend(root, self.restrictor, self.repo.clone()))
+    }
+
+    fn descend(
+        &self,
+        root: PathBuf,
+        restrictor: LoadRestrictor,
+        repo: Option<Arc<RemoteDir>>,
+    ) -> Loader {
+        let mut ancestors = Vec::with_capacity(self.ancestors.len() + 1);
+        ancestors.push(self.root.clone());
+        ancestors.extend(self.ancestors.iter().cloned());
+        Loader {
+            fs: self.fs.clone(),
+            root,
+            restrictor,
+            ancestors: Arc::new(ancestors),
+            repo,
+            fetcher: self.fetcher.clone(),
+        }
+    }
+}
+
+/// Whether `s` has the shape of a URL kustomize would fetch rather than a
+/// local path.
+pub fn looks_remote(s: &str) -> bool {
+    s.starts_with("https://")
+        || s.starts_with("http://")
+        || s.starts_with("git::")
+        || s.starts_with("ssh://")
+        || s.starts_with("git@")
+        || s.starts_with("github.com/")
+        || s.starts_with("gitlab.com/")
+        || s.starts_with("bitbucket.org/")
+        || s.starts_with("file://")
+}
+
+fn confirm_dir(fs: &dyn FileSystem, path: &Path) -> Result<PathBuf, LoadError> {
+    let real = fs
+        .canonicalize(path)
+        .map_err(|e| io_error(path.to_path_buf(), e))?;
+    match fs.kind(&real) {
+        Ok(FileKind::Dir) => Ok(real),
+        Ok(FileKind::File) => Err(LoadError::NotADir(path.to_path_buf())),
+        Err(e) => Err(io_error(path.to_path_buf(), e)),
+    }
+}
+
+fn io_error(path: PathBuf, e: io::Error) -> LoadError {
+    if e.kind() == io::ErrorKind::NotFound {
+        LoadError::NotFound(path)
+    } else {
+        LoadError::Io { path, source: e }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fs::MemFs;
+
+    fn fs() -> Arc<dyn FileSystem> {
+        let fs = MemFs::new();
+        fs.write("/app/base/kustomization.yaml", "resources: [d.yaml]");
+        fs.write("/app/base/d.yaml", "kind: X");
+        fs.write("/app/overlay/kustomization.yaml", "resources: [../base]");
+        fs.write("/app/secret.yaml", "kind: Y");
+        Arc::new(fs)
+    }
+
+    #[test]
+    fn restrictor_keeps_files_under_the_root() {
+        let ldr = Loader::new(fs(), Path::new("/app/overlay"), LoadRestrictor::RootOnly).unwrap();
+        assert!(matches!(
+            ldr.load("../secret.yaml"),
+            Err(LoadError::Restricted { .. })
+        ));
+        let open = Loader::new(fs(), Path::new("/app/overlay"), LoadRestrictor::None).unwrap();
+        assert_eq!(open.load("../secret.yaml").unwrap(), b"kind: Y");
+    }
+
+    #[test]
+    fn bases_may_live_outside_the_root_but_not_contain_it() {
+        let ldr = Loader::new(fs(), Path::new("/app/overlay"), LoadRestrictor::RootOnly).unwrap();
+        let base = ldr.child("../base").unwrap();
+        assert_eq!(base.load("d.yaml").unwrap(), b"kind: X");
+        assert!(matches!(base.child(".."), Err(LoadError::Cycle { .. })));
+        assert!(matches!(ldr.child("."), Err(LoadError::Cycle { .. })));
+        assert!(matches!(ldr.child("missing"), Err(LoadError::NotFound(_))));
+    }
+}
