@@ -1,9 +1,20 @@
 //! The kustomize-compatible build engine.
+//!
+//! The pipeline, per kustomization (see `docs/ARCHITECTURE.md`): load the
+//! kustomization file, accumulate resources (files and bases), merge
+//! configurations and CRD field specs, run generators, accumulate
+//! components, run transformers in kustomize's order, then at the top:
+//! add hash suffixes, fix name references, sort, print.
 
 pub mod error;
+pub mod fieldspec;
+pub mod generate;
 pub mod kustomization;
+pub mod patch;
+pub mod plugin;
 pub mod resid;
 pub mod resmap;
 pub mod resource;
+pub mod transform;
 
 pub use error::Error;

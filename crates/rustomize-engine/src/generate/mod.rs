@@ -1,0 +1,1 @@
+//! ConfigMap and Secret generators, and the name-suffix hash.

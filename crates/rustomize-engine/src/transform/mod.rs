@@ -1,0 +1,9 @@
+//! The builtin transformers, one module each.
+
+pub mod annotations;
+pub mod images;
+pub mod labels;
+pub mod name_reference;
+pub mod namespace;
+pub mod prefix_suffix;
+pub mod replicas;
