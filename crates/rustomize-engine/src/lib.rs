@@ -10,6 +10,7 @@ pub mod error;
 pub mod fieldspec;
 pub mod generate;
 pub mod kustomization;
+pub mod openapi;
 pub mod patch;
 pub mod plugin;
 pub mod resid;
