@@ -16,6 +16,8 @@ pub mod plugin;
 pub mod resid;
 pub mod resmap;
 pub mod resource;
+pub mod sort;
+pub mod target;
 pub mod transform;
 
 pub use error::Error;

@@ -420,67 +420,6 @@ impl<'de> de::Deserializer<'de> for KeyDe<'de> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::parse::parse_one;
-    use serde::Deserialize;
-    use std::collections::BTreeMap;
-
-    #[derive(Deserialize, Debug, PartialEq)]
-    #[serde(deny_unknown_fields, rename_all = "camelCase")]
-    struct K {
-        #[serde(default)]
-        name_prefix: String,
-        #[serde(default)]
-        common_labels: BTreeMap<String, String>,
-        #[serde(default)]
-        replicas: Vec<R>,
-    }
-
-    #[derive(Deserialize, Debug, PartialEq)]
-    #[serde(deny_unknown_fields)]
-    struct R {
-        name: String,
-        count: i64,
-    }
-
-    fn load(src: &str) -> Result<K, DeError> {
-        let n = parse_one(src).unwrap();
-        // Leak for the borrow in tests only.
-        let n: &'static Node = Box::leak(Box::new(n));
-        from_node(n)
-    }
-
-    #[test]
-    fn reads_typed_fields() {
-        let k = load("namePrefix: p-\ncommonLabels: {a: b}\nreplicas: [{name: x, count: 3}]\n")
-            .unwrap();
-        assert_eq!(k.name_prefix, "p-");
-        assert_eq!(
-            k.replicas,
-            vec![R {
-                name: "x".into(),
-                count: 3
-            }]
-        );
-    }
-
-    #[test]
-    fn types_are_strict_like_kustomize() {
-        let e = load("namePrefix: 123\n").unwrap_err();
-        assert_eq!(e.path, "namePrefix");
-        let e = load("commonLabels: {a: yes}\n").unwrap_err();
-        assert_eq!(e.path, "commonLabels.a");
-        assert!(e.message.contains("bool"), "{e}");
-        let e = load("replicas:\n- name: x\n  count: \"3\"\n").unwrap_err();
-        assert_eq!(e.path, "replicas[0].count");
-        assert_eq!(e.line, 3);
-        let e = load("foo: bar\n").unwrap_err();
-        assert!(e.message.contains("unknown field `foo`"), "{e}");
-    }
-}
-
 /// Builds a node from any serde data; used for fields kept as raw YAML
 /// (replacements, helm values). Scalars keep their type but numbers are
 /// re-printed (`0777` comes back as `511`).
@@ -555,5 +494,66 @@ impl<'de> Visitor<'de> for NodeVisitor {
             m.insert(k, v);
         }
         Ok(Node::Map(m))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::parse_one;
+    use serde::Deserialize;
+    use std::collections::BTreeMap;
+
+    #[derive(Deserialize, Debug, PartialEq)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    struct K {
+        #[serde(default)]
+        name_prefix: String,
+        #[serde(default)]
+        common_labels: BTreeMap<String, String>,
+        #[serde(default)]
+        replicas: Vec<R>,
+    }
+
+    #[derive(Deserialize, Debug, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    struct R {
+        name: String,
+        count: i64,
+    }
+
+    fn load(src: &str) -> Result<K, DeError> {
+        let n = parse_one(src).unwrap();
+        // Leak for the borrow in tests only.
+        let n: &'static Node = Box::leak(Box::new(n));
+        from_node(n)
+    }
+
+    #[test]
+    fn reads_typed_fields() {
+        let k = load("namePrefix: p-\ncommonLabels: {a: b}\nreplicas: [{name: x, count: 3}]\n")
+            .unwrap();
+        assert_eq!(k.name_prefix, "p-");
+        assert_eq!(
+            k.replicas,
+            vec![R {
+                name: "x".into(),
+                count: 3
+            }]
+        );
+    }
+
+    #[test]
+    fn types_are_strict_like_kustomize() {
+        let e = load("namePrefix: 123\n").unwrap_err();
+        assert_eq!(e.path, "namePrefix");
+        let e = load("commonLabels: {a: yes}\n").unwrap_err();
+        assert_eq!(e.path, "commonLabels.a");
+        assert!(e.message.contains("bool"), "{e}");
+        let e = load("replicas:\n- name: x\n  count: \"3\"\n").unwrap_err();
+        assert_eq!(e.path, "replicas[0].count");
+        assert_eq!(e.line, 3);
+        let e = load("foo: bar\n").unwrap_err();
+        assert!(e.message.contains("unknown field `foo`"), "{e}");
     }
 }

@@ -1,0 +1,233 @@
+//! Output order: kustomize's "legacy" kind order (its default) or input
+//! order (`sortOptions: {order: fifo}`).
+
+use crate::error::Error;
+use crate::kustomization::SortOptions;
+use crate::resid::{Gvk, ResId};
+use crate::resmap::ResMap;
+use std::cmp::Ordering;
+use std::collections::HashMap;
+
+/// Kinds printed first, in this order, by the legacy sort.
+pub const DEFAULT_ORDER_FIRST: [&str; 22] = [
+    "Namespace",
+    "ResourceQuota",
+    "StorageClass",
+    "CustomResourceDefinition",
+    "ServiceAccount",
+    "PodSecurityPolicy",
+    "Role",
+    "ClusterRole",
+    "RoleBinding",
+    "ClusterRoleBinding",
+    "ConfigMap",
+    "Secret",
+    "Endpoints",
+    "Service",
+    "LimitRange",
+    "PriorityClass",
+    "PersistentVolume",
+    "PersistentVolumeClaim",
+    "Deployment",
+    "StatefulSet",
+    "CronJob",
+    "PodDisruptionBudget",
+];
+
+/// Kinds printed last, in this order, by the legacy sort.
+pub const DEFAULT_ORDER_LAST: [&str; 2] = [
+    "MutatingWebhookConfiguration",
+    "ValidatingWebhookConfiguration",
+];
+
+/// How to order the output.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Order {
+    /// Input order.
+    Fifo,
+    /// By kind rank, then group/version/kind, then namespace and name.
+    Legacy {
+        /// Kinds first, in order.
+        first: Vec<String>,
+        /// Kinds last, in order.
+        last: Vec<String>,
+    },
+}
+
+impl Order {
+    /// The default legacy order.
+    pub fn legacy() -> Order {
+        Order::Legacy {
+            first: DEFAULT_ORDER_FIRST.iter().map(|s| s.to_string()).collect(),
+            last: DEFAULT_ORDER_LAST.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    /// The order a kustomization's `sortOptions` asks for, with kustomize's
+    /// validation.
+    pub fn from_options(opts: &SortOptions) -> Result<Order, Error> {
+        match opts.order.as_str() {
+            "fifo" => {
+                if opts.legacy_sort_options.is_some() {
+                    return Err(Error::msg(
+                        "the field 'sortOptions.legacySortOptions' is set but the selected sort order is 'fifo', not 'legacy'",
+                    ));
+                }
+                Ok(Order::Fifo)
+            }
+            "legacy" => Ok(match &opts.legacy_sort_options {
+                Some(l) => Order::Legacy {
+                    first: l.order_first.clone(),
+                    last: l.order_last.clone(),
+                },
+                None => Order::legacy(),
+            }),
+            _ => Err(Error::msg(
+                "the field 'sortOptions.order' must be one of [fifo, legacy]",
+            )),
+        }
+    }
+}
+
+/// Sorts `rm` in place.
+pub fn sort(rm: &mut ResMap, order: &Order) {
+    let Order::Legacy { first, last } = order else {
+        return;
+    };
+    let mut ranks: HashMap<&str, i64> = HashMap::new();
+    for (i, k) in first.iter().enumerate() {
+        ranks.insert(k, i as i64 - first.len() as i64);
+    }
+    for (i, k) in last.iter().enumerate() {
+        ranks.insert(k, 1 + i as i64);
+    }
+    let resources = rm.resources_mut();
+    let mut keyed: Vec<(SortKey, usize)> = resources
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (SortKey::new(r.cur_id(), &ranks), i))
+        .collect();
+    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut slots: Vec<Option<crate::resource::Resource>> = resources.drain(..).map(Some).collect();
+    for (_, i) in keyed {
+        if let Some(r) = slots[i].take() {
+            resources.push(r);
+        }
+    }
+}
+
+struct SortKey {
+    rank: i64,
+    gvk: Gvk,
+    gvk_key: String,
+    id_key: String,
+}
+
+impl SortKey {
+    fn new(id: ResId, ranks: &HashMap<&str, i64>) -> Self {
+        let rank = ranks.get(id.gvk.kind.as_str()).copied().unwrap_or(0);
+        let gvk_key = id.gvk.stable_sort_key();
+        let ns = if id.namespace.is_empty() {
+            "~X"
+        } else {
+            &id.namespace
+        };
+        let name = if id.name.is_empty() { "~N" } else { &id.name };
+        let id_key = format!("{}|{}|{}", id.gvk, ns, name);
+        SortKey {
+            rank,
+            gvk: id.gvk,
+            gvk_key,
+            id_key,
+        }
+    }
+}
+
+impl PartialEq for SortKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for SortKey {}
+
+impl PartialOrd for SortKey {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for SortKey {
+    fn cmp(&self, other: &Self) -> Ordering {
+        if self.gvk != other.gvk {
+            if self.rank != other.rank {
+                return self.rank.cmp(&other.rank);
+            }
+            // kustomize puts a core-group Namespace after namespaces of
+            // other groups.
+            if self.gvk.kind == "Namespace"
+                && other.gvk.kind == "Namespace"
+                && (self.gvk.group.is_empty() || other.gvk.group.is_empty())
+            {
+                return other.gvk_key.cmp(&self.gvk_key);
+            }
+            return self.gvk_key.cmp(&other.gvk_key);
+        }
+        self.id_key.cmp(&other.id_key)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resource::Resource;
+    use rustomize_yaml::parse_one;
+
+    fn res(api: &str, kind: &str, name: &str) -> Resource {
+        Resource::new(
+            parse_one(&format!(
+                "apiVersion: {api}\nkind: {kind}\nmetadata: {{name: {name}}}\n"
+            ))
+            .unwrap(),
+        )
+    }
+
+    #[test]
+    fn legacy_order_ranks_kinds_then_group_version_kind() {
+        let mut rm: ResMap = [
+            res("example.com/v1", "Apple", "a"),
+            res("apps/v1", "Deployment", "d"),
+            res("batch/v1", "Job", "j"),
+            res("aaa.com/v1", "Zebra", "z"),
+            res(
+                "admissionregistration.k8s.io/v1",
+                "ValidatingWebhookConfiguration",
+                "w",
+            ),
+            res("v1", "Service", "b"),
+            res("v1", "Service", "a"),
+            res("v1", "Namespace", "n"),
+        ]
+        .into_iter()
+        .collect();
+        sort(&mut rm, &Order::legacy());
+        let got: Vec<String> = rm
+            .resources()
+            .iter()
+            .map(|r| format!("{}/{}", r.kind(), r.name()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "Namespace/n",
+                "Service/a",
+                "Service/b",
+                "Deployment/d",
+                "Zebra/z",
+                "Job/j",
+                "Apple/a",
+                "ValidatingWebhookConfiguration/w"
+            ]
+        );
+    }
+}

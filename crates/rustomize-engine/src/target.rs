@@ -1,0 +1,531 @@
+//! The build pipeline, in kustomize's order.
+//!
+//! For one kustomization directory (`accumulate`):
+//!
+//! 1. `resources` (and the deprecated `bases`): files are parsed, directories
+//!    and remote bases are built recursively with a fresh accumulator and
+//!    merged in; entries load in parallel, results merge in order;
+//! 2. `configurations` and `crds` extend the field specs;
+//! 3. generators (`configMapGenerator`, `secretGenerator`, `generators`);
+//! 4. `components`, each accumulated into this accumulator;
+//! 5. transformers: strategic merge patches, patches, namespace, prefix,
+//!    suffix, labels, annotations, JSON 6902 patches, replicas, images,
+//!    replacements, then `transformers`;
+//! 6. validators, vars.
+//!
+//! At the top (`build`): hash suffixes, name references, vars, local-config
+//! removal, sorting, and the final annotation clean-up.
+
+use crate::error::{Error, ResultExt};
+use crate::fieldspec::TransformerConfig;
+use crate::kustomization::{self, Kustomization};
+use crate::resmap::ResMap;
+use crate::resource::{Origin, Resource};
+use crate::sort::{self, Order};
+use rayon::prelude::*;
+use rustomize_loader::{FileSystem, LoadError, LoadRestrictor, Loader, RemoteFetcher};
+use rustomize_yaml::Node;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+/// Options of a build, mirroring `kustomize build`'s flags.
+#[derive(Clone, Debug, Default)]
+pub struct BuildOptions {
+    /// Which files kustomizations may read.
+    pub load_restrictor: LoadRestrictor,
+    /// Output order when the kustomization has no `sortOptions`; `None`
+    /// means kustomize's default (legacy).
+    pub reorder: Option<Order>,
+    /// Add `app.kubernetes.io/managed-by: kustomize-<version>` to every
+    /// resource.
+    pub add_managed_by_label: bool,
+    /// Fetcher for remote bases.
+    pub fetcher: Option<Arc<dyn RemoteFetcher>>,
+}
+
+/// What a build produced.
+#[derive(Debug)]
+pub struct BuildOutput {
+    /// The resources, in output order.
+    pub resources: ResMap,
+    /// Warnings for stderr (deprecated fields...), in the order kustomize
+    /// prints them.
+    pub warnings: Vec<String>,
+}
+
+impl BuildOutput {
+    /// The YAML stream kustomize prints: documents separated by `---`.
+    pub fn to_yaml(&self) -> Result<String, Error> {
+        let mut out = String::with_capacity(self.resources.len() * 512);
+        for (i, r) in self.resources.resources().iter().enumerate() {
+            if i > 0 {
+                out.push_str("---\n");
+            }
+            rustomize_yaml::emit::write_document(&mut out, &r.node).map_err(|source| {
+                Error::Emit {
+                    id: r.cur_id().to_string(),
+                    source,
+                }
+            })?;
+        }
+        Ok(out)
+    }
+}
+
+/// Builds the kustomization in `dir`.
+pub fn build(
+    fs: Arc<dyn FileSystem>,
+    dir: &Path,
+    opts: &BuildOptions,
+) -> Result<BuildOutput, Error> {
+    let mut ldr = Loader::new(fs, dir, opts.load_restrictor)?;
+    if let Some(f) = &opts.fetcher {
+        ldr = ldr.with_fetcher(f.clone());
+    }
+    let ctx = Context {
+        display_base: dir.to_path_buf(),
+        warnings: Mutex::new(Vec::new()),
+    };
+    let target = Target::load(ldr, &ctx, String::new())?;
+    let sort_options = target.kust.sort_options.clone();
+    let mut acc = target.accumulate(Accumulator::default())?;
+
+    finish(&mut acc)?;
+    let order = match &sort_options {
+        Some(o) => Order::from_options(o)?,
+        None => opts.reorder.clone().unwrap_or_else(Order::legacy),
+    };
+    sort::sort(&mut acc.rm, &order);
+    for r in acc.rm.resources_mut() {
+        normalize_annotations(r);
+    }
+    let warnings = ctx.warnings.into_inner().unwrap_or_else(|e| e.into_inner());
+    Ok(BuildOutput {
+        resources: acc.rm,
+        warnings,
+    })
+}
+
+/// Steps that run once, after the whole tree is accumulated.
+fn finish(acc: &mut Accumulator) -> Result<(), Error> {
+    acc.rm.retain(|r| !r.is_local_config());
+    Ok(())
+}
+
+/// kustomize rewrites `metadata.annotations` of every resource when it
+/// strips its bookkeeping: values become strings, and an empty map is
+/// removed.
+fn normalize_annotations(r: &mut Resource) {
+    let Some(meta) = r.node.get_mut("metadata").and_then(Node::as_map_mut) else {
+        return;
+    };
+    match meta.get_mut("annotations") {
+        None => {}
+        Some(Node::Map(m)) if !m.is_empty() => {
+            for e in &mut m.entries {
+                if let Node::Scalar(s) = &mut e.value {
+                    if s.tag != rustomize_yaml::Tag::Str {
+                        if s.tag == rustomize_yaml::Tag::Null && s.value.is_empty() {
+                            s.value.clear();
+                        }
+                        s.tag = rustomize_yaml::Tag::Str;
+                    }
+                }
+            }
+        }
+        Some(_) => {
+            meta.remove("annotations");
+        }
+    }
+}
+
+/// Shared state of one build.
+struct Context {
+    /// Paths in messages are shown relative to this directory's parent
+    /// chain when possible.
+    display_base: PathBuf,
+    warnings: Mutex<Vec<String>>,
+}
+
+impl Context {
+    fn warn(&self, w: String) {
+        self.warnings
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(w);
+    }
+}
+
+/// What accumulates while a kustomization tree is built.
+#[derive(Default)]
+pub struct Accumulator {
+    /// The resources so far.
+    pub rm: ResMap,
+    /// The merged field specs.
+    pub config: TransformerConfig,
+    /// Vars declared so far.
+    pub vars: Vec<kustomization::Var>,
+}
+
+impl Accumulator {
+    fn merge(&mut self, other: Accumulator) -> Result<(), Error> {
+        self.rm.append_all(other.rm)?;
+        self.config.merge(&other.config)?;
+        self.vars.extend(other.vars);
+        Ok(())
+    }
+}
+
+/// One loaded kustomization.
+struct Target<'c> {
+    ldr: Loader,
+    kust: Kustomization,
+    /// The kustomization file, for messages.
+    file: String,
+    /// Path of this root relative to the build root, for origins.
+    origin_prefix: String,
+    ctx: &'c Context,
+}
+
+impl<'c> Target<'c> {
+    fn load(ldr: Loader, ctx: &'c Context, origin_prefix: String) -> Result<Self, Error> {
+        let mut found = Vec::new();
+        for name in kustomization::FILE_NAMES {
+            match ldr.load(name) {
+                Ok(bytes) => found.push((name, bytes)),
+                Err(LoadError::NotFound(_) | LoadError::IsADir(_)) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        let (name, bytes) = match found.len() {
+            1 => found.remove(0),
+            0 => {
+                return Err(Error::msg(format!(
+                    "unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization' in directory '{}'",
+                    ctx.display(ldr.root())
+                )));
+            }
+            _ => {
+                return Err(Error::msg(format!(
+                    "found multiple kustomization files under: {}",
+                    ctx.display(ldr.root())
+                )));
+            }
+        };
+        let file = ctx.display(&ldr.root().join(name));
+        let text =
+            String::from_utf8(bytes).map_err(|_| Error::msg(format!("{file}: not valid UTF-8")))?;
+        let (kust, warnings) = kustomization::parse(&text, &file)?;
+        for w in warnings {
+            ctx.warn(w);
+        }
+        Ok(Target {
+            ldr,
+            kust,
+            file,
+            origin_prefix,
+            ctx,
+        })
+    }
+
+    fn origin_path(&self, rel: &str) -> String {
+        if self.origin_prefix.is_empty() {
+            rel.to_string()
+        } else {
+            format!("{}/{rel}", self.origin_prefix)
+        }
+    }
+
+    /// Builds this kustomization on top of `acc` (empty for a base, the
+    /// parent's accumulator for a component).
+    fn accumulate(&self, mut acc: Accumulator) -> Result<Accumulator, Error> {
+        let resources = self
+            .load_resources(&self.kust.resources)
+            .with_context(|| "accumulating resources")?;
+        for part in resources {
+            match part {
+                Loaded::File(rm) => acc.rm.append_all(rm)?,
+                Loaded::Dir(sub) => acc.merge(*sub)?,
+            }
+        }
+
+        let mut config = TransformerConfig::default_config().clone();
+        for path in &self.kust.configurations {
+            let bytes = self
+                .ldr
+                .load(path)
+                .with_context(|| format!("loading configurations file '{path}'"))?;
+            let text = String::from_utf8_lossy(&bytes);
+            let custom = TransformerConfig::from_yaml(&text)
+                .with_context(|| format!("in configurations file '{path}'"))?;
+            config.merge(&custom)?;
+        }
+        acc.config.merge(&config)?;
+
+        self.run_generators(&mut acc)?;
+
+        for path in &self.kust.components {
+            let ldr = self
+                .ldr
+                .child(path)
+                .with_context(|| format!("loading component '{path}'"))?;
+            let sub = Target::load(ldr, self.ctx, self.origin_path(path)).with_context(|| {
+                format!("accumulating components: couldn't make target for path '{path}'")
+            })?;
+            if !sub.kust.is_component() {
+                return Err(Error::msg(format!(
+                    "accumulating components: expected kind 'Component' for path '{}' but got '{}'",
+                    path, sub.kust.kind
+                )));
+            }
+            acc = sub
+                .accumulate(acc)
+                .with_context(|| format!("accumulating components: '{path}'"))?;
+        }
+
+        self.run_transformers(&mut acc)?;
+        if let Some(vars) = &self.kust.vars {
+            acc.vars.extend(vars.iter().cloned());
+        }
+        Ok(acc)
+    }
+
+    /// Loads `resources` entries in parallel; results keep their order.
+    fn load_resources(&self, entries: &[String]) -> Result<Vec<Loaded>, Error> {
+        entries
+            .par_iter()
+            .map(|entry| self.load_entry(entry))
+            .collect::<Result<Vec<_>, _>>()
+    }
+
+    fn load_entry(&self, entry: &str) -> Result<Loaded, Error> {
+        let file_error = if self.ldr.is_remote(entry) {
+            None
+        } else {
+            match self.ldr.load(entry) {
+                Ok(bytes) => {
+                    let display = self.ctx.display(&self.ldr.join(entry));
+                    let origin = Arc::new(Origin {
+                        path: self.origin_path(entry),
+                        ..Origin::default()
+                    });
+                    return resources_from_bytes(&bytes, &display, Some(origin))
+                        .map(Loaded::File)
+                        .with_context(|| format!("accumulating resources from '{entry}'"));
+                }
+                Err(LoadError::IsADir(_)) => None,
+                Err(e) => Some(e),
+            }
+        };
+        let ldr = match self.ldr.child(entry) {
+            Ok(l) => l,
+            Err(dir_err) => {
+                return Err(match (file_error, dir_err) {
+                    (Some(LoadError::NotFound(_)), LoadError::NotFound(_)) => Error::msg(format!(
+                        "'{entry}' (listed in {}): no such file or directory",
+                        self.file
+                    )),
+                    (Some(f), _) => {
+                        Error::from(f).context(format!("accumulating resources from '{entry}'"))
+                    }
+                    (None, d) => {
+                        Error::from(d).context(format!("accumulating resources from '{entry}'"))
+                    }
+                });
+            }
+        };
+        let sub = Target::load(ldr, self.ctx, self.origin_path(entry))
+            .with_context(|| format!("accumulating resources from '{entry}'"))?;
+        if sub.kust.is_component() {
+            return Err(Error::msg(format!(
+                "expected kind != 'Component' for path '{entry}' (components belong under 'components:')"
+            )));
+        }
+        sub.accumulate(Accumulator::default())
+            .map(|a| Loaded::Dir(Box::new(a)))
+            .with_context(|| format!("accumulating resources from '{entry}'"))
+    }
+
+    fn run_generators(&self, _acc: &mut Accumulator) -> Result<(), Error> {
+        let k = &self.kust;
+        if !k.config_map_generator.is_empty() || !k.secret_generator.is_empty() {
+            return Err(self.unsupported("configMapGenerator/secretGenerator"));
+        }
+        if !k.generators.is_empty() {
+            return Err(self.unsupported("generators"));
+        }
+        if !k.helm_charts.is_empty() || !k.helm_chart_inflation_generator.is_empty() {
+            return Err(self.unsupported("helmCharts"));
+        }
+        Ok(())
+    }
+
+    fn run_transformers(&self, _acc: &mut Accumulator) -> Result<(), Error> {
+        let k = &self.kust;
+        let unsupported = [
+            (
+                "patchesStrategicMerge",
+                k.patches_strategic_merge
+                    .as_ref()
+                    .is_some_and(|p| !p.is_empty()),
+            ),
+            ("patches", !k.patches.is_empty()),
+            ("namespace", !k.namespace.is_empty()),
+            ("namePrefix", !k.name_prefix.is_empty()),
+            ("nameSuffix", !k.name_suffix.is_empty()),
+            ("labels", !k.labels.is_empty()),
+            (
+                "commonLabels",
+                k.common_labels.as_ref().is_some_and(|l| !l.is_empty()),
+            ),
+            (
+                "commonAnnotations",
+                k.common_annotations.as_ref().is_some_and(|a| !a.is_empty()),
+            ),
+            (
+                "patchesJson6902",
+                k.patches_json6902.as_ref().is_some_and(|p| !p.is_empty()),
+            ),
+            ("replicas", !k.replicas.is_empty()),
+            ("images", !k.images.is_empty()),
+            ("replacements", !k.replacements.is_empty()),
+            ("transformers", !k.transformers.is_empty()),
+            ("validators", !k.validators.is_empty()),
+        ];
+        if let Some((field, _)) = unsupported.iter().find(|(_, used)| *used) {
+            return Err(self.unsupported(field));
+        }
+        Ok(())
+    }
+
+    fn unsupported(&self, field: &str) -> Error {
+        Error::msg(format!("{}: '{field}' is not supported yet", self.file))
+    }
+}
+
+enum Loaded {
+    File(ResMap),
+    Dir(Box<Accumulator>),
+}
+
+impl Context {
+    /// A path as the user would write it: relative to the build directory's
+    /// location when possible.
+    fn display(&self, path: &Path) -> String {
+        let cwd = std::env::current_dir().ok();
+        if let Some(rel) = cwd.as_deref().and_then(|c| path.strip_prefix(c).ok()) {
+            return rel.display().to_string();
+        }
+        let _ = &self.display_base;
+        path.display().to_string()
+    }
+}
+
+/// Parses a resource file: every document that is not empty, with `*List`
+/// kinds expanded into their items, as kustomize reads resources.
+pub fn resources_from_bytes(
+    bytes: &[u8],
+    display: &str,
+    origin: Option<Arc<Origin>>,
+) -> Result<ResMap, Error> {
+    let text = std::str::from_utf8(bytes)
+        .map_err(|_| Error::msg(format!("{display}: not valid UTF-8")))?;
+    let docs = rustomize_yaml::parse_documents(text).map_err(|e| Error::Yaml {
+        path: display.into(),
+        source: e,
+    })?;
+    let mut rm = ResMap::new();
+    let mut queue: std::collections::VecDeque<Node> = docs.into();
+    while let Some(doc) = queue.pop_front() {
+        if is_nil_or_empty(&doc) {
+            continue;
+        }
+        validate_object(&doc, display)?;
+        let kind = doc.str_at(&["kind"]).unwrap_or("");
+        if kind.ends_with("List") {
+            if let Some(items) = doc.get("items") {
+                match items {
+                    Node::Seq(seq) => {
+                        for item in seq.items.iter().rev() {
+                            queue.push_front(item.clone());
+                        }
+                        continue;
+                    }
+                    n if n.is_null() => continue,
+                    _ => {
+                        return Err(Error::msg(format!(
+                            "{display}: expected array in {kind}/items"
+                        )));
+                    }
+                }
+            }
+        }
+        let mut r = Resource::new(doc);
+        r.meta.origin = origin.clone();
+        rm.append(r).with_context(|| display.to_string())?;
+    }
+    Ok(rm)
+}
+
+fn is_nil_or_empty(n: &Node) -> bool {
+    match n {
+        Node::Map(m) => m.is_empty(),
+        n => n.is_null(),
+    }
+}
+
+fn validate_object(doc: &Node, display: &str) -> Result<(), Error> {
+    let line = doc.line();
+    let at = |msg: &str| Error::msg(format!("{display}:{line}: {msg}"));
+    let Node::Map(_) = doc else {
+        return Err(at(&format!(
+            "expected a Kubernetes object (a mapping), found a {}",
+            doc.kind_name()
+        )));
+    };
+    let kind = doc.str_at(&["kind"]).unwrap_or("");
+    if kind.is_empty() {
+        return Err(at("missing kind in object"));
+    }
+    if !kind.ends_with("List") && doc.str_at(&["metadata", "name"]).unwrap_or("").is_empty() {
+        return Err(at(&format!(
+            "missing metadata.name in object of kind {kind}"
+        )));
+    }
+    if let Some(path) = nil_in_list(doc, &mut Vec::new()) {
+        return Err(at(&format!("empty item at {path} in object")));
+    }
+    Ok(())
+}
+
+/// Where a sequence holds a null item (kustomize rejects those).
+fn nil_in_list(n: &Node, path: &mut Vec<String>) -> Option<String> {
+    match n {
+        Node::Seq(seq) => {
+            for (i, item) in seq.items.iter().enumerate() {
+                if item.is_null() {
+                    return Some(format!("{}[{i}]", path.join(".")));
+                }
+                path.push(format!("[{i}]"));
+                let found = nil_in_list(item, path);
+                path.pop();
+                if found.is_some() {
+                    return found;
+                }
+            }
+            None
+        }
+        Node::Map(m) => {
+            for e in &m.entries {
+                path.push(e.key.value.clone());
+                let found = nil_in_list(&e.value, path);
+                path.pop();
+                if found.is_some() {
+                    return found;
+                }
+            }
+            None
+        }
+        Node::Scalar(_) => None,
+    }
+}

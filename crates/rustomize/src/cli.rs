@@ -1,0 +1,83 @@
+//! Command-line types.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// A fast, Kustomize-compatible Kubernetes configuration engine.
+///
+/// `rustomize build DIR` prints exactly what `kustomize build DIR` (v5.5)
+/// and `kubectl kustomize DIR` print, byte for byte.
+#[derive(Debug, Parser)]
+#[command(name = "rustomize", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build a kustomization directory and print the resources as YAML.
+    #[command(
+        long_about = "Build a set of Kubernetes resources from a directory holding a \
+'kustomization.yaml' (or 'kustomization.yml', 'Kustomization') and print them as a YAML \
+stream, exactly as `kustomize build` would.\n\nIf DIR is omitted, '.' is assumed.",
+        after_help = "Examples:\n  rustomize build\n  rustomize build deploy/k8s/overlays/production\n  \
+rustomize build overlays/staging -o rendered.yaml\n  rustomize build overlays/staging | kubectl apply -f -"
+    )]
+    Build(BuildArgs),
+    /// Print the version.
+    Version(VersionArgs),
+}
+
+/// `rustomize build` arguments, named as `kustomize build` names them.
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// The directory holding the kustomization file.
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// Write the output to this file, or one file per resource when it is an
+    /// existing directory, instead of stdout.
+    #[arg(short = 'o', long = "output", value_name = "PATH")]
+    pub output: Option<PathBuf>,
+    /// Which files kustomizations may read: only files under their own
+    /// directory (the default), or any file.
+    #[arg(long = "load-restrictor", value_enum, default_value_t = LoadRestrictorArg::LoadRestrictionsRootOnly)]
+    pub load_restrictor: LoadRestrictorArg,
+    /// Output order when the kustomization sets no `sortOptions`
+    /// (deprecated in kustomize; use `sortOptions`).
+    #[arg(long = "reorder", value_enum, hide = true)]
+    pub reorder: Option<ReorderArg>,
+    /// Add `app.kubernetes.io/managed-by` to every resource (deprecated in
+    /// kustomize; use `buildMetadata: [managedByLabel]`).
+    #[arg(long = "enable-managedby-label", hide = true)]
+    pub enable_managedby_label: bool,
+}
+
+/// `--load-restrictor` values.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+#[value(rename_all = "verbatim")]
+pub enum LoadRestrictorArg {
+    /// Only files under the kustomization's directory.
+    LoadRestrictionsRootOnly,
+    /// Any file.
+    LoadRestrictionsNone,
+}
+
+/// `--reorder` values.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ReorderArg {
+    /// kustomize's kind order.
+    Legacy,
+    /// Input order.
+    None,
+}
+
+/// `rustomize version` arguments.
+#[derive(Debug, Args)]
+pub struct VersionArgs {
+    /// Print only the version number.
+    #[arg(long)]
+    pub short: bool,
+}

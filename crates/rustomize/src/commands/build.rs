@@ -1,0 +1,75 @@
+//! `rustomize build`.
+
+use crate::cli::{BuildArgs, LoadRestrictorArg, ReorderArg};
+use crate::output;
+use anyhow::Context as _;
+use rustomize_engine::sort::Order;
+use rustomize_engine::target::{self, BuildOptions};
+use rustomize_loader::{DiskFs, LoadRestrictor};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+/// Builds the tree and writes it out; nothing is written unless the whole
+/// build succeeded.
+pub fn run(args: &BuildArgs) -> anyhow::Result<ExitCode> {
+    let opts = BuildOptions {
+        load_restrictor: match args.load_restrictor {
+            LoadRestrictorArg::LoadRestrictionsRootOnly => LoadRestrictor::RootOnly,
+            LoadRestrictorArg::LoadRestrictionsNone => LoadRestrictor::None,
+        },
+        reorder: args.reorder.map(|r| match r {
+            ReorderArg::Legacy => Order::legacy(),
+            ReorderArg::None => Order::Fifo,
+        }),
+        add_managed_by_label: args.enable_managedby_label,
+        fetcher: None,
+    };
+    let built = target::build(Arc::new(DiskFs), &args.dir, &opts)?;
+    for w in &built.warnings {
+        eprintln!("{w}");
+    }
+    match &args.output {
+        Some(path) if path.is_dir() => write_individual_files(path, &built)?,
+        Some(path) => {
+            let yaml = built.to_yaml()?;
+            output::write_atomic(path, yaml.as_bytes())
+                .with_context(|| format!("writing {}", path.display()))?;
+        }
+        None => output::stdout(&built.to_yaml()?)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One file per resource, named as kustomize names them
+/// (`[namespace_]group_version_kind_name.yaml`, lower case).
+fn write_individual_files(
+    dir: &std::path::Path,
+    built: &target::BuildOutput,
+) -> anyhow::Result<()> {
+    let resources = built.resources.resources();
+    let namespaces: std::collections::BTreeSet<String> = resources
+        .iter()
+        .filter(|r| !r.gvk().is_cluster_scoped())
+        .map(|r| r.cur_id().effective_namespace().to_string())
+        .collect();
+    let mut files = Vec::with_capacity(resources.len());
+    for r in resources {
+        let gvk = r.gvk();
+        let parts: Vec<&str> = [gvk.group.as_str(), gvk.version.as_str(), gvk.kind.as_str()]
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .collect();
+        let mut name = format!("{}_{}.yaml", parts.join("_"), r.name()).to_lowercase();
+        if !gvk.is_cluster_scoped() && namespaces.len() > 1 {
+            name = format!("{}_{name}", r.cur_id().effective_namespace().to_lowercase());
+        }
+        let yaml =
+            rustomize_yaml::emit::to_string(&r.node).with_context(|| r.cur_id().to_string())?;
+        files.push((dir.join(name), yaml));
+    }
+    for (path, yaml) in files {
+        output::write_atomic(&path, yaml.as_bytes())
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
+    Ok(())
+}
