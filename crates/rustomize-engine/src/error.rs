@@ -13,39 +13,39 @@ pub enum Error {
     #[error("{0}")]
     Msg(String),
     /// An error with what the build was doing when it happened.
-    #[error("{context}: {source}")]
+    #[error("{context}: {cause}")]
     Context {
         /// What was being done.
         context: String,
-        /// The cause.
-        source: Box<Error>,
+        /// The cause (not a `source()`: this message already includes it).
+        cause: Box<Error>,
     },
     /// A file could not be read.
-    #[error(transparent)]
-    Load(#[from] LoadError),
+    #[error("{0}")]
+    Load(LoadError),
     /// Malformed YAML.
-    #[error("{path}:{}:{}: {}", source.line, source.column, source.message)]
+    #[error("{path}:{}:{}: {}", error.line, error.column, error.message)]
     Yaml {
         /// The file, as the user would name it.
         path: String,
         /// The parser's error.
-        source: ParseError,
+        error: ParseError,
     },
     /// A kustomization file whose fields do not fit kustomize's types.
-    #[error("{path}: invalid Kustomization: {source}")]
+    #[error("{path}: invalid Kustomization: {error}")]
     Kustomization {
         /// The kustomization file.
         path: String,
         /// What does not fit.
-        source: DeError,
+        error: DeError,
     },
     /// A resource that cannot be printed.
-    #[error("{id}: {source}")]
+    #[error("{id}: {error}")]
     Emit {
         /// The resource.
         id: String,
         /// Why.
-        source: EmitError,
+        error: EmitError,
     },
 }
 
@@ -59,7 +59,7 @@ impl Error {
     pub fn context(self, context: impl fmt::Display) -> Self {
         Error::Context {
             context: context.to_string(),
-            source: Box::new(self),
+            cause: Box::new(self),
         }
     }
 }
@@ -73,5 +73,11 @@ pub trait ResultExt<T> {
 impl<T, E: Into<Error>> ResultExt<T> for Result<T, E> {
     fn with_context<C: fmt::Display>(self, context: impl FnOnce() -> C) -> Result<T, Error> {
         self.map_err(|e| e.into().context(context()))
+    }
+}
+
+impl From<LoadError> for Error {
+    fn from(e: LoadError) -> Self {
+        Error::Load(e)
     }
 }

@@ -180,7 +180,7 @@ impl TransformerConfig {
     pub fn from_yaml(text: &str) -> Result<TransformerConfig, Error> {
         let node = rustomize_yaml::parse_one(text).map_err(|e| Error::Yaml {
             path: "configurations".into(),
-            source: e,
+            error: e,
         })?;
         if node.is_null() {
             return Ok(TransformerConfig::default());

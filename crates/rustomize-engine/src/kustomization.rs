@@ -277,7 +277,7 @@ pub struct HelmChart {
 pub fn parse(text: &str, display_path: &str) -> Result<(Kustomization, Vec<String>), Error> {
     let node = rustomize_yaml::parse_one(text).map_err(|e| Error::Yaml {
         path: display_path.into(),
-        source: e,
+        error: e,
     })?;
     if node.is_null() {
         return Err(Error::msg(format!(
@@ -292,7 +292,7 @@ pub fn parse(text: &str, display_path: &str) -> Result<(Kustomization, Vec<Strin
     let mut k: Kustomization =
         rustomize_yaml::de::from_node(&node).map_err(|e| Error::Kustomization {
             path: display_path.into(),
-            source: e,
+            error: e,
         })?;
     let warnings = k.deprecation_warnings();
     k.fix();

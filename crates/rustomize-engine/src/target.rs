@@ -61,10 +61,10 @@ impl BuildOutput {
             if i > 0 {
                 out.push_str("---\n");
             }
-            rustomize_yaml::emit::write_document(&mut out, &r.node).map_err(|source| {
+            rustomize_yaml::emit::write_document(&mut out, &r.node).map_err(|error| {
                 Error::Emit {
                     id: r.cur_id().to_string(),
-                    source,
+                    error,
                 }
             })?;
         }
@@ -432,7 +432,7 @@ pub fn resources_from_bytes(
         .map_err(|_| Error::msg(format!("{display}: not valid UTF-8")))?;
     let docs = rustomize_yaml::parse_documents(text).map_err(|e| Error::Yaml {
         path: display.into(),
-        source: e,
+        error: e,
     })?;
     let mut rm = ResMap::new();
     let mut queue: std::collections::VecDeque<Node> = docs.into();
@@ -446,9 +446,9 @@ pub fn resources_from_bytes(
             if let Some(items) = doc.get("items") {
                 match items {
                     Node::Seq(seq) => {
-                        for item in seq.items.iter().rev() {
-                            queue.push_front(item.clone());
-                        }
+                        // kustomize queues list items after the file's other
+                        // documents.
+                        queue.extend(seq.items.iter().cloned());
                         continue;
                     }
                     n if n.is_null() => continue,

@@ -32,10 +32,10 @@ impl LoadRestrictor {
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
     /// The path does not exist.
-    #[error("'{}': no such file or directory", .0.display())]
+    #[error("'{}': no such file or directory", show(.0))]
     NotFound(PathBuf),
     /// Reading failed.
-    #[error("'{}': {source}", path.display())]
+    #[error("'{}': {source}", show(path))]
     Io {
         /// The path.
         path: PathBuf,
@@ -45,8 +45,8 @@ pub enum LoadError {
     /// A file outside the root under the default restrictor.
     #[error(
         "security; file '{}' is not in or below '{}' (use --load-restrictor LoadRestrictionsNone to allow it)",
-        path.display(),
-        root.display()
+        show(path),
+        show(root)
     )]
     Restricted {
         /// The file.
@@ -55,13 +55,17 @@ pub enum LoadError {
         root: PathBuf,
     },
     /// A directory was expected.
-    #[error("'{}' is not a directory", .0.display())]
+    #[error("'{}' is not a directory", show(.0))]
     NotADir(PathBuf),
     /// A file was expected.
-    #[error("'{}' is a directory, not a file", .0.display())]
+    #[error("'{}' is a directory, not a file", show(.0))]
     IsADir(PathBuf),
     /// A base that contains a kustomization already being built.
-    #[error("cycle detected: candidate root '{}' contains visited root '{}'", candidate.display(), visited.display())]
+    #[error(
+        "cycle detected: candidate root '{}' contains visited root '{}'",
+        show(candidate),
+        show(visited)
+    )]
     Cycle {
         /// The base being entered.
         candidate: PathBuf,
@@ -77,6 +81,19 @@ pub enum LoadError {
     /// Loading from a URL that is not supported.
     #[error("'{0}': remote resources need a fetcher, and none is configured")]
     NoFetcher(String),
+}
+
+/// A path as a message shows it: relative to the working directory when it
+/// lies below it, else absolute.
+pub fn show(path: &Path) -> String {
+    match std::env::current_dir() {
+        Ok(cwd) => match path.strip_prefix(&cwd) {
+            Ok(rel) if rel.as_os_str().is_empty() => ".".into(),
+            Ok(rel) => rel.display().to_string(),
+            Err(_) => path.display().to_string(),
+        },
+        Err(_) => path.display().to_string(),
+    }
 }
 
 /// A local directory holding a fetched remote base.
