@@ -22,9 +22,11 @@ use crate::kustomization::{self, Kustomization};
 use crate::resmap::ResMap;
 use crate::resource::{Origin, Resource};
 use crate::sort::{self, Order};
+use crate::transform::vars;
 use rayon::prelude::*;
 use rustomize_loader::{FileSystem, LoadError, LoadRestrictor, Loader, RemoteFetcher};
 use rustomize_yaml::Node;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -90,7 +92,7 @@ pub fn build(
     let sort_options = target.kust.sort_options.clone();
     let mut acc = target.accumulate(Accumulator::default())?;
 
-    finish(&mut acc)?;
+    finish(&mut acc, &ctx)?;
     let order = match &sort_options {
         Some(o) => Order::from_options(o)?,
         None => opts.reorder.clone().unwrap_or_else(Order::legacy),
@@ -107,7 +109,14 @@ pub fn build(
 }
 
 /// Steps that run once, after the whole tree is accumulated.
-fn finish(acc: &mut Accumulator) -> Result<(), Error> {
+fn finish(acc: &mut Accumulator, ctx: &Context) -> Result<(), Error> {
+    let unused = vars::resolve(&mut acc.rm, &acc.vars, &acc.config.var_reference)?;
+    if !unused.is_empty() {
+        ctx.warn(format!(
+            "well-defined vars that were never replaced: {}",
+            unused.join(",")
+        ));
+    }
     acc.rm.retain(|r| !r.is_local_config());
     Ok(())
 }
@@ -163,16 +172,15 @@ pub struct Accumulator {
     pub rm: ResMap,
     /// The merged field specs.
     pub config: TransformerConfig,
-    /// Vars declared so far.
-    pub vars: Vec<kustomization::Var>,
+    /// Vars declared so far, by name.
+    pub vars: BTreeMap<String, kustomization::Var>,
 }
 
 impl Accumulator {
     fn merge(&mut self, other: Accumulator) -> Result<(), Error> {
         self.rm.append_all(other.rm)?;
         self.config.merge(&other.config)?;
-        self.vars.extend(other.vars);
-        Ok(())
+        vars::merge_set(&mut self.vars, other.vars.into_values())
     }
 }
 
@@ -284,8 +292,9 @@ impl<'c> Target<'c> {
         }
 
         self.run_transformers(&mut acc)?;
-        if let Some(vars) = &self.kust.vars {
-            acc.vars.extend(vars.iter().cloned());
+        if let Some(incoming) = &self.kust.vars {
+            vars::merge_vars(&mut acc.rm, &mut acc.vars, incoming)
+                .with_context(|| format!("{}: merging vars", self.file))?;
         }
         Ok(acc)
     }

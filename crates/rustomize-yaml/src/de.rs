@@ -300,10 +300,12 @@ impl<'de> de::Deserializer<'de> for NodeDe<'de> {
             Node::Map(map) => visitor.visit_map(MapDe {
                 entries: map.entries.iter(),
                 value: None,
+                fields: &[],
             }),
             n if n.is_null() => visitor.visit_map(MapDe {
                 entries: [].iter(),
                 value: None,
+                fields: &[],
             }),
             n => Err(mismatch(n, "object")),
         }
@@ -312,10 +314,22 @@ impl<'de> de::Deserializer<'de> for NodeDe<'de> {
     fn deserialize_struct<V: Visitor<'de>>(
         self,
         _name: &'static str,
-        _fields: &'static [&'static str],
+        fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, DeError> {
-        self.deserialize_map(visitor)
+        match self.0 {
+            Node::Map(map) => visitor.visit_map(MapDe {
+                entries: map.entries.iter(),
+                value: None,
+                fields,
+            }),
+            n if n.is_null() => visitor.visit_map(MapDe {
+                entries: [].iter(),
+                value: None,
+                fields,
+            }),
+            n => Err(mismatch(n, "object")),
+        }
     }
 
     fn deserialize_enum<V: Visitor<'de>>(
@@ -370,6 +384,9 @@ impl<'de> SeqAccess<'de> for SeqDe<'de> {
 struct MapDe<'de> {
     entries: std::slice::Iter<'de, crate::node::Entry>,
     value: Option<(&'de str, &'de Node)>,
+    /// A struct's field names: Go's JSON decoder matches keys to them
+    /// case-insensitively when there is no exact match.
+    fields: &'static [&'static str],
 }
 
 impl<'de> MapAccess<'de> for MapDe<'de> {
@@ -383,7 +400,16 @@ impl<'de> MapAccess<'de> for MapDe<'de> {
             None => Ok(None),
             Some(e) => {
                 self.value = Some((&e.key.value, &e.value));
-                seed.deserialize(KeyDe(&e.key))
+                let key = e.key.value.as_str();
+                let canonical = if self.fields.contains(&key) {
+                    None
+                } else {
+                    self.fields
+                        .iter()
+                        .find(|f| f.eq_ignore_ascii_case(key))
+                        .copied()
+                };
+                seed.deserialize(KeyDe(&e.key, canonical))
                     .map(Some)
                     .map_err(|err| DeError {
                         line: if err.line == 0 { e.key.line } else { err.line },
@@ -403,14 +429,19 @@ impl<'de> MapAccess<'de> for MapDe<'de> {
     }
 }
 
-/// Keys are strings whatever YAML resolves them to (JSON object keys).
-struct KeyDe<'de>(&'de Scalar);
+/// Keys are strings whatever YAML resolves them to (JSON object keys),
+/// replaced by a struct field's own spelling when they match it only
+/// case-insensitively.
+struct KeyDe<'de>(&'de Scalar, Option<&'static str>);
 
 impl<'de> de::Deserializer<'de> for KeyDe<'de> {
     type Error = DeError;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
-        visitor.visit_borrowed_str(&self.0.value)
+        match self.1 {
+            Some(canonical) => visitor.visit_borrowed_str(canonical),
+            None => visitor.visit_borrowed_str(&self.0.value),
+        }
     }
 
     serde::forward_to_deserialize_any! {
@@ -553,6 +584,11 @@ mod tests {
         let e = load("replicas:\n- name: x\n  count: \"3\"\n").unwrap_err();
         assert_eq!(e.path, "replicas[0].count");
         assert_eq!(e.line, 3);
+        let k = load("NAMEPREFIX: p-\n").unwrap();
+        assert_eq!(
+            k.name_prefix, "p-",
+            "Go's JSON decoder matches field names case-insensitively"
+        );
         let e = load("foo: bar\n").unwrap_err();
         assert!(e.message.contains("unknown field `foo`"), "{e}");
     }

@@ -7,3 +7,4 @@ pub mod name_reference;
 pub mod namespace;
 pub mod prefix_suffix;
 pub mod replicas;
+pub mod vars;
