@@ -195,10 +195,12 @@ const MAX_ENV_LINE: usize = 64 * 1024 - 1;
 /// A line that is not UTF-8 is an error.
 pub fn parse_env_file(content: &[u8]) -> Result<Vec<Pair>, Error> {
     let mut pairs = Vec::new();
-    for (n, line) in scan_lines(content).enumerate() {
-        if line.len() > MAX_ENV_LINE {
+    for (n, raw) in scan_lines(content).enumerate() {
+        // The limit counts a line's `\r`.
+        if raw.len() > MAX_ENV_LINE {
             break;
         }
+        let line = raw.strip_suffix(b"\r").unwrap_or(raw);
         let Ok(text) = std::str::from_utf8(line) else {
             let bytes: Vec<String> = line.iter().map(u8::to_string).collect();
             return Err(Error::msg(format!(
@@ -222,14 +224,12 @@ pub fn parse_env_file(content: &[u8]) -> Result<Vec<Pair>, Error> {
     Ok(pairs)
 }
 
-/// Lines as Go's `bufio.ScanLines` yields them: split at `\n`, one trailing
-/// `\r` dropped, no empty last line.
+/// Lines as Go's `bufio.ScanLines` splits them: at `\n`, no empty last
+/// line. (Go also drops one trailing `\r`; the caller does.)
 fn scan_lines(content: &[u8]) -> impl Iterator<Item = &[u8]> {
     let body = content.strip_suffix(b"\n").unwrap_or(content);
     let empty = content.is_empty();
-    body.split(|&b| b == b'\n')
-        .filter(move |_| !empty)
-        .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
+    body.split(|&b| b == b'\n').filter(move |_| !empty)
 }
 
 #[cfg(test)]
@@ -290,6 +290,15 @@ mod tests {
         long.extend(std::iter::repeat_n(b'x', MAX_ENV_LINE));
         long.extend_from_slice(b"\nC=3\n");
         assert_eq!(pairs(&long).len(), 1);
+        // The longest line read, `\r` included (checked with kubectl).
+        let mut ok = b"A=1\nB=".to_vec();
+        ok.extend(std::iter::repeat_n(b'x', MAX_ENV_LINE - 3));
+        ok.extend_from_slice(b"\r\nC=3\n");
+        assert_eq!(pairs(&ok).len(), 3);
+        let mut too_long = b"A=1\nB=".to_vec();
+        too_long.extend(std::iter::repeat_n(b'x', MAX_ENV_LINE - 2));
+        too_long.extend_from_slice(b"\r\nC=3\n");
+        assert_eq!(pairs(&too_long).len(), 1);
         let err = parse_env_file(b"A=\xff\n").unwrap_err().to_string();
         assert_eq!(err, "line [65 61 255] has invalid utf8 bytes : A=\u{fffd}");
     }

@@ -333,6 +333,49 @@ fn finish(mut top: Map, spec: &Spec<'_>) -> Resource {
     res
 }
 
+/// The annotation a generator plugin sets to ask for a hash suffix.
+pub const HASH_ANNOTATION: &str = "kustomize.config.k8s.io/needs-hash";
+/// The annotation a generator plugin sets to choose a behavior.
+pub const BEHAVIOR_ANNOTATION: &str = "kustomize.config.k8s.io/behavior";
+
+/// kustomize's `UpdateResourceOptions`, for resources made by generator
+/// plugins (exec and KRM functions): removes the [`HASH_ANNOTATION`] and
+/// [`BEHAVIOR_ANNOTATION`] annotations and turns them into `needs_hash`
+/// (off unless asked for; the value is read as Go's `strconv.ParseBool`)
+/// and `behavior`.
+pub fn plugin_options_from_annotations(res: &mut Resource) -> Result<(), Error> {
+    let mut annotations = res.annotations();
+    let mut behavior = String::new();
+    let mut needs_hash = false;
+    let mut bad = None;
+    annotations.retain(|(k, v)| {
+        if k == BEHAVIOR_ANNOTATION {
+            behavior.clone_from(v);
+        } else if k == HASH_ANNOTATION {
+            match v.as_str() {
+                "1" | "t" | "T" | "TRUE" | "true" | "True" => needs_hash = true,
+                "0" | "f" | "F" | "FALSE" | "false" | "False" => needs_hash = false,
+                _ => bad = Some(v.clone()),
+            }
+        } else {
+            return true;
+        }
+        false
+    });
+    if let Some(v) = bad {
+        return Err(Error::msg(format!(
+            "the annotation \"{HASH_ANNOTATION}\" contains an invalid value ({})",
+            kv::go_quote(&v)
+        )));
+    }
+    // kustomize rewrites the annotations even when nothing was removed (an
+    // empty map disappears).
+    res.set_string_map("annotations", annotations);
+    res.meta.needs_hash = needs_hash;
+    res.meta.behavior = Some(Behavior::parse(&behavior).unwrap_or(Behavior::Create));
+    Ok(())
+}
+
 /// Standard base64, broken after every 70 characters (each line, the last
 /// included, ends with `\n`) once the encoding reaches 70 characters, as
 /// kyaml's `encodeBase64` does.

@@ -586,6 +586,43 @@ fn plugin_configs_take_name_and_namespace_from_metadata() {
 }
 
 #[test]
+fn plugin_annotations_become_build_meta() {
+    let node = rustomize_yaml::parse_one(indoc! {r#"
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: d
+          annotations:
+            kustomize.config.k8s.io/needs-hash: "true"
+            kustomize.config.k8s.io/behavior: merge
+            keep: me
+    "#})
+    .unwrap();
+    let mut r = Resource::new(node);
+    plugin_options_from_annotations(&mut r).unwrap();
+    assert!(r.meta.needs_hash);
+    assert_eq!(r.meta.behavior, Some(Behavior::Merge));
+    assert_eq!(r.annotations(), [("keep".to_string(), "me".to_string())]);
+
+    let node = rustomize_yaml::parse_one(
+        "kind: ConfigMap\nmetadata:\n  name: c\n  annotations: {kustomize.config.k8s.io/needs-hash: maybe}\n",
+    )
+    .unwrap();
+    let mut r = Resource::new(node);
+    assert_eq!(
+        plugin_options_from_annotations(&mut r)
+            .unwrap_err()
+            .to_string(),
+        r#"the annotation "kustomize.config.k8s.io/needs-hash" contains an invalid value ("maybe")"#
+    );
+    let mut r =
+        Resource::new(rustomize_yaml::parse_one("kind: ConfigMap\nmetadata: {name: c}\n").unwrap());
+    plugin_options_from_annotations(&mut r).unwrap();
+    assert!(!r.meta.needs_hash);
+    assert_eq!(r.meta.behavior, Some(Behavior::Create));
+}
+
+#[test]
 fn base64_wraps_at_seventy() {
     assert_eq!(encode_base64(b""), "");
     assert_eq!(encode_base64(b"a"), "YQ==");
