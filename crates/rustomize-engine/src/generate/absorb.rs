@@ -31,101 +31,111 @@ use std::collections::{BTreeMap, HashMap};
 ///
 /// Errors carry kustomize's text; the caller adds which generator ran
 /// (kustomize says "merging from generator <...>: ").
+///
+/// This indexes `rm` on each call (linear in its size); to absorb the output
+/// of several generators in a row, use one [`Absorber`].
 pub fn absorb(rm: &mut ResMap, generated: Vec<Resource>) -> Result<(), Error> {
     if generated.is_empty() {
         return Ok(());
     }
-    let mut index = Candidates::new(rm, &generated);
-    for res in generated {
+    Absorber::new(rm).absorb(generated)
+}
+
+/// Absorbs the output of several generators into one resource map, indexing
+/// the map once: kustomize's `runGenerators` loop is
+/// `for g in generators { absorber.absorb(g.generate(ldr)?)? }`.
+pub struct Absorber<'a> {
+    rm: &'a mut ResMap,
+    /// Positions of resources by current and earlier names. Entries may be
+    /// stale after a replace; lookups check each candidate's ids.
+    by_name: HashMap<String, Vec<usize>>,
+}
+
+impl<'a> Absorber<'a> {
+    /// Indexes `rm` by the current and earlier names of its resources.
+    pub fn new(rm: &'a mut ResMap) -> Self {
+        let mut a = Absorber {
+            by_name: HashMap::with_capacity(rm.len()),
+            rm,
+        };
+        for i in 0..a.rm.len() {
+            a.index(i);
+        }
+        a
+    }
+
+    /// Adds `generated` as [`absorb`] does.
+    pub fn absorb(&mut self, generated: Vec<Resource>) -> Result<(), Error> {
+        for res in generated {
+            self.absorb_one(res)?;
+        }
+        Ok(())
+    }
+
+    fn absorb_one(&mut self, res: Resource) -> Result<(), Error> {
         let id = res.cur_id();
-        let matches = index.matches(rm, &id);
+        let matches = self.matches(&id);
         let behavior = res.meta.behavior.unwrap_or_default();
         match (matches.as_slice(), behavior) {
             ([], Behavior::Create) => {
                 // No resource has this id as current or earlier id, so the
                 // conflict check of `append` cannot fail.
-                index.add(rm.len(), &res);
-                rm.push_unchecked(res);
+                self.rm.push_unchecked(res);
+                self.index(self.rm.len() - 1);
+                Ok(())
             }
-            ([], _) => {
-                return Err(Error::msg(format!(
-                    "id {} does not exist; cannot merge or replace",
-                    go_syntax(&id)
-                )));
-            }
-            ([_], Behavior::Create) => {
-                return Err(Error::msg(format!(
-                    "id {} exists; behavior must be merge or replace",
-                    go_syntax(&id)
-                )));
-            }
+            ([], _) => Err(Error::msg(format!(
+                "id {} does not exist; cannot merge or replace",
+                go_syntax(&id)
+            ))),
+            ([_], Behavior::Create) => Err(Error::msg(format!(
+                "id {} exists; behavior must be merge or replace",
+                go_syntax(&id)
+            ))),
             (&[i], behavior) => {
-                let old = rm.get(i);
-                let merged = combine(res, old, behavior == Behavior::Merge);
-                index.add(i, &merged);
-                *rm.get_mut(i) = merged;
+                let merged = combine(res, self.rm.get(i), behavior == Behavior::Merge);
+                *self.rm.get_mut(i) = merged;
+                self.index(i);
+                Ok(())
             }
             (many, _) => {
                 let ids: Vec<String> = many
                     .iter()
-                    .map(|&i| rm.get(i).cur_id().to_string())
+                    .map(|&i| self.rm.get(i).cur_id().to_string())
                     .collect();
-                return Err(Error::msg(format!(
+                Err(Error::msg(format!(
                     "found multiple objects [{}] that could accept merge of {id}",
                     ids.join(" ")
-                )));
+                )))
             }
         }
     }
-    Ok(())
-}
 
-/// Positions of resources that have, as current or earlier id, one of the
-/// names the generated resources carry; built in one pass so absorbing stays
-/// linear in the size of the map.
-struct Candidates {
-    by_name: HashMap<String, Vec<usize>>,
-}
-
-impl Candidates {
-    fn new(rm: &ResMap, generated: &[Resource]) -> Self {
-        let mut by_name: HashMap<String, Vec<usize>> = generated
-            .iter()
-            .map(|r| (r.name().to_string(), Vec::new()))
-            .collect();
-        for (i, r) in rm.resources().iter().enumerate() {
-            let names = std::iter::once(r.name())
-                .chain(r.meta.previous.iter().map(|(_, name, _)| name.as_str()));
-            for name in names {
-                if let Some(v) = by_name.get_mut(name) {
-                    v.push(i);
-                }
-            }
-        }
-        Candidates { by_name }
-    }
-
-    /// Records the resource now at position `i`.
-    fn add(&mut self, i: usize, r: &Resource) {
+    /// Records the names of the resource at position `i`.
+    fn index(&mut self, i: usize) {
+        let r = self.rm.get(i);
         let names = std::iter::once(r.name())
             .chain(r.meta.previous.iter().map(|(_, name, _)| name.as_str()));
         for name in names {
-            if let Some(v) = self.by_name.get_mut(name) {
-                v.push(i);
+            match self.by_name.get_mut(name) {
+                Some(v) => v.push(i),
+                None => {
+                    self.by_name.insert(name.to_string(), vec![i]);
+                }
             }
         }
     }
 
     /// Positions, in map order, of resources with `id` as current or
     /// earlier id.
-    fn matches(&self, rm: &ResMap, id: &ResId) -> Vec<usize> {
+    fn matches(&self, id: &ResId) -> Vec<usize> {
         let mut out: Vec<usize> = self
             .by_name
             .get(&id.name)
             .into_iter()
             .flatten()
             .copied()
-            .filter(|&i| rm.get(i).any_id(|other| other.equals(id)))
+            .filter(|&i| self.rm.get(i).any_id(|other| other.equals(id)))
             .collect();
         out.sort_unstable();
         out.dedup();

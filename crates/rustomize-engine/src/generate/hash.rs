@@ -237,6 +237,27 @@ mod tests {
         }
     }
 
+    /// A generated ConfigMap after a patch put non-string values in it
+    /// (kubectl printed `cm-hc66f98gc8`).
+    #[test]
+    fn patched_values_hash_through_go_types() {
+        let yaml = indoc! {r#"
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: {name: cm}
+            binaryData: [x]
+            data:
+              a: "1"
+              big: 12345678901234567890
+              i: 1
+              f: 1.50
+              b: true
+              t: 2001-12-14
+              nested: {x: [1, "2"]}
+        "#};
+        assert_eq!(h(yaml), "hc66f98gc8");
+    }
+
     #[test]
     fn json_shape() {
         // Numbers go through float64; sequences decode to null.

@@ -6,7 +6,7 @@
 //! [`SecretGenerator`] per `secretGenerator` entry (each with
 //! `generatorOptions` merged in by `from_args`), call
 //! [`Generator::generate`] on each in that order, and hand each result to
-//! [`absorb`] before running the next. At the very end of the top-level build
+//! one [`Absorber`] (or [`absorb`]) before running the next. At the very end of the top-level build
 //! (not per kustomization), [`HashTransformer`] appends the content hash to
 //! every resource still marked `needs_hash`.
 
@@ -14,7 +14,7 @@ mod absorb;
 mod hash;
 pub mod kv;
 
-pub use absorb::absorb;
+pub use absorb::{Absorber, absorb};
 pub use hash::{HashTransformer, hash};
 
 use crate::error::Error;

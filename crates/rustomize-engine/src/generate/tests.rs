@@ -48,8 +48,9 @@ fn run_generators(fs: &Arc<MemFs>, dir: &str, rm: &mut ResMap) -> Result<(), Err
     for args in &k.secret_generator {
         gens.push(Box::new(SecretGenerator::from_args(args, global)));
     }
+    let mut absorber = Absorber::new(rm);
     for g in gens {
-        absorb(rm, g.generate(&ldr)?)?;
+        absorber.absorb(g.generate(&ldr)?)?;
     }
     Ok(())
 }
@@ -632,4 +633,124 @@ fn base64_wraps_at_seventy() {
     let wrapped = encode_base64(&[b'z'; 53]);
     assert_eq!(wrapped.len(), 72 + 2);
     assert!(wrapped.ends_with("\n") && wrapped.as_bytes()[70] == b'\n');
+}
+
+#[test]
+fn same_name_in_two_namespaces() {
+    let fs = fs(&[(
+        "kustomization.yaml",
+        indoc! {"
+            configMapGenerator:
+            - name: test
+              namespace: default
+              literals: [key=value]
+            - name: test
+              namespace: kube-system
+              literals: [key=value]
+            secretGenerator:
+            - name: test
+              namespace: default
+              literals: [username=admin, password=somepw]
+            - name: test
+              namespace: kube-system
+              literals: [username=admin, password=somepw]
+        "}
+        .as_bytes(),
+    )]);
+    let want = indoc! {"
+        apiVersion: v1
+        data:
+          key: value
+        kind: ConfigMap
+        metadata:
+          name: test-t757gk2bmf
+          namespace: default
+        ---
+        apiVersion: v1
+        data:
+          key: value
+        kind: ConfigMap
+        metadata:
+          name: test-t757gk2bmf
+          namespace: kube-system
+        ---
+        apiVersion: v1
+        data:
+          password: c29tZXB3
+          username: YWRtaW4=
+        kind: Secret
+        metadata:
+          name: test-bgd6bkgdm2
+          namespace: default
+        type: Opaque
+        ---
+        apiVersion: v1
+        data:
+          password: c29tZXB3
+          username: YWRtaW4=
+        kind: Secret
+        metadata:
+          name: test-bgd6bkgdm2
+          namespace: kube-system
+        type: Opaque
+    "};
+    assert_eq!(build(&fs, "").unwrap(), want);
+}
+
+#[test]
+fn overlay_without_namespace_finds_base_resource_by_its_earlier_id() {
+    let fs = fs(&[
+        (
+            "base/kustomization.yaml",
+            b"namespace: base\nconfigMapGenerator:\n- name: testCase\n  literals: [base=apple]\n",
+        ),
+        (
+            "overlay/kustomization.yaml",
+            b"configMapGenerator:\n- name: testCase\n  behavior: merge\n  literals: [overlay=peach]\n",
+        ),
+    ]);
+    let mut rm = ResMap::new();
+    run_generators(&fs, "base", &mut rm).unwrap();
+    rename(&mut rm, "", "base");
+    run_generators(&fs, "overlay", &mut rm).unwrap();
+    // The overlay's `namespace: overlay` would move it; the hash does not
+    // depend on the namespace.
+    rm.resources_mut()[0].set_namespace("overlay");
+    HashTransformer.transform(&mut rm).unwrap();
+    let want = indoc! {"
+        apiVersion: v1
+        data:
+          base: apple
+          overlay: peach
+        kind: ConfigMap
+        metadata:
+          name: testCase-gmfch8gkbt
+          namespace: overlay
+    "};
+    assert_eq!(print(&rm), want);
+}
+
+#[test]
+fn several_matches_are_an_error() {
+    let cm = |name: &str| {
+        Resource::new(
+            rustomize_yaml::parse_one(&format!(
+                "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: {name}}}\n"
+            ))
+            .unwrap(),
+        )
+    };
+    let mut rm = ResMap::new();
+    rm.append(cm("x")).unwrap();
+    let mut renamed = cm("x");
+    renamed.store_previous_id();
+    renamed.set_name("y");
+    rm.append(renamed).unwrap();
+    let mut generated = cm("x");
+    generated.meta.behavior = Some(Behavior::Merge);
+    let e = absorb(&mut rm, vec![generated]).unwrap_err().to_string();
+    assert_eq!(
+        e,
+        "found multiple objects [ConfigMap.v1.[noGrp]/x.[noNs] ConfigMap.v1.[noGrp]/y.[noNs]] that could accept merge of ConfigMap.v1.[noGrp]/x.[noNs]"
+    );
 }
