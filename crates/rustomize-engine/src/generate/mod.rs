@@ -6,9 +6,11 @@
 //! [`SecretGenerator`] per `secretGenerator` entry (each with
 //! `generatorOptions` merged in by `from_args`), call
 //! [`Generator::generate`] on each in that order, and hand each result to
-//! one [`Absorber`] (or [`absorb`]) before running the next. At the very end of the top-level build
-//! (not per kustomization), [`HashTransformer`] appends the content hash to
-//! every resource still marked `needs_hash`.
+//! one [`Absorber`] (or [`absorb`]) before running the next. Resources made
+//! by generator plugins go through [`plugin_options_from_annotations`]
+//! first. At the very end of the top-level build (not per kustomization),
+//! [`HashTransformer`] appends the content hash to every resource still
+//! marked `needs_hash`.
 
 mod absorb;
 mod hash;
