@@ -295,6 +295,16 @@ pub fn parse(text: &str, display_path: &str) -> Result<(Kustomization, Vec<Strin
             error: e,
         })?;
     let warnings = k.deprecation_warnings();
+    if let Some(g) = k
+        .config_map_generator
+        .iter()
+        .find(|g| !g.secret_type.is_empty())
+    {
+        return Err(Error::msg(format!(
+            "{display_path}: invalid Kustomization: configMapGenerator '{}': unknown field \"type\"",
+            g.name
+        )));
+    }
     k.fix();
     k.enforce_fields()
         .map_err(|m| Error::msg(format!("{display_path}: {m}")))?;

@@ -18,7 +18,9 @@
 
 use crate::error::{Error, ResultExt};
 use crate::fieldspec::TransformerConfig;
+use crate::generate::{Absorber, ConfigMapGenerator, HashTransformer, SecretGenerator};
 use crate::kustomization::{self, Kustomization};
+use crate::plugin::{Generator, Transformer};
 use crate::resmap::ResMap;
 use crate::resource::{Origin, Resource};
 use crate::sort::{self, Order};
@@ -110,6 +112,7 @@ pub fn build(
 
 /// Steps that run once, after the whole tree is accumulated.
 fn finish(acc: &mut Accumulator, ctx: &Context) -> Result<(), Error> {
+    HashTransformer.transform(&mut acc.rm)?;
     let unused = vars::resolve(&mut acc.rm, &acc.vars, &acc.config.var_reference)?;
     if !unused.is_empty() {
         ctx.warn(format!(
@@ -236,6 +239,14 @@ impl<'c> Target<'c> {
         })
     }
 
+    /// The kustomization file's name within its directory.
+    fn file_name(&self) -> &str {
+        Path::new(&self.file)
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("kustomization.yaml")
+    }
+
     fn origin_path(&self, rel: &str) -> String {
         if self.origin_prefix.is_empty() {
             rel.to_string()
@@ -355,10 +366,31 @@ impl<'c> Target<'c> {
             .with_context(|| format!("accumulating resources from '{entry}'"))
     }
 
-    fn run_generators(&self, _acc: &mut Accumulator) -> Result<(), Error> {
+    fn run_generators(&self, acc: &mut Accumulator) -> Result<(), Error> {
         let k = &self.kust;
-        if !k.config_map_generator.is_empty() || !k.secret_generator.is_empty() {
-            return Err(self.unsupported("configMapGenerator/secretGenerator"));
+        let global = k.generator_options.as_ref();
+        let mut generators: Vec<Box<dyn Generator>> = Vec::new();
+        for args in &k.config_map_generator {
+            generators.push(Box::new(ConfigMapGenerator::from_args(args, global)));
+        }
+        for args in &k.secret_generator {
+            generators.push(Box::new(SecretGenerator::from_args(args, global)));
+        }
+        if !generators.is_empty() {
+            let origin = Arc::new(Origin {
+                path: self.origin_path(self.file_name()),
+                ..Origin::default()
+            });
+            let mut absorber = Absorber::new(&mut acc.rm);
+            for g in &generators {
+                let mut made = g.generate(&self.ldr).with_context(|| self.file.clone())?;
+                for r in &mut made {
+                    r.meta.origin = Some(origin.clone());
+                }
+                absorber
+                    .absorb(made)
+                    .with_context(|| format!("{}: merging from generator", self.file))?;
+            }
         }
         if !k.generators.is_empty() {
             return Err(self.unsupported("generators"));

@@ -50,13 +50,18 @@ spec:
 "#;
 
 fn stream(n: usize) -> String {
-    (0..n).map(|i| DEPLOYMENT.replace("NUM", &i.to_string())).collect::<Vec<_>>().join("---\n")
+    (0..n)
+        .map(|i| DEPLOYMENT.replace("NUM", &i.to_string()))
+        .collect::<Vec<_>>()
+        .join("---\n")
 }
 
 #[divan::bench(args = [100, 1000])]
 fn parse(bencher: divan::Bencher, n: usize) {
     let text = stream(n);
-    bencher.counter(divan::counter::BytesCount::new(text.len())).bench(|| parse_documents(divan::black_box(&text)));
+    bencher
+        .counter(divan::counter::BytesCount::new(text.len()))
+        .bench(|| parse_documents(divan::black_box(&text)));
 }
 
 #[divan::bench(args = [100, 1000])]
