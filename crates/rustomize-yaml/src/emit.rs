@@ -21,6 +21,10 @@ pub enum EmitError {
     /// A float that JSON cannot carry (`.inf`, `.nan`).
     #[error("json: unsupported value: {0}")]
     UnsupportedValue(String),
+    /// A character the YAML reader kustomize prints through refuses
+    /// (DEL, C1 controls, U+FFFE, U+FFFF): kustomize fails on these too.
+    #[error("yaml: control characters are not allowed (in {0:?})")]
+    ControlCharacter(String),
     /// A mapping key that is not a string (kustomize's JSON step rejects it).
     #[error("json: unsupported type: mapping key {0:?} is not a string (line {1})")]
     NonStringKey(String, u32),
@@ -182,6 +186,7 @@ impl Emitter<'_> {
                     }
                     self.write_indent();
                     let key = &entry.key.value;
+                    check_readable(key)?;
                     let key_style = string_style(key);
                     let simple = !has_line_break(key) && key.len() <= 128;
                     if simple {
@@ -637,6 +642,7 @@ fn string_style(s: &str) -> Style {
 /// The text and requested style of a scalar after kustomize's JSON round trip.
 fn scalar_text(s: &Scalar) -> Result<(std::borrow::Cow<'_, str>, Style), EmitError> {
     use std::borrow::Cow;
+    check_readable(&s.value)?;
     Ok(match s.tag {
         Tag::Str => (Cow::Borrowed(s.value.as_str()), string_style(&s.value)),
         Tag::Null => (Cow::Borrowed("null"), Style::Plain),
@@ -667,6 +673,17 @@ fn scalar_text(s: &Scalar) -> Result<(std::borrow::Cow<'_, str>, Style), EmitErr
             None => (Cow::Borrowed(s.value.as_str()), string_style(&s.value)),
         },
     })
+}
+
+/// kustomize's JSON text goes back through a YAML reader that refuses
+/// characters JSON does not escape and YAML does not allow.
+fn check_readable(s: &str) -> Result<(), EmitError> {
+    let bad = |c: char| matches!(c, '\u{7f}' | '\u{80}'..='\u{84}' | '\u{86}'..='\u{9f}' | '\u{fffe}' | '\u{ffff}');
+    if s.chars().any(bad) {
+        Err(EmitError::ControlCharacter(s.to_string()))
+    } else {
+        Ok(())
+    }
 }
 
 /// Number text as it would be printed, for callers that format values.
