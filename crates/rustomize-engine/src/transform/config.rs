@@ -1,4 +1,5 @@
-//! Helpers for reading builtin plugin configs the way kustomize does.
+//! Helpers the builtin transformers share: reading plugin configs the way
+//! kustomize does, kyaml's error wording, and field specs split once.
 //!
 //! kustomize reads a plugin config (`kind: LabelTransformer`, ...) by turning
 //! the object into JSON and back into YAML, then unmarshalling it with
@@ -8,6 +9,7 @@
 //! fields and string maps that leniency; numbers and booleans stay strict.
 
 use crate::error::Error;
+use crate::fieldspec::{self, CreateKind, FieldSpec};
 use rustomize_yaml::Node;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use std::collections::BTreeMap;
@@ -23,6 +25,58 @@ pub(crate) fn lenient_string_map<'de, D: Deserializer<'de>>(
     d: D,
 ) -> Result<BTreeMap<String, String>, D::Error> {
     d.deserialize_map(LenientMap)
+}
+
+/// Field specs with their paths split once, to apply to many objects.
+pub(crate) struct SplitSpecs<'a> {
+    specs: Vec<(&'a FieldSpec, Vec<String>)>,
+}
+
+impl<'a> SplitSpecs<'a> {
+    /// Splits every spec's path.
+    pub(crate) fn new(specs: &'a [FieldSpec]) -> Self {
+        SplitSpecs {
+            specs: specs.iter().map(|s| (s, s.segments())).collect(),
+        }
+    }
+
+    /// The spec at `index`.
+    pub(crate) fn spec(&self, index: usize) -> &'a FieldSpec {
+        self.specs[index].0
+    }
+
+    /// The specs, in order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &'a FieldSpec> + '_ {
+        self.specs.iter().map(|(s, _)| *s)
+    }
+
+    /// Fills `out` with the indices, in order, of the specs whose GVK
+    /// matches the object's apiVersion and kind.
+    pub(crate) fn matching(&self, obj: &Node, out: &mut Vec<usize>) {
+        out.clear();
+        let api_version = obj.str_at(&["apiVersion"]).unwrap_or("");
+        let kind = obj.str_at(&["kind"]).unwrap_or("");
+        out.extend(
+            self.specs
+                .iter()
+                .enumerate()
+                .filter(|(_, (s, _))| s.matches(api_version, kind))
+                .map(|(i, _)| i),
+        );
+    }
+
+    /// [`fieldspec::apply`] of the spec at `index`, which [`Self::matching`]
+    /// found for this object.
+    pub(crate) fn apply(
+        &self,
+        index: usize,
+        obj: &mut Node,
+        create: Option<CreateKind>,
+        set: &mut dyn FnMut(&mut Node) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        let (spec, segments) = &self.specs[index];
+        fieldspec::apply_split(spec, segments, obj, create, set)
+    }
 }
 
 /// kyaml's name for a node's kind.

@@ -16,7 +16,7 @@
 //! optional `@sha256:digest`. Both passes see the same fields of pods and
 //! pod templates, so a `tagSuffix` is added twice there, as kustomize does.
 
-use super::config::{is_nil_or_empty, lenient_string, wrong_kind};
+use super::config::{SplitSpecs, is_nil_or_empty, lenient_string, wrong_kind};
 use crate::error::Error;
 use crate::fieldspec::{self, FieldSpec, TransformerConfig};
 use crate::kustomization::Image;
@@ -231,12 +231,15 @@ impl Transformer for ImageTagTransformer {
                 self.legacy(&re, &mut r.node)?;
             }
         }
+        let specs = SplitSpecs::new(&self.field_specs);
+        let mut matching = Vec::new();
         for r in rm.resources_mut().iter_mut() {
             if is_crd(&r.node) {
                 continue;
             }
-            for spec in &self.field_specs {
-                fieldspec::apply(spec, &mut r.node, None, &mut |n| self.update(&re, n))?;
+            specs.matching(&r.node, &mut matching);
+            for &i in &matching {
+                specs.apply(i, &mut r.node, None, &mut |n| self.update(&re, n))?;
             }
         }
         if rm.resources().iter().any(|r| is_nil_or_empty(&r.node)) {

@@ -12,7 +12,7 @@
 //! The same walk serves the annotations transformer
 //! ([`super::annotations`]).
 
-use super::config::{is_nil_or_empty, lenient_string_map, wrong_kind};
+use super::config::{SplitSpecs, is_nil_or_empty, lenient_string_map, wrong_kind};
 use crate::error::Error;
 use crate::fieldspec::{self, CreateKind, FieldSpec, TransformerConfig};
 use crate::kustomization::{FieldSpecArgs, Label};
@@ -114,20 +114,16 @@ pub(crate) fn set_entries(
     if entries.is_empty() {
         return Ok(());
     }
-    let mut matching: Vec<&FieldSpec> = Vec::with_capacity(specs.len());
+    let specs = SplitSpecs::new(specs);
+    let mut matching = Vec::new();
     for r in rm.resources_mut().iter_mut() {
         // A spec's kind test cannot change while labels are set, so pick
         // the specs for this object once instead of once per key.
-        matching.clear();
-        {
-            let api_version = r.api_version();
-            let kind = r.kind();
-            matching.extend(specs.iter().filter(|s| s.matches(api_version, kind)));
-        }
+        specs.matching(&r.node, &mut matching);
         // kustomize walks keys in sorted order, each through every spec.
         for (key, value) in entries {
-            for spec in &matching {
-                fieldspec::apply(spec, &mut r.node, Some(CreateKind::Map), &mut |n| {
+            for &i in &matching {
+                specs.apply(i, &mut r.node, Some(CreateKind::Map), &mut |n| {
                     set_entry(n, key, value)
                 })?;
             }

@@ -20,13 +20,12 @@
 //!   ([`Resource::store_previous_id`]), whether or not anything changes.
 //! - Two resources that end up with the same id are an error.
 
-use super::config::{is_nil_or_empty, lenient_string, wrong_kind};
+use super::config::{SplitSpecs, is_nil_or_empty, lenient_string, wrong_kind};
 use crate::error::Error;
-use crate::fieldspec::{self, CreateKind, FieldSpec};
+use crate::fieldspec::{CreateKind, FieldSpec};
 use crate::plugin::Transformer;
 use crate::resid::Gvk;
 use crate::resmap::ResMap;
-use crate::resource::Resource;
 use rustomize_yaml::{Map, Node, Scalar, Tag};
 use serde::Deserialize;
 
@@ -137,7 +136,7 @@ impl NamespaceTransformer {
     }
 
     /// Sets the namespace on one object.
-    fn apply(&self, obj: &mut Node) -> Result<(), Error> {
+    fn apply(&self, specs: &SplitSpecs<'_>, obj: &mut Node) -> Result<(), Error> {
         let api_version = obj.str_at(&["apiVersion"]).unwrap_or("").to_string();
         let kind = obj.str_at(&["kind"]).unwrap_or("").to_string();
         let gvk = Gvk::from_api_version(&api_version, &kind);
@@ -160,7 +159,10 @@ impl NamespaceTransformer {
             })?;
         }
 
-        for spec in &self.field_specs {
+        let mut matching = Vec::new();
+        specs.matching(obj, &mut matching);
+        for i in matching {
+            let spec = specs.spec(i);
             if spec.path == META_NAMESPACE_PATH
                 || (spec.path == META_NAME_PATH && api_version != META_NAME_API_VERSION)
                 || (role_binding
@@ -170,18 +172,19 @@ impl NamespaceTransformer {
                 continue;
             }
             let mut not_scalar = false;
-            fieldspec::apply(spec, obj, Some(CreateKind::Scalar), &mut |n| {
-                let r = self.set(n);
-                not_scalar = r.is_err();
-                r
-            })
-            .map_err(|e| {
-                if not_scalar {
-                    e.context("namespace field specs must target scalar nodes")
-                } else {
-                    e.context("namespace transformation failed")
-                }
-            })?;
+            specs
+                .apply(i, obj, Some(CreateKind::Scalar), &mut |n| {
+                    let r = self.set(n);
+                    not_scalar = r.is_err();
+                    r
+                })
+                .map_err(|e| {
+                    if not_scalar {
+                        e.context("namespace field specs must target scalar nodes")
+                    } else {
+                        e.context("namespace transformation failed")
+                    }
+                })?;
         }
         Ok(())
     }
@@ -334,13 +337,13 @@ impl Transformer for NamespaceTransformer {
         if self.namespace.is_empty() {
             return Ok(());
         }
+        let specs = SplitSpecs::new(&self.field_specs);
         for r in rm.resources_mut().iter_mut() {
             if is_nil_or_empty(&r.node) {
                 continue;
             }
             r.store_previous_id();
-            let Resource { node, .. } = r;
-            self.apply(node)?;
+            self.apply(&specs, &mut r.node)?;
         }
         Self::check_conflicts(rm)
     }

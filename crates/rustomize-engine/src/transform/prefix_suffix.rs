@@ -13,7 +13,7 @@
 //! ([`Resource::store_previous_id`](crate::resource::Resource::store_previous_id)),
 //! when the prefix or suffix is not empty.
 
-use super::config::{lenient_string, wrong_kind};
+use super::config::{SplitSpecs, lenient_string, wrong_kind};
 use crate::error::Error;
 use crate::fieldspec::{self, CreateKind, FieldSpec, TransformerConfig};
 use crate::plugin::Transformer;
@@ -56,6 +56,58 @@ pub struct SuffixTransformer {
     pub suffix: String,
     /// The fields to suffix.
     pub field_specs: Vec<FieldSpec>,
+}
+
+/// The legacy `PrefixSuffixTransformer` builtin: one config read as both a
+/// [`PrefixTransformer`] and a [`SuffixTransformer`], run in that order.
+///
+/// ```yaml
+/// apiVersion: builtin
+/// kind: PrefixSuffixTransformer
+/// metadata:
+///   name: any
+/// prefix: baked-
+/// suffix: -pie
+/// fieldSpecs:
+/// - path: metadata/name
+/// ```
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(try_from = "PrefixSuffixConfig")]
+pub struct PrefixSuffixTransformer {
+    /// Runs first.
+    pub prefix: PrefixTransformer,
+    /// Runs second.
+    pub suffix: SuffixTransformer,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "camelCase")]
+struct PrefixSuffixConfig {
+    #[serde(alias = "Prefix", deserialize_with = "lenient_string")]
+    prefix: String,
+    #[serde(alias = "Suffix", deserialize_with = "lenient_string")]
+    suffix: String,
+    #[serde(alias = "FieldSpecs")]
+    field_specs: Option<Vec<FieldSpec>>,
+}
+
+impl TryFrom<PrefixSuffixConfig> for PrefixSuffixTransformer {
+    type Error = Error;
+
+    fn try_from(c: PrefixSuffixConfig) -> Result<Self, Error> {
+        let specs = required(c.field_specs)?;
+        Ok(PrefixSuffixTransformer {
+            prefix: PrefixTransformer::new(c.prefix, specs.clone()),
+            suffix: SuffixTransformer::new(c.suffix, specs),
+        })
+    }
+}
+
+impl Transformer for PrefixSuffixTransformer {
+    fn transform(&self, rm: &mut ResMap) -> Result<(), Error> {
+        self.prefix.transform(rm)?;
+        self.suffix.transform(rm)
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -178,12 +230,17 @@ fn skipped(gvk: &Gvk) -> bool {
 
 fn rename(rm: &mut ResMap, specs: &[FieldSpec], affix: Affix<'_>) -> Result<(), Error> {
     let text = affix.affix();
+    let specs = SplitSpecs::new(specs);
+    let mut matching = Vec::new();
     for r in rm.resources_mut().iter_mut() {
         let org = r.org_id();
         if skipped(&org.gvk) {
             continue;
         }
-        for spec in specs {
+        // Specs are chosen by the original id; each also has to match the
+        // object as it is now.
+        specs.matching(&r.node, &mut matching);
+        for (i, spec) in specs.iter().enumerate() {
             if !org.gvk.is_selected_by(&spec.gvk()) {
                 continue;
             }
@@ -194,7 +251,10 @@ fn rename(rm: &mut ResMap, specs: &[FieldSpec], affix: Affix<'_>) -> Result<(), 
                 }
                 r.store_previous_id();
             }
-            fieldspec::apply(spec, &mut r.node, Some(CreateKind::Scalar), &mut |n| {
+            if !matching.contains(&i) {
+                continue;
+            }
+            specs.apply(i, &mut r.node, Some(CreateKind::Scalar), &mut |n| {
                 let new = match n {
                     Node::Scalar(s) => affix.apply(&s.value),
                     other => return Err(wrong_kind("ScalarNode", other)),
@@ -414,6 +474,32 @@ mod tests {
               name: cm
         "};
         assert_eq!(run(&t, input).unwrap(), want);
+    }
+
+    /// The legacy combined builtin; kubectl-verified.
+    #[test]
+    fn prefix_suffix_transformer() {
+        let node = rustomize_yaml::parse_one(indoc! {"
+            apiVersion: builtin
+            kind: PrefixSuffixTransformer
+            metadata:
+              name: notImportantHere
+            prefix: baked-
+            suffix: -pie
+            fieldSpecs:
+            - path: metadata/name
+        "})
+        .unwrap();
+        let t: PrefixSuffixTransformer = rustomize_yaml::de::from_node(&node).unwrap();
+        let out = run(
+            &t,
+            "apiVersion: v1\nkind: Service\nmetadata:\n  name: apple\n",
+        )
+        .unwrap();
+        assert_eq!(
+            out,
+            "apiVersion: v1\nkind: Service\nmetadata:\n  name: baked-apple-pie\n"
+        );
     }
 
     #[test]

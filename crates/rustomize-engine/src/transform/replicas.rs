@@ -8,9 +8,9 @@
 //! that a quoted value stays a string (`replicas: "3"` becomes `"5"`), as
 //! in kustomize. No resource matching any spec is an error.
 
-use super::config::{lenient_string, wrong_kind};
+use super::config::{SplitSpecs, lenient_string, wrong_kind};
 use crate::error::Error;
-use crate::fieldspec::{self, CreateKind, FieldSpec, TransformerConfig};
+use crate::fieldspec::{CreateKind, FieldSpec, TransformerConfig};
 use crate::kustomization;
 use crate::plugin::Transformer;
 use crate::resid::Gvk;
@@ -123,8 +123,9 @@ impl ReplicaCountTransformer {
 
 impl Transformer for ReplicaCountTransformer {
     fn transform(&self, rm: &mut ResMap) -> Result<(), Error> {
+        let specs = SplitSpecs::new(&self.field_specs);
         let mut found = false;
-        for spec in &self.field_specs {
+        for (index, spec) in specs.iter().enumerate() {
             let selector = spec.gvk();
             let matches: Vec<usize> = rm
                 .resources()
@@ -138,10 +139,16 @@ impl Transformer for ReplicaCountTransformer {
             }
             found = true;
             for i in matches {
-                let r = rm.get_mut(i);
-                fieldspec::apply(spec, &mut r.node, Some(CreateKind::Scalar), &mut |n| {
-                    self.set(n)
-                })?;
+                let node = &mut rm.get_mut(i).node;
+                // The spec selected an id; its path applies if the object
+                // as it is now matches too.
+                let kind_ok = spec.matches(
+                    node.str_at(&["apiVersion"]).unwrap_or(""),
+                    node.str_at(&["kind"]).unwrap_or(""),
+                );
+                if kind_ok {
+                    specs.apply(index, node, Some(CreateKind::Scalar), &mut |n| self.set(n))?;
+                }
             }
         }
         if !found {
