@@ -243,8 +243,20 @@ pub fn apply(
     if !spec.matches(api_version, kind) {
         return Ok(());
     }
-    let segments = spec.segments();
-    walk(&segments, spec.create, obj, create, set).map_err(|e| {
+    apply_split(spec, &spec.segments(), obj, create, set)
+}
+
+/// [`apply`] with the spec's path already split by [`FieldSpec::segments`],
+/// for callers that apply one spec to many objects. The caller has
+/// checked that the spec matches the object's kind.
+pub fn apply_split(
+    spec: &FieldSpec,
+    segments: &[String],
+    obj: &mut Node,
+    create: Option<CreateKind>,
+    set: &mut dyn FnMut(&mut Node) -> Result<(), Error>,
+) -> Result<(), Error> {
+    walk(segments, spec.create, obj, create, set).map_err(|e| {
         let id = format!(
             "{}/{}",
             obj.str_at(&["kind"]).unwrap_or("[noKind]"),

@@ -1,6 +1,7 @@
 //! The builtin transformers, one module each.
 
 pub mod annotations;
+mod config;
 pub mod images;
 pub mod labels;
 pub mod name_reference;
