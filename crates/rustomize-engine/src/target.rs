@@ -24,6 +24,12 @@ use crate::plugin::{Generator, Transformer};
 use crate::resmap::ResMap;
 use crate::resource::{Origin, Resource};
 use crate::sort::{self, Order};
+use crate::transform::annotations::AnnotationsTransformer;
+use crate::transform::images::ImageTagTransformer;
+use crate::transform::labels::LabelTransformer;
+use crate::transform::namespace::NamespaceTransformer;
+use crate::transform::prefix_suffix::{PrefixTransformer, SuffixTransformer};
+use crate::transform::replicas::ReplicaCountTransformer;
 use crate::transform::vars;
 use rayon::prelude::*;
 use rustomize_loader::{FileSystem, LoadError, LoadRestrictor, Loader, RemoteFetcher};
@@ -401,40 +407,85 @@ impl<'c> Target<'c> {
         Ok(())
     }
 
-    fn run_transformers(&self, _acc: &mut Accumulator) -> Result<(), Error> {
+    /// The builtin transformers this kustomization configures, in
+    /// kustomize's order, then its `transformers:`.
+    fn run_transformers(&self, acc: &mut Accumulator) -> Result<(), Error> {
         let k = &self.kust;
-        let unsupported = [
-            (
-                "patchesStrategicMerge",
-                k.patches_strategic_merge
-                    .as_ref()
-                    .is_some_and(|p| !p.is_empty()),
-            ),
-            ("patches", !k.patches.is_empty()),
-            ("namespace", !k.namespace.is_empty()),
-            ("namePrefix", !k.name_prefix.is_empty()),
-            ("nameSuffix", !k.name_suffix.is_empty()),
-            ("labels", !k.labels.is_empty()),
-            (
+        let tc = &acc.config;
+        let mut steps: Vec<(&str, Box<dyn Transformer>)> = Vec::new();
+        if k.patches_strategic_merge
+            .as_ref()
+            .is_some_and(|p| !p.is_empty())
+        {
+            return Err(self.unsupported("patchesStrategicMerge"));
+        }
+        if !k.patches.is_empty() {
+            return Err(self.unsupported("patches"));
+        }
+        if !k.namespace.is_empty() {
+            steps.push((
+                "namespace",
+                Box::new(NamespaceTransformer::new(
+                    &k.namespace,
+                    tc.namespace.clone(),
+                )),
+            ));
+        }
+        if !k.name_prefix.is_empty() {
+            steps.push((
+                "namePrefix",
+                Box::new(PrefixTransformer::name_prefix(&k.name_prefix, tc)),
+            ));
+        }
+        if !k.name_suffix.is_empty() {
+            steps.push((
+                "nameSuffix",
+                Box::new(SuffixTransformer::name_suffix(&k.name_suffix, tc)),
+            ));
+        }
+        let common_labels = k.common_labels.clone().unwrap_or_default();
+        if !k.labels.is_empty() || !common_labels.is_empty() {
+            for label in &k.labels {
+                steps.push((
+                    "labels",
+                    Box::new(LabelTransformer::for_label_entry(label, tc)?),
+                ));
+            }
+            steps.push((
                 "commonLabels",
-                k.common_labels.as_ref().is_some_and(|l| !l.is_empty()),
-            ),
-            (
+                Box::new(LabelTransformer::common_labels(common_labels, tc)),
+            ));
+        }
+        if let Some(annotations) = k.common_annotations.clone().filter(|a| !a.is_empty()) {
+            steps.push((
                 "commonAnnotations",
-                k.common_annotations.as_ref().is_some_and(|a| !a.is_empty()),
-            ),
-            (
-                "patchesJson6902",
-                k.patches_json6902.as_ref().is_some_and(|p| !p.is_empty()),
-            ),
-            ("replicas", !k.replicas.is_empty()),
-            ("images", !k.images.is_empty()),
-            ("replacements", !k.replacements.is_empty()),
-            ("transformers", !k.transformers.is_empty()),
-            ("validators", !k.validators.is_empty()),
-        ];
-        if let Some((field, _)) = unsupported.iter().find(|(_, used)| *used) {
-            return Err(self.unsupported(field));
+                Box::new(AnnotationsTransformer::common_annotations(annotations, tc)),
+            ));
+        }
+        if k.patches_json6902.as_ref().is_some_and(|p| !p.is_empty()) {
+            return Err(self.unsupported("patchesJson6902"));
+        }
+        for r in &k.replicas {
+            steps.push((
+                "replicas",
+                Box::new(ReplicaCountTransformer::for_replica(r, tc)),
+            ));
+        }
+        for i in &k.images {
+            steps.push(("images", Box::new(ImageTagTransformer::for_image(i, tc))));
+        }
+        if !k.replacements.is_empty() {
+            return Err(self.unsupported("replacements"));
+        }
+        if !k.transformers.is_empty() {
+            return Err(self.unsupported("transformers"));
+        }
+        if !k.validators.is_empty() {
+            return Err(self.unsupported("validators"));
+        }
+        for (field, t) in steps {
+            t.transform(&mut acc.rm)
+                .with_context(|| format!("{}: applying '{field}'", self.file))?;
         }
         Ok(())
     }
