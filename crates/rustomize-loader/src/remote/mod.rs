@@ -446,29 +446,24 @@ impl RemoteFetcher for GitFetcher {
 /// refuses.
 fn parse_checked(target: &str) -> Result<RepoSpec, LoadError> {
     let refuse = |why: String| LoadError::Remote(format!("remote base '{target}': {why}"));
-    let spec = match RepoSpec::parse(target) {
-        Ok(spec) => spec,
-        Err(e) => {
-            if let Some(t) = url::transport_prefix(target) {
-                let t = t.to_ascii_lowercase();
-                return Err(refuse(format!(
-                    "the '{t}' transport is not supported; use an https://, http://, ssh://, file:// or scp-like (user@host:org/repo) git URL"
-                )));
-            }
-            return Err(LoadError::Remote(e.to_string()));
-        }
-    };
-    // `git::` in front of a transport git would otherwise honour.
-    let inner = target
+    // kustomize drops a leading `git::`; what follows may name another
+    // transport, which git itself would honour.
+    let unforced = target
         .get(..5)
         .filter(|p| p.eq_ignore_ascii_case("git::"))
-        .map(|_| &target[5..]);
-    if let Some(t) = inner.and_then(url::transport_prefix) {
-        let t = t.to_ascii_lowercase();
-        if !matches!(t.as_str(), "https" | "http" | "ssh" | "file") {
-            return Err(refuse(format!("the '{t}' transport is not supported")));
-        }
+        .map_or(target, |_| &target[5..]);
+    let transport = url::transport_prefix(unforced).map(str::to_ascii_lowercase);
+    let spec = RepoSpec::parse(target);
+    let supported = matches!(
+        transport.as_deref(),
+        None | Some("https" | "http" | "ssh" | "file")
+    );
+    if let (false, Some(t)) = (supported, &transport) {
+        return Err(refuse(format!(
+            "the '{t}' transport is not supported; use an https://, http://, ssh://, file:// or scp-like (user@host:org/repo) git URL"
+        )));
     }
+    let spec = spec.map_err(|e| LoadError::Remote(e.to_string()))?;
     spec.validate()
         .map_err(|e| LoadError::Remote(e.to_string()))?;
     Ok(spec)

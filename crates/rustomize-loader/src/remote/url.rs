@@ -24,6 +24,9 @@ use std::time::Duration;
 /// kustomize's timeout for each git command when the URL gives none.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(27);
 
+/// kustomize's message for a path with too many `..`.
+const EXITS_REPO: &str = "url path exits repo";
+
 const FILE_SCHEME: &str = "file://";
 const HTTP_SCHEME: &str = "http://";
 const HTTPS_SCHEME: &str = "https://";
@@ -186,7 +189,13 @@ fn validate_ref(r: &str) -> Result<(), String> {
 /// rustomize refuses (`ext::...`, `git://...`) count as remote too, so
 /// they are refused with a clear message rather than looked up as paths.
 pub fn is_remote(target: &str) -> bool {
-    RepoSpec::parse(target).is_ok()
+    // A URL whose path climbs out of its repository is refused, not
+    // taken for a (nonsensical) local path.
+    let parsed = match RepoSpec::parse(target) {
+        Ok(_) => true,
+        Err(e) => e.reason.starts_with(EXITS_REPO),
+    };
+    parsed
         || transport_prefix(target).is_some()
         || lower_starts_with(target, HTTP_SCHEME)
         || lower_starts_with(target, HTTPS_SCHEME)
@@ -441,7 +450,7 @@ fn parse_path_parts(n: &str, default_segments: Option<usize>) -> Result<(String,
         return Err("failed to parse repo path segment".into());
     };
     if path_exits_repo(&path) {
-        return Err(format!("url path exits repo: {n}"));
+        return Err(format!("{EXITS_REPO}: {n}"));
     }
     let path = path.strip_prefix('/').map(str::to_string).unwrap_or(path);
     Ok((repo, path))
