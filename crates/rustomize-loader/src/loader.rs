@@ -74,6 +74,15 @@ pub enum LoadError {
     /// A remote base could not be fetched, or is refused.
     #[error("{0}")]
     Remote(String),
+    /// A remote file answered with a status outside 2xx (kustomize's
+    /// `ErrHTTP`).
+    #[error("'{url}': HTTP status code {status}")]
+    Http {
+        /// The URL.
+        url: String,
+        /// The status code.
+        status: u16,
+    },
     /// Loading from a URL that is not supported.
     #[error("'{0}': remote resources need a fetcher, and none is configured")]
     NoFetcher(String),
@@ -100,6 +109,12 @@ pub trait RemoteFetcher: Send + Sync + fmt::Debug {
     fn is_remote(&self, target: &str) -> bool;
     /// Makes the remote base available locally.
     fn fetch(&self, target: &str) -> Result<RemoteDir, LoadError>;
+    /// Downloads a single file named by an `http(s)://` URL, which
+    /// kustomize tries before taking the URL for a git repository (see
+    /// [`crate::remote::url::probe_as_file`]). Not supported by default.
+    fn load_url(&self, url: &str) -> Result<Vec<u8>, LoadError> {
+        Err(LoadError::NoFetcher(url.to_string()))
+    }
 }
 
 /// Reads files for one kustomization root.

@@ -6,12 +6,11 @@
 //! with `protocol.ext.allow=never`, so no configuration or submodule can
 //! make git run commands through the `ext::` transport.
 
+use super::process::{self, RunError};
 use std::ffi::{OsStr, OsString};
-use std::fs::File;
-use std::io::{self, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitStatus, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
 /// Settings git gets on every call: no `ext::` transport, no automatic
 /// housekeeping in throw-away repositories, no advice on stderr.
@@ -77,9 +76,6 @@ impl Git {
             let words: Vec<String> = args.iter().map(|a| a.to_string_lossy().into()).collect();
             format!("git {}", words.join(" "))
         };
-        let io_fail = |what: &str, e: io::Error| format!("{what} for '{}': {e}", shown());
-        let mut out = tempfile::tempfile().map_err(|e| io_fail("creating a temporary file", e))?;
-        let mut err = tempfile::tempfile().map_err(|e| io_fail("creating a temporary file", e))?;
         let mut cmd = Command::new(&self.program);
         for c in FIXED_CONFIG {
             cmd.arg("-c").arg(c);
@@ -89,47 +85,27 @@ impl Git {
         }
         cmd.args(args)
             .current_dir(dir)
-            .envs(self.env.iter().map(|(k, v)| (k, v)))
-            .stdin(Stdio::null())
-            .stdout(Stdio::from(
-                out.try_clone()
-                    .map_err(|e| io_fail("duplicating a file", e))?,
-            ))
-            .stderr(Stdio::from(
-                err.try_clone()
-                    .map_err(|e| io_fail("duplicating a file", e))?,
-            ));
-        let mut child = cmd.spawn().map_err(|e| {
-            if e.kind() == io::ErrorKind::NotFound {
-                format!(
-                    "no '{}' program found; remote bases need git installed",
-                    self.program.display()
-                )
-            } else {
-                io_fail("starting", e)
+            .envs(self.env.iter().map(|(k, v)| (k, v)));
+        match process::run(cmd, timeout) {
+            Ok(done) if done.status.success() => {
+                Ok(String::from_utf8_lossy(&done.stdout).into_owned())
             }
-        })?;
-        let status = match wait_with_deadline(&mut child, timeout) {
-            Ok(Some(status)) => status,
-            Ok(None) => {
-                return Err(format!(
-                    "'{}' did not finish within {:?}; it was stopped (raise the limit with ?timeout=<seconds>)",
-                    shown(),
-                    timeout
-                ));
-            }
-            Err(e) => return Err(io_fail("waiting", e)),
-        };
-        let stdout = read_all(&mut out).map_err(|e| io_fail("reading the output", e))?;
-        if status.success() {
-            return Ok(stdout);
+            Ok(done) => Err(format!(
+                "'{}' failed ({}): {}",
+                shown(),
+                done.status,
+                done.stderr.trim_end()
+            )),
+            Err(RunError::NotFound) => Err(format!(
+                "no '{}' program found; remote bases need git installed",
+                self.program.display()
+            )),
+            Err(RunError::TimedOut) => Err(format!(
+                "'{}' did not finish within {timeout:?}; it was stopped (raise the limit with ?timeout=<seconds>)",
+                shown()
+            )),
+            Err(RunError::Io(e)) => Err(format!("running '{}': {e}", shown())),
         }
-        let stderr = read_all(&mut err).map_err(|e| io_fail("reading the output", e))?;
-        Err(format!(
-            "'{}' failed ({status}): {}",
-            shown(),
-            stderr.trim_end()
-        ))
     }
 
     /// `git ls-remote -- <url> <ref> <ref>^{}`: the refs whose names end
@@ -227,36 +203,4 @@ impl Git {
 /// Whether `s` is a full SHA-1 or SHA-256 object id in lower-case hex.
 pub(crate) fn is_full_oid(s: &str) -> bool {
     (s.len() == 40 || s.len() == 64) && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
-}
-
-/// Waits for `child` until `timeout`; `None` if it had to be killed.
-fn wait_with_deadline(
-    child: &mut std::process::Child,
-    timeout: Duration,
-) -> io::Result<Option<ExitStatus>> {
-    let deadline = Instant::now() + timeout;
-    // Most git calls on a cached or local repository take a few
-    // milliseconds: poll quickly at first, then back off.
-    let mut pause = Duration::from_millis(1);
-    loop {
-        if let Some(status) = child.try_wait()? {
-            return Ok(Some(status));
-        }
-        let now = Instant::now();
-        if now >= deadline {
-            // Kill errors only mean it exited meanwhile.
-            let _ = child.kill();
-            child.wait()?;
-            return Ok(None);
-        }
-        std::thread::sleep(pause.min(deadline - now));
-        pause = (pause * 2).min(Duration::from_millis(50));
-    }
-}
-
-fn read_all(f: &mut File) -> io::Result<String> {
-    f.seek(SeekFrom::Start(0))?;
-    let mut bytes = Vec::new();
-    f.read_to_end(&mut bytes)?;
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
 }

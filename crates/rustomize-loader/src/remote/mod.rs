@@ -36,18 +36,21 @@
 
 mod cache;
 mod git;
+mod http;
+mod process;
 pub mod url;
 
 use crate::loader::{LoadError, RemoteDir, RemoteFetcher};
 use cache::{Cache, RefRecord, fetch_key};
 use git::{Git, RemoteRef, is_full_oid};
+use http::Curl;
 use std::collections::{BTreeMap, HashMap};
 use std::ffi::OsString;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
-pub use url::{DEFAULT_TIMEOUT, RepoSpec, UrlError};
+pub use url::{DEFAULT_TIMEOUT, RepoSpec, UrlError, is_remote_file, probe_as_file};
 
 /// How a [`GitFetcher`] works.
 #[derive(Clone, Debug)]
@@ -65,9 +68,11 @@ pub struct FetchOptions {
     pub timeout: Duration,
     /// The git program.
     pub git_program: PathBuf,
-    /// Variables added to git's environment (the rest is inherited), e.g.
-    /// `GIT_CONFIG_COUNT`/`GIT_CONFIG_KEY_0`/`GIT_CONFIG_VALUE_0`.
-    pub git_env: Vec<(OsString, OsString)>,
+    /// Variables added to the environment of git and curl (the rest is
+    /// inherited), e.g. `GIT_CONFIG_COUNT`/`GIT_CONFIG_KEY_0`/`GIT_CONFIG_VALUE_0`.
+    pub env: Vec<(OsString, OsString)>,
+    /// The curl program, for remote files (`http(s)://` URLs of YAML).
+    pub curl_program: PathBuf,
 }
 
 impl Default for FetchOptions {
@@ -80,7 +85,8 @@ impl Default for FetchOptions {
             refresh: false,
             timeout: DEFAULT_TIMEOUT,
             git_program: PathBuf::from("git"),
-            git_env: Vec::new(),
+            env: Vec::new(),
+            curl_program: PathBuf::from("curl"),
         }
     }
 }
@@ -219,6 +225,7 @@ pub struct GitFetcher {
     /// Holds the cache when no cache directory is configured.
     _temp: Option<tempfile::TempDir>,
     git: Git,
+    curl: Curl,
     /// One resolution per repository, ref and submodule setting per build.
     memo: Mutex<HashMap<MemoKey, MemoCell>>,
     fetched: Mutex<BTreeMap<String, FetchedRemote>>,
@@ -253,7 +260,8 @@ impl GitFetcher {
             },
         };
         GitFetcher {
-            git: Git::new(opts.git_program.clone(), opts.git_env.clone()),
+            git: Git::new(opts.git_program.clone(), opts.env.clone()),
+            curl: Curl::new(opts.curl_program.clone(), opts.env.clone()),
             opts,
             cache: Cache::new(root),
             _temp: temp,
@@ -439,6 +447,15 @@ impl RemoteFetcher for GitFetcher {
             git_ref: r.git_ref,
             commit: r.commit,
         })
+    }
+
+    fn load_url(&self, url: &str) -> Result<Vec<u8>, LoadError> {
+        if self.opts.offline {
+            return Err(LoadError::Remote(format!(
+                "offline: not downloading '{url}'"
+            )));
+        }
+        self.curl.get(url, self.opts.timeout)
     }
 }
 

@@ -165,7 +165,8 @@ fn options(cache: &Path, redirects: &[(&str, &Origin)]) -> FetchOptions {
         refresh: false,
         timeout: DEFAULT_TIMEOUT,
         git_program: PathBuf::from("git"),
-        git_env: env,
+        env,
+        curl_program: PathBuf::from("curl"),
     }
 }
 
@@ -425,8 +426,8 @@ fn child_process_fetch() {
         cache_dir: Some(PathBuf::from(cache)),
         ..FetchOptions::default()
     };
-    opts.git_env = hermetic_env();
-    opts.git_env.extend(
+    opts.env = hermetic_env();
+    opts.env.extend(
         [
             ("GIT_CONFIG_COUNT", OsString::from("1")),
             ("GIT_CONFIG_KEY_0", {
@@ -524,7 +525,7 @@ fn a_git_call_past_its_timeout_is_killed_and_leaves_nothing() {
     let cache = tempfile::tempdir().unwrap();
     let mut opts = options(cache.path(), &[]);
     // An ssh "connection" that hangs.
-    opts.git_env
+    opts.env
         .push(("GIT_SSH_COMMAND".into(), "sleep 10 #".into()));
     let f = GitFetcher::new(opts);
     let commit = "0123456789abcdef0123456789abcdef01234567";
@@ -770,4 +771,78 @@ fn cache_dir_follows_the_environment_conventions() {
     } else if let Some(d) = dir {
         assert!(d.ends_with("rustomize"), "{}", d.display());
     }
+}
+
+/// Serves `count` connections on a loopback port: `/ok.yaml`, a redirect to
+/// it, and 404 for anything else.
+fn serve(count: usize) -> (String, std::thread::JoinHandle<()>) {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let handle = std::thread::spawn(move || {
+        for stream in listener.incoming().take(count) {
+            let mut stream = stream.unwrap();
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut request = String::new();
+            reader.read_line(&mut request).unwrap();
+            let mut line = String::new();
+            while reader.read_line(&mut line).unwrap() > 2 {
+                line.clear();
+            }
+            let path = request.split(' ').nth(1).unwrap_or("");
+            let body = "kind: ConfigMap\nmetadata:\n  name: remote\n";
+            let response = match path {
+                "/ok.yaml" => format!(
+                    "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                ),
+                "/moved" => "HTTP/1.1 302 Found\r\nLocation: /ok.yaml\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_string(),
+                _ => "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_string(),
+            };
+            stream.write_all(response.as_bytes()).unwrap();
+        }
+    });
+    (base, handle)
+}
+
+#[test]
+fn remote_files_are_downloaded_with_curl() {
+    let have_curl = Command::new("curl")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !have_curl {
+        eprintln!("skipping remote files test: no 'curl' program on PATH");
+        return;
+    }
+    let cache = tempfile::tempdir().unwrap();
+    let mut opts = options(cache.path(), &[]);
+    opts.env.push(("NO_PROXY".into(), "127.0.0.1".into()));
+    opts.env.push(("no_proxy".into(), "127.0.0.1".into()));
+    let f = GitFetcher::new(opts.clone());
+    let (base, server) = serve(4);
+    let ok = f.load_url(&format!("{base}/ok.yaml")).unwrap();
+    assert!(String::from_utf8(ok).unwrap().contains("name: remote"));
+    let moved = f.load_url(&format!("{base}/moved")).unwrap();
+    assert!(String::from_utf8(moved).unwrap().contains("name: remote"));
+    match f.load_url(&format!("{base}/missing.yaml")) {
+        Err(LoadError::Http { status: 404, url }) => assert!(url.ends_with("/missing.yaml")),
+        other => panic!("{other:?}"),
+    }
+    server.join().unwrap();
+
+    let offline = GitFetcher::new(FetchOptions {
+        offline: true,
+        ..opts
+    });
+    let err = offline
+        .load_url(&format!("{base}/ok.yaml"))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("offline"), "{err}");
+    let err = f
+        .load_url("ftp://example.com/x.yaml")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("not an http(s) URL"), "{err}");
 }

@@ -201,6 +201,40 @@ pub fn is_remote(target: &str) -> bool {
         || lower_starts_with(target, HTTPS_SCHEME)
 }
 
+/// kustomize's `IsRemoteFile`: an `http://` or `https://` URL, which
+/// kustomize first tries to download as a file of resources.
+pub fn is_remote_file(target: &str) -> bool {
+    lower_starts_with(target, HTTP_SCHEME) || lower_starts_with(target, HTTPS_SCHEME)
+}
+
+/// Whether to try downloading `target` as a file before fetching it as a
+/// git repository. kustomize probes every http(s) URL over HTTP first;
+/// rustomize skips the probe (a network call on every build) when the URL
+/// is plainly a repository: a `//` before the path in it, an Azure
+/// `_git/`, a repository path ending in `.git`, or a `ref`, `version`,
+/// `timeout` or `submodules` query. A URL with a `ref` names a tree, never
+/// a file kustomize could use.
+pub fn probe_as_file(target: &str) -> bool {
+    if !is_remote_file(target) {
+        return false;
+    }
+    let Ok(spec) = RepoSpec::parse(target) else {
+        return true;
+    };
+    let (before_query, query) = target.split_once('?').unwrap_or((target, ""));
+    let after_scheme = before_query
+        .split_once("://")
+        .map_or(before_query, |(_, rest)| rest);
+    let git_query = query.split('&').any(|kv| {
+        let key = kv.split_once('=').map_or(kv, |(k, _)| k);
+        matches!(key, "ref" | "version" | "timeout" | "submodules")
+    });
+    !(after_scheme.contains("//")
+        || after_scheme.contains("_git/")
+        || spec.repo_path.ends_with(".git")
+        || git_query)
+}
+
 /// The `<transport>::` or `<scheme>://` prefix of `s`, if it has one.
 pub(crate) fn transport_prefix(s: &str) -> Option<&str> {
     let end = s.find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '.' | '-')))?;

@@ -658,3 +658,31 @@ fn what_counts_as_remote() {
         assert!(!is_remote(l), "{l} is local");
     }
 }
+
+#[test]
+fn which_urls_are_probed_as_files() {
+    let probed = [
+        "https://raw.githubusercontent.com/org/repo/main/deploy.yaml",
+        "https://example.com/manifest.yaml",
+        "http://example.com/a",
+        "https://github.com/org/repo/deploy",
+        "HTTPS://example.com/x/y/z.yaml",
+    ];
+    for p in probed {
+        assert!(probe_as_file(p), "{p} is probed");
+        assert!(is_remote_file(p), "{p} is a remote file for kustomize");
+    }
+    let repos = [
+        "https://github.com/org/repo//deploy",
+        "https://github.com/org/repo/deploy?ref=v1",
+        "https://github.com/org/repo?version=main",
+        "https://github.com/org/repo.git/deploy",
+        "https://dev.azure.com/org/project/_git/repo/deploy",
+        "github.com/org/repo/deploy.yaml",
+        "git@github.com:org/repo",
+        "file:///tmp/repo",
+    ];
+    for r in repos {
+        assert!(!probe_as_file(r), "{r} goes straight to git");
+    }
+}
