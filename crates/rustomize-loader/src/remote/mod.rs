@@ -317,6 +317,46 @@ impl GitFetcher {
         Ok(remote)
     }
 
+    /// Fetches many remote entries at once, on up to `max_parallel`
+    /// threads of their own (fetching waits on the network, not the CPU,
+    /// so this goes wider than the build's thread pool). Later
+    /// [`RemoteFetcher::fetch`] calls for the same repository and ref are
+    /// then answered from memory. Results are in the order of `targets`.
+    pub fn prefetch(
+        &self,
+        targets: &[&str],
+        max_parallel: usize,
+    ) -> Vec<Result<FetchedRemote, LoadError>> {
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let results: Vec<Mutex<Option<Result<FetchedRemote, LoadError>>>> =
+            targets.iter().map(|_| Mutex::new(None)).collect();
+        std::thread::scope(|s| {
+            for _ in 0..max_parallel.clamp(1, targets.len().max(1)) {
+                s.spawn(|| {
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(target) = targets.get(i) else { break };
+                        let r = self.fetch_remote(target);
+                        *results[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(r);
+                    }
+                });
+            }
+        });
+        results
+            .into_iter()
+            .zip(targets)
+            .map(|(slot, target)| {
+                slot.into_inner()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .unwrap_or_else(|| {
+                        Err(LoadError::Remote(format!(
+                            "fetching remote base '{target}': not attempted"
+                        )))
+                    })
+            })
+            .collect()
+    }
+
     /// The tree for the spec's repository and ref, resolved once per
     /// fetcher: concurrent callers for the same key wait for the first.
     fn checkout(&self, spec: &RepoSpec) -> Result<Checkout, String> {

@@ -846,3 +846,34 @@ fn remote_files_are_downloaded_with_curl() {
         .to_string();
     assert!(err.contains("not an http(s) URL"), "{err}");
 }
+
+#[test]
+fn prefetch_fetches_many_at_once_and_keeps_their_order() {
+    if !have_git("prefetch test") {
+        return;
+    }
+    let app = Origin::new();
+    let lib = Origin::new();
+    let cache = tempfile::tempdir().unwrap();
+    let f = GitFetcher::new(options(
+        cache.path(),
+        &[(APP, &app), ("https://github.com/org/lib", &lib)],
+    ));
+    let targets = [
+        "github.com/org/lib//deploy/k8s/base?ref=v0.1.0",
+        "github.com/org/app//deploy/k8s/base?ref=main",
+        "ext::sh",
+        "github.com/org/app//deploy/k8s/overlays/staging?ref=main",
+    ];
+    let results = f.prefetch(&targets, 8);
+    assert_eq!(results.len(), 4);
+    assert_eq!(results[0].as_ref().unwrap().commit, lib.tagged);
+    assert_eq!(results[1].as_ref().unwrap().commit, app.head);
+    assert!(results[2].is_err());
+    assert_eq!(results[3].as_ref().unwrap().commit, app.head);
+    assert!(f.prefetch(&[], 8).is_empty());
+    // Answered from memory afterwards, even with the origin gone.
+    app.take_offline();
+    let again = f.fetch(targets[1]).unwrap();
+    assert_eq!(again.commit, app.head);
+}
