@@ -108,7 +108,13 @@ impl Cache {
             .truncate(false)
             .write(true)
             .open(repo_dir.join(format!(".lock-{key}")))?;
-        file.lock()?;
+        match file.lock() {
+            Ok(()) => {}
+            // Some network file systems have no locks: carry on, the
+            // atomic rename still keeps every entry whole.
+            Err(e) if e.kind() == io::ErrorKind::Unsupported => {}
+            Err(e) => return Err(e),
+        }
         Ok(RefLock { _file: file })
     }
 

@@ -611,6 +611,7 @@ fn no_git_program_is_a_clear_error() {
     );
 }
 
+#[cfg(unix)]
 /// An origin with links that leave the repository, and a kustomization
 /// that names itself.
 fn hostile_origin() -> Origin {
@@ -636,6 +637,7 @@ fn hostile_origin() -> Origin {
     origin
 }
 
+#[cfg(unix)]
 #[test]
 fn links_out_of_the_clone_and_cycles_are_refused_by_the_loader() {
     if !have_git("links test") {
@@ -876,4 +878,91 @@ fn prefetch_fetches_many_at_once_and_keeps_their_order() {
     app.take_offline();
     let again = f.fetch(targets[1]).unwrap();
     assert_eq!(again.commit, app.head);
+}
+
+const HANGING_URL: &str = "ssh://git@example.com/org/app";
+
+/// Run by `a_fetch_killed_halfway_leaves_no_broken_entry` in a child
+/// process, which it kills; does nothing in a normal test run.
+#[test]
+fn child_process_hanging_fetch() {
+    let (Some(cache), Some(commit)) = (
+        std::env::var_os("RUSTOMIZE_TEST_HANG_CACHE"),
+        std::env::var_os("RUSTOMIZE_TEST_HANG_COMMIT"),
+    ) else {
+        return;
+    };
+    let mut opts = options(Path::new(&cache), &[]);
+    // An ssh "connection" that hangs, so the fetch is caught halfway.
+    opts.env
+        .push(("GIT_SSH_COMMAND".into(), "sleep 5 #".into()));
+    let target = format!("{HANGING_URL}//deploy?ref={}", commit.to_string_lossy());
+    let _ = GitFetcher::new(opts).fetch_remote(&target);
+}
+
+#[test]
+fn a_fetch_killed_halfway_leaves_no_broken_entry() {
+    if !have_git("killed process test") {
+        return;
+    }
+    let origin = Origin::new();
+    let cache = tempfile::tempdir().unwrap();
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "remote::tests::child_process_hanging_fetch",
+            "--test-threads=1",
+        ])
+        .env("RUSTOMIZE_TEST_HANG_CACHE", cache.path())
+        .env("RUSTOMIZE_TEST_HANG_COMMIT", &origin.tagged)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let f = GitFetcher::new(options(cache.path(), &[(HANGING_URL, &origin)]));
+    let repo_dir = f.cache.repo_dir(HANGING_URL);
+    let temps = || -> Vec<PathBuf> {
+        fs::read_dir(&repo_dir)
+            .map(|rd| {
+                rd.filter_map(|e| e.ok())
+                    .map(|e| e.path())
+                    .filter(|p| {
+                        p.file_name()
+                            .unwrap()
+                            .to_string_lossy()
+                            .starts_with(".tmp-")
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let start = Instant::now();
+    while temps().is_empty() {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "no fetch started"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    // Let it get into `git fetch`, then kill it.
+    std::thread::sleep(Duration::from_millis(300));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let left = temps();
+    assert_eq!(
+        left.len(),
+        1,
+        "the killed fetch leaves its temporary directory"
+    );
+    assert!(!repo_dir.join(&origin.tagged).exists(), "and no tree");
+
+    // The next build fetches (its lock is free: it died with the process)
+    // and removes the leftover.
+    let r = f
+        .fetch_remote(&format!("{HANGING_URL}//deploy?ref={}", origin.tagged))
+        .unwrap();
+    assert_eq!(r.source, Source::Fetched);
+    assert!(read_base(&r).contains("app:v0.1.0"));
+    assert!(!left[0].exists());
+    assert!(temps().is_empty());
 }
