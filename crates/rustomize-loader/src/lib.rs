@@ -1,9 +1,11 @@
 //! Where rustomize reads from: file systems (disk and memory), loaders
 //! rooted at a kustomization directory with kustomize's load restrictions
-//! and cycle checks, and the hook for remote bases.
+//! and cycle checks, and remote bases fetched with git into a cache.
 
 pub mod fs;
 pub mod loader;
+pub mod remote;
 
 pub use fs::{DiskFs, FileKind, FileSystem, MemFs};
 pub use loader::{LoadError, LoadRestrictor, Loader, RemoteDir, RemoteFetcher};
+pub use remote::{FetchOptions, FetchedRemote, GitFetcher};

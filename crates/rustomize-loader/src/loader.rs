@@ -78,6 +78,15 @@ pub enum LoadError {
     /// A remote base could not be fetched, or is refused.
     #[error("{0}")]
     Remote(String),
+    /// A remote file answered with a status outside 2xx (kustomize's
+    /// `ErrHTTP`).
+    #[error("'{url}': HTTP status code {status}")]
+    Http {
+        /// The URL.
+        url: String,
+        /// The status code.
+        status: u16,
+    },
     /// Loading from a URL that is not supported.
     #[error("'{0}': remote resources need a fetcher, and none is configured")]
     NoFetcher(String),
@@ -105,8 +114,10 @@ pub struct RemoteDir {
     pub dir: PathBuf,
     /// The repository URL, for origins and messages.
     pub repo: String,
-    /// The ref, for origins and messages.
+    /// The ref, for origins and messages (empty for the remote's `HEAD`).
     pub git_ref: String,
+    /// The commit checked out (full id), for listings and origins.
+    pub commit: String,
 }
 
 /// Fetches remote bases into local directories.
@@ -115,6 +126,12 @@ pub trait RemoteFetcher: Send + Sync + fmt::Debug {
     fn is_remote(&self, target: &str) -> bool;
     /// Makes the remote base available locally.
     fn fetch(&self, target: &str) -> Result<RemoteDir, LoadError>;
+    /// Downloads a single file named by an `http(s)://` URL, which
+    /// kustomize tries before taking the URL for a git repository (see
+    /// [`crate::remote::url::probe_as_file`]). Not supported by default.
+    fn load_url(&self, url: &str) -> Result<Vec<u8>, LoadError> {
+        Err(LoadError::NoFetcher(url.to_string()))
+    }
 }
 
 /// Reads files for one kustomization root.
@@ -233,6 +250,17 @@ impl Loader {
                     root.display()
                 )));
             }
+            // A cached remote is the same directory each time it is named,
+            // so a repository that (transitively) includes itself would
+            // recurse forever; kustomize refuses it too.
+            for visited in std::iter::once(&self.root).chain(self.ancestors.iter()) {
+                if visited.starts_with(&root) {
+                    return Err(LoadError::Remote(format!(
+                        "cycle detected: remote base '{target}' contains '{}', which is already being built",
+                        visited.display()
+                    )));
+                }
+            }
             return Ok(self.descend(root, LoadRestrictor::RootOnly, Some(Arc::new(remote))));
         }
         if looks_remote(target) {
@@ -242,14 +270,14 @@ impl Loader {
             return Err(LoadError::Absolute(target.to_string()));
         }
         let root = confirm_dir(self.fs.as_ref(), &self.join(target))?;
-        if let Some(repo) = &self.repo {
-            if !root.starts_with(&repo.clone_root) {
-                return Err(LoadError::Remote(format!(
-                    "security; bases in kustomizations found in cloned git repos must be within the repo, but base '{}' is outside '{}'",
-                    root.display(),
-                    repo.clone_root.display()
-                )));
-            }
+        if let Some(repo) = &self.repo
+            && !root.starts_with(&repo.clone_root)
+        {
+            return Err(LoadError::Remote(format!(
+                "security; bases in kustomizations found in cloned git repos must be within the repo, but base '{}' is outside '{}'",
+                root.display(),
+                repo.clone_root.display()
+            )));
         }
         for visited in std::iter::once(&self.root).chain(self.ancestors.iter()) {
             if visited.starts_with(&root) {
@@ -282,18 +310,10 @@ impl Loader {
     }
 }
 
-/// Whether `s` has the shape of a URL kustomize would fetch rather than a
-/// local path.
+/// Whether kustomize would take `s` for a remote base or file rather than
+/// a local path (see [`crate::remote::url::is_remote`]).
 pub fn looks_remote(s: &str) -> bool {
-    s.starts_with("https://")
-        || s.starts_with("http://")
-        || s.starts_with("git::")
-        || s.starts_with("ssh://")
-        || s.starts_with("git@")
-        || s.starts_with("github.com/")
-        || s.starts_with("gitlab.com/")
-        || s.starts_with("bitbucket.org/")
-        || s.starts_with("file://")
+    crate::remote::url::is_remote(s)
 }
 
 fn confirm_dir(fs: &dyn FileSystem, path: &Path) -> Result<PathBuf, LoadError> {

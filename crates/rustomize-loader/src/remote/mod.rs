@@ -1,0 +1,576 @@
+//! Remote bases fetched with the `git` program into a shared, persistent
+//! cache.
+//!
+//! kustomize clones every remote base into a temporary directory on every
+//! build. [`GitFetcher`] fetches the same way (a shallow fetch of one ref,
+//! so users' credentials, SSH keys, proxies and `url.<x>.insteadOf` rules
+//! apply) but keeps what it fetched, keyed by repository URL and commit:
+//!
+//! - a ref that is a full commit id, or that names a tag, is fetched once
+//!   and then read from the cache without any network call;
+//! - a branch (or no ref: the remote's `HEAD`) is resolved again with
+//!   `git ls-remote` on each build (once per build, however many entries
+//!   name it), and fetched only when it moved;
+//! - in offline mode nothing touches the network: every ref is taken from
+//!   the cache as it was last resolved, and a missing one is an error that
+//!   says so;
+//! - concurrent builds share the cache: a lock per repository and ref, and
+//!   fetches land in a temporary directory renamed into place when
+//!   complete, so a killed fetch leaves no broken entry;
+//! - independent remotes are fetched in parallel (the engine loads
+//!   `resources` entries on several threads).
+//!
+//! ```no_run
+//! use rustomize_loader::remote::{FetchOptions, GitFetcher};
+//! use std::sync::Arc;
+//!
+//! let fetcher = Arc::new(GitFetcher::new(FetchOptions {
+//!     offline: false,
+//!     ..FetchOptions::default()
+//! }));
+//! // BuildOptions { fetcher: Some(fetcher.clone()), .. } then build, then:
+//! for r in fetcher.fetched() {
+//!     println!("{} {} {}", r.target, r.commit, r.source);
+//! }
+//! ```
+
+mod cache;
+mod git;
+mod http;
+mod process;
+pub mod url;
+
+use crate::loader::{LoadError, RemoteDir, RemoteFetcher};
+use cache::{Cache, RefRecord, fetch_key};
+use git::{Git, RemoteRef, is_full_oid};
+use http::Curl;
+use std::collections::{BTreeMap, HashMap};
+use std::ffi::OsString;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+pub use url::{DEFAULT_TIMEOUT, RepoSpec, UrlError, is_remote_file, probe_as_file};
+
+/// How a [`GitFetcher`] works.
+#[derive(Clone, Debug)]
+pub struct FetchOptions {
+    /// Where fetched trees are kept across builds (see
+    /// [`default_cache_dir`]). `None`: a temporary directory removed when
+    /// the fetcher is dropped, as kustomize does.
+    pub cache_dir: Option<PathBuf>,
+    /// Never use the network: build from what the cache holds, refs as they
+    /// were last resolved; anything missing is an error.
+    pub offline: bool,
+    /// Resolve tags again too (normally a tag is trusted once fetched).
+    pub refresh: bool,
+    /// Timeout of each git command when the URL has no `?timeout=`.
+    pub timeout: Duration,
+    /// The git program.
+    pub git_program: PathBuf,
+    /// Variables added to the environment of git and curl (the rest is
+    /// inherited), e.g. `GIT_CONFIG_COUNT`/`GIT_CONFIG_KEY_0`/`GIT_CONFIG_VALUE_0`.
+    pub env: Vec<(OsString, OsString)>,
+    /// The curl program, for remote files (`http(s)://` URLs of YAML).
+    pub curl_program: PathBuf,
+}
+
+impl Default for FetchOptions {
+    /// Online, cached in [`default_cache_dir`], kustomize's 27 s timeout,
+    /// `git` from `PATH`.
+    fn default() -> Self {
+        FetchOptions {
+            cache_dir: default_cache_dir(),
+            offline: false,
+            refresh: false,
+            timeout: DEFAULT_TIMEOUT,
+            git_program: PathBuf::from("git"),
+            env: Vec::new(),
+            curl_program: PathBuf::from("curl"),
+        }
+    }
+}
+
+/// The user's cache directory for rustomize: `$RUSTOMIZE_CACHE_DIR`, else
+/// `$XDG_CACHE_HOME/rustomize`, else `~/.cache/rustomize`; `None` when none
+/// of these can be determined.
+pub fn default_cache_dir() -> Option<PathBuf> {
+    let var = |name: &str| {
+        std::env::var_os(name)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    if let Some(dir) = var("RUSTOMIZE_CACHE_DIR") {
+        return Some(dir);
+    }
+    if let Some(dir) = var("XDG_CACHE_HOME").filter(|d| d.is_absolute()) {
+        return Some(dir.join("rustomize"));
+    }
+    var("HOME")
+        .filter(|d| d.is_absolute())
+        .map(|home| home.join(".cache").join("rustomize"))
+}
+
+/// What kind of ref a remote entry names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum RefKind {
+    /// A full commit id: never changes.
+    Commit,
+    /// A tag: trusted not to move once fetched.
+    Tag,
+    /// A branch, or the remote's `HEAD`: resolved on each build.
+    Branch,
+    /// Anything else git could fetch (resolved on each build).
+    Other,
+}
+
+impl RefKind {
+    /// A lower-case name: `commit`, `tag`, `branch`, `other`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RefKind::Commit => "commit",
+            RefKind::Tag => "tag",
+            RefKind::Branch => "branch",
+            RefKind::Other => "other",
+        }
+    }
+
+    fn parse(s: &str) -> Option<RefKind> {
+        Some(match s {
+            "commit" => RefKind::Commit,
+            "tag" => RefKind::Tag,
+            "branch" => RefKind::Branch,
+            "other" => RefKind::Other,
+            _ => return None,
+        })
+    }
+
+    /// Whether the commit it names can change.
+    pub fn is_mutable(self) -> bool {
+        matches!(self, RefKind::Branch | RefKind::Other)
+    }
+}
+
+impl fmt::Display for RefKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where a remote's tree came from in this build.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Source {
+    /// Fetched from the remote now.
+    Fetched,
+    /// Already in the cache (for a branch: checked with `ls-remote` to be
+    /// the latest commit).
+    Cached,
+    /// Taken from the cache in offline mode without checking the remote:
+    /// a branch may have moved since.
+    Offline,
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Source::Fetched => "fetched",
+            Source::Cached => "cached",
+            Source::Offline => "offline",
+        })
+    }
+}
+
+/// One remote entry a build used, with the commit it resolved to: the list
+/// a reviewer wants when promoting.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FetchedRemote {
+    /// The entry as written in the kustomization.
+    pub target: String,
+    /// The repository URL handed to git (before `insteadOf` rewriting).
+    pub url: String,
+    /// The directory in the repository (may be empty).
+    pub path: String,
+    /// The ref as written (`?ref=`/`?version=`); empty for `HEAD`.
+    pub git_ref: String,
+    /// What kind of ref it turned out to be.
+    pub kind: RefKind,
+    /// The commit built.
+    pub commit: String,
+    /// Whether it was fetched, cached or taken offline.
+    pub source: Source,
+    /// The local root of the cached tree (links resolved).
+    pub clone_root: PathBuf,
+    /// The local directory of `path` in the cached tree (not yet checked
+    /// to exist; the loader does that, resolving links).
+    pub dir: PathBuf,
+}
+
+/// A tree in the cache for one repository, ref and submodule setting.
+#[derive(Clone, Debug)]
+struct Checkout {
+    tree: PathBuf,
+    commit: String,
+    kind: RefKind,
+    source: Source,
+}
+
+type MemoKey = (String, String, bool);
+type MemoCell = Arc<OnceLock<Result<Checkout, String>>>;
+
+/// Fetches remote bases with git into a persistent cache; implements
+/// [`RemoteFetcher`] for [`crate::Loader`].
+pub struct GitFetcher {
+    opts: FetchOptions,
+    cache: Cache,
+    /// Holds the cache when no cache directory is configured.
+    _temp: Option<tempfile::TempDir>,
+    git: Git,
+    curl: Curl,
+    /// One resolution per repository, ref and submodule setting per build.
+    memo: Mutex<HashMap<MemoKey, MemoCell>>,
+    fetched: Mutex<BTreeMap<String, FetchedRemote>>,
+    /// Set when the temporary cache could not be created.
+    setup_error: Option<String>,
+}
+
+impl fmt::Debug for GitFetcher {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GitFetcher")
+            .field("cache", &self.cache.root())
+            .field("offline", &self.opts.offline)
+            .finish_non_exhaustive()
+    }
+}
+
+impl GitFetcher {
+    /// A fetcher with these options. Nothing is touched on disk until the
+    /// first fetch.
+    pub fn new(opts: FetchOptions) -> Self {
+        let (root, temp, setup_error) = match &opts.cache_dir {
+            Some(dir) => (dir.join("git"), None, None),
+            None => match tempfile::Builder::new().prefix("rustomize-").tempdir() {
+                Ok(t) => (t.path().join("git"), Some(t), None),
+                Err(e) => (
+                    PathBuf::new(),
+                    None,
+                    Some(format!(
+                        "creating a temporary directory for remote bases: {e}"
+                    )),
+                ),
+            },
+        };
+        GitFetcher {
+            git: Git::new(opts.git_program.clone(), opts.env.clone()),
+            curl: Curl::new(opts.curl_program.clone(), opts.env.clone()),
+            opts,
+            cache: Cache::new(root),
+            _temp: temp,
+            memo: Mutex::new(HashMap::new()),
+            fetched: Mutex::new(BTreeMap::new()),
+            setup_error,
+        }
+    }
+
+    /// The options in force.
+    pub fn options(&self) -> &FetchOptions {
+        &self.opts
+    }
+
+    /// Where the fetched trees are (`<cache dir>/git`).
+    pub fn cache_root(&self) -> &Path {
+        self.cache.root()
+    }
+
+    /// Every remote entry fetched so far, sorted by entry, each with the
+    /// commit it resolved to.
+    pub fn fetched(&self) -> Vec<FetchedRemote> {
+        let map = self.fetched.lock().unwrap_or_else(|e| e.into_inner());
+        map.values().cloned().collect()
+    }
+
+    /// Resolves `target` to a local directory, fetching if needed.
+    pub fn fetch_remote(&self, target: &str) -> Result<FetchedRemote, LoadError> {
+        let spec = parse_checked(target)?;
+        let checkout = self
+            .checkout(&spec)
+            .map_err(|e| LoadError::Remote(format!("fetching remote base '{target}': {e}")))?;
+        let remote = FetchedRemote {
+            target: target.to_string(),
+            url: spec.clone_url(),
+            path: spec.path.clone(),
+            git_ref: spec.git_ref.clone(),
+            kind: checkout.kind,
+            commit: checkout.commit.clone(),
+            source: checkout.source,
+            dir: if spec.path.is_empty() {
+                checkout.tree.clone()
+            } else {
+                checkout.tree.join(&spec.path)
+            },
+            clone_root: checkout.tree,
+        };
+        self.fetched
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(target.to_string())
+            .or_insert_with(|| remote.clone());
+        Ok(remote)
+    }
+
+    /// Fetches many remote entries at once, on up to `max_parallel`
+    /// threads of their own (fetching waits on the network, not the CPU,
+    /// so this goes wider than the build's thread pool). Later
+    /// [`RemoteFetcher::fetch`] calls for the same repository and ref are
+    /// then answered from memory. Results are in the order of `targets`.
+    pub fn prefetch(
+        &self,
+        targets: &[&str],
+        max_parallel: usize,
+    ) -> Vec<Result<FetchedRemote, LoadError>> {
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let results: Vec<Mutex<Option<Result<FetchedRemote, LoadError>>>> =
+            targets.iter().map(|_| Mutex::new(None)).collect();
+        std::thread::scope(|s| {
+            for _ in 0..max_parallel.clamp(1, targets.len().max(1)) {
+                s.spawn(|| {
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(target) = targets.get(i) else { break };
+                        let r = self.fetch_remote(target);
+                        *results[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(r);
+                    }
+                });
+            }
+        });
+        results
+            .into_iter()
+            .zip(targets)
+            .map(|(slot, target)| {
+                slot.into_inner()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .unwrap_or_else(|| {
+                        Err(LoadError::Remote(format!(
+                            "fetching remote base '{target}': not attempted"
+                        )))
+                    })
+            })
+            .collect()
+    }
+
+    /// The tree for the spec's repository and ref, resolved once per
+    /// fetcher: concurrent callers for the same key wait for the first.
+    fn checkout(&self, spec: &RepoSpec) -> Result<Checkout, String> {
+        if let Some(e) = &self.setup_error {
+            return Err(e.clone());
+        }
+        let key = (
+            spec.clone_url(),
+            spec.ref_or_head().to_string(),
+            spec.submodules,
+        );
+        let cell = {
+            let mut memo = self.memo.lock().unwrap_or_else(|e| e.into_inner());
+            memo.entry(key).or_default().clone()
+        };
+        cell.get_or_init(|| self.resolve(spec)).clone()
+    }
+
+    fn resolve(&self, spec: &RepoSpec) -> Result<Checkout, String> {
+        let url = spec.clone_url();
+        let git_ref = spec.ref_or_head();
+        let repo_dir = self.cache.repo_dir(&url);
+        let timeout = spec.timeout(self.opts.timeout);
+        let tree_of = |commit: &str| Cache::tree_dir(&repo_dir, commit, spec.submodules);
+        let found = |commit: String, kind: RefKind, source: Source| -> Result<Checkout, String> {
+            let tree = tree_of(&commit);
+            let tree = tree
+                .canonicalize()
+                .map_err(|e| format!("reading cached tree '{}': {e}", tree.display()))?;
+            Ok(Checkout {
+                tree,
+                commit,
+                kind,
+                source,
+            })
+        };
+
+        // What we know without asking the remote.
+        let known = if is_full_oid(git_ref) {
+            Some(RefRecord {
+                kind: RefKind::Commit,
+                commit: git_ref.to_string(),
+            })
+        } else {
+            Cache::read_ref(&repo_dir, git_ref)
+                .filter(|r| self.opts.offline || (r.kind == RefKind::Tag && !self.opts.refresh))
+        };
+        if let Some(rec) = &known
+            && tree_of(&rec.commit).is_dir()
+        {
+            let source = if self.opts.offline && rec.kind.is_mutable() {
+                Source::Offline
+            } else {
+                Source::Cached
+            };
+            return found(rec.commit.clone(), rec.kind, source);
+        }
+        if self.opts.offline {
+            return Err(format!(
+                "offline, and {} of '{url}' is not in the cache ({}); build once without offline mode to fetch it",
+                describe_ref(spec),
+                self.cache.root().display()
+            ));
+        }
+
+        // Ask the remote what the ref names now.
+        let (expected, kind) = match &known {
+            Some(rec) => (Some(rec.commit.clone()), rec.kind),
+            None => {
+                let cwd = existing_ancestor(self.cache.root());
+                let refs = self.git.ls_remote(&cwd, &url, git_ref, timeout)?;
+                match pick_ref(&refs, git_ref) {
+                    Some((commit, kind)) => (Some(commit), kind),
+                    None => (None, RefKind::Other),
+                }
+            }
+        };
+        let record = |commit: &str| {
+            let rec = RefRecord {
+                kind,
+                commit: commit.to_string(),
+            };
+            Cache::write_ref(&repo_dir, git_ref, &rec)
+                .map_err(|e| format!("writing to the cache '{}': {e}", repo_dir.display()))
+        };
+        if let Some(commit) = &expected
+            && tree_of(commit).is_dir()
+        {
+            if kind != RefKind::Commit {
+                record(commit)?;
+            }
+            return found(commit.clone(), kind, Source::Cached);
+        }
+
+        // Fetch, one process at a time for this ref.
+        let key = fetch_key(git_ref, spec.submodules);
+        let in_cache = |e: std::io::Error| format!("cache '{}': {e}", repo_dir.display());
+        let _lock = Cache::lock(&repo_dir, &url, &key).map_err(in_cache)?;
+        if let Some(commit) = &expected
+            && tree_of(commit).is_dir()
+        {
+            return found(commit.clone(), kind, Source::Cached);
+        }
+        Cache::remove_stale_temps(&repo_dir, &key).map_err(in_cache)?;
+        let tmp = Cache::temp_dir(&repo_dir, &key).map_err(in_cache)?;
+        let commit = self
+            .git
+            .fetch_into(tmp.path(), &url, git_ref, spec.submodules, timeout)?;
+        Cache::install(tmp, &tree_of(&commit)).map_err(in_cache)?;
+        if kind != RefKind::Commit {
+            record(&commit)?;
+        }
+        found(commit, kind, Source::Fetched)
+    }
+}
+
+impl RemoteFetcher for GitFetcher {
+    fn is_remote(&self, target: &str) -> bool {
+        url::is_remote(target)
+    }
+
+    fn fetch(&self, target: &str) -> Result<RemoteDir, LoadError> {
+        let r = self.fetch_remote(target)?;
+        Ok(RemoteDir {
+            clone_root: r.clone_root,
+            dir: r.dir,
+            repo: r.url,
+            git_ref: r.git_ref,
+            commit: r.commit,
+        })
+    }
+
+    fn load_url(&self, url: &str) -> Result<Vec<u8>, LoadError> {
+        if self.opts.offline {
+            return Err(LoadError::Remote(format!(
+                "offline: not downloading '{url}'"
+            )));
+        }
+        self.curl.get(url, self.opts.timeout)
+    }
+}
+
+/// Parses and checks a remote entry, with messages for the forms rustomize
+/// refuses.
+fn parse_checked(target: &str) -> Result<RepoSpec, LoadError> {
+    let refuse = |why: String| LoadError::Remote(format!("remote base '{target}': {why}"));
+    // kustomize drops a leading `git::`; what follows may name another
+    // transport, which git itself would honour.
+    let unforced = target
+        .get(..5)
+        .filter(|p| p.eq_ignore_ascii_case("git::"))
+        .map_or(target, |_| &target[5..]);
+    let transport = url::transport_prefix(unforced).map(str::to_ascii_lowercase);
+    let spec = RepoSpec::parse(target);
+    let supported = matches!(
+        transport.as_deref(),
+        None | Some("https" | "http" | "ssh" | "file")
+    );
+    if let (false, Some(t)) = (supported, &transport) {
+        return Err(refuse(format!(
+            "the '{t}' transport is not supported; use an https://, http://, ssh://, file:// or scp-like (user@host:org/repo) git URL"
+        )));
+    }
+    let spec = spec.map_err(|e| LoadError::Remote(e.to_string()))?;
+    spec.validate()
+        .map_err(|e| LoadError::Remote(e.to_string()))?;
+    Ok(spec)
+}
+
+/// `ref 'v1'`, or `the default branch (HEAD)`.
+fn describe_ref(spec: &RepoSpec) -> String {
+    if spec.git_ref.is_empty() {
+        "the default branch (HEAD)".to_string()
+    } else {
+        format!("ref '{}'", spec.git_ref)
+    }
+}
+
+/// The commit `git fetch <url> <git_ref>` would fetch, by git's rules for
+/// short ref names (`<ref>`, `refs/<ref>`, `refs/tags/<ref>`,
+/// `refs/heads/<ref>`, `refs/remotes/<ref>`, `refs/remotes/<ref>/HEAD`),
+/// with annotated tags peeled to their commit.
+fn pick_ref(refs: &[RemoteRef], git_ref: &str) -> Option<(String, RefKind)> {
+    let candidates = [
+        git_ref.to_string(),
+        format!("refs/{git_ref}"),
+        format!("refs/tags/{git_ref}"),
+        format!("refs/heads/{git_ref}"),
+        format!("refs/remotes/{git_ref}"),
+        format!("refs/remotes/{git_ref}/HEAD"),
+    ];
+    let name = candidates
+        .iter()
+        .find(|c| refs.iter().any(|r| &r.name == *c))?;
+    let oid = |n: &str| refs.iter().find(|r| r.name == n).map(|r| r.oid.clone());
+    let commit = oid(&format!("{name}^{{}}")).or_else(|| oid(name))?;
+    let kind = if name.starts_with("refs/tags/") {
+        RefKind::Tag
+    } else if name.starts_with("refs/heads/") || name == "HEAD" {
+        RefKind::Branch
+    } else {
+        RefKind::Other
+    };
+    is_full_oid(&commit).then_some((commit, kind))
+}
+
+/// The nearest existing directory at or above `p` (for running commands
+/// that need no repository), falling back to the temporary directory.
+fn existing_ancestor(p: &Path) -> PathBuf {
+    p.ancestors()
+        .find(|a| a.is_dir())
+        .map(Path::to_path_buf)
+        .unwrap_or_else(std::env::temp_dir)
+}
+
+#[cfg(test)]
+mod tests;
