@@ -310,15 +310,15 @@ fn walk(
                     None => return Ok(()),
                 }
             };
-            if let Node::Scalar(null) = field {
-                if null.tag == Tag::Null {
-                    match want {
-                        // kyaml only retypes the node: its text (`null`,
-                        // `~`) stays, now as a string.
-                        Some(CreateKind::Scalar) => null.tag = Tag::Str,
-                        Some(kind) => *field = empty(kind),
-                        None => {}
-                    }
+            if let Node::Scalar(null) = field
+                && null.tag == Tag::Null
+            {
+                match want {
+                    // kyaml only retypes the node: its text (`null`,
+                    // `~`) stays, now as a string.
+                    Some(CreateKind::Scalar) => null.tag = Tag::Str,
+                    Some(kind) => *field = empty(kind),
+                    None => {}
                 }
             }
             walk(rest, spec_create, field, create, set)

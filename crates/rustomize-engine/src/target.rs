@@ -141,13 +141,13 @@ fn normalize_annotations(r: &mut Resource) {
         None => {}
         Some(Node::Map(m)) if !m.is_empty() => {
             for e in &mut m.entries {
-                if let Node::Scalar(s) = &mut e.value {
-                    if s.tag != rustomize_yaml::Tag::Str {
-                        if s.tag == rustomize_yaml::Tag::Null && s.value.is_empty() {
-                            s.value.clear();
-                        }
-                        s.tag = rustomize_yaml::Tag::Str;
+                if let Node::Scalar(s) = &mut e.value
+                    && s.tag != rustomize_yaml::Tag::Str
+                {
+                    if s.tag == rustomize_yaml::Tag::Null && s.value.is_empty() {
+                        s.value.clear();
                     }
+                    s.tag = rustomize_yaml::Tag::Str;
                 }
             }
         }
@@ -326,7 +326,27 @@ impl<'c> Target<'c> {
 
     fn load_entry(&self, entry: &str) -> Result<Loaded, Error> {
         let file_error = if self.ldr.is_remote(entry) {
-            None
+            if rustomize_loader::remote::probe_as_file(entry) {
+                match self.ldr.load_url(entry) {
+                    Ok(bytes) => {
+                        let origin = Arc::new(Origin {
+                            path: entry.to_string(),
+                            ..Origin::default()
+                        });
+                        return resources_from_bytes(&bytes, entry, Some(origin))
+                            .map(Loaded::File)
+                            .with_context(|| format!("accumulating resources from '{entry}'"));
+                    }
+                    // Not a file: maybe a repository kustomize would clone.
+                    Err(e) if rustomize_loader::remote::RepoSpec::parse(entry).is_err() => {
+                        return Err(Error::from(e)
+                            .context(format!("accumulating resources from '{entry}'")));
+                    }
+                    Err(_) => None,
+                }
+            } else {
+                None
+            }
         } else {
             match self.ldr.load(entry) {
                 Ok(bytes) => {
@@ -534,21 +554,21 @@ pub fn resources_from_bytes(
         }
         validate_object(&doc, display)?;
         let kind = doc.str_at(&["kind"]).unwrap_or("");
-        if kind.ends_with("List") {
-            if let Some(items) = doc.get("items") {
-                match items {
-                    Node::Seq(seq) => {
-                        // kustomize queues list items after the file's other
-                        // documents.
-                        queue.extend(seq.items.iter().cloned());
-                        continue;
-                    }
-                    n if n.is_null() => continue,
-                    _ => {
-                        return Err(Error::msg(format!(
-                            "{display}: expected array in {kind}/items"
-                        )));
-                    }
+        if kind.ends_with("List")
+            && let Some(items) = doc.get("items")
+        {
+            match items {
+                Node::Seq(seq) => {
+                    // kustomize queues list items after the file's other
+                    // documents.
+                    queue.extend(seq.items.iter().cloned());
+                    continue;
+                }
+                n if n.is_null() => continue,
+                _ => {
+                    return Err(Error::msg(format!(
+                        "{display}: expected array in {kind}/items"
+                    )));
                 }
             }
         }

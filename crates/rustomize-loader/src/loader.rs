@@ -196,6 +196,14 @@ impl Loader {
         self.fetcher.as_ref().is_some_and(|f| f.is_remote(target)) || looks_remote(target)
     }
 
+    /// Downloads an `http(s)://` resource file through the fetcher.
+    pub fn load_url(&self, url: &str) -> Result<Vec<u8>, LoadError> {
+        match &self.fetcher {
+            Some(f) => f.load_url(url),
+            None => Err(LoadError::NoFetcher(url.to_string())),
+        }
+    }
+
     /// The absolute path of `rel` under the root (not checked).
     pub fn join(&self, rel: &str) -> PathBuf {
         clean(&self.root.join(rel))

@@ -104,10 +104,10 @@ fn number_v3(s: &str) -> Option<Number> {
     if let Some(n) = go_parse_int(&plain) {
         return Some(n);
     }
-    if is_yaml_style_float(&plain) {
-        if let Ok(f) = plain.parse::<f64>() {
-            return Some(Number::Float(f));
-        }
+    if is_yaml_style_float(&plain)
+        && let Ok(f) = plain.parse::<f64>()
+    {
+        return Some(Number::Float(f));
     }
     if let Some(digits) = plain.strip_prefix("0b") {
         return parse_radix(digits, 2, false);
@@ -439,7 +439,9 @@ impl TsParser<'_> {
 
 fn days_in(month: u32, year: u32) -> u32 {
     match month {
-        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 if year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400)) => {
+            29
+        }
         2 => 28,
         4 | 6 | 9 | 11 => 30,
         _ => 31,

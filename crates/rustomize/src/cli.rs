@@ -27,6 +27,13 @@ stream, exactly as `kustomize build` would.\n\nIf DIR is omitted, '.' is assumed
 rustomize build overlays/staging -o rendered.yaml\n  rustomize build overlays/staging | kubectl apply -f -"
     )]
     Build(BuildArgs),
+    /// List the remote bases a tree uses, with the commit each resolved to.
+    #[command(
+        long_about = "Build a kustomization directory and list every remote base and remote file it \
+uses (`github.com/org/app//deploy?ref=v0.1.0`, ...), with the kind of ref, the commit it resolved \
+to and whether it came from the network or the cache: the list a reviewer wants when promoting."
+    )]
+    Remotes(RemotesArgs),
     /// Print the version.
     Version(VersionArgs),
 }
@@ -49,10 +56,47 @@ pub struct BuildArgs {
     /// (deprecated in kustomize; use `sortOptions`).
     #[arg(long = "reorder", value_enum, hide = true)]
     pub reorder: Option<ReorderArg>,
+    /// Remote bases and the cache.
+    #[command(flatten)]
+    pub remote: RemoteArgs,
     /// Add `app.kubernetes.io/managed-by` to every resource (deprecated in
     /// kustomize; use `buildMetadata: [managedByLabel]`).
     #[arg(long = "enable-managedby-label", hide = true)]
     pub enable_managedby_label: bool,
+}
+
+/// How remote bases are fetched.
+#[derive(Debug, Args, Clone)]
+pub struct RemoteArgs {
+    /// Build remote bases only from the cache; fail if one is missing
+    /// instead of touching the network.
+    #[arg(long)]
+    pub offline: bool,
+    /// Re-resolve tags too (branches are always re-resolved unless
+    /// offline).
+    #[arg(long)]
+    pub refresh: bool,
+    /// Cache directory for remote bases [default: $RUSTOMIZE_CACHE_DIR,
+    /// else $XDG_CACHE_HOME/rustomize, else ~/.cache/rustomize].
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+}
+
+/// `rustomize remotes` arguments.
+#[derive(Debug, Args)]
+pub struct RemotesArgs {
+    /// The directory holding the kustomization file.
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// Which files kustomizations may read.
+    #[arg(long = "load-restrictor", value_enum, default_value_t = LoadRestrictorArg::LoadRestrictionsRootOnly)]
+    pub load_restrictor: LoadRestrictorArg,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// Remote bases and the cache.
+    #[command(flatten)]
+    pub remote: RemoteArgs,
 }
 
 /// `--load-restrictor` values.

@@ -194,10 +194,10 @@ fn substitute<'v>(
                         e.key.value
                     )));
                 }
-                if let Node::Scalar(s) = &mut e.value {
-                    if s.tag == Tag::Str {
-                        replace_in(s, values, used);
-                    }
+                if let Node::Scalar(s) = &mut e.value
+                    && s.tag == Tag::Str
+                {
+                    replace_in(s, values, used);
                 }
             }
             Ok(())

@@ -22,7 +22,7 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<ExitCode> {
             ReorderArg::None => Order::Fifo,
         }),
         add_managed_by_label: args.enable_managedby_label,
-        fetcher: None,
+        fetcher: Some(super::fetcher(&args.remote)),
     };
     let built = target::build(Arc::new(DiskFs), &args.dir, &opts)?;
     for w in &built.warnings {
