@@ -22,6 +22,7 @@
 #       --no-check        only time; skip the byte comparison
 #       --no-build        do not run cargo; use the binary as it is
 #       --no-install      never try to install hyperfine
+#       --loop            time with the /usr/bin/time loop even if hyperfine is installed
 #   -h, --help            show this text
 #
 # Environment:
@@ -36,7 +37,9 @@
 #   2. times both as whole processes, stdout to /dev/null: with hyperfine when it is
 #      installed (installed with apt-get when missing, running as root, and apt-get exists),
 #      otherwise a loop of runs under /usr/bin/time;
-#   3. reports the median wall time of each, the ratio, and the peak RSS of each.
+#   3. reports for each the median wall time, the CPU time (user + system: the median of the
+#      loop's runs, or hyperfine's mean), the peak RSS, and the kubectl/rustomize ratios.
+#      On a busy machine wall time is inflated by waiting for a CPU; CPU time is steadier.
 #
 # Needs: bash, python3 (the generator), coreutils, diff, awk; cargo unless --no-build.
 # Exit status: 0 if every target matched (and was timed), 1 on a mismatch or failure,
@@ -57,6 +60,7 @@ do_check=1
 do_time=1
 do_build=1
 may_install=1
+force_loop=0
 targets=()
 
 while [ $# -gt 0 ]; do
@@ -70,6 +74,7 @@ while [ $# -gt 0 ]; do
     --no-check) do_check=0; shift ;;
     --no-build) do_build=0; shift ;;
     --no-install) may_install=0; shift ;;
+    --loop) force_loop=1; shift ;;
     -h|--help) usage; exit 0 ;;
     -*) printf 'compare.sh: unknown option %s\n\n' "$1" >&2; usage >&2; exit 2 ;;
     *) targets+=("$1"); shift ;;
@@ -112,9 +117,9 @@ fi
 
 # --- helpers ---------------------------------------------------------------------------
 
-# median FILE: the median of the numbers in FILE, one a line.
+# median FILE [COLUMN]: the median of a column (default 1) of numbers in FILE.
 median() {
-  sort -g "$1" | awk '{ v[NR] = $1 }
+  awk -v c="${2:-1}" '{ print $c }' "$1" | sort -g | awk '{ v[NR] = $1 }
     END { if (NR == 0) exit 1; if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
@@ -148,8 +153,9 @@ ensure_hyperfine() {
   have_hyperfine
 }
 
-# time_loop N WARMUP TIMESFILE CMD...: run CMD WARMUP times untimed, then N times (stdout and stderr to /dev/null) and write
-# each run's wall time in seconds to TIMESFILE.
+# time_loop N WARMUP TIMESFILE CMD...: run CMD WARMUP times untimed, then N times (stdout
+# and stderr to /dev/null), writing a line per run to TIMESFILE: its wall time in seconds,
+# and its CPU time (user + system) as /usr/bin/time reports it.
 time_loop() {
   local n=$1 warmup=$2 file=$3 i start end
   shift 3
@@ -157,14 +163,16 @@ time_loop() {
   : >"$file"
   for ((i = 0; i < n; i++)); do
     start=$(date +%s%N)
-    /usr/bin/time -f '%M' -o "$work/loop.rss" "$@" >/dev/null 2>&1 \
+    /usr/bin/time -f '%U %S' -o "$work/loop.cpu" "$@" >/dev/null 2>&1 \
       || die "run failed: $*"
     end=$(date +%s%N)
-    awk -v a="$start" -v b="$end" 'BEGIN { printf "%.6f\n", (b - a) / 1e9 }' >>"$file"
+    tail -n 1 "$work/loop.cpu" | awk -v a="$start" -v b="$end" \
+      '{ printf "%.6f %.2f\n", (b - a) / 1e9, $1 + $2 }' >>"$file"
   done
 }
 
-# time_hyperfine N WARMUP TIMESFILE CMD...: the same with hyperfine.
+# time_hyperfine N WARMUP TIMESFILE CMD...: the same with hyperfine (its JSON export has
+# each run's wall time, but only the mean CPU time, which is repeated on every line).
 time_hyperfine() {
   local n=$1 warmup=$2 file=$3 json=$work/hyperfine.json cmd
   shift 3
@@ -172,13 +180,15 @@ time_hyperfine() {
   hyperfine --style basic --warmup "$warmup" --runs "$n" --export-json "$json" "$cmd" >&2 \
     || die "hyperfine failed on: $cmd"
   python3 -c 'import json, sys
-for t in json.load(open(sys.argv[1]))["results"][0]["times"]:
-    print(f"{t:.6f}")' "$json" >"$file"
+r = json.load(open(sys.argv[1]))["results"][0]
+for t in r["times"]:
+    print("%.6f %.6f" % (t, r["user"] + r["system"]))' "$json" >"$file" \
+    || die "could not read hyperfine's results ($json)"
 }
 
 # --- per target ------------------------------------------------------------------------
 timer=loop
-if [ "$do_time" = 1 ] && ensure_hyperfine; then timer=hyperfine; fi
+if [ "$do_time" = 1 ] && [ "$force_loop" = 0 ] && ensure_hyperfine; then timer=hyperfine; fi
 
 failed=0
 summary=$work/summary
@@ -228,20 +238,24 @@ for target in "${targets[@]}"; do
   "time_$timer" "$kruns" 0 "$work/kubectl.times" "$kubectl" kustomize "$dir"
   ours_s=$(median "$work/rustomize.times")
   theirs_s=$(median "$work/kubectl.times")
+  ours_cpu=$(median "$work/rustomize.times" 2)
+  theirs_cpu=$(median "$work/kubectl.times" 2)
   ours_rss=$(cat "$work/rustomize.rss")
   theirs_rss=$(cat "$work/kubectl.rss")
-  awk -v t="$target" -v a="$ours_s" -v b="$theirs_s" -v ra="$ours_rss" -v rb="$theirs_rss" \
-    -v ta="$timer" 'BEGIN {
+  awk -v t="$target" -v a="$ours_s" -v b="$theirs_s" -v ca="$ours_cpu" -v cb="$theirs_cpu" \
+    -v ra="$ours_rss" -v rb="$theirs_rss" -v ta="$timer" 'BEGIN {
       printf "%s (%s)\n", t, ta
-      printf "  rustomize build    median %9.3f s   peak RSS %8.1f MiB\n", a, ra / 1024
-      printf "  kubectl kustomize  median %9.3f s   peak RSS %8.1f MiB\n", b, rb / 1024
-      if (a > 0 && ra > 0) printf "  kubectl / rustomize: wall time %.1fx, peak RSS %.1fx\n", b / a, rb / ra
+      printf "  %-18s %10s %12s %14s\n", "", "wall (s)", "CPU (s)", "peak RSS (MiB)"
+      printf "  %-18s %10.3f %12.2f %14.1f\n", "rustomize build", a, ca, ra / 1024
+      printf "  %-18s %10.3f %12.2f %14.1f\n", "kubectl kustomize", b, cb, rb / 1024
+      if (a > 0 && ra > 0) printf "  kubectl / rustomize: wall %.1fx, CPU %s, peak RSS %.1fx\n", b / a,
+        (ca > 0 ? sprintf("%.1fx", cb / ca) : "n/a (too short to measure)"), rb / ra
     }' | tee -a "$summary"
 done
 
 if [ ${#targets[@]} -gt 1 ] && [ -s "$summary" ]; then
   echo
-  echo "== summary (medians of whole-process wall time; peak RSS from one run)"
+  echo "== summary (wall: median; CPU: user + system, median or hyperfine's mean; peak RSS: one run)"
   cat "$summary"
 fi
 if [ "$failed" != 0 ]; then
