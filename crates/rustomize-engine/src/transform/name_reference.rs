@@ -1,1 +1,370 @@
-//! Stub: to be implemented.
+//! The name reference transformer: after resources were renamed (name
+//! prefixes and suffixes, content hashes, namespaces, patches that may
+//! change names), every field that names one of them is rewritten to the
+//! new name, and, for `{name, namespace}` mappings, to its namespace.
+//!
+//! It follows kustomize v5.5's `nameReferenceTransformer` and
+//! `filters/nameref`, which run once, at the top of the build, after hash
+//! suffixes were added:
+//!
+//! - A resource is a *referrer* for every back reference whose field spec
+//!   selects its **original** GVK (kind before any kind change). The field
+//!   is then looked up in the resource whatever its current GVK.
+//! - The value found at the path is a name (a scalar), a list of names
+//!   (`rules/resourceNames`), a `{name, namespace}` mapping
+//!   (`webhooks/clientConfig/service`) or a list of such mappings
+//!   (`subjects`).
+//! - The *referral* is chosen among resources that were renamed at least
+//!   once (those with previous ids): some previous name equals the value,
+//!   some previous id is of the referenced GVK, for `roleRef/name` some
+//!   previous id matches the `roleRef`'s `apiGroup` and `kind`, and the
+//!   namespaces allow it (same namespace as the referrer, or either side
+//!   cluster-scoped, or a ServiceAccount in a namespace a RoleBinding's
+//!   subjects name). For mappings with a `namespace`, candidates are those
+//!   originally in that namespace, or failing any, those now in it.
+//! - Several candidates are narrowed to those whose name prefixes and
+//!   suffixes match the referrer's; candidates that would all write the same
+//!   value are fine; otherwise the build fails with kustomize's
+//!   "found multiple possible referrals" message.
+//! - Each chosen referral records the referrer in [`BuildMeta::ref_by`].
+//!
+//! kustomize compares every referrer with every resource. Here resources
+//! that were renamed are indexed by every previous name they had, so each
+//! reference costs a hash lookup and a look at the few resources that once
+//! had that name.
+//!
+//! [`BuildMeta::ref_by`]: crate::resource::BuildMeta::ref_by
+
+mod index;
+#[cfg(test)]
+mod tests;
+mod walk;
+
+use crate::error::Error;
+use crate::fieldspec::{FieldSpec, NameBackReference, TransformerConfig};
+use crate::plugin::Transformer;
+use crate::resid::{Gvk, split_api_version};
+use crate::resmap::ResMap;
+use crate::resource::{BuildMeta, Resource};
+use index::{Index, Referrer};
+use rustomize_yaml::{Node, Scalar, Tag};
+use std::collections::HashMap;
+use walk::{Fail, Segment, WalkError};
+
+/// Rewrites references to renamed resources (kustomize's
+/// `nameReferenceTransformer`).
+#[derive(Clone, Debug, Default)]
+pub struct NameReferenceTransformer {
+    /// For each referenced kind, the fields of other kinds that hold its
+    /// name (kustomize's `nameReference` configuration).
+    pub back_refs: Vec<NameBackReference>,
+}
+
+impl NameReferenceTransformer {
+    /// A transformer for these back references.
+    pub fn new(back_refs: Vec<NameBackReference>) -> Self {
+        NameReferenceTransformer { back_refs }
+    }
+
+    /// A transformer for kustomize's default back reference table.
+    pub fn with_default_config() -> Self {
+        NameReferenceTransformer::new(TransformerConfig::default_config().name_reference.clone())
+    }
+}
+
+impl Transformer for NameReferenceTransformer {
+    fn transform(&self, rm: &mut ResMap) -> Result<(), Error> {
+        let table = SpecTable::new(&self.back_refs);
+        if table.specs.is_empty() || rm.is_empty() {
+            return Ok(());
+        }
+        let index = Index::build(rm.resources());
+        let resources = rm.resources_mut();
+        let mut matched = Vec::new();
+        for i in 0..resources.len() {
+            table.matching(&resources[i], &mut matched);
+            if matched.is_empty() {
+                continue;
+            }
+            let referrer = Referrer::new(i, &resources[i])?;
+            // The referrer's tree is moved out while its fields are fixed,
+            // so the other resources (referrals whose `ref_by` grows) stay
+            // reachable; it goes back before any return.
+            let mut node = std::mem::take(&mut resources[i].node);
+            let result = fix_referrer(&table, &matched, &index, &referrer, &mut node, resources);
+            let outcome = result.map_err(|(spec, e)| {
+                failure(&table.specs[spec], &index, &referrer, &node, resources, e)
+            });
+            resources[i].node = node;
+            outcome?;
+        }
+        Ok(())
+    }
+}
+
+/// One field spec of one back reference, ready to walk.
+struct RefSpec<'a> {
+    /// The referenced GVK (the back reference's).
+    target: Gvk,
+    /// The referrer selector and path.
+    spec: &'a FieldSpec,
+    /// The path, split.
+    path: Vec<Segment>,
+    /// Whether the path ends in `roleRef/name`, where the `roleRef`'s own
+    /// `apiGroup` and `kind` narrow the referral.
+    role_ref: bool,
+}
+
+/// The field specs of all back references, in configuration order, with
+/// an index by referrer kind.
+struct SpecTable<'a> {
+    specs: Vec<RefSpec<'a>>,
+    by_kind: HashMap<&'a str, Vec<usize>>,
+    any_kind: Vec<usize>,
+}
+
+impl<'a> SpecTable<'a> {
+    fn new(back_refs: &'a [NameBackReference]) -> Self {
+        let mut table = SpecTable {
+            specs: Vec::new(),
+            by_kind: HashMap::new(),
+            any_kind: Vec::new(),
+        };
+        for br in back_refs {
+            let target = br.gvk();
+            for spec in &br.field_specs {
+                let n = table.specs.len();
+                if spec.kind.is_empty() {
+                    table.any_kind.push(n);
+                } else {
+                    table.by_kind.entry(&spec.kind).or_default().push(n);
+                }
+                table.specs.push(RefSpec {
+                    target: target.clone(),
+                    spec,
+                    path: Segment::split(&spec.path),
+                    role_ref: spec.path.ends_with("roleRef/name"),
+                });
+            }
+        }
+        table
+    }
+
+    /// Fills `out` with the specs (in table order) whose selector matches
+    /// the resource's original GVK: original kind, current group and
+    /// version, as kustomize's `OrgId` has them.
+    fn matching(&self, res: &Resource, out: &mut Vec<usize>) {
+        out.clear();
+        let kind = match res.meta.previous.first() {
+            Some((_, _, kind)) => kind.as_str(),
+            None => res.kind(),
+        };
+        let (group, version) = split_api_version(res.api_version());
+        let selects = |i: &usize| {
+            let s = self.specs[*i].spec;
+            (s.group.is_empty() || s.group == group)
+                && (s.version.is_empty() || s.version == version)
+        };
+        let by_kind = self.by_kind.get(kind).map(Vec::as_slice).unwrap_or(&[]);
+        // Both lists are ascending; merge them to keep table order.
+        let (mut a, mut b) = (by_kind.iter().peekable(), self.any_kind.iter().peekable());
+        loop {
+            let next = match (a.peek(), b.peek()) {
+                (Some(x), Some(y)) if x < y => a.next(),
+                (Some(_), Some(_)) => b.next(),
+                (Some(_), None) => a.next(),
+                (None, Some(_)) => b.next(),
+                (None, None) => break,
+            };
+            if let Some(i) = next.filter(|i| selects(i)) {
+                out.push(*i);
+            }
+        }
+    }
+}
+
+/// Applies every matching spec to the referrer's tree, in order. On
+/// failure, says which spec failed.
+fn fix_referrer(
+    table: &SpecTable<'_>,
+    matched: &[usize],
+    index: &Index,
+    referrer: &Referrer,
+    node: &mut Node,
+    resources: &mut [Resource],
+) -> Result<(), (usize, WalkError)> {
+    for &s in matched {
+        let spec = &table.specs[s];
+        let role_ref = if spec.role_ref {
+            role_ref_gvk(node)
+        } else {
+            None
+        };
+        let mut fixer = walk::Fixer {
+            index,
+            referrer,
+            target: &spec.target,
+            role_ref: role_ref.as_ref(),
+            resources: &mut *resources,
+        };
+        walk::walk(&spec.path, node, &mut fixer).map_err(|e| (s, e))?;
+    }
+    Ok(())
+}
+
+/// The group and kind in a referrer's `roleRef`, when it has both fields
+/// (kustomize's `getRoleRefGvk`); without them any referral kind is
+/// accepted.
+fn role_ref_gvk(node: &Node) -> Option<Gvk> {
+    let role_ref = node.get("roleRef")?.as_map()?;
+    let text = |n: &Node| match n {
+        Node::Scalar(s) => s.value.clone(),
+        _ => String::new(),
+    };
+    let group = text(role_ref.get("apiGroup")?);
+    let kind = text(role_ref.get("kind")?);
+    Some(Gvk::new(group, "", kind))
+}
+
+/// Turns a walk failure into kustomize's error text, rendering the
+/// referrer and candidates for an ambiguous reference.
+fn failure(
+    spec: &RefSpec<'_>,
+    index: &Index,
+    referrer: &Referrer,
+    node: &Node,
+    resources: &[Resource],
+    e: WalkError,
+) -> Error {
+    let message = match e.fail {
+        Fail::Msg(m) => m,
+        Fail::Ambiguous(cands) => {
+            let ids: Vec<String> = cands
+                .iter()
+                .map(|&c| resources[index.cand(c).res].cur_id().to_string())
+                .collect();
+            let mut m = format!(
+                "found multiple possible referrals: {}\n\n**** Too many possible referral targets to referrer:\n{}\n",
+                ids.join(", "),
+                yaml_with_build_annotations(node, &resources[referrer.idx].meta)
+            );
+            for (n, &c) in cands.iter().enumerate() {
+                let res = index.cand(c).res;
+                let yaml = if res == referrer.idx {
+                    yaml_with_build_annotations(node, &resources[res].meta)
+                } else {
+                    yaml_with_build_annotations(&resources[res].node, &resources[res].meta)
+                };
+                m.push_str(&format!("--- possible referral {n}:\n{yaml}\n"));
+            }
+            m
+        }
+    };
+    let mut err = Error::msg(message);
+    for c in e.contexts {
+        err = err.context(c);
+    }
+    let path = &spec.spec.path;
+    err.context(format!(
+        "considering field '{path}' of object {}",
+        referrer.id
+    ))
+    .context(format!(
+        "updating name reference in '{path}' field of '{}'",
+        referrer.id
+    ))
+}
+
+/// The annotation keys kustomize keeps its build bookkeeping under.
+const ANNO_PREVIOUS_KINDS: &str = "internal.config.kubernetes.io/previousKinds";
+const ANNO_PREVIOUS_NAMES: &str = "internal.config.kubernetes.io/previousNames";
+const ANNO_PREVIOUS_NAMESPACES: &str = "internal.config.kubernetes.io/previousNamespaces";
+const ANNO_PREFIXES: &str = "internal.config.kubernetes.io/prefixes";
+const ANNO_SUFFIXES: &str = "internal.config.kubernetes.io/suffixes";
+const ANNO_REF_BY: &str = "internal.config.kubernetes.io/refBy";
+const ANNO_BEHAVIOR: &str = "internal.config.kubernetes.io/generatorBehavior";
+const ANNO_NEEDS_HASH: &str = "internal.config.kubernetes.io/needsHashSuffix";
+
+/// Prints a resource as kustomize prints it in error messages: with its
+/// build bookkeeping as the annotations kustomize keeps it in.
+fn yaml_with_build_annotations(node: &Node, meta: &BuildMeta) -> String {
+    let csv = |parts: &mut dyn Iterator<Item = &str>| {
+        parts
+            .filter(|p| !p.is_empty())
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let mut extra: Vec<(&str, String)> = Vec::new();
+    if !meta.previous.is_empty() {
+        let prev = &meta.previous;
+        extra.push((
+            ANNO_PREVIOUS_KINDS,
+            csv(&mut prev.iter().map(|p| p.2.as_str())),
+        ));
+        extra.push((
+            ANNO_PREVIOUS_NAMES,
+            csv(&mut prev.iter().map(|p| p.1.as_str())),
+        ));
+        extra.push((
+            ANNO_PREVIOUS_NAMESPACES,
+            csv(&mut prev.iter().map(|p| p.0.as_str())),
+        ));
+    }
+    extra.push((
+        ANNO_PREFIXES,
+        csv(&mut meta.prefixes.iter().map(String::as_str)),
+    ));
+    extra.push((
+        ANNO_SUFFIXES,
+        csv(&mut meta.suffixes.iter().map(String::as_str)),
+    ));
+    let refs: Vec<String> = meta.ref_by.iter().map(ToString::to_string).collect();
+    extra.push((ANNO_REF_BY, csv(&mut refs.iter().map(String::as_str))));
+    if let Some(b) = meta.behavior {
+        // kustomize writes "unspecified" for generators that name no
+        // behavior; BuildMeta does not tell that from an explicit
+        // "create", and leaving it out is by far the more common.
+        let name = match b {
+            crate::resource::Behavior::Create => "unspecified",
+            other => other.as_str(),
+        };
+        extra.push((ANNO_BEHAVIOR, name.to_string()));
+    }
+    if meta.needs_hash {
+        extra.push((ANNO_NEEDS_HASH, "enabled".to_string()));
+    }
+    extra.retain(|(_, v)| !v.is_empty());
+
+    let rendered;
+    let node = if extra.is_empty() {
+        node
+    } else {
+        let mut copy = node.clone();
+        if let Some(top) = copy.as_map_mut() {
+            let meta_node = top.get_or_insert_with("metadata", Node::map);
+            if !matches!(meta_node, Node::Map(_)) {
+                *meta_node = Node::map();
+            }
+            if let Some(m) = meta_node.as_map_mut() {
+                let annos = m.get_or_insert_with("annotations", Node::map);
+                if !matches!(annos, Node::Map(_)) {
+                    *annos = Node::map();
+                }
+                if let Some(a) = annos.as_map_mut() {
+                    for (k, v) in extra {
+                        a.insert(k, Node::Scalar(Scalar::string(v)));
+                    }
+                }
+            }
+        }
+        rendered = copy;
+        &rendered
+    };
+    rustomize_yaml::emit::to_string(node).unwrap_or_else(|e| format!("<{e}>\n"))
+}
+
+/// Whether a scalar holds a string in kustomize's Go-typed view of YAML
+/// (what a type assertion to `string` accepts after decoding).
+fn is_go_string(node: &Node) -> bool {
+    matches!(node, Node::Scalar(s) if s.tag == Tag::Str)
+}
