@@ -35,7 +35,9 @@
 //!
 //! [`BuildMeta::ref_by`]: crate::resource::BuildMeta::ref_by
 
+mod fast;
 mod index;
+mod probe;
 #[cfg(test)]
 mod tests;
 mod walk;
@@ -46,7 +48,9 @@ use crate::plugin::Transformer;
 use crate::resid::{Gvk, split_api_version};
 use crate::resmap::ResMap;
 use crate::resource::{BuildMeta, Resource};
+use fast::{FastMap, ScopeCache};
 use index::{Index, Referrer};
+use probe::Trie;
 use rustomize_yaml::{Node, Scalar, Tag};
 use std::collections::HashMap;
 use walk::{Fail, Segment, WalkError};
@@ -78,25 +82,60 @@ impl Transformer for NameReferenceTransformer {
         if table.specs.is_empty() || rm.is_empty() {
             return Ok(());
         }
-        let index = Index::build(rm.resources());
+        let mut scopes = ScopeCache::default();
+        let index = Index::build(rm.resources(), &mut scopes);
         let resources = rm.resources_mut();
-        let mut matched = Vec::new();
+        let mut matching = MatchCache::default();
+        let (mut chosen, mut hits, mut run) = (Vec::new(), Vec::new(), Vec::new());
         for i in 0..resources.len() {
-            table.matching(&resources[i], &mut matched);
+            let (matched, trie) = matching.specs_for(&table, &resources[i]);
             if matched.is_empty() {
                 continue;
             }
-            let referrer = Referrer::new(i, &resources[i])?;
+            let referrer = Referrer::new(i, &resources[i], &index)?;
+            // Apply only the specs that reach something, unless some spec
+            // fails: then all of them, in order, to fail as kustomize does.
+            hits.clear();
+            hits.resize(matched.len(), false);
+            run.clear();
+            if trie.probe(&resources[i].node, &mut hits).is_ok() {
+                run.extend(
+                    matched
+                        .iter()
+                        .zip(&hits)
+                        .filter(|(_, h)| **h)
+                        .map(|(s, _)| *s),
+                );
+            } else {
+                run.extend_from_slice(matched);
+            }
+            if run.is_empty() {
+                continue;
+            }
             // The referrer's tree is moved out while its fields are fixed,
-            // so the other resources (referrals whose `ref_by` grows) stay
-            // reachable; it goes back before any return.
+            // so the other resources can be read meanwhile; it goes back
+            // before anything else happens.
             let mut node = std::mem::take(&mut resources[i].node);
-            let result = fix_referrer(&table, &matched, &index, &referrer, &mut node, resources);
-            let outcome = result.map_err(|(spec, e)| {
-                failure(&table.specs[spec], &index, &referrer, &node, resources, e)
-            });
+            chosen.clear();
+            let result = fix_referrer(
+                &table,
+                &run,
+                &index,
+                &referrer,
+                &mut node,
+                resources,
+                &mut chosen,
+            );
             resources[i].node = node;
-            outcome?;
+            if !chosen.is_empty() {
+                let id = resources[i].cur_id();
+                for &target in &chosen {
+                    resources[target].meta.ref_by.push(id.clone());
+                }
+            }
+            if let Err((spec, e)) = result {
+                return Err(failure(&table.specs[spec], &index, i, resources, e));
+            }
         }
         Ok(())
     }
@@ -150,36 +189,61 @@ impl<'a> SpecTable<'a> {
         table
     }
 
-    /// Fills `out` with the specs (in table order) whose selector matches
-    /// the resource's original GVK: original kind, current group and
-    /// version, as kustomize's `OrgId` has them.
-    fn matching(&self, res: &Resource, out: &mut Vec<usize>) {
-        out.clear();
-        let kind = match res.meta.previous.first() {
-            Some((_, _, kind)) => kind.as_str(),
-            None => res.kind(),
-        };
-        let (group, version) = split_api_version(res.api_version());
+    /// The specs (in table order) whose selector matches an original GVK.
+    fn matching(&self, api_version: &str, kind: &str) -> Vec<usize> {
+        let (group, version) = split_api_version(api_version);
         let selects = |i: &usize| {
             let s = self.specs[*i].spec;
             (s.group.is_empty() || s.group == group)
                 && (s.version.is_empty() || s.version == version)
         };
         let by_kind = self.by_kind.get(kind).map(Vec::as_slice).unwrap_or(&[]);
-        // Both lists are ascending; merge them to keep table order.
-        let (mut a, mut b) = (by_kind.iter().peekable(), self.any_kind.iter().peekable());
-        loop {
-            let next = match (a.peek(), b.peek()) {
-                (Some(x), Some(y)) if x < y => a.next(),
-                (Some(_), Some(_)) => b.next(),
-                (Some(_), None) => a.next(),
-                (None, Some(_)) => b.next(),
-                (None, None) => break,
-            };
-            if let Some(i) = next.filter(|i| selects(i)) {
-                out.push(*i);
+        let mut out: Vec<usize> = by_kind
+            .iter()
+            .chain(&self.any_kind)
+            .copied()
+            .filter(|i| selects(i))
+            .collect();
+        out.sort_unstable();
+        out
+    }
+}
+
+/// The matching specs per original `apiVersion` and kind, with the trie
+/// of their paths, computed once per distinct pair.
+#[derive(Default)]
+struct MatchCache {
+    by_key: FastMap<String, usize>,
+    lists: Vec<(Vec<usize>, Trie)>,
+    key: String,
+}
+
+impl MatchCache {
+    /// The specs for which the resource is a referrer: those selecting its
+    /// original id's GVK (original kind, current group and version, as
+    /// kustomize's `OrgId` has them).
+    fn specs_for(&mut self, table: &SpecTable<'_>, res: &Resource) -> (&[usize], &Trie) {
+        let kind = match res.meta.previous.first() {
+            Some((_, _, kind)) => kind.as_str(),
+            None => res.kind(),
+        };
+        let api_version = res.api_version();
+        self.key.clear();
+        self.key.push_str(api_version);
+        self.key.push('\0');
+        self.key.push_str(kind);
+        let ix = match self.by_key.get(self.key.as_str()) {
+            Some(&ix) => ix,
+            None => {
+                let specs = table.matching(api_version, kind);
+                let trie = Trie::new(specs.iter().map(|&s| table.specs[s].path.as_slice()));
+                self.lists.push((specs, trie));
+                self.by_key.insert(self.key.clone(), self.lists.len() - 1);
+                self.lists.len() - 1
             }
-        }
+        };
+        let (specs, trie) = &self.lists[ix];
+        (specs, trie)
     }
 }
 
@@ -191,7 +255,8 @@ fn fix_referrer(
     index: &Index,
     referrer: &Referrer,
     node: &mut Node,
-    resources: &mut [Resource],
+    resources: &[Resource],
+    chosen: &mut Vec<usize>,
 ) -> Result<(), (usize, WalkError)> {
     for &s in matched {
         let spec = &table.specs[s];
@@ -205,7 +270,8 @@ fn fix_referrer(
             referrer,
             target: &spec.target,
             role_ref: role_ref.as_ref(),
-            resources: &mut *resources,
+            resources,
+            chosen: &mut *chosen,
         };
         walk::walk(&spec.path, node, &mut fixer).map_err(|e| (s, e))?;
     }
@@ -227,15 +293,16 @@ fn role_ref_gvk(node: &Node) -> Option<Gvk> {
 }
 
 /// Turns a walk failure into kustomize's error text, rendering the
-/// referrer and candidates for an ambiguous reference.
+/// referrer (resource `referrer`, its tree back in place) and the
+/// candidates for an ambiguous reference.
 fn failure(
     spec: &RefSpec<'_>,
     index: &Index,
-    referrer: &Referrer,
-    node: &Node,
+    referrer: usize,
     resources: &[Resource],
     e: WalkError,
 ) -> Error {
+    let render = |r: &Resource| yaml_with_build_annotations(&r.node, &r.meta);
     let message = match e.fail {
         Fail::Msg(m) => m,
         Fail::Ambiguous(cands) => {
@@ -246,15 +313,10 @@ fn failure(
             let mut m = format!(
                 "found multiple possible referrals: {}\n\n**** Too many possible referral targets to referrer:\n{}\n",
                 ids.join(", "),
-                yaml_with_build_annotations(node, &resources[referrer.idx].meta)
+                render(&resources[referrer])
             );
             for (n, &c) in cands.iter().enumerate() {
-                let res = index.cand(c).res;
-                let yaml = if res == referrer.idx {
-                    yaml_with_build_annotations(node, &resources[res].meta)
-                } else {
-                    yaml_with_build_annotations(&resources[res].node, &resources[res].meta)
-                };
+                let yaml = render(&resources[index.cand(c).res]);
                 m.push_str(&format!("--- possible referral {n}:\n{yaml}\n"));
             }
             m
@@ -265,14 +327,11 @@ fn failure(
         err = err.context(c);
     }
     let path = &spec.spec.path;
-    err.context(format!(
-        "considering field '{path}' of object {}",
-        referrer.id
-    ))
-    .context(format!(
-        "updating name reference in '{path}' field of '{}'",
-        referrer.id
-    ))
+    let id = resources[referrer].cur_id();
+    err.context(format!("considering field '{path}' of object {id}"))
+        .context(format!(
+            "updating name reference in '{path}' field of '{id}'"
+        ))
 }
 
 /// The annotation keys kustomize keeps its build bookkeeping under.

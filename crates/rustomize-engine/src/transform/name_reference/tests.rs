@@ -1103,3 +1103,67 @@ fn many_resources() {
         assert_eq!(rm.get(i).meta.ref_by.len(), 3);
     }
 }
+
+#[test]
+fn same_name_in_many_namespaces() {
+    // 200 namespaces, each with a ConfigMap renamed from "cm" and a
+    // Deployment using it; a ClusterRole (cluster-scoped) naming "cm"
+    // sees all of them, and the ones with the same prefix and suffix as
+    // itself are not narrowed to one: it is ambiguous.
+    const N: usize = 200;
+    let mut yaml = String::new();
+    for i in 0..N {
+        yaml.push_str(&format!(
+            indoc! {"
+                apiVersion: v1
+                kind: ConfigMap
+                metadata:
+                  name: cm-{i}
+                  namespace: ns{i}
+                  annotations: {{test/previous: \"cm, ns{i}/cm\"}}
+                ---
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata:
+                  name: web
+                  namespace: ns{i}
+                  annotations: {{test/previous: \"web\"}}
+                spec:
+                  template:
+                    spec:
+                      volumes: [{{name: v, configMap: {{name: cm}}}}]
+                ---
+            "},
+            i = i
+        ));
+    }
+    let mut rm = load(&yaml);
+    NameReferenceTransformer::with_default_config()
+        .transform(&mut rm)
+        .unwrap();
+    for i in 0..N {
+        let d = &rm.get(2 * i + 1).node;
+        let v = &d
+            .get_path(&["spec", "template", "spec", "volumes"])
+            .unwrap()
+            .as_seq()
+            .unwrap()[0];
+        assert_eq!(
+            v.str_at(&["configMap", "name"]),
+            Some(format!("cm-{i}").as_str())
+        );
+    }
+    yaml.push_str(indoc! {"
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: ClusterRole
+        metadata:
+          name: cr
+        rules:
+        - resourceNames: [cm]
+    "});
+    let err = run(&yaml).unwrap_err();
+    assert!(
+        err.contains("found multiple possible referrals: ConfigMap.v1.[noGrp]/cm-0.ns0, ConfigMap.v1.[noGrp]/cm-1.ns1, "),
+        "{err}"
+    );
+}

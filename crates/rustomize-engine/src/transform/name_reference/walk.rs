@@ -3,21 +3,21 @@
 //! `fieldspec.Filter` walk and `nameref.Filter` setters).
 
 use super::index::{Index, Referrer};
-use crate::fieldspec::{set_scalar, split_path};
+use crate::fieldspec::split_path;
 use crate::resid::Gvk;
 use crate::resource::Resource;
-use rustomize_yaml::Node;
-use rustomize_yaml::resolve::v2_plain_is_string;
+use rustomize_yaml::resolve::{resolve_plain, v2_plain_is_string};
+use rustomize_yaml::{Node, Style, Tag};
 
 /// One step of a field spec path.
 #[derive(Clone, Debug)]
 pub(super) struct Segment {
     /// As written (`containers[]`), for error messages.
-    raw: String,
+    pub raw: String,
     /// The field name.
-    name: String,
+    pub name: String,
     /// Whether the path marks the field as a sequence (`name[]`).
-    seq: bool,
+    pub seq: bool,
 }
 
 impl Segment {
@@ -43,7 +43,7 @@ pub(super) enum Fail {
     Msg(String),
     /// Several referral candidates remain (candidate numbers); the message
     /// is rendered by the caller, which can see the whole referrer.
-    Ambiguous(Vec<usize>),
+    Ambiguous(Vec<u32>),
 }
 
 /// A failure and the contexts it passed through, innermost first.
@@ -117,8 +117,11 @@ pub(super) struct Fixer<'a> {
     /// For `roleRef/name`: the `roleRef`'s group and kind.
     pub role_ref: Option<&'a Gvk>,
     /// All resources (the referrer's tree is not among them while it is
-    /// being fixed); referrals record the referrer in their `ref_by`.
-    pub resources: &'a mut [Resource],
+    /// being fixed).
+    pub resources: &'a [Resource],
+    /// Positions of the referrals chosen so far, to record the referrer in
+    /// their `ref_by` once its tree is back in place.
+    pub chosen: &'a mut Vec<usize>,
 }
 
 impl Fixer<'_> {
@@ -147,13 +150,9 @@ impl Fixer<'_> {
         }
     }
 
-    /// Notes in the referral that the referrer refers to it.
-    fn record(&mut self, cand: usize) {
-        let res = self.index.cand(cand).res;
-        self.resources[res]
-            .meta
-            .ref_by
-            .push(self.referrer.id.clone());
+    /// Notes that the referrer refers to the candidate.
+    fn record(&mut self, cand: u32) {
+        self.chosen.push(self.index.cand(cand).res);
     }
 
     /// A scalar holding a name.
@@ -164,6 +163,7 @@ impl Fixer<'_> {
         let chosen = self
             .index
             .select(
+                self.resources,
                 self.referrer,
                 self.target,
                 self.role_ref,
@@ -176,11 +176,12 @@ impl Fixer<'_> {
             return Ok(());
         };
         self.record(c);
-        let name = &self.index.cand(c).name;
+        let index = self.index;
+        let name = &index.cand(c).name;
         if *name == s.value || name.is_empty() {
             return Ok(());
         }
-        set_scalar(node, name, None).map_err(|e| WalkError::msg(e.to_string()))
+        set_text(node, name)
     }
 
     /// A mapping with a `name` and perhaps a `namespace`.
@@ -196,6 +197,7 @@ impl Fixer<'_> {
         let chosen = self
             .index
             .select(
+                self.resources,
                 self.referrer,
                 self.target,
                 self.role_ref,
@@ -207,8 +209,10 @@ impl Fixer<'_> {
         let Some(c) = chosen else {
             return Ok(());
         };
-        let cand = self.index.cand(c);
-        let unchanged = cand.name == old_name && cand.namespace.is_empty();
+        let index = self.index;
+        let cand = index.cand(c);
+        let cand_ns = index.cand_namespace(c);
+        let unchanged = cand.name == old_name && cand_ns.is_empty();
         self.record(c);
         if unchanged {
             return Ok(());
@@ -219,20 +223,20 @@ impl Fixer<'_> {
         } else if let Some(field) = map.get_mut("name") {
             set_text(field, &cand.name)?;
         }
-        if cand.namespace.is_empty() {
+        if cand_ns.is_empty() {
             // An empty namespace is a wildcard here, not "default": the
             // field keeps what it says.
             return Ok(());
         }
         match map.get_mut("namespace") {
-            Some(field) => set_text(field, &cand.namespace)?,
+            Some(field) => set_text(field, cand_ns)?,
             None => {
                 // A new field is quoted when YAML 1.1 would read it as
                 // another type, as kyaml's field setter does.
-                let value = if v2_plain_is_string(&cand.namespace) {
-                    Node::plain(cand.namespace.as_str())
+                let value = if v2_plain_is_string(cand_ns) {
+                    Node::plain(cand_ns)
                 } else {
-                    Node::string(cand.namespace.as_str())
+                    Node::string(cand_ns)
                 };
                 map.insert("namespace", value);
             }
@@ -250,20 +254,27 @@ fn scalar_text(node: &Node) -> &str {
     }
 }
 
-/// Replaces an existing field's value, keeping a scalar's style.
+/// Replaces a value the way kyaml's field setter does: a scalar keeps its
+/// style and takes the type its new text has in that style (as
+/// [`crate::fieldspec::set_scalar`] does, here reusing the text's buffer);
+/// anything else becomes a plain scalar.
 fn set_text(field: &mut Node, value: &str) -> Result<(), WalkError> {
     match field {
-        Node::Scalar(_) => {
-            set_scalar(field, value, None).map_err(|e| WalkError::msg(e.to_string()))
+        Node::Scalar(s) => {
+            s.tag = if s.style == Style::Plain {
+                resolve_plain(value)
+            } else {
+                Tag::Str
+            };
+            s.value.clear();
+            s.value.push_str(value);
         }
-        other => {
-            *other = Node::plain(value);
-            Ok(())
-        }
+        other => *other = Node::plain(value),
     }
+    Ok(())
 }
 
-fn ambiguous(cands: Vec<usize>) -> WalkError {
+fn ambiguous(cands: Vec<u32>) -> WalkError {
     WalkError {
         fail: Fail::Ambiguous(cands),
         contexts: Vec::new(),
