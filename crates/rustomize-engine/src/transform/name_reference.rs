@@ -78,6 +78,14 @@ impl NameReferenceTransformer {
 
 impl Transformer for NameReferenceTransformer {
     fn transform(&self, rm: &mut ResMap) -> Result<(), Error> {
+        self.fix_all(rm, true)
+    }
+}
+
+impl NameReferenceTransformer {
+    /// Fixes every referrer; without `probe`, every matching spec is
+    /// walked (the plain, slower way, kept to test the probe against).
+    fn fix_all(&self, rm: &mut ResMap, probe: bool) -> Result<(), Error> {
         let table = SpecTable::new(&self.back_refs);
         if table.specs.is_empty() || rm.is_empty() {
             return Ok(());
@@ -98,7 +106,7 @@ impl Transformer for NameReferenceTransformer {
             hits.clear();
             hits.resize(matched.len(), false);
             run.clear();
-            if trie.probe(&resources[i].node, &mut hits).is_ok() {
+            if probe && trie.probe(&resources[i].node, &mut hits).is_ok() {
                 run.extend(
                     matched
                         .iter()

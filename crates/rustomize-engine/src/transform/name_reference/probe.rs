@@ -63,6 +63,13 @@ impl Trie {
 /// `node` is what the path to `t` leads to.
 fn at(t: &TrieNode, node: &Node, hits: &mut [bool]) -> Result<(), Fails> {
     if !t.ends.is_empty() && acts_on(node)? {
+        if !t.children.is_empty() && holds_mappings(node) {
+            // Fixing a `{name, namespace}` mapping may add or replace its
+            // fields, which longer paths through it would then see: let
+            // every spec below run in order.
+            mark_all(t, hits);
+            return Ok(());
+        }
         for &k in &t.ends {
             hits[k] = true;
         }
@@ -109,6 +116,15 @@ fn mark_all(t: &TrieNode, hits: &mut [bool]) {
     }
     for (_, child) in &t.children {
         mark_all(child, hits);
+    }
+}
+
+/// Whether the value is a mapping or a sequence holding one.
+fn holds_mappings(node: &Node) -> bool {
+    match node {
+        Node::Map(_) => true,
+        Node::Seq(seq) => seq.items.iter().any(|i| matches!(i, Node::Map(_))),
+        Node::Scalar(_) => false,
     }
 }
 

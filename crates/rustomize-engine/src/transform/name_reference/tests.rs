@@ -82,12 +82,26 @@ fn emit(rm: &ResMap) -> String {
         .join("---\n")
 }
 
+/// Runs the default transformer, checking that the probe changes nothing:
+/// the plain walk of every spec gives the same output, error and `ref_by`.
 fn run(yaml: &str) -> Result<String, String> {
-    let mut rm = load(yaml);
-    NameReferenceTransformer::with_default_config()
-        .transform(&mut rm)
-        .map_err(|e| e.to_string())?;
-    Ok(emit(&rm))
+    run_with(&NameReferenceTransformer::with_default_config(), load(yaml))
+}
+
+fn run_with(t: &NameReferenceTransformer, rm: ResMap) -> Result<String, String> {
+    let outcome = |probe: bool| {
+        let mut rm = rm.clone();
+        let result = t.fix_all(&mut rm, probe).map_err(|e| e.to_string());
+        let refs: Vec<Vec<ResId>> = rm
+            .resources()
+            .iter()
+            .map(|r| r.meta.ref_by.clone())
+            .collect();
+        (result.map(|()| emit(&rm)), refs)
+    };
+    let (fast, plain) = (outcome(true), outcome(false));
+    assert_eq!(fast, plain, "the probe changed the outcome");
+    fast.0
 }
 
 #[test]
@@ -737,6 +751,103 @@ fn table() {
             "#}),
         },
         Case {
+            // kubectl: one base (ServiceAccount sa, RoleBinding rb) under
+            // two overlays, namePrefix a- and namePrefix b- with nameSuffix
+            // -x, combined with a ClusterRoleBinding naming sa.
+            name: "prefixes and suffixes tie each copy to its own referral; none fit an unprefixed referrer",
+            input: indoc! {r#"
+                apiVersion: v1
+                kind: ServiceAccount
+                metadata:
+                  name: a-sa
+                  annotations: {test/previous: sa, test/prefixes: a-}
+                ---
+                apiVersion: v1
+                kind: ServiceAccount
+                metadata:
+                  name: b-sa-x
+                  annotations: {test/previous: sa, test/prefixes: b-, test/suffixes: -x}
+                ---
+                apiVersion: rbac.authorization.k8s.io/v1
+                kind: RoleBinding
+                metadata:
+                  name: a-rb
+                  annotations: {test/previous: rb, test/prefixes: a-}
+                roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}
+                subjects:
+                - kind: ServiceAccount
+                  name: sa
+                ---
+                apiVersion: rbac.authorization.k8s.io/v1
+                kind: RoleBinding
+                metadata:
+                  name: b-rb-x
+                  annotations: {test/previous: rb, test/prefixes: b-, test/suffixes: -x}
+                roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}
+                subjects:
+                - kind: ServiceAccount
+                  name: sa
+                ---
+                apiVersion: rbac.authorization.k8s.io/v1
+                kind: ClusterRoleBinding
+                metadata:
+                  name: crb
+                roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}
+                subjects:
+                - kind: ServiceAccount
+                  name: sa
+                  namespace: default
+            "#},
+            expected: Ok(indoc! {r#"
+                apiVersion: v1
+                kind: ServiceAccount
+                metadata:
+                  name: a-sa
+                ---
+                apiVersion: v1
+                kind: ServiceAccount
+                metadata:
+                  name: b-sa-x
+                ---
+                apiVersion: rbac.authorization.k8s.io/v1
+                kind: RoleBinding
+                metadata:
+                  name: a-rb
+                roleRef:
+                  apiGroup: rbac.authorization.k8s.io
+                  kind: ClusterRole
+                  name: view
+                subjects:
+                - kind: ServiceAccount
+                  name: a-sa
+                ---
+                apiVersion: rbac.authorization.k8s.io/v1
+                kind: RoleBinding
+                metadata:
+                  name: b-rb-x
+                roleRef:
+                  apiGroup: rbac.authorization.k8s.io
+                  kind: ClusterRole
+                  name: view
+                subjects:
+                - kind: ServiceAccount
+                  name: b-sa-x
+                ---
+                apiVersion: rbac.authorization.k8s.io/v1
+                kind: ClusterRoleBinding
+                metadata:
+                  name: crb
+                roleRef:
+                  apiGroup: rbac.authorization.k8s.io
+                  kind: ClusterRole
+                  name: view
+                subjects:
+                - kind: ServiceAccount
+                  name: sa
+                  namespace: default
+            "#}),
+        },
+        Case {
             // kubectl: as above, without the prefix in b.
             name: "ambiguous reference is an error naming every candidate",
             input: indoc! {r#"
@@ -1004,7 +1115,7 @@ fn unchanged_reference_mapping_without_namespace_is_left_alone() {
 }
 
 #[test]
-fn many_resources() {
+fn five_thousand_config_maps_and_deployments() {
     // 5,000 renamed ConfigMaps, each used by its own Deployment, plus
     // 5,000 Services nobody renamed.
     const N: usize = 5000;
@@ -1164,6 +1275,161 @@ fn same_name_in_many_namespaces() {
     let err = run(&yaml).unwrap_err();
     assert!(
         err.contains("found multiple possible referrals: ConfigMap.v1.[noGrp]/cm-0.ns0, ConfigMap.v1.[noGrp]/cm-1.ns1, "),
+        "{err}"
+    );
+}
+
+#[test]
+fn custom_back_references_and_references_to_self() {
+    // kubectl: a Namespace team-a and a ConfigMap settings in it, with
+    // namespace team-b, nameSuffix -v2 and this configuration. Each
+    // resource refers to itself and to the other.
+    let mut config = TransformerConfig::default_config().clone();
+    config
+        .merge(
+            &TransformerConfig::from_yaml(indoc! {"
+                nameReference:
+                - kind: Namespace
+                  fieldSpecs:
+                  - path: data/ns
+                    kind: ConfigMap
+                  - path: metadata/annotations/ns
+                    kind: Namespace
+                - kind: ConfigMap
+                  fieldSpecs:
+                  - path: data/self
+                    kind: ConfigMap
+                  - path: metadata/annotations/cm
+                    kind: Namespace
+            "})
+            .unwrap(),
+        )
+        .unwrap();
+    let rm = load(indoc! {r#"
+        apiVersion: v1
+        kind: Namespace
+        metadata:
+          annotations: {ns: team-a, cm: settings, test/previous: team-a}
+          name: team-b
+        ---
+        apiVersion: v1
+        data:
+          ns: team-a
+          self: settings
+        kind: ConfigMap
+        metadata:
+          name: settings-v2
+          namespace: team-b
+          annotations: {test/previous: "team-a/settings, team-a/settings-v2", test/suffixes: -v2}
+    "#});
+    assert_eq!(
+        run_with(&NameReferenceTransformer::new(config.name_reference), rm).unwrap(),
+        indoc! {"
+            apiVersion: v1
+            kind: Namespace
+            metadata:
+              annotations:
+                cm: settings-v2
+                ns: team-b
+              name: team-b
+            ---
+            apiVersion: v1
+            data:
+              ns: team-b
+              self: settings-v2
+            kind: ConfigMap
+            metadata:
+              name: settings-v2
+              namespace: team-b
+        "}
+    );
+}
+
+#[test]
+fn later_specs_see_what_earlier_ones_wrote() {
+    // kubectl: these resources with namePrefix p- and this configuration.
+    // `spec/svc` fixes the mapping and adds its namespace, which
+    // `spec/svc/namespace` then reads as a ConfigMap name; a null field
+    // the path calls a list becomes an empty list.
+    let mut config = TransformerConfig::default_config().clone();
+    config
+        .merge(
+            &TransformerConfig::from_yaml(indoc! {"
+                nameReference:
+                - kind: ConfigMap
+                  version: v1
+                  fieldSpecs:
+                  - path: spec/list[]/name
+                    kind: Thing
+                  - path: spec/svc
+                    kind: Thing
+                  - path: spec/svc/namespace
+                    kind: Thing
+            "})
+            .unwrap(),
+        )
+        .unwrap();
+    let rm = load(indoc! {r#"
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: p-cm
+          namespace: cm
+          annotations: {test/previous: cm/cm, test/prefixes: p-}
+        ---
+        apiVersion: example.com/v1
+        kind: Thing
+        metadata:
+          name: p-t
+          namespace: cm
+          annotations: {test/previous: cm/t, test/prefixes: p-}
+        spec:
+          list:
+          svc: {name: cm}
+    "#});
+    assert_eq!(
+        run_with(&NameReferenceTransformer::new(config.name_reference), rm).unwrap(),
+        indoc! {"
+            apiVersion: v1
+            kind: ConfigMap
+            metadata:
+              name: p-cm
+              namespace: cm
+            ---
+            apiVersion: example.com/v1
+            kind: Thing
+            metadata:
+              name: p-t
+              namespace: cm
+            spec:
+              list: []
+              svc:
+                name: p-cm
+                namespace: p-cm
+        "}
+    );
+}
+
+#[test]
+fn the_first_failing_spec_in_table_order_is_reported() {
+    // Both paths run into a string; kustomize reports the ConfigMap
+    // reference, whose back reference comes first in its table.
+    let err = run(indoc! {r#"
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: d
+        spec:
+          template:
+            spec:
+              imagePullSecrets: oops
+              volumes: oops
+    "#})
+    .unwrap_err();
+    assert!(
+        err.starts_with(
+            "updating name reference in 'spec/template/spec/volumes/configMap/name' field"
+        ),
         "{err}"
     );
 }
