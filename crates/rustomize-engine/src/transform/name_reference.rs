@@ -28,10 +28,18 @@
 //!   "found multiple possible referrals" message.
 //! - Each chosen referral records the referrer in [`BuildMeta::ref_by`].
 //!
-//! kustomize compares every referrer with every resource. Here resources
-//! that were renamed are indexed by every previous name they had, so each
-//! reference costs a hash lookup and a look at the few resources that once
-//! had that name.
+//! kustomize compares every referrer with every resource and walks every
+//! field spec of every referrer. Here:
+//!
+//! - renamed resources are indexed by each previous name they had and their
+//!   current namespace (module `index`), so a reference costs a binary search
+//!   and a look at the few resources that once had that name where the
+//!   referrer may see them;
+//! - the field spec paths of a kind are merged into a trie and walked once,
+//!   read-only, to find the few specs that reach a value (module `probe`); only
+//!   those are then applied, in kustomize's order;
+//! - the referrer's tree is moved out of the list while it is fixed, so no
+//!   resource is cloned.
 //!
 //! [`BuildMeta::ref_by`]: crate::resource::BuildMeta::ref_by
 
