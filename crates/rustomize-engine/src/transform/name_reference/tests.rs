@@ -940,6 +940,26 @@ fn table() {
             ),
         },
         Case {
+            // kubectl: a StatefulSet whose volumes and volumeClaimTemplates
+            // are strings. kustomize orders back references by kind
+            // (StorageClass before ConfigMap), not as its table lists them.
+            name: "back references run in kustomize's kind order",
+            input: indoc! {r#"
+                apiVersion: apps/v1
+                kind: StatefulSet
+                metadata:
+                  name: d
+                spec:
+                  volumeClaimTemplates: oops
+                  template:
+                    spec:
+                      volumes: oops
+            "#},
+            expected: Err(
+                "updating name reference in 'spec/volumeClaimTemplates/spec/storageClassName' field of 'StatefulSet.v1.apps/d.[noNs]': considering field 'spec/volumeClaimTemplates/spec/storageClassName' of object StatefulSet.v1.apps/d.[noNs]: expected sequence or mapping node",
+            ),
+        },
+        Case {
             // kubectl: a Deployment whose configMapKeyRef is a number.
             name: "errors inside sequences name the rest of the path at each level",
             input: indoc! {r#"
@@ -1412,8 +1432,8 @@ fn later_specs_see_what_earlier_ones_wrote() {
 
 #[test]
 fn the_first_failing_spec_in_table_order_is_reported() {
-    // Both paths run into a string; kustomize reports the ConfigMap
-    // reference, whose back reference comes first in its table.
+    // kubectl: both paths run into a string; kustomize reports the
+    // ConfigMap reference, whose back reference sorts before Secret's.
     let err = run(indoc! {r#"
         apiVersion: apps/v1
         kind: Deployment
