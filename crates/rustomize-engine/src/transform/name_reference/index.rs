@@ -113,11 +113,7 @@ impl Index {
             let info = Info {
                 cluster_scoped,
                 eff_ns: index.intern(eff),
-                raw_ns: if raw == eff {
-                    index.intern(eff)
-                } else {
-                    index.intern(raw)
-                },
+                raw_ns: index.intern(raw),
                 org_ns: index.intern(org),
             };
             index.infos.push(info);
