@@ -27,6 +27,7 @@ use crate::sort::{self, Order};
 use crate::transform::annotations::AnnotationsTransformer;
 use crate::transform::images::ImageTagTransformer;
 use crate::transform::labels::LabelTransformer;
+use crate::transform::name_reference::NameReferenceTransformer;
 use crate::transform::namespace::NamespaceTransformer;
 use crate::transform::prefix_suffix::{PrefixTransformer, SuffixTransformer};
 use crate::transform::replicas::ReplicaCountTransformer;
@@ -119,6 +120,7 @@ pub fn build(
 /// Steps that run once, after the whole tree is accumulated.
 fn finish(acc: &mut Accumulator, ctx: &Context) -> Result<(), Error> {
     HashTransformer.transform(&mut acc.rm)?;
+    NameReferenceTransformer::new(acc.config.name_reference.clone()).transform(&mut acc.rm)?;
     let unused = vars::resolve(&mut acc.rm, &acc.vars, &acc.config.var_reference)?;
     if !unused.is_empty() {
         ctx.warn(format!(
