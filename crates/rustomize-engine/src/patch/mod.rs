@@ -1,6 +1,34 @@
-//! Patches: strategic merge, JSON 6902, and the transformers that select
-//! their targets.
+//! Patches: strategic merge, JSON 6902, the selectors that pick their
+//! targets, and the three builtins a kustomization configures with them.
+//!
+//! What the build pipeline calls, per kustomization field (configure all
+//! transformers of a kustomization first, then run them in kustomize's
+//! order, as kustomize reports configuration errors before running any):
+//!
+//! - `patchesStrategicMerge:` →
+//!   [`PatchStrategicMergeTransformer::from_kustomization`]`(&paths, ldr)`
+//!   (one transformer for the whole list);
+//! - `patches:` → [`PatchTransformer::from_kustomization`]`(&entry, ldr)`
+//!   for each entry;
+//! - `patchesJson6902:` →
+//!   [`PatchJson6902Transformer::from_kustomization`]`(&entry, ldr)` for
+//!   each entry.
+//!
+//! Plugin configs (`kind: PatchTransformer` etc. under `transformers:`)
+//! deserialize into the `*Config` structs and use `new`.
 
+pub mod apply;
 pub mod json6902;
+pub mod load;
+pub mod patches;
+pub mod patches_json6902;
+pub mod patches_strategic_merge;
 pub mod selector;
 pub mod strategic_merge;
+
+pub use patches::{PatchTransformer, PatchTransformerConfig};
+pub use patches_json6902::{PatchJson6902Transformer, PatchJson6902TransformerConfig};
+pub use patches_strategic_merge::{
+    PatchStrategicMergeTransformer, PatchStrategicMergeTransformerConfig,
+};
+pub use selector::{LabelSelector, SelectorMatcher, select};
