@@ -25,6 +25,10 @@ pub mod patches_json6902;
 pub mod patches_strategic_merge;
 pub mod selector;
 pub mod strategic_merge;
+#[cfg(test)]
+mod pipeline_tests;
+#[cfg(test)]
+mod testing;
 
 pub use patches::{PatchTransformer, PatchTransformerConfig};
 pub use patches_json6902::{PatchJson6902Transformer, PatchJson6902TransformerConfig};

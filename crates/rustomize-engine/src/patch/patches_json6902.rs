@@ -154,3 +154,7 @@ impl Transformer for PatchJson6902Transformer {
         Ok(())
     }
 }
+
+#[cfg(test)]
+#[path = "patches_json6902_tests.rs"]
+mod tests;

@@ -115,3 +115,7 @@ impl Transformer for PatchStrategicMergeTransformer {
         Ok(())
     }
 }
+
+#[cfg(test)]
+#[path = "patches_strategic_merge_tests.rs"]
+mod tests;

@@ -64,19 +64,22 @@ impl Pattern {
     }
 }
 
-/// The last line of a regex error: the reason without the pattern drawing.
+/// Go's wording for the commonest regular-expression mistakes; Rust's
+/// otherwise.
 fn regex_reason(e: &regex::Error) -> String {
     let text = e.to_string();
-    text.lines()
+    let reason = text
+        .lines()
         .rev()
         .find(|l| l.trim_start().starts_with("error:"))
-        .map(|l| {
-            l.trim_start()
-                .trim_start_matches("error:")
-                .trim()
-                .to_string()
-        })
-        .unwrap_or(text)
+        .map(|l| l.trim_start().trim_start_matches("error:").trim().to_string())
+        .unwrap_or(text);
+    match reason.as_str() {
+        "unclosed group" => "missing closing )".into(),
+        "unopened group" => "unexpected )".into(),
+        "unclosed character class" => "missing closing ]".into(),
+        _ => reason,
+    }
 }
 
 /// A compiled [`Selector`].
