@@ -66,7 +66,8 @@ fn has_id(r: &Resource, id: &ResId) -> bool {
     name_hit && r.any_id(|x| x.equals(id))
 }
 
-/// kustomize's `Resource.ApplySmPatch`: merges `patch` into `res`, then
+/// kustomize's `Resource.ApplySmPatch`: merges `patch` into `res` (list
+/// semantics from `schema`), then
 /// puts back the name and kind (unless `opts` allow changing them) and
 /// always the namespace. Returns `false` when the patch deleted the
 /// resource.
@@ -74,6 +75,7 @@ pub fn apply_sm_patch(
     res: &mut Resource,
     patch: &Node,
     opts: ChangeOptions,
+    schema: &Schema,
 ) -> Result<bool, Error> {
     let name = res.name().to_string();
     let namespace = res.namespace().to_string();
@@ -81,7 +83,7 @@ pub fn apply_sm_patch(
     if opts.allow_name_change || opts.allow_kind_change {
         res.store_previous_id();
     }
-    let outcome = strategic_merge::merge(&mut res.node, patch, Schema::builtin())?;
+    let outcome = strategic_merge::merge(&mut res.node, patch, schema)?;
     if outcome == Outcome::Deleted || super::load::is_nil_or_empty(&res.node) {
         return Ok(false);
     }
@@ -116,12 +118,13 @@ pub fn apply_sm_patch_to(
     positions: &[usize],
     patch: &Node,
     opts: ChangeOptions,
+    schema: &Schema,
 ) -> Result<(), Error> {
     let mut deleted = Vec::new();
     for &i in positions {
         let res = rm.get_mut(i);
         let copy = patch_copy_for(patch, res);
-        if !apply_sm_patch(res, &copy, opts)? {
+        if !apply_sm_patch(res, &copy, opts, schema)? {
             deleted.push(i);
         }
     }

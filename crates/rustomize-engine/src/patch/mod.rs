@@ -23,10 +23,10 @@ pub mod load;
 pub mod patches;
 pub mod patches_json6902;
 pub mod patches_strategic_merge;
-pub mod selector;
-pub mod strategic_merge;
 #[cfg(test)]
 mod pipeline_tests;
+pub mod selector;
+pub mod strategic_merge;
 #[cfg(test)]
 mod testing;
 

@@ -21,12 +21,14 @@ use super::load;
 use super::selector::{select, selector_string};
 use crate::error::Error;
 use crate::kustomization::{self, Selector};
+use crate::openapi::Schema;
 use crate::plugin::Transformer;
 use crate::resmap::ResMap;
 use rustomize_loader::Loader;
 use rustomize_yaml::{Entry, Map, Node, Scalar};
 use serde::Deserialize;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// Configuration of `PatchTransformer`, as in a `patches:` entry or a
 /// `kind: PatchTransformer` plugin config (keys match case-insensitively
@@ -136,6 +138,7 @@ pub struct PatchTransformer {
     /// `[path: "…"]` or `[patch: "…"]`, as kustomize names the patch.
     source: String,
     options: ChangeOptions,
+    schema: Option<Arc<Schema>>,
 }
 
 impl PatchTransformer {
@@ -226,7 +229,19 @@ impl PatchTransformer {
             parsed,
             source,
             options,
+            schema: None,
         })
+    }
+
+    /// Uses `schema` (a kustomization's `openapi:`) instead of the builtin
+    /// Kubernetes schema for strategic merges.
+    pub fn with_schema(mut self, schema: Arc<Schema>) -> PatchTransformer {
+        self.schema = Some(schema);
+        self
+    }
+
+    fn schema(&self) -> &Schema {
+        self.schema.as_deref().unwrap_or_else(|| Schema::builtin())
     }
 
     /// The configuration this transformer was built from.
@@ -248,7 +263,13 @@ impl PatchTransformer {
                     go_quote(&selector_string(target))
                 ))
             })?;
-            return apply::apply_sm_patch_to(rm, &selected, &patches[0], self.options);
+            return apply::apply_sm_patch_to(
+                rm,
+                &selected,
+                &patches[0],
+                self.options,
+                self.schema(),
+            );
         }
         for patch in patches {
             let id = apply::patch_id(patch);
@@ -258,7 +279,7 @@ impl PatchTransformer {
                     go_quote(&id.to_string())
                 ))
             })?;
-            if !apply::apply_sm_patch(rm.get_mut(i), patch, self.options)? {
+            if !apply::apply_sm_patch(rm.get_mut(i), patch, self.options, self.schema())? {
                 rm.remove(i);
             }
         }

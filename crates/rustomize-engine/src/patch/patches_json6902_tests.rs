@@ -52,8 +52,11 @@ metadata:
 - target: {kind: ConfigMap, name: cfg}
   path: j.yaml
 "#,
-            files: &[(r#"j.yaml"#, r#"- {op: add, path: /data/j, value: 'on'}
-"#)],
+            files: &[(
+                r#"j.yaml"#,
+                r#"- {op: add, path: /data/j, value: 'on'}
+"#,
+            )],
             want: Ok(r#"apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -93,11 +96,13 @@ metadata:
   patch: "[]"
 "#,
             files: &[],
-            want: Err(r#"trouble configuring builtin PatchJson6902Transformer with config: `
+            want: Err(
+                r#"trouble configuring builtin PatchJson6902Transformer with config: `
 jsonOp: '[]'
 target:
   kind: ConfigMap
-`: must specify the target name"#),
+`: must specify the target name"#,
+            ),
         },
         Case {
             name: r#"j6902_path_and_patch"#,
@@ -107,13 +112,15 @@ target:
   patch: "[]"
 "#,
             files: &[(r#"j.yaml"#, r#"[]"#)],
-            want: Err(r#"trouble configuring builtin PatchJson6902Transformer with config: `
+            want: Err(
+                r#"trouble configuring builtin PatchJson6902Transformer with config: `
 jsonOp: '[]'
 path: j.yaml
 target:
   kind: ConfigMap
   name: cfg
-`: must specify a file path or jsonOp, not both"#),
+`: must specify a file path or jsonOp, not both"#,
+            ),
         },
         Case {
             name: r#"j6902_neither"#,
@@ -121,11 +128,13 @@ target:
 - target: {kind: ConfigMap, name: cfg}
 "#,
             files: &[],
-            want: Err(r#"trouble configuring builtin PatchJson6902Transformer with config: `
+            want: Err(
+                r#"trouble configuring builtin PatchJson6902Transformer with config: `
 target:
   kind: ConfigMap
   name: cfg
-`: empty file path and empty jsonOp"#),
+`: empty file path and empty jsonOp"#,
+            ),
         },
         Case {
             name: r#"j6902_empty_ops"#,
@@ -134,12 +143,14 @@ target:
   patch: "[]"
 "#,
             files: &[],
-            want: Err(r#"trouble configuring builtin PatchJson6902Transformer with config: `
+            want: Err(
+                r#"trouble configuring builtin PatchJson6902Transformer with config: `
 jsonOp: '[]'
 target:
   kind: ConfigMap
   name: cfg
-`: patch appears to be empty; file=, JsonOp=[]"#),
+`: patch appears to be empty; file=, JsonOp=[]"#,
+            ),
         },
         Case {
             name: r#"j6902_empty_yaml_ops"#,
@@ -148,12 +159,14 @@ target:
   patch: "# none"
 "##,
             files: &[],
-            want: Err(r#"trouble configuring builtin PatchJson6902Transformer with config: `
+            want: Err(
+                r#"trouble configuring builtin PatchJson6902Transformer with config: `
 jsonOp: '# none'
 target:
   kind: ConfigMap
   name: cfg
-`: patch appears to be empty; file=, JsonOp=null"#),
+`: patch appears to be empty; file=, JsonOp=null"#,
+            ),
         },
         Case {
             name: r#"j6902_not_a_patch"#,
@@ -162,12 +175,14 @@ target:
   patch: thisIsNotAPatch
 "#,
             files: &[],
-            want: Err(r#"trouble configuring builtin PatchJson6902Transformer with config: `
+            want: Err(
+                r#"trouble configuring builtin PatchJson6902Transformer with config: `
 jsonOp: thisIsNotAPatch
 target:
   kind: ConfigMap
   name: cfg
-`: decoding "thisIsNotAPatch": json: cannot unmarshal string into Go value of type jsonpatch.Patch"#),
+`: decoding "thisIsNotAPatch": json: cannot unmarshal string into Go value of type jsonpatch.Patch"#,
+            ),
         },
         Case {
             name: r#"j6902_no_match"#,
@@ -214,12 +229,14 @@ metadata:
   path: e.yaml
 "#,
             files: &[(r#"e.yaml"#, r#""#)],
-            want: Err(r#"trouble configuring builtin PatchJson6902Transformer with config: `
+            want: Err(
+                r#"trouble configuring builtin PatchJson6902Transformer with config: `
 path: e.yaml
 target:
   kind: ConfigMap
   name: cfg
-`: patch file 'e.yaml' empty seems to be empty"#),
+`: patch file 'e.yaml' empty seems to be empty"#,
+            ),
         },
     ]);
 }

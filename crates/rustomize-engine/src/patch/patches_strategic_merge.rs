@@ -10,11 +10,13 @@ use super::apply::{self, ChangeOptions};
 use super::load;
 use super::patches::{configure_error, push};
 use crate::error::Error;
+use crate::openapi::Schema;
 use crate::plugin::Transformer;
 use crate::resmap::ResMap;
 use rustomize_loader::Loader;
 use rustomize_yaml::{Map, Node};
 use serde::Deserialize;
+use std::sync::Arc;
 
 /// Configuration of `PatchStrategicMergeTransformer`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
@@ -48,6 +50,7 @@ impl PatchStrategicMergeTransformerConfig {
 pub struct PatchStrategicMergeTransformer {
     config: PatchStrategicMergeTransformerConfig,
     patches: Vec<Node>,
+    schema: Option<Arc<Schema>>,
 }
 
 impl PatchStrategicMergeTransformer {
@@ -96,7 +99,18 @@ impl PatchStrategicMergeTransformer {
                 config.patches
             )));
         }
-        Ok(PatchStrategicMergeTransformer { config, patches })
+        Ok(PatchStrategicMergeTransformer {
+            config,
+            patches,
+            schema: None,
+        })
+    }
+
+    /// Uses `schema` (a kustomization's `openapi:`) instead of the builtin
+    /// Kubernetes schema.
+    pub fn with_schema(mut self, schema: Arc<Schema>) -> PatchStrategicMergeTransformer {
+        self.schema = Some(schema);
+        self
     }
 
     /// The configuration this transformer was built from.
@@ -110,7 +124,8 @@ impl Transformer for PatchStrategicMergeTransformer {
         for patch in &self.patches {
             let id = apply::patch_id(patch);
             let i = apply::find_by_any_id(rm, &id).map_err(Error::msg)?;
-            apply::apply_sm_patch_to(rm, &[i], patch, ChangeOptions::default())?;
+            let schema = self.schema.as_deref().unwrap_or_else(|| Schema::builtin());
+            apply::apply_sm_patch_to(rm, &[i], patch, ChangeOptions::default(), schema)?;
         }
         Ok(())
     }

@@ -15,13 +15,16 @@ fn builds_print_what_kubectl_prints() {
   metadata: {name: cfg}
   data: {inline: "yes"}
 "#,
-            files: &[(r#"p.yaml"#, r#"apiVersion: apps/v1
+            files: &[(
+                r#"p.yaml"#,
+                r#"apiVersion: apps/v1
 kind: Deployment
 metadata:
   name: web
   labels: {version: 1}
 spec: {replicas: 4}
-"#)],
+"#,
+            )],
             want: Ok(r#"apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -65,7 +68,9 @@ metadata:
   spec: {replicas: 4}
 "#,
             files: &[],
-            want: Err(r#"no matches for Id Deployment.v1.apps/api.dev; failed to find unique target for patch Deployment.v1.apps/api.dev"#),
+            want: Err(
+                r#"no matches for Id Deployment.v1.apps/api.dev; failed to find unique target for patch Deployment.v1.apps/api.dev"#,
+            ),
         },
         Case {
             name: r#"psm_missing_file"#,
@@ -73,23 +78,30 @@ metadata:
 - nope.yaml
 "#,
             files: &[],
-            want: Err(r#"trouble configuring builtin PatchStrategicMergeTransformer with config: `
+            want: Err(
+                r#"trouble configuring builtin PatchStrategicMergeTransformer with config: `
 paths:
 - nope.yaml
-`: evalsymlink failure on '/tmp/pt/tx/case/nope.yaml' : lstat /tmp/pt/tx/case/nope.yaml: no such file or directory"#),
+`: evalsymlink failure on '/tmp/pt/tx/case/nope.yaml' : lstat /tmp/pt/tx/case/nope.yaml: no such file or directory"#,
+            ),
         },
         Case {
             name: r#"psm_bad_patch"#,
             kustomization: r#"patchesStrategicMerge:
 - bad.yaml
 "#,
-            files: &[(r#"bad.yaml"#, r#"apiVersion: v1
+            files: &[(
+                r#"bad.yaml"#,
+                r#"apiVersion: v1
 metadata: {name: x}
-"#)],
-            want: Err(r#"trouble configuring builtin PatchStrategicMergeTransformer with config: `
+"#,
+            )],
+            want: Err(
+                r#"trouble configuring builtin PatchStrategicMergeTransformer with config: `
 paths:
 - bad.yaml
-`: missing kind in object {{v1 } {{x } map[] map[]}}"#),
+`: missing kind in object {{v1 } {{x } map[] map[]}}"#,
+            ),
         },
         Case {
             name: r#"psm_empty_entry"#,
@@ -97,10 +109,12 @@ paths:
 - ""
 "#,
             files: &[],
-            want: Err(r#"trouble configuring builtin PatchStrategicMergeTransformer with config: `
+            want: Err(
+                r#"trouble configuring builtin PatchStrategicMergeTransformer with config: `
 paths:
 - ""
-`: patch appears to be empty; files=[], Patch="#),
+`: patch appears to be empty; files=[], Patch="#,
+            ),
         },
         Case {
             name: r#"psm_delete"#,

@@ -60,7 +60,9 @@ metadata:
     spec: {replicas: 3}
 "#,
             files: &[],
-            want: Err(r#"no resource matches strategic merge patch "Deployment.v1.apps/nope.[noNs]": no matches for Id Deployment.v1.apps/nope.[noNs]; failed to find unique target for patch Deployment.v1.apps/nope.[noNs]"#),
+            want: Err(
+                r#"no resource matches strategic merge patch "Deployment.v1.apps/nope.[noNs]": no matches for Id Deployment.v1.apps/nope.[noNs]; failed to find unique target for patch Deployment.v1.apps/nope.[noNs]"#,
+            ),
         },
         Case {
             name: r#"sm_no_target_other_version"#,
@@ -72,7 +74,9 @@ metadata:
     spec: {replicas: 3}
 "#,
             files: &[],
-            want: Err(r#"no resource matches strategic merge patch "Deployment.v2.apps/web.[noNs]": no matches for Id Deployment.v2.apps/web.[noNs]; failed to find unique target for patch Deployment.v2.apps/web.[noNs]"#),
+            want: Err(
+                r#"no resource matches strategic merge patch "Deployment.v2.apps/web.[noNs]": no matches for Id Deployment.v2.apps/web.[noNs]; failed to find unique target for patch Deployment.v2.apps/web.[noNs]"#,
+            ),
         },
         Case {
             name: r#"sm_no_target_namespace_matters"#,
@@ -84,7 +88,9 @@ metadata:
     spec: {replicas: 3}
 "#,
             files: &[],
-            want: Err(r#"no resource matches strategic merge patch "Deployment.v1.apps/api.[noNs]": no matches for Id Deployment.v1.apps/api.[noNs]; failed to find unique target for patch Deployment.v1.apps/api.[noNs]"#),
+            want: Err(
+                r#"no resource matches strategic merge patch "Deployment.v1.apps/api.[noNs]": no matches for Id Deployment.v1.apps/api.[noNs]; failed to find unique target for patch Deployment.v1.apps/api.[noNs]"#,
+            ),
         },
         Case {
             name: r#"sm_no_target_default_namespace"#,
@@ -230,7 +236,9 @@ metadata:
             kustomization: r#"patches:
 - path: p.yaml
 "#,
-            files: &[(r#"p.yaml"#, r#"apiVersion: apps/v1
+            files: &[(
+                r#"p.yaml"#,
+                r#"apiVersion: apps/v1
 kind: Deployment
 metadata: {name: web}
 spec: {replicas: 5}
@@ -239,7 +247,8 @@ apiVersion: v1
 kind: ConfigMap
 metadata: {name: cfg}
 data: {k2: v2}
-"#)],
+"#,
+            )],
             want: Ok(r#"apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -278,7 +287,9 @@ metadata:
 - path: p.yaml
   target: {kind: ConfigMap}
 "#,
-            files: &[(r#"p.yaml"#, r#"apiVersion: v1
+            files: &[(
+                r#"p.yaml"#,
+                r#"apiVersion: v1
 kind: ConfigMap
 metadata: {name: cfg}
 data: {a: b}
@@ -287,8 +298,11 @@ apiVersion: v1
 kind: ConfigMap
 metadata: {name: cfg}
 data: {c: d}
-"#)],
-            want: Err(r#"Multiple Strategic-Merge Patches in one `patches` entry is not allowed to set `patches.target` field: [path: "p.yaml"]"#),
+"#,
+            )],
+            want: Err(
+                r#"Multiple Strategic-Merge Patches in one `patches` entry is not allowed to set `patches.target` field: [path: "p.yaml"]"#,
+            ),
         },
         Case {
             name: r#"sm_delete_without_target"#,
@@ -350,7 +364,9 @@ metadata:
     - {op: add, path: /x, value: 1}
 "#,
             files: &[],
-            want: Err(r#"must specify a target for JSON patch [patch: "- {op: add, path: /x, value: 1}"]"#),
+            want: Err(
+                r#"must specify a target for JSON patch [patch: "- {op: add, path: /x, value: 1}"]"#,
+            ),
         },
         Case {
             name: r#"json_file_with_target"#,
@@ -358,7 +374,10 @@ metadata:
 - path: j.json
   target: {kind: Deployment, name: web}
 "#,
-            files: &[(r#"j.json"#, r#"[{"op": "replace", "path": "/spec/replicas", "value": 7}]"#)],
+            files: &[(
+                r#"j.json"#,
+                r#"[{"op": "replace", "path": "/spec/replicas", "value": 7}]"#,
+            )],
             want: Ok(r#"apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -439,7 +458,9 @@ metadata:
     - {op: add, path: /metadata/annotations/foo, value: bar}
 "#,
             files: &[],
-            want: Err(r#"add operation does not apply: doc is missing path: "/metadata/annotations/foo": missing value"#),
+            want: Err(
+                r#"add operation does not apply: doc is missing path: "/metadata/annotations/foo": missing value"#,
+            ),
         },
         Case {
             name: r#"json_stringifies_annotations"#,
@@ -487,14 +508,19 @@ metadata:
 - path: p.yaml
   patch: "x: y"
 "#,
-            files: &[(r#"p.yaml"#, r#"a: b
-"#)],
-            want: Err(r#"trouble configuring builtin PatchTransformer with config: `
+            files: &[(
+                r#"p.yaml"#,
+                r#"a: b
+"#,
+            )],
+            want: Err(
+                r#"trouble configuring builtin PatchTransformer with config: `
 patch: 'x: y'
 path: p.yaml
 `: patch and path can't be set at the same time
 patch: 'x: y'
-path: p.yaml"#),
+path: p.yaml"#,
+            ),
         },
         Case {
             name: r#"neither_path_nor_patch"#,
@@ -502,12 +528,14 @@ path: p.yaml"#),
 - target: {kind: Deployment}
 "#,
             files: &[],
-            want: Err(r#"trouble configuring builtin PatchTransformer with config: `
+            want: Err(
+                r#"trouble configuring builtin PatchTransformer with config: `
 target:
   kind: Deployment
 `: must specify one of patch and path in
 target:
-  kind: Deployment"#),
+  kind: Deployment"#,
+            ),
         },
         Case {
             name: r#"blank_patch"#,
@@ -515,10 +543,12 @@ target:
 - patch: "  "
 "#,
             files: &[],
-            want: Err(r#"trouble configuring builtin PatchTransformer with config: `
+            want: Err(
+                r#"trouble configuring builtin PatchTransformer with config: `
 patch: '  '
 `: must specify one of patch and path in
-patch: '  '"#),
+patch: '  '"#,
+            ),
         },
         Case {
             name: r#"both_sm_and_json"#,
@@ -527,11 +557,13 @@ patch: '  '"#),
   patch: "[]"
 "#,
             files: &[],
-            want: Err(r#"trouble configuring builtin PatchTransformer with config: `
+            want: Err(
+                r#"trouble configuring builtin PatchTransformer with config: `
 patch: '[]'
 target:
   kind: Deployment
-`: illegally qualifies as both an SM and JSON patch: [patch: "[]"]"#),
+`: illegally qualifies as both an SM and JSON patch: [patch: "[]"]"#,
+            ),
         },
         Case {
             name: r#"comment_only"#,
@@ -540,11 +572,13 @@ target:
   patch: "# nothing"
 "##,
             files: &[],
-            want: Err(r##"trouble configuring builtin PatchTransformer with config: `
+            want: Err(
+                r##"trouble configuring builtin PatchTransformer with config: `
 patch: '# nothing'
 target:
   kind: Deployment
-`: illegally qualifies as both an SM and JSON patch: [patch: "# nothing"]"##),
+`: illegally qualifies as both an SM and JSON patch: [patch: "# nothing"]"##,
+            ),
         },
         Case {
             name: r#"neither_sm_nor_json"#,
@@ -552,9 +586,11 @@ target:
 - patch: "a: b"
 "#,
             files: &[],
-            want: Err(r#"trouble configuring builtin PatchTransformer with config: `
+            want: Err(
+                r#"trouble configuring builtin PatchTransformer with config: `
 patch: 'a: b'
-`: unable to parse SM or JSON patch from [patch: "a: b"]"#),
+`: unable to parse SM or JSON patch from [patch: "a: b"]"#,
+            ),
         },
         Case {
             name: r#"empty_file_with_target"#,

@@ -71,11 +71,13 @@ patchesJson6902:
   patch: "[]"
 "#,
             files: &[],
-            want: Err(r#"trouble configuring builtin PatchJson6902Transformer with config: `
+            want: Err(
+                r#"trouble configuring builtin PatchJson6902Transformer with config: `
 jsonOp: '[]'
 target:
   kind: ConfigMap
-`: must specify the target name"#),
+`: must specify the target name"#,
+            ),
         },
     ]);
 }

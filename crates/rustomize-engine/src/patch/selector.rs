@@ -72,7 +72,12 @@ fn regex_reason(e: &regex::Error) -> String {
         .lines()
         .rev()
         .find(|l| l.trim_start().starts_with("error:"))
-        .map(|l| l.trim_start().trim_start_matches("error:").trim().to_string())
+        .map(|l| {
+            l.trim_start()
+                .trim_start_matches("error:")
+                .trim()
+                .to_string()
+        })
         .unwrap_or(text);
     match reason.as_str() {
         "unclosed group" => "missing closing )".into(),

@@ -91,12 +91,15 @@ data:
 /// `patchesStrategicMerge`, `patches`, `patchesJson6902`) and prints the
 /// result.
 pub fn build(fields: &str, files: &[(&str, &str)]) -> Result<String, String> {
-    use crate::patch::{PatchJson6902Transformer, PatchStrategicMergeTransformer, PatchTransformer};
+    use crate::patch::{
+        PatchJson6902Transformer, PatchStrategicMergeTransformer, PatchTransformer,
+    };
     use crate::plugin::Transformer;
     let mut all: Vec<(&str, &str)> = files.to_vec();
     all.push(("res.yaml", RESOURCES));
     let ldr = loader(&all);
-    let (k, _) = crate::kustomization::parse(fields, "kustomization.yaml").map_err(|e| e.to_string())?;
+    let (k, _) =
+        crate::kustomization::parse(fields, "kustomization.yaml").map_err(|e| e.to_string())?;
     let mut ts: Vec<Box<dyn Transformer>> = Vec::new();
     let err = |e: crate::error::Error| e.to_string();
     if let Some(paths) = k.patches_strategic_merge.as_ref().filter(|p| !p.is_empty()) {
@@ -105,7 +108,9 @@ pub fn build(fields: &str, files: &[(&str, &str)]) -> Result<String, String> {
         ));
     }
     for p in &k.patches {
-        ts.push(Box::new(PatchTransformer::from_kustomization(p, &ldr).map_err(err)?));
+        ts.push(Box::new(
+            PatchTransformer::from_kustomization(p, &ldr).map_err(err)?,
+        ));
     }
     for p in k.patches_json6902.iter().flatten() {
         ts.push(Box::new(
@@ -124,7 +129,8 @@ pub fn build(fields: &str, files: &[(&str, &str)]) -> Result<String, String> {
 pub fn merge_deletes() -> bool {
     use crate::patch::strategic_merge::{Outcome, merge};
     let mut target = rustomize_yaml::parse_one("kind: A\nmetadata: {name: a}\n").expect("yaml");
-    let patch = rustomize_yaml::parse_one("kind: A\nmetadata: {name: a}\n$patch: delete\n").expect("yaml");
+    let patch =
+        rustomize_yaml::parse_one("kind: A\nmetadata: {name: a}\n$patch: delete\n").expect("yaml");
     matches!(
         merge(&mut target, &patch, crate::openapi::Schema::builtin()),
         Ok(Outcome::Deleted)
@@ -139,7 +145,10 @@ pub fn check(cases: &[Case]) {
     let deletes = merge_deletes();
     for case in cases {
         if case.kustomization.contains("$patch: delete") && !deletes {
-            eprintln!("skipping {}: the strategic merge cannot delete yet", case.name);
+            eprintln!(
+                "skipping {}: the strategic merge cannot delete yet",
+                case.name
+            );
             continue;
         }
         // kubectl's log drops the final newline of multi-line messages.

@@ -53,38 +53,117 @@ fn selected(rm: &ResMap, target: &str) -> Result<Vec<String>, String> {
 fn targets_select_as_kustomize_selects() {
     let rm = resmap(RESOURCES);
     let cases: &[(&str, Result<&[&str], &str>)] = &[
-        (r#"{kind: Deployment}"#, Ok(&["Deployment/web", "Deployment/api"])),
+        (
+            r#"{kind: Deployment}"#,
+            Ok(&["Deployment/web", "Deployment/api"]),
+        ),
         (r#"{kind: Deploy}"#, Ok(&[])),
-        (r#"{kind: 'Deploy.*'}"#, Ok(&["Deployment/web", "Deployment/api"])),
+        (
+            r#"{kind: 'Deploy.*'}"#,
+            Ok(&["Deployment/web", "Deployment/api"]),
+        ),
         (r#"{name: web}"#, Ok(&["Deployment/web", "Service/web"])),
-        (r#"{name: 'w.*|api'}"#, Ok(&["Deployment/web", "Deployment/api", "Service/web", "Widget/w1"])),
-        (r#"{group: apps}"#, Ok(&["Deployment/web", "Deployment/api"])),
-        (r#"{version: v1}"#, Ok(&["Deployment/web", "Deployment/api", "Service/web", "ClusterRole/reader", "Widget/w1"])),
+        (
+            r#"{name: 'w.*|api'}"#,
+            Ok(&[
+                "Deployment/web",
+                "Deployment/api",
+                "Service/web",
+                "Widget/w1",
+            ]),
+        ),
+        (
+            r#"{group: apps}"#,
+            Ok(&["Deployment/web", "Deployment/api"]),
+        ),
+        (
+            r#"{version: v1}"#,
+            Ok(&[
+                "Deployment/web",
+                "Deployment/api",
+                "Service/web",
+                "ClusterRole/reader",
+                "Widget/w1",
+            ]),
+        ),
         (r#"{namespace: prod}"#, Ok(&["Deployment/api", "Widget/w1"])),
-        (r#"{namespace: default}"#, Ok(&["Deployment/web", "Service/web"])),
-        (r#"{labelSelector: app=web}"#, Ok(&["Deployment/web", "Service/web"])),
-        (r#"{labelSelector: 'app in (web,api),tier!=back'}"#, Ok(&["Deployment/web", "Service/web"])),
-        (r#"{labelSelector: '!tier'}"#, Ok(&["Service/web", "ClusterRole/reader", "Widget/w1"])),
-        (r#"{labelSelector: tier}"#, Ok(&["Deployment/web", "Deployment/api"])),
+        (
+            r#"{namespace: default}"#,
+            Ok(&["Deployment/web", "Service/web"]),
+        ),
+        (
+            r#"{labelSelector: app=web}"#,
+            Ok(&["Deployment/web", "Service/web"]),
+        ),
+        (
+            r#"{labelSelector: 'app in (web,api),tier!=back'}"#,
+            Ok(&["Deployment/web", "Service/web"]),
+        ),
+        (
+            r#"{labelSelector: '!tier'}"#,
+            Ok(&["Service/web", "ClusterRole/reader", "Widget/w1"]),
+        ),
+        (
+            r#"{labelSelector: tier}"#,
+            Ok(&["Deployment/web", "Deployment/api"]),
+        ),
         (r#"{annotationSelector: note=a}"#, Ok(&["Deployment/web"])),
-        (r#"{labelSelector: 'app notin (web)'}"#, Ok(&["Deployment/api", "ClusterRole/reader", "Widget/w1"])),
-        (r#"{labelSelector: 'app=(x'}"#, Err(r#"unable to parse requirement: found '(', expected: identifier"#)),
-        (r#"{kind: '('}"#, Err(r#"error parsing regexp: missing closing ): `^(?:()$`"#)),
-        (r#"{namespace: _non_namespaceable_}"#, Ok(&["ClusterRole/reader"])),
-        (r#"{labelSelector: 'app==web'}"#, Ok(&["Deployment/web", "Service/web"])),
+        (
+            r#"{labelSelector: 'app notin (web)'}"#,
+            Ok(&["Deployment/api", "ClusterRole/reader", "Widget/w1"]),
+        ),
+        (
+            r#"{labelSelector: 'app=(x'}"#,
+            Err(r#"unable to parse requirement: found '(', expected: identifier"#),
+        ),
+        (
+            r#"{kind: '('}"#,
+            Err(r#"error parsing regexp: missing closing ): `^(?:()$`"#),
+        ),
+        (
+            r#"{namespace: _non_namespaceable_}"#,
+            Ok(&["ClusterRole/reader"]),
+        ),
+        (
+            r#"{labelSelector: 'app==web'}"#,
+            Ok(&["Deployment/web", "Service/web"]),
+        ),
         (r#"{labelSelector: 'x>1'}"#, Ok(&["Deployment/web"])),
         (r#"{labelSelector: 'x<1'}"#, Ok(&[])),
         (r#"{labelSelector: 'empty='}"#, Ok(&["Widget/w1"])),
         (r#"{labelSelector: 'empty in ()'}"#, Ok(&["Widget/w1"])),
-        (r#"{kind: Widget, labelSelector: 'bad key!'}"#, Err(r#"unable to parse requirement: found 'key', expected: '=', '!=', '==', 'in', notin'"#)),
+        (
+            r#"{kind: Widget, labelSelector: 'bad key!'}"#,
+            Err(
+                r#"unable to parse requirement: found 'key', expected: '=', '!=', '==', 'in', notin'"#,
+            ),
+        ),
         (r#"{kind: Nothing, labelSelector: 'bad key!'}"#, Ok(&[])),
-        (r#"{labelSelector: 'app in (web'}"#, Err(r#"unable to parse requirement: found '', expected: ',' or ')'"#)),
-        (r#"{labelSelector: 'a,'}"#, Err(r#"found '', expected: identifier after ','"#)),
-        (r#"{labelSelector: '!a=b'}"#, Err(r#"found '=', expected: ',' or 'end of string'"#)),
-        (r#"{group: '', version: v1, kind: Service}"#, Ok(&["Service/web"])),
+        (
+            r#"{labelSelector: 'app in (web'}"#,
+            Err(r#"unable to parse requirement: found '', expected: ',' or ')'"#),
+        ),
+        (
+            r#"{labelSelector: 'a,'}"#,
+            Err(r#"found '', expected: identifier after ','"#),
+        ),
+        (
+            r#"{labelSelector: '!a=b'}"#,
+            Err(r#"found '=', expected: ',' or 'end of string'"#),
+        ),
+        (
+            r#"{group: '', version: v1, kind: Service}"#,
+            Ok(&["Service/web"]),
+        ),
         (r#"{group: 'rbac.*'}"#, Ok(&["ClusterRole/reader"])),
-        (r#"{labelSelector: 'tier notin (front), app'}"#, Ok(&["Deployment/api", "Service/web"])),
-        (r#"{labelSelector: 'app in (web) , tier'}"#, Ok(&["Deployment/web"])),
+        (
+            r#"{labelSelector: 'tier notin (front), app'}"#,
+            Ok(&["Deployment/api", "Service/web"]),
+        ),
+        (
+            r#"{labelSelector: 'app in (web) , tier'}"#,
+            Ok(&["Deployment/web"]),
+        ),
     ];
     for (target, want) in cases {
         let want = want
@@ -156,11 +235,11 @@ fn label_selectors_parse_like_kubernetes() {
     // The doubled spaces are in Kubernetes' messages too (checked with kubectl).
     let errors = [
         ("a=b=c", "found '=', expected: ',' or 'end of string'"),
-        ("a>x", "unable to parse requirement: for 'Gt', 'Lt' operators, the value must be an integer"),
         (
-            "a=b c",
-            "found 'c', expected: ',' or 'end of string'",
+            "a>x",
+            "unable to parse requirement: for 'Gt', 'Lt' operators, the value must be an integer",
         ),
+        ("a=b c", "found 'c', expected: ',' or 'end of string'"),
         (
             "-a=b",
             "unable to parse requirement: invalid label key \"-a\": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')",
