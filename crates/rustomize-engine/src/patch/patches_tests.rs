@@ -638,5 +638,159 @@ metadata:
             files: &[(r#"empty.yaml"#, r#""#)],
             want: Err(r#"must specify a target for JSON patch [path: "empty.yaml"]"#),
         },
+        Case {
+            name: r#"sm_without_name_is_not_a_patch"#,
+            kustomization: r#"patches:
+- target: {kind: ConfigMap}
+  patch: |-
+    apiVersion: v1
+    kind: ConfigMap
+    data: {x: y}
+"#,
+            files: &[],
+            want: Err(
+                r#"trouble configuring builtin PatchTransformer with config: `
+patch: |-
+  apiVersion: v1
+  kind: ConfigMap
+  data: {x: y}
+target:
+  kind: ConfigMap
+`: unable to parse SM or JSON patch from [patch: "apiVersion: v1\nkind: ConfigMap\ndata: {x: y}"]"#,
+            ),
+        },
+        Case {
+            name: r#"sm_target_without_api_version"#,
+            kustomization: r#"patches:
+- target: {kind: ConfigMap}
+  patch: |-
+    kind: ConfigMap
+    metadata: {name: any}
+    data: {x: y}
+"#,
+            files: &[],
+            want: Ok(r#"apiVersion: apps/v1
+kind: Deployment
+metadata:
+  annotations:
+    num: "1"
+  labels:
+    app: web
+  name: web
+spec:
+  replicas: 1
+  template:
+    metadata:
+      labels:
+        app: web
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+  namespace: prod
+spec:
+  replicas: 2
+---
+apiVersion: v1
+data:
+  k: v
+  x: "y"
+kind: ConfigMap
+metadata:
+  name: cfg
+"#),
+        },
+        Case {
+            name: r#"json_file_with_leading_space_and_crlf"#,
+            kustomization: r#"patches:
+- target: {kind: ConfigMap}
+  path: j.json
+"#,
+            files: &[(
+                r#"j.json"#,
+                r#"  [{"op": "add", "path": "/data/x", "value": "y"}]
+"#,
+            )],
+            want: Ok(r#"apiVersion: apps/v1
+kind: Deployment
+metadata:
+  annotations:
+    num: "1"
+  labels:
+    app: web
+  name: web
+spec:
+  replicas: 1
+  template:
+    metadata:
+      labels:
+        app: web
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+  namespace: prod
+spec:
+  replicas: 2
+---
+apiVersion: v1
+data:
+  k: v
+  x: "y"
+kind: ConfigMap
+metadata:
+  name: cfg
+"#),
+        },
+        Case {
+            name: r#"sm_file_with_crlf"#,
+            kustomization: r#"patches:
+- target: {kind: ConfigMap}
+  path: p.yaml
+"#,
+            files: &[(
+                r#"p.yaml"#,
+                r#"apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: x
+data:
+  crlf: "yes"
+"#,
+            )],
+            want: Ok(r#"apiVersion: apps/v1
+kind: Deployment
+metadata:
+  annotations:
+    num: "1"
+  labels:
+    app: web
+  name: web
+spec:
+  replicas: 1
+  template:
+    metadata:
+      labels:
+        app: web
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+  namespace: prod
+spec:
+  replicas: 2
+---
+apiVersion: v1
+data:
+  crlf: "yes"
+  k: v
+kind: ConfigMap
+metadata:
+  name: cfg
+"#),
+        },
     ]);
 }
