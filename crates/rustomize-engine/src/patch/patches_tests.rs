@@ -792,5 +792,52 @@ metadata:
   name: cfg
 "#),
         },
+        Case {
+            name: r#"json_sees_build_annotations"#,
+            kustomization: r#"patches:
+- target: {kind: ConfigMap}
+  patch: |-
+    - {op: add, path: /metadata/annotations/foo, value: bar}
+    - {op: copy, from: /metadata/annotations, path: /data/m}
+"#,
+            files: &[],
+            want: Ok(r#"apiVersion: apps/v1
+kind: Deployment
+metadata:
+  annotations:
+    num: "1"
+  labels:
+    app: web
+  name: web
+spec:
+  replicas: 1
+  template:
+    metadata:
+      labels:
+        app: web
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+  namespace: prod
+spec:
+  replicas: 2
+---
+apiVersion: v1
+data:
+  k: v
+  m:
+    foo: bar
+    internal.config.kubernetes.io/previousKinds: ConfigMap
+    internal.config.kubernetes.io/previousNames: cfg
+    internal.config.kubernetes.io/previousNamespaces: default
+kind: ConfigMap
+metadata:
+  annotations:
+    foo: bar
+  name: cfg
+"#),
+        },
     ]);
 }
