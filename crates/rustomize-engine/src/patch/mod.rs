@@ -18,6 +18,7 @@
 //! deserialize into the `*Config` structs and use `new`.
 
 pub mod apply;
+pub mod gofmt;
 pub mod json6902;
 pub mod load;
 pub mod patches;

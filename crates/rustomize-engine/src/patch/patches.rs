@@ -16,7 +16,8 @@
 //!   patch rename its target or change its kind (the old id is recorded).
 
 use super::apply::{self, ChangeOptions};
-use super::json6902::{self, go_quote};
+use super::gofmt::go_quote;
+use super::json6902;
 use super::load;
 use super::selector::{select, selector_string};
 use crate::error::Error;
