@@ -839,5 +839,52 @@ metadata:
   name: cfg
 "#),
         },
+        Case {
+            name: r#"empty_map_patch_fails_when_applied"#,
+            kustomization: r#"patches:
+- target: {kind: ConfigMap}
+  patch: "{}"
+"#,
+            files: &[],
+            want: Err(r#"json: cannot unmarshal object into Go value of type jsonpatch.Patch"#),
+        },
+        Case {
+            name: r#"empty_map_patch_without_match"#,
+            kustomization: r#"patches:
+- target: {kind: Nothing}
+  patch: "{}"
+"#,
+            files: &[],
+            want: Ok(r#"apiVersion: apps/v1
+kind: Deployment
+metadata:
+  annotations:
+    num: "1"
+  labels:
+    app: web
+  name: web
+spec:
+  replicas: 1
+  template:
+    metadata:
+      labels:
+        app: web
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+  namespace: prod
+spec:
+  replicas: 2
+---
+apiVersion: v1
+data:
+  k: v
+kind: ConfigMap
+metadata:
+  name: cfg
+"#),
+        },
     ]);
 }
