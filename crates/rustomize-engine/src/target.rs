@@ -20,6 +20,7 @@ use crate::error::{Error, ResultExt};
 use crate::fieldspec::TransformerConfig;
 use crate::generate::{Absorber, ConfigMapGenerator, HashTransformer, SecretGenerator};
 use crate::kustomization::{self, Kustomization};
+use crate::patch::{PatchJson6902Transformer, PatchStrategicMergeTransformer, PatchTransformer};
 use crate::plugin::{Generator, Transformer};
 use crate::resmap::ResMap;
 use crate::resource::{Origin, Resource};
@@ -30,6 +31,7 @@ use crate::transform::labels::LabelTransformer;
 use crate::transform::name_reference::NameReferenceTransformer;
 use crate::transform::namespace::NamespaceTransformer;
 use crate::transform::prefix_suffix::{PrefixTransformer, SuffixTransformer};
+use crate::transform::replacements::ReplacementTransformer;
 use crate::transform::replicas::ReplicaCountTransformer;
 use crate::transform::vars;
 use rayon::prelude::*;
@@ -484,8 +486,10 @@ impl<'c> Target<'c> {
                 Box::new(AnnotationsTransformer::common_annotations(annotations, tc)),
             ));
         }
-        if k.patches_json6902.as_ref().is_some_and(|p| !p.is_empty()) {
-            return Err(self.unsupported("patchesJson6902"));
+        for p in k.patches_json6902.iter().flatten() {
+            let t = PatchJson6902Transformer::from_kustomization(p, &self.ldr)
+                .with_context(|| self.file.clone())?;
+            steps.push(("patchesJson6902", Box::new(t)));
         }
         for r in &k.replicas {
             steps.push((
@@ -497,7 +501,9 @@ impl<'c> Target<'c> {
             steps.push(("images", Box::new(ImageTagTransformer::for_image(i, tc))));
         }
         if !k.replacements.is_empty() {
-            return Err(self.unsupported("replacements"));
+            let t = ReplacementTransformer::new(&k.replacements, &self.ldr)
+                .with_context(|| self.file.clone())?;
+            steps.push(("replacements", Box::new(t)));
         }
         if !k.transformers.is_empty() {
             return Err(self.unsupported("transformers"));

@@ -4,6 +4,7 @@
 use crate::error::Error;
 use crate::fieldpath;
 use crate::kustomization::Selector;
+use crate::patch::LabelSelector;
 use crate::plugin::Transformer;
 use crate::resid::{Gvk, ResId};
 use crate::resmap::ResMap;
@@ -39,7 +40,11 @@ pub struct SourceSelector {
 
 impl SourceSelector {
     fn res_id(&self) -> ResId {
-        ResId::new(Gvk::new(&self.group, &self.version, &self.kind), &self.name, &self.namespace)
+        ResId::new(
+            Gvk::new(&self.group, &self.version, &self.kind),
+            &self.name,
+            &self.namespace,
+        )
     }
 }
 
@@ -91,19 +96,26 @@ impl ReplacementTransformer {
     pub fn new(entries: &[Node], ldr: &Loader) -> Result<Self, Error> {
         let mut replacements = Vec::new();
         for node in entries {
-            let field: ReplacementField =
-                rustomize_yaml::de::from_node(node).map_err(|e| Error::msg(format!("invalid replacement: {e}")))?;
+            let field: ReplacementField = rustomize_yaml::de::from_node(node)
+                .map_err(|e| Error::msg(format!("invalid replacement: {e}")))?;
             if field.path.is_empty() {
-                replacements.push(Replacement { source: field.source, targets: field.targets });
+                replacements.push(Replacement {
+                    source: field.source,
+                    targets: field.targets,
+                });
                 continue;
             }
             if field.source.is_some() || field.targets.is_some() {
-                return Err(Error::msg("cannot specify both path and inline replacement"));
+                return Err(Error::msg(
+                    "cannot specify both path and inline replacement",
+                ));
             }
             let bytes = ldr.load(&field.path)?;
             let text = String::from_utf8_lossy(&bytes);
-            let doc = rustomize_yaml::parse_one(&text)
-                .map_err(|e| Error::Yaml { path: field.path.clone(), error: e })?;
+            let doc = rustomize_yaml::parse_one(&text).map_err(|e| Error::Yaml {
+                path: field.path.clone(),
+                error: e,
+            })?;
             let items = match &doc {
                 Node::Seq(seq) => seq.items.iter().collect::<Vec<_>>(),
                 other => vec![other],
@@ -122,7 +134,9 @@ impl Transformer for ReplacementTransformer {
     fn transform(&self, rm: &mut ResMap) -> Result<(), Error> {
         for r in &self.replacements {
             let (Some(source), Some(targets)) = (&r.source, &r.targets) else {
-                return Err(Error::msg("replacements must specify a source and at least one target"));
+                return Err(Error::msg(
+                    "replacements must specify a source and at least one target",
+                ));
             };
             let value = source_value(rm, source)?;
             for target in targets {
@@ -149,27 +163,46 @@ fn source_value(rm: &ResMap, source: &SourceSelector) -> Result<Node, Error> {
     for r in rm.resources() {
         if all_ids(r).iter().any(|id| id.is_selected_by(&selector)) {
             if found.is_some() {
-                return Err(Error::msg(format!("multiple matches for selector {}", describe(&selector))));
+                return Err(Error::msg(format!(
+                    "multiple matches for selector {}",
+                    describe(&selector)
+                )));
             }
             found = Some(r);
         }
     }
-    let res = found.ok_or_else(|| Error::msg(format!("nothing selected by {}", describe(&selector))))?;
-    let path = if source.field_path.is_empty() { "metadata.name" } else { &source.field_path };
+    let res =
+        found.ok_or_else(|| Error::msg(format!("nothing selected by {}", describe(&selector))))?;
+    let path = if source.field_path.is_empty() {
+        "metadata.name"
+    } else {
+        &source.field_path
+    };
     let node = fieldpath::lookup(&res.node, &fieldpath::split(path))
         .filter(|n| !is_nil_or_empty(n))
         .ok_or_else(|| {
-            Error::msg(format!("fieldPath `{path}` is missing for replacement source {}", describe(&selector)))
+            Error::msg(format!(
+                "fieldPath `{path}` is missing for replacement source {}",
+                describe(&selector)
+            ))
         })?;
     let mut value = node.clone();
     if let Some(opts) = source.options.as_ref().filter(|o| !o.delimiter.is_empty()) {
         let Node::Scalar(s) = &mut value else {
-            return Err(Error::msg("delimiter option can only be used with scalar nodes"));
+            return Err(Error::msg(
+                "delimiter option can only be used with scalar nodes",
+            ));
         };
         let parts: Vec<&str> = s.value.split(opts.delimiter.as_str()).collect();
-        let part = usize::try_from(opts.index).ok().and_then(|i| parts.get(i)).ok_or_else(|| {
-            Error::msg(format!("options.index {} is out of bounds for value {}", opts.index, s.value))
-        })?;
+        let part = usize::try_from(opts.index)
+            .ok()
+            .and_then(|i| parts.get(i))
+            .ok_or_else(|| {
+                Error::msg(format!(
+                    "options.index {} is out of bounds for value {}",
+                    opts.index, s.value
+                ))
+            })?;
         s.value = part.to_string();
     }
     Ok(value)
@@ -184,9 +217,16 @@ fn is_nil_or_empty(n: &Node) -> bool {
 }
 
 fn apply_target(rm: &mut ResMap, value: &Node, target: &TargetSelector) -> Result<(), Error> {
-    let select = target.select.as_ref().ok_or_else(|| Error::msg("target must specify resources to select"))?;
+    let select = target
+        .select
+        .as_ref()
+        .ok_or_else(|| Error::msg("target must specify resources to select"))?;
     let default_paths = ["metadata.name".to_string()];
-    let paths: &[String] = if target.field_paths.is_empty() { &default_paths } else { &target.field_paths };
+    let paths: &[String] = if target.field_paths.is_empty() {
+        &default_paths
+    } else {
+        &target.field_paths
+    };
     let select_id = select.res_id();
     for r in rm.resources_mut() {
         if !matches_meta_selectors(r, select)? {
@@ -220,11 +260,29 @@ fn apply_target(rm: &mut ResMap, value: &Node, target: &TargetSelector) -> Resul
 
 /// Label and annotation selectors of `sel` against the resource.
 fn matches_meta_selectors(r: &Resource, sel: &Selector) -> Result<bool, Error> {
-    Ok(crate::patch::selector::matches_label_selector(&r.labels(), &sel.label_selector)?
-        && crate::patch::selector::matches_label_selector(&r.annotations(), &sel.annotation_selector)?)
+    Ok(matches_selector(r, "labels", &sel.label_selector)?
+        && matches_selector(r, "annotations", &sel.annotation_selector)?)
 }
 
-fn copy_to_target(obj: &mut Node, value: &Node, path: &str, opts: Option<&FieldOptions>) -> Result<(), Error> {
+fn matches_selector(r: &Resource, field: &str, text: &str) -> Result<bool, Error> {
+    if text.is_empty() {
+        return Ok(true);
+    }
+    let selector = LabelSelector::parse(text).map_err(Error::msg)?;
+    let map = r.node.get_path(&["metadata", field]);
+    Ok(selector.matches(|k| {
+        map.and_then(|m| m.get(k))
+            .and_then(Node::as_scalar)
+            .map(|s| s.value.as_str())
+    }))
+}
+
+fn copy_to_target(
+    obj: &mut Node,
+    value: &Node,
+    path: &str,
+    opts: Option<&FieldOptions>,
+) -> Result<(), Error> {
     let create = opts.is_some_and(|o| o.create).then(|| kind_of(value));
     let parts = fieldpath::split(path);
     let mut count = 0usize;
@@ -272,7 +330,12 @@ fn kind_of(n: &Node) -> Kind {
 
 fn empty_of(kind: Kind) -> Node {
     match kind {
-        Kind::Scalar => Node::Scalar(Scalar { value: String::new(), tag: Tag::Str, style: rustomize_yaml::Style::Plain, line: 0 }),
+        Kind::Scalar => Node::Scalar(Scalar {
+            value: String::new(),
+            tag: Tag::Str,
+            style: rustomize_yaml::Style::Plain,
+            line: 0,
+        }),
         Kind::Seq => Node::seq(Vec::new()),
         Kind::Map => Node::map(),
     }
@@ -320,9 +383,11 @@ fn path_match(
             }
         }
         let len = items.len();
-        let elem = items
-            .get_mut(idx)
-            .ok_or_else(|| Error::msg(format!("index {idx} specified but only {len} elements found")))?;
+        let elem = items.get_mut(idx).ok_or_else(|| {
+            Error::msg(format!(
+                "index {idx} specified but only {len} elements found"
+            ))
+        })?;
         if created && rest.is_empty() {
             f(elem, true);
             return Ok(());
@@ -333,10 +398,15 @@ fn path_match(
         let (field, pattern) = fieldpath::list_selector(first).ok_or_else(|| {
             Error::msg("list path element must contain fieldName=fieldValue for element to match")
         })?;
-        let re = Regex::new(pattern).map_err(|e| Error::msg(format!("invalid pattern in '{first}': {e}")))?;
+        let re = Regex::new(pattern)
+            .map_err(|e| Error::msg(format!("invalid pattern in '{first}': {e}")))?;
         let items = seq_items(node)?;
         let matches = |e: &Node| -> bool {
-            let text = if field.is_empty() { e.as_scalar() } else { e.get(field).and_then(Node::as_scalar) };
+            let text = if field.is_empty() {
+                e.as_scalar()
+            } else {
+                e.get(field).and_then(Node::as_scalar)
+            };
             text.is_some_and(|s| re.is_match(s.value.trim()))
         };
         if !items.iter().any(matches) {
@@ -365,7 +435,12 @@ fn path_match(
     let map = match node {
         Node::Map(m) => m,
         n if n.is_null() => return Ok(()),
-        n => return Err(Error::msg(format!("wrong node kind: expected MappingNode but got {}", n.kind_name()))),
+        n => {
+            return Err(Error::msg(format!(
+                "wrong node kind: expected MappingNode but got {}",
+                n.kind_name()
+            )));
+        }
     };
     let mut created = false;
     if !map.contains_key(first) {
@@ -386,21 +461,38 @@ fn path_match(
 fn seq_items(node: &mut Node) -> Result<&mut Vec<Node>, Error> {
     match node {
         Node::Seq(s) => Ok(&mut s.items),
-        n => Err(Error::msg(format!("wrong node kind: expected SequenceNode but got {}", n.kind_name()))),
+        n => Err(Error::msg(format!(
+            "wrong node kind: expected SequenceNode but got {}",
+            n.kind_name()
+        ))),
     }
 }
 
 /// Writes `value` into `target`. A scalar target keeps its own type and
 /// style and only takes the text; a scalar created for the replacement has
 /// no type yet and resolves as plain text would (`5` becomes an int).
-fn set_field(target: &mut Node, created: bool, value: &Node, opts: Option<&FieldOptions>) -> Result<(), Error> {
+fn set_field(
+    target: &mut Node,
+    created: bool,
+    value: &Node,
+    opts: Option<&FieldOptions>,
+) -> Result<(), Error> {
     let mut value = value.clone();
     if let Some(o) = opts.filter(|o| !o.delimiter.is_empty()) {
         let Node::Scalar(t) = &*target else {
-            return Err(Error::msg("delimiter option can only be used with scalar nodes"));
+            return Err(Error::msg(
+                "delimiter option can only be used with scalar nodes",
+            ));
         };
-        let mut parts: Vec<String> = t.value.split(o.delimiter.as_str()).map(str::to_string).collect();
-        let v = value.as_scalar().map(|s| s.value.clone()).unwrap_or_default();
+        let mut parts: Vec<String> = t
+            .value
+            .split(o.delimiter.as_str())
+            .map(str::to_string)
+            .collect();
+        let v = value
+            .as_scalar()
+            .map(|s| s.value.clone())
+            .unwrap_or_default();
         if o.index < 0 {
             parts.insert(0, v);
         } else if o.index as usize >= parts.len() {
@@ -414,7 +506,10 @@ fn set_field(target: &mut Node, created: bool, value: &Node, opts: Option<&Field
     }
     match target {
         Node::Scalar(t) => {
-            let text = value.as_scalar().map(|s| s.value.clone()).unwrap_or_default();
+            let text = value
+                .as_scalar()
+                .map(|s| s.value.clone())
+                .unwrap_or_default();
             if created {
                 t.tag = rustomize_yaml::resolve::resolve_plain(&text);
             } else if t.tag == Tag::Null {
