@@ -437,14 +437,15 @@ impl<'c> Target<'c> {
         let k = &self.kust;
         let tc = &acc.config;
         let mut steps: Vec<(&str, Box<dyn Transformer>)> = Vec::new();
-        if k.patches_strategic_merge
-            .as_ref()
-            .is_some_and(|p| !p.is_empty())
-        {
-            return Err(self.unsupported("patchesStrategicMerge"));
+        if let Some(paths) = k.patches_strategic_merge.as_ref().filter(|p| !p.is_empty()) {
+            let t = PatchStrategicMergeTransformer::from_kustomization(paths, &self.ldr)
+                .with_context(|| self.file.clone())?;
+            steps.push(("patchesStrategicMerge", Box::new(t)));
         }
-        if !k.patches.is_empty() {
-            return Err(self.unsupported("patches"));
+        for p in &k.patches {
+            let t = PatchTransformer::from_kustomization(p, &self.ldr)
+                .with_context(|| self.file.clone())?;
+            steps.push(("patches", Box::new(t)));
         }
         if !k.namespace.is_empty() {
             steps.push((

@@ -190,21 +190,21 @@ fn internal_annotations(res: &Resource) -> Vec<(String, String)> {
 /// non-scalars `""`, an empty or non-mapping `annotations` disappears).
 pub fn apply_json_patch(res: &mut Resource, patch: &json6902::Patch) -> Result<(), Error> {
     let internal = internal_annotations(res);
-    if !internal.is_empty() {
-        if let Some(top) = res.node.as_map_mut() {
-            let meta = top.get_or_insert_with("metadata", Node::map);
-            if meta.is_null() {
-                *meta = Node::map();
+    if !internal.is_empty()
+        && let Some(top) = res.node.as_map_mut()
+    {
+        let meta = top.get_or_insert_with("metadata", Node::map);
+        if meta.is_null() {
+            *meta = Node::map();
+        }
+        if let Some(meta) = meta.as_map_mut() {
+            let annotations = meta.get_or_insert_with("annotations", Node::map);
+            if !matches!(annotations, Node::Map(_)) {
+                *annotations = Node::map();
             }
-            if let Some(meta) = meta.as_map_mut() {
-                let annotations = meta.get_or_insert_with("annotations", Node::map);
-                if !matches!(annotations, Node::Map(_)) {
-                    *annotations = Node::map();
-                }
-                if let Some(a) = annotations.as_map_mut() {
-                    for (k, v) in internal {
-                        a.insert(k, Node::string(v));
-                    }
+            if let Some(a) = annotations.as_map_mut() {
+                for (k, v) in internal {
+                    a.insert(k, Node::string(v));
                 }
             }
         }

@@ -128,18 +128,16 @@ impl SelectorMatcher {
         if !self.namespace.is_any() {
             let cur_ns = ResId::new(res.gvk(), "", res.namespace());
             let mut ok = self.namespace.is_match(cur_ns.effective_namespace());
-            if !ok {
-                if let Some((ns, _, kind)) = org {
-                    let org_id = ResId::new(
-                        Gvk {
-                            kind: kind.clone(),
-                            ..res.gvk()
-                        },
-                        "",
-                        ns.clone(),
-                    );
-                    ok = self.namespace.is_match(org_id.effective_namespace());
-                }
+            if !ok && let Some((ns, _, kind)) = org {
+                let org_id = ResId::new(
+                    Gvk {
+                        kind: kind.clone(),
+                        ..res.gvk()
+                    },
+                    "",
+                    ns.clone(),
+                );
+                ok = self.namespace.is_match(org_id.effective_namespace());
             }
             if !ok {
                 return Ok(false);

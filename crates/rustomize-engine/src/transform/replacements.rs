@@ -289,10 +289,10 @@ fn copy_to_target(
     let mut set_err: Option<Error> = None;
     path_match(obj, &parts, create, &mut |field, created| {
         count += 1;
-        if set_err.is_none() {
-            if let Err(e) = set_field(field, created, value, opts) {
-                set_err = Some(e);
-            }
+        if set_err.is_none()
+            && let Err(e) = set_field(field, created, value, opts)
+        {
+            set_err = Some(e);
         }
     })
     .map_err(|e| e.context(retrieval_error(path, create.is_some())))?;
@@ -376,11 +376,11 @@ fn path_match(
     if let Ok(idx) = first.parse::<usize>() {
         let items = seq_items(node)?;
         let mut created = false;
-        if items.len() == idx {
-            if let Some(kind) = create {
-                items.push(empty_of(part_kind(next, kind)));
-                created = true;
-            }
+        if items.len() == idx
+            && let Some(kind) = create
+        {
+            items.push(empty_of(part_kind(next, kind)));
+            created = true;
         }
         let len = items.len();
         let elem = items.get_mut(idx).ok_or_else(|| {
