@@ -36,7 +36,7 @@ mod tests;
 
 use crate::error::Error;
 use crate::openapi::{Schema, SchemaRef};
-use rustomize_yaml::{Map, Node, Scalar, Style, Tag};
+use rustomize_yaml::{Entry, Map, Node, Scalar, Style, Tag};
 
 /// What became of the target.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -56,11 +56,10 @@ pub fn merge(target: &mut Node, patch: &Node, schema: &Schema) -> Result<Outcome
     let mut patch = patch.clone();
     let walker = Walker { schema };
     match walker.walk(Some(target), Some(&mut patch), None)? {
-        Action::Keep => Ok(Outcome::Merged),
-        Action::UseOrigin => {
-            *target = patch;
-            Ok(Outcome::Merged)
-        }
+        // `$patch: replace` on the whole object makes kyaml return the
+        // patch, but kustomize only looks at the object it passed in,
+        // which was left as it was.
+        Action::Keep | Action::UseOrigin => Ok(Outcome::Merged),
         Action::Clear => Ok(Outcome::Deleted),
     }
 }
@@ -88,15 +87,13 @@ pub fn merge_resource(
     schema: &Schema,
     changes: IdentityChanges,
 ) -> Result<Outcome, Error> {
-    let text = |n: &Node, path: &[&str]| {
-        n.get_path(path)
-            .and_then(Node::as_scalar)
-            .map(|s| s.value.clone())
-            .unwrap_or_default()
-    };
-    let name = text(target, &["metadata", "name"]);
-    let namespace = text(target, &["metadata", "namespace"]);
-    let kind = text(target, &["kind"]);
+    let name = meta_text(target, "name");
+    let namespace = meta_text(target, "namespace");
+    let kind = target
+        .get("kind")
+        .map(value_text)
+        .unwrap_or_default()
+        .to_string();
     if merge(target, patch, schema)? == Outcome::Deleted {
         return Ok(Outcome::Deleted);
     }
@@ -132,11 +129,137 @@ pub fn merge_resource(
     Ok(Outcome::Merged)
 }
 
+/// The copy of a patch kustomize merges into one of the resources a
+/// `patches` entry's `target` selects (`resWrangler.ApplySmPatch`): the
+/// patch's labels and annotations rewritten as sorted maps of strings (the
+/// text of each value, so `app:` becomes `app: ""`; empty maps dropped),
+/// its name and namespace set again (an empty namespace removed), and its
+/// apiVersion set to the target's.
+///
+/// Patches found by their own id (no `target`) are merged as loaded.
+pub fn patch_for_target(patch: &Node, target: &Node) -> Node {
+    let mut copy = patch.clone();
+    let Node::Map(object) = &mut copy else {
+        return copy;
+    };
+    let name = meta_text(patch, "name");
+    let namespace = meta_text(patch, "namespace");
+    let metadata = object.get_or_insert_with("metadata", Node::map);
+    if !matches!(metadata, Node::Map(_)) {
+        *metadata = Node::map();
+    }
+    if let Node::Map(metadata) = metadata {
+        for field in ["labels", "annotations"] {
+            let mut pairs: Vec<(String, String)> = match metadata.get(field) {
+                Some(Node::Map(m)) => m
+                    .entries
+                    .iter()
+                    .map(|e| (e.key.value.clone(), value_text(&e.value).to_string()))
+                    .collect(),
+                _ => Vec::new(),
+            };
+            metadata.remove(field);
+            if pairs.is_empty() {
+                continue;
+            }
+            pairs.sort();
+            pairs.dedup_by(|a, b| a.0 == b.0);
+            let mut map = Map::new();
+            for (k, v) in pairs {
+                map.entries.push(Entry {
+                    key: Scalar::string(k),
+                    value: Node::Scalar(string_scalar(v)),
+                });
+            }
+            metadata.insert(field, Node::Map(map));
+        }
+        set_field(metadata, "name", &name);
+        if namespace.is_empty() {
+            metadata.remove("namespace");
+        } else {
+            set_field(metadata, "namespace", &namespace);
+        }
+    }
+    let api_version = target
+        .get("apiVersion")
+        .map(value_text)
+        .unwrap_or_default()
+        .to_string();
+    set_field(object, "apiVersion", &api_version);
+    copy
+}
+
+/// A string scalar as yaml.v3's `SetString` and kyaml's field setter make
+/// it: multi-line text as a literal block, text YAML 1.1 would read as
+/// another type double-quoted.
+fn string_scalar(value: String) -> Scalar {
+    let style = if value.contains('\n') {
+        Style::Literal
+    } else if !value.is_empty() && !rustomize_yaml::resolve::v2_plain_is_string(&value) {
+        Style::DoubleQuoted
+    } else {
+        Style::Plain
+    };
+    Scalar {
+        value,
+        tag: Tag::Str,
+        style,
+        line: 0,
+    }
+}
+
+/// Whether kyaml counts a value as absent (`IsYNodeNilOrEmpty`): null, or
+/// an empty map or list.
+fn nil_or_empty(node: &Node) -> bool {
+    match node {
+        Node::Scalar(s) => s.is_null(),
+        Node::Map(m) => m.is_empty(),
+        Node::Seq(s) => s.items.is_empty(),
+    }
+}
+
+/// A metadata field's text as kyaml's `GetName`/`GetNamespace` read it
+/// (empty when it or `metadata` is absent).
+fn meta_text(object: &Node, field: &str) -> String {
+    object
+        .get("metadata")
+        .filter(|m| !nil_or_empty(m))
+        .and_then(|m| m.get(field))
+        .filter(|v| !nil_or_empty(v))
+        .map(value_text)
+        .unwrap_or_default()
+        .to_string()
+}
+
 /// Sets `key` to a new scalar `value`, as kyaml's `SetField` with a new
-/// scalar node does (a value YAML 1.1 reads as another type stays a
-/// string).
+/// scalar node does: a new field is quoted when YAML 1.1 would read it as
+/// another type; an existing field keeps its quoting.
 fn set_field(map: &mut Map, key: &str, value: &str) {
-    map.insert(key, Node::Scalar(new_scalar(value)));
+    let mut scalar = new_scalar(value);
+    match map.get_mut(key) {
+        Some(Node::Scalar(old)) => {
+            scalar.style = old.style;
+            scalar.tag = if old.style == Style::Plain {
+                rustomize_yaml::resolve::resolve_plain(value)
+            } else {
+                Tag::Str
+            };
+            *old = scalar;
+        }
+        Some(slot) => *slot = Node::Scalar(scalar),
+        None => map.insert(key, Node::Scalar(scalar)),
+    }
+}
+
+/// kyaml's field setter gives a new scalar value the style of the one it
+/// replaces. kustomize prints through a YAML round trip, in which a quoted
+/// or block scalar reads back as a string: `on: "x"` patched with `true`
+/// prints `"true"`.
+fn take_style(new: &mut Scalar, old_style: Style) {
+    new.style = old_style;
+    if old_style != Style::Plain && !new.is_null() {
+        new.tag = Tag::Str;
+    }
 }
 
 /// A scalar as kyaml's `NewScalarRNode` makes it, once a field setter has
@@ -302,7 +425,9 @@ impl<'s> Walker<'s> {
         // The target has nothing (or null) here. kyaml ignores a bad
         // directive in this case, and leaves it in the copied map.
         let mut origin = origin;
-        let directive = origin.as_deref_mut().map_or(Ok(Directive::Merge), map_directive);
+        let directive = origin
+            .as_deref_mut()
+            .map_or(Ok(Directive::Merge), map_directive);
         if matches!(directive, Ok(Directive::Delete)) {
             return Ok(Action::Clear);
         }
@@ -334,7 +459,9 @@ impl<'s> Walker<'s> {
             Origin(usize),
         }
         let mut origin = origin.and_then(Node::as_map_mut);
-        let mut slots: Vec<Slot> = (0..dest.entries.len()).map(|i| Slot::Dest(i, None)).collect();
+        let mut slots: Vec<Slot> = (0..dest.entries.len())
+            .map(|i| Slot::Dest(i, None))
+            .collect();
         if let Some(o) = origin.as_deref() {
             for (j, e) in o.entries.iter().enumerate() {
                 match dest.entries.iter().position(|d| d.key.value == e.key.value) {
@@ -365,18 +492,26 @@ impl<'s> Walker<'s> {
                         (Some(j), Some(o)) => Some(&mut o.entries[j].value),
                         _ => None,
                     };
-                    let patch_value = match self.walk(Some(&mut entry.value), patch_value, field_schema)? {
-                        Action::Keep => continue,
-                        Action::Clear => {
-                            removed.push(i);
-                            continue;
-                        }
-                        Action::UseOrigin => match (j, origin.as_deref()) {
-                            (Some(j), Some(o)) => &o.entries[j].value,
-                            _ => continue,
-                        },
+                    let patch_value =
+                        match self.walk(Some(&mut entry.value), patch_value, field_schema)? {
+                            Action::Keep => continue,
+                            Action::Clear => {
+                                removed.push(i);
+                                continue;
+                            }
+                            Action::UseOrigin => match (j, origin.as_deref()) {
+                                (Some(j), Some(o)) => &o.entries[j].value,
+                                _ => continue,
+                            },
+                        };
+                    let old_style = match &entry.value {
+                        Node::Scalar(s) => Some(s.style),
+                        _ => None,
                     };
                     entry.value = patch_value.clone();
+                    if let (Some(style), Node::Scalar(new)) = (old_style, &mut entry.value) {
+                        take_style(new, style);
+                    }
                 }
                 Slot::Origin(j) => {
                     let Some(o) = origin.as_deref_mut() else {

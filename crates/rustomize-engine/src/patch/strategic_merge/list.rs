@@ -13,7 +13,7 @@
 //! details below (which keys count, how missing keys behave) are kyaml's,
 //! odd corners included, because they decide what kustomize prints.
 
-use super::{Action, Walker, new_scalar, value_text, wrong_kind, Kind};
+use super::{Action, Kind, Walker, new_scalar, value_text, wrong_kind};
 use crate::error::Error;
 use crate::openapi::SchemaRef;
 use rustomize_yaml::{Entry, Node, Style, Tag};
@@ -200,7 +200,11 @@ fn valid_keys<'k>(
     values: &[String],
 ) -> (Vec<&'k str>, Vec<String>) {
     let valid: Vec<bool> = (0..keys.len())
-        .map(|i| tuples.iter().any(|t| t.get(i).is_some_and(|v| !v.is_empty())))
+        .map(|i| {
+            tuples
+                .iter()
+                .any(|t| t.get(i).is_some_and(|v| !v.is_empty()))
+        })
         .collect();
     if !valid.contains(&true) {
         return (keys.to_vec(), values.to_vec());
