@@ -23,6 +23,7 @@
 //! references are followed on the way.
 
 mod document;
+mod json;
 
 use crate::error::Error;
 use rustomize_yaml::Node;
@@ -124,11 +125,9 @@ impl Schema {
         Ok(())
     }
 
+    /// Adds the definitions of embedded JSON data.
     fn add_json(&mut self, text: &str, name: &str) -> Result<(), Error> {
-        let doc = rustomize_yaml::parse_one(text).map_err(|source| Error::Yaml {
-            path: name.to_string(),
-            source,
-        })?;
+        let doc = json::parse(text).map_err(|e| Error::msg(format!("{name}: {e}")))?;
         self.add_document(&doc)
     }
 

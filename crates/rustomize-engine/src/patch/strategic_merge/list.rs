@@ -118,26 +118,29 @@ fn run<'s>(
 /// distinct tuple once (kyaml's `elementValues`). A field that is missing,
 /// null or not a scalar gives the empty text.
 fn element_values(keys: &[String], sources: &[&[Node]]) -> Vec<Vec<String>> {
-    let mut out = Vec::new();
     if keys.is_empty() {
-        return out;
+        return Vec::new();
     }
-    let mut seen = HashSet::new();
-    for items in sources {
-        for item in *items {
-            let tuple: Vec<String> = keys
-                .iter()
+    let all: Vec<Vec<String>> = sources
+        .iter()
+        .flat_map(|items| items.iter())
+        .map(|item| {
+            keys.iter()
                 .map(|k| match item.get(k) {
                     Some(Node::Scalar(s)) if !s.is_null() => s.value.clone(),
                     _ => String::new(),
                 })
-                .collect();
-            if seen.insert(tuple.clone()) {
-                out.push(tuple);
-            }
-        }
-    }
-    out
+                .collect()
+        })
+        .collect();
+    let keep: Vec<bool> = {
+        let mut seen: HashSet<&[String]> = HashSet::with_capacity(all.len());
+        all.iter().map(|t| seen.insert(t.as_slice())).collect()
+    };
+    all.into_iter()
+        .zip(keep)
+        .filter_map(|(t, k)| k.then_some(t))
+        .collect()
 }
 
 /// The text of each element, each distinct text once (kyaml's
@@ -192,33 +195,33 @@ fn match_values(a: &[String], b: &[String]) -> Option<Vec<String>> {
     common.then_some(out)
 }
 
-/// Drops the keys that have no value in any of `tuples`, unless none has
-/// one (kyaml's `validateKeys`).
-fn valid_keys<'k>(
-    tuples: &[Vec<String>],
+/// kyaml's `validateKeys`: the keys that have a value in some tuple
+/// (`has_value(i)` for key `i`) are kept, unless none has one. `None` when
+/// all keys are kept, as always with a single key.
+fn valid_keys_mask(count: usize, has_value: impl Fn(usize) -> bool) -> Option<Vec<bool>> {
+    let mask: Vec<bool> = (0..count).map(has_value).collect();
+    if mask.iter().all(|v| *v) || !mask.contains(&true) {
+        return None;
+    }
+    Some(mask)
+}
+
+/// The keys and values the mask keeps.
+fn apply_mask<'k>(
+    mask: &[bool],
     keys: &[&'k str],
     values: &[String],
 ) -> (Vec<&'k str>, Vec<String>) {
-    let valid: Vec<bool> = (0..keys.len())
-        .map(|i| {
-            tuples
-                .iter()
-                .any(|t| t.get(i).is_some_and(|v| !v.is_empty()))
-        })
-        .collect();
-    if !valid.contains(&true) {
-        return (keys.to_vec(), values.to_vec());
-    }
     let keys = keys
         .iter()
-        .zip(&valid)
-        .filter(|(_, v)| **v)
+        .zip(mask)
+        .filter(|(_, m)| **m)
         .map(|(k, _)| *k)
         .collect();
     let values = values
         .iter()
-        .zip(&valid)
-        .filter(|(_, v)| **v)
+        .zip(mask)
+        .filter(|(_, m)| **m)
         .map(|(v, _)| v.clone())
         .collect();
     (keys, values)
@@ -309,17 +312,30 @@ impl State<'_> {
             merge_values(&mut tuples);
         }
         let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+        // The keys that have a value in some tuple.
+        let mask = valid_keys_mask(keys.len(), |i| tuples.iter().any(|t| !t[i].is_empty()));
         let mut items: Vec<Elem> = Vec::new();
-        let mut last_keys: Vec<&str> = Vec::new();
-        for values in &tuples {
+        let mut last = None;
+        for (index, values) in tuples.iter().enumerate() {
             if values.is_empty() {
                 continue;
             }
-            let (vkeys, vvalues) = valid_keys(&tuples, &keys, values);
+            last = Some(index);
+            let masked = mask.as_deref().map(|m| apply_mask(m, &keys, values));
+            let (vkeys, vvalues) = match &masked {
+                Some((k, v)) => (k.as_slice(), v.as_slice()),
+                None => (keys.as_slice(), values.as_slice()),
+            };
             // Elements are looked up by the keys this tuple has values for.
-            let (lkeys, lvalues) = valid_keys(std::slice::from_ref(&vvalues), &vkeys, &vvalues);
-            let val = self.merge_element(walker, &lkeys, &lvalues, elem_schema)?;
-            last_keys = vkeys.clone();
+            let lookup_mask = valid_keys_mask(vkeys.len(), |i| !vvalues[i].is_empty());
+            let lookup = lookup_mask
+                .as_deref()
+                .map(|m| apply_mask(m, vkeys, vvalues));
+            let (lkeys, lvalues) = match &lookup {
+                Some((k, v)) => (k.as_slice(), v.as_slice()),
+                None => (vkeys, vvalues),
+            };
+            let val = self.merge_element(walker, lkeys, lvalues, elem_schema)?;
             let empty = val.is_none_or(|e| match self.node(e) {
                 n if n.is_null() => true,
                 Node::Map(m) => m.is_empty(),
@@ -327,18 +343,24 @@ impl State<'_> {
             });
             let Some(val) = val.filter(|_| !empty) else {
                 let mut list = std::mem::take(&mut self.list);
-                let result = self.set_element(&mut list, None, &vkeys, &vvalues);
+                let result = self.set_element(&mut list, None, vkeys, vvalues);
                 self.list = list;
                 result?;
                 continue;
             };
-            for (key, value) in vkeys.iter().zip(&vvalues) {
+            for (key, value) in vkeys.iter().zip(vvalues) {
                 if !value.is_empty() {
                     self.ensure_key(val, key, value)?;
                 }
             }
-            self.set_element(&mut items, Some(val), &vkeys, &vvalues)?;
+            self.set_element(&mut items, Some(val), vkeys, vvalues)?;
         }
+        // kyaml appends the target's elements using the keys of the last
+        // tuple.
+        let last_keys = match (last, mask.as_deref()) {
+            (Some(i), Some(m)) => apply_mask(m, &keys, &tuples[i]).0,
+            _ => keys.clone(),
+        };
         let dest_list = std::mem::take(&mut self.list);
         for e in dest_list {
             self.append_element(&mut items, e, &last_keys)?;
@@ -426,45 +448,51 @@ impl State<'_> {
     ) -> Result<(), Error> {
         let keys: &[&str] = if keys.is_empty() { &[""] } else { keys };
         let mapping = !keys[0].is_empty() && values.first().is_some_and(|v| !v.is_empty());
-        let mut out = Vec::with_capacity(list.len() + 1);
         let mut found = false;
-        for &e in list.iter() {
+        let mut write = 0;
+        for read in 0..list.len() {
+            let e = list[read];
             let node = self.node(e);
-            match node {
-                n if n.is_null() => continue,
-                Node::Map(m) if m.is_empty() => continue,
-                Node::Map(_) => {}
-                _ if mapping => {
-                    out.push(e);
-                    continue;
+            let keep = match node {
+                n if n.is_null() => None,
+                Node::Map(m) if m.is_empty() => None,
+                Node::Map(_) => Some(false),
+                _ if mapping => Some(true),
+                _ => Some(false),
+            };
+            let out = match keep {
+                None => None,
+                Some(true) => Some(e),
+                Some(false) => {
+                    // kyaml keeps the last match result when there are
+                    // fewer values than keys.
+                    let mut matched = false;
+                    let mut all = true;
+                    for (j, key) in keys.iter().enumerate() {
+                        if let Some(value) = values.get(j) {
+                            matched = field_matches(node, key, value)?;
+                        }
+                        if !matched {
+                            all = false;
+                            break;
+                        }
+                    }
+                    if all {
+                        found = true;
+                        element
+                    } else if values.is_empty() {
+                        None
+                    } else {
+                        Some(e)
+                    }
                 }
-                _ => {}
-            }
-            // kyaml keeps the last match result when there are fewer
-            // values than keys.
-            let mut matched = false;
-            let mut all = true;
-            for (j, key) in keys.iter().enumerate() {
-                if let Some(value) = values.get(j) {
-                    matched = field_matches(node, key, value)?;
-                }
-                if !matched {
-                    all = false;
-                    break;
-                }
-            }
-            if !all {
-                if !values.is_empty() {
-                    out.push(e);
-                }
-                continue;
-            }
-            found = true;
-            if let Some(el) = element {
-                out.push(el);
+            };
+            if let Some(out) = out {
+                list[write] = out;
+                write += 1;
             }
         }
-        *list = out;
+        list.truncate(write);
         if let Some(el) = element {
             if !found && !self.node(el).is_null() {
                 list.push(el);
