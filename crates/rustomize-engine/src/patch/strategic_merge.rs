@@ -106,25 +106,15 @@ pub fn merge_resource(
     if !changes.allow_kind_change {
         set_field(object, "kind", &kind);
     }
-    let metadata = object.get_or_insert_with("metadata", Node::map);
-    if !metadata.is_null() && metadata.as_map().is_none() {
-        return Err(Error::msg(format!(
-            "wrong node kind: metadata is a {}, not a mapping",
-            metadata.kind_name()
-        )));
+    if !changes.allow_name_change {
+        set_field(metadata_map(object)?, "name", &name);
     }
-    if metadata.is_null() {
-        *metadata = Node::map();
-    }
-    if let Node::Map(metadata) = metadata {
-        if !changes.allow_name_change {
-            set_field(metadata, "name", &name);
-        }
-        if namespace.is_empty() {
+    if namespace.is_empty() {
+        if let Some(Node::Map(metadata)) = object.get_mut("metadata") {
             metadata.remove("namespace");
-        } else {
-            set_field(metadata, "namespace", &namespace);
         }
+    } else {
+        set_field(metadata_map(object)?, "namespace", &namespace);
     }
     Ok(Outcome::Merged)
 }
@@ -137,18 +127,15 @@ pub fn merge_resource(
 /// apiVersion set to the target's.
 ///
 /// Patches found by their own id (no `target`) are merged as loaded.
-pub fn patch_for_target(patch: &Node, target: &Node) -> Node {
+pub fn patch_for_target(patch: &Node, target: &Node) -> Result<Node, Error> {
     let mut copy = patch.clone();
     let Node::Map(object) = &mut copy else {
-        return copy;
+        return Ok(copy);
     };
     let name = meta_text(patch, "name");
     let namespace = meta_text(patch, "namespace");
-    let metadata = object.get_or_insert_with("metadata", Node::map);
-    if !matches!(metadata, Node::Map(_)) {
-        *metadata = Node::map();
-    }
-    if let Node::Map(metadata) = metadata {
+    {
+        let metadata = metadata_map(object)?;
         for field in ["labels", "annotations"] {
             let mut pairs: Vec<(String, String)> = match metadata.get(field) {
                 Some(Node::Map(m)) => m
@@ -186,7 +173,7 @@ pub fn patch_for_target(patch: &Node, target: &Node) -> Node {
         .unwrap_or_default()
         .to_string();
     set_field(object, "apiVersion", &api_version);
-    copy
+    Ok(copy)
 }
 
 /// A string scalar as yaml.v3's `SetString` and kyaml's field setter make
@@ -205,6 +192,19 @@ fn string_scalar(value: String) -> Scalar {
         tag: Tag::Str,
         style,
         line: 0,
+    }
+}
+
+/// The object's `metadata` map, made when it is missing or null (kyaml's
+/// `LookupCreate`).
+fn metadata_map(object: &mut Map) -> Result<&mut Map, Error> {
+    let metadata = object.get_or_insert_with("metadata", Node::map);
+    if metadata.is_null() {
+        *metadata = Node::map();
+    }
+    match metadata {
+        Node::Map(m) => Ok(m),
+        other => Err(wrong_kind(Kind::Map, other)),
     }
 }
 

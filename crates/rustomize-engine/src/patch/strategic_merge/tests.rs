@@ -25,7 +25,7 @@ fn apply(target: &str, patch: &str, targeted: bool) -> Result<String, String> {
             })
             .ok_or("no target")?;
         let patch = if targeted {
-            patch_for_target(patch, &docs[i])
+            patch_for_target(patch, &docs[i]).map_err(|e| e.to_string())?
         } else {
             patch.clone()
         };
