@@ -493,10 +493,11 @@ impl State<'_> {
             }
         }
         list.truncate(write);
-        if let Some(el) = element {
-            if !found && !self.node(el).is_null() {
-                list.push(el);
-            }
+        if let Some(el) = element
+            && !found
+            && !self.node(el).is_null()
+        {
+            list.push(el);
         }
         Ok(())
     }
