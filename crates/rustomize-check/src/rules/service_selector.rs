@@ -1,0 +1,62 @@
+//! `service-selector`: a Service's selector matches the pod template of at
+//! least one workload in the output, in the same namespace.
+
+use super::{Hit, Rule};
+use crate::context::Context;
+use crate::finding::Severity;
+use crate::workload::{namespace_of, text};
+use rustomize_engine::resource::Resource;
+use rustomize_yaml::Node;
+
+/// See the module docs.
+pub struct ServiceSelector;
+
+impl Rule for ServiceSelector {
+    fn id(&self) -> &'static str {
+        "service-selector"
+    }
+
+    fn default_severity(&self) -> Severity {
+        Severity::Error
+    }
+
+    fn summary(&self) -> &'static str {
+        "A Service's selector matches the pod template of a workload in the output."
+    }
+
+    fn check(&self, cx: &Context<'_>, r: &Resource, out: &mut Vec<Hit>) {
+        if r.kind() != "Service" || r.api_version() != "v1" {
+            return;
+        }
+        if text(r.node.get_path(&["spec", "type"])) == Some("ExternalName") {
+            return;
+        }
+        let Some(sel) = r
+            .node
+            .get_path(&["spec", "selector"])
+            .and_then(Node::as_map)
+        else {
+            return;
+        };
+        let pairs: Vec<(&str, &str)> = sel
+            .entries
+            .iter()
+            .filter_map(|e| {
+                let v = e.value.as_scalar()?;
+                Some((e.key.value.as_str(), v.value.as_str()))
+            })
+            .collect();
+        if pairs.is_empty() || cx.index.pods_match(namespace_of(r), &pairs) {
+            return;
+        }
+        let mut shown: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        shown.sort();
+        out.push(Hit::new(
+            "spec.selector",
+            format!(
+                "selects {}, but no pod template in the output has these labels: the Service has no endpoints",
+                shown.join(",")
+            ),
+        ));
+    }
+}

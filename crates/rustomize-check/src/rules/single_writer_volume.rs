@@ -1,0 +1,102 @@
+//! `single-writer-volume`: a Deployment or ReplicaSet whose pods mount a
+//! ReadWriteOnce claim runs exactly one replica, and a Deployment replaces
+//! its pod with `strategy: Recreate`, never a rolling update.
+//!
+//! A ReadWriteOnce volume attaches to one node at a time. With two replicas,
+//! or during a rolling update (the new pod starts before the old one
+//! stops), either the second pod cannot start (the rollout hangs), or both
+//! land on one node and write the same single-writer file (SQLite, DuckDB),
+//! which corrupts it.
+
+use super::{Hit, Rule};
+use crate::context::Context;
+use crate::finding::Severity;
+use crate::workload::{int, namespace_of, pod_template, q, text};
+use rustomize_engine::resource::Resource;
+use rustomize_yaml::Node;
+
+/// See the module docs.
+pub struct SingleWriterVolume;
+
+impl Rule for SingleWriterVolume {
+    fn id(&self) -> &'static str {
+        "single-writer-volume"
+    }
+
+    fn default_severity(&self) -> Severity {
+        Severity::Error
+    }
+
+    fn summary(&self) -> &'static str {
+        "A Deployment or ReplicaSet mounting a ReadWriteOnce volume runs one replica with strategy Recreate."
+    }
+
+    fn check(&self, cx: &Context<'_>, r: &Resource, out: &mut Vec<Hit>) {
+        let kind = r.kind();
+        if kind != "Deployment" && kind != "ReplicaSet" {
+            return;
+        }
+        let Some(pt) = pod_template(r) else {
+            return;
+        };
+        let ns = namespace_of(r);
+        let claims: Vec<String> = pt
+            .spec
+            .get("volumes")
+            .and_then(Node::as_seq)
+            .into_iter()
+            .flatten()
+            .filter_map(|v| text(v.get_path(&["persistentVolumeClaim", "claimName"])))
+            .filter(|name| cx.index.claim(ns, name).is_some_and(is_single_node))
+            .map(q)
+            .collect();
+        if claims.is_empty() {
+            return;
+        }
+        let what = if claims.len() == 1 {
+            format!("ReadWriteOnce PersistentVolumeClaim {}", claims[0])
+        } else {
+            format!("ReadWriteOnce PersistentVolumeClaims {}", claims.join(", "))
+        };
+        let replicas = int(r.node.get_path(&["spec", "replicas"])).unwrap_or(1);
+        if replicas > 1 {
+            out.push(Hit::new(
+                "spec.replicas",
+                format!(
+                    "replicas is {replicas}, but the pods mount {what}: a single-writer volume needs exactly one replica"
+                ),
+            ));
+        }
+        if kind == "Deployment" {
+            let strategy = text(r.node.get_path(&["spec", "strategy", "type"]));
+            if strategy.is_none_or(|s| s == "RollingUpdate") {
+                let (path, how) = match strategy {
+                    Some(_) => ("spec.strategy.type", "RollingUpdate"),
+                    None => ("spec.strategy", "RollingUpdate (the default)"),
+                };
+                out.push(Hit::new(
+                    path,
+                    format!(
+                        "the update strategy is {how}, but the pods mount {what}: the new pod needs the volume while the old one holds it; set spec.strategy.type: Recreate"
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+/// Whether a claim's access modes allow only one node (or one pod).
+fn is_single_node(claim: &Resource) -> bool {
+    claim
+        .node
+        .get_path(&["spec", "accessModes"])
+        .and_then(Node::as_seq)
+        .is_some_and(|modes| {
+            let has = |want: &[&str]| {
+                modes
+                    .iter()
+                    .any(|m| m.as_str().is_some_and(|m| want.contains(&m)))
+            };
+            has(&["ReadWriteOnce", "ReadWriteOncePod"]) && !has(&["ReadWriteMany"])
+        })
+}
