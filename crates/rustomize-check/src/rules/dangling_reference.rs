@@ -180,3 +180,123 @@ fn pod_refs(refs: &mut Refs<'_, '_>, spec: &Map, base: &str) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::{GOOD_APP, findings};
+
+    const RULE: &str = "dangling-reference";
+
+    const REFS: &str = r#"apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      serviceAccountName: web
+      containers:
+      - name: web
+        image: web:v1
+        envFrom:
+        - configMapRef: {name: web-config}
+        - secretRef: {name: web-extra, optional: true}
+        env:
+        - name: TOKEN
+          valueFrom:
+            secretKeyRef: {name: web-secret, key: token}
+      volumes:
+      - name: certs
+        secret: {secretName: web-tls}
+      - name: data
+        persistentVolumeClaim: {claimName: web-data}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web, namespace: shop}
+spec:
+  rules:
+  - host: web.example.com
+    http:
+      paths:
+      - path: /
+        pathType: Prefix
+        backend:
+          service: {name: web, port: {number: 80}}
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: web-data, namespace: shop}
+spec:
+  accessModes: [ReadWriteMany]
+  volumeName: web-pv
+  resources: {requests: {storage: 1Gi}}
+"#;
+
+    const TARGETS: &str = r#"---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: web, namespace: shop}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: web-config, namespace: shop}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: web-secret, namespace: shop}
+---
+apiVersion: bitnami.com/v1alpha1
+kind: SealedSecret
+metadata: {name: web-tls, namespace: shop}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {app: web}
+  ports: [{port: 80}]
+---
+apiVersion: v1
+kind: PersistentVolume
+metadata: {name: web-pv}
+spec:
+  capacity: {storage: 1Gi}
+  accessModes: [ReadWriteMany]
+  hostPath: {path: /srv/web}
+"#;
+
+    #[test]
+    fn everything_present_passes() {
+        assert_eq!(findings(RULE, GOOD_APP), "");
+        assert_eq!(findings(RULE, &format!("{REFS}{TARGETS}")), "");
+    }
+
+    #[test]
+    fn missing_targets_fail() {
+        assert_eq!(
+            findings(RULE, REFS),
+            "\
+app.yaml:1: error[dangling-reference] Deployment shop/web: spec.template.spec.containers[0].envFrom[0].configMapRef.name: no ConfigMap \"web-config\" in the output
+app.yaml:1: error[dangling-reference] Deployment shop/web: spec.template.spec.containers[0].env[0].valueFrom.secretKeyRef.name: no Secret \"web-secret\" in the output
+app.yaml:1: error[dangling-reference] Deployment shop/web: spec.template.spec.volumes[0].secret.secretName: no Secret \"web-tls\" in the output
+app.yaml:1: error[dangling-reference] Deployment shop/web: spec.template.spec.serviceAccountName: no ServiceAccount \"web\" in the output
+app.yaml:26: error[dangling-reference] Ingress shop/web: spec.rules[0].http.paths[0].backend.service.name: no Service \"web\" in the output
+app.yaml:39: error[dangling-reference] PersistentVolumeClaim shop/web-data: spec.volumeName: no PersistentVolume \"web-pv\" in the output: the claim stays Pending
+"
+        );
+    }
+
+    #[test]
+    fn other_namespace_does_not_count() {
+        let yaml = format!("{REFS}{TARGETS}").replace(
+            "kind: ConfigMap\nmetadata: {name: web-config, namespace: shop}",
+            "kind: ConfigMap\nmetadata: {name: web-config, namespace: other}",
+        );
+        assert_eq!(
+            findings(RULE, &yaml),
+            "app.yaml:1: error[dangling-reference] Deployment shop/web: spec.template.spec.containers[0].envFrom[0].configMapRef.name: no ConfigMap \"web-config\" in the output\n"
+        );
+    }
+}

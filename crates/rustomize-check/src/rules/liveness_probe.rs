@@ -44,3 +44,37 @@ impl Rule for LivenessProbe {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::{GOOD_APP, findings};
+
+    const RULE: &str = "liveness-probe";
+
+    #[test]
+    fn probed_passes() {
+        assert_eq!(findings(RULE, GOOD_APP), "");
+    }
+
+    #[test]
+    fn missing_probe_fails() {
+        let yaml = GOOD_APP.replace("livenessProbe:", "startupProbe:");
+        assert_eq!(
+            findings(RULE, &yaml),
+            "app.yaml:1: warning[liveness-probe] Deployment api: spec.template.spec.containers[0].livenessProbe: \
+container \"api\" has no liveness probe: without one, a container that hangs without exiting is never restarted\n"
+        );
+    }
+
+    #[test]
+    fn jobs_and_plain_init_containers_are_exempt() {
+        let job = "apiVersion: batch/v1\nkind: Job\nmetadata: {name: j}\nspec:\n  template:\n    spec:\n      \
+containers:\n      - {name: once, image: \"app:v1\"}\n";
+        assert_eq!(findings(RULE, job), "");
+        let init = GOOD_APP.replace(
+            "      containers:\n",
+            "      initContainers:\n      - {name: migrate, image: \"app:v1\"}\n      containers:\n",
+        );
+        assert_eq!(findings(RULE, &init), "");
+    }
+}

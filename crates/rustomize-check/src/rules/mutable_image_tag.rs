@@ -107,6 +107,54 @@ pub fn moving(image: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::moving;
+    use crate::rules::testing::{GOOD_APP, findings, findings_of};
+    use crate::{Config, Options};
+
+    const RULE: &str = "mutable-image-tag";
+
+    fn production() -> Options {
+        Options {
+            env: Some("production".into()),
+            ..Options::default()
+        }
+    }
+
+    #[test]
+    fn pinned_tag_passes_in_production() {
+        assert_eq!(findings_of(RULE, GOOD_APP, &production()), "");
+    }
+
+    #[test]
+    fn edge_fails_in_production_only() {
+        let yaml = GOOD_APP.replace("api:v1.2.3", "api:edge");
+        assert_eq!(findings(RULE, &yaml), "");
+        assert_eq!(
+            findings_of(RULE, &yaml, &production()),
+            "app.yaml:1: error[mutable-image-tag] Deployment api: spec.template.spec.containers[0].image: \
+image \"ghcr.io/org/api:edge\" uses the moving tag \"edge\"; production must pin a release tag (v1.2.3) or a digest\n"
+        );
+    }
+
+    #[test]
+    fn production_by_namespace() {
+        let yaml = GOOD_APP.replace("api:v1.2.3", "api").replace(
+            "  name: api\n  labels",
+            "  name: api\n  namespace: shop-prod\n  labels",
+        );
+        let config =
+            Config::parse("environments:\n  production:\n    namespaces: [\"*-prod\"]\n").unwrap();
+        let opts = Options {
+            config,
+            ..Options::default()
+        };
+        assert_eq!(
+            findings_of(RULE, &yaml, &opts),
+            "app.yaml:1: error[mutable-image-tag] Deployment shop-prod/api: spec.template.spec.containers[0].image: \
+image \"ghcr.io/org/api\" has no tag, so it means latest; production must pin a release tag (v1.2.3) or a digest\n"
+        );
+        let staging = yaml.replace("shop-prod", "shop-staging");
+        assert_eq!(findings_of(RULE, &staging, &opts), "");
+    }
 
     #[test]
     fn tags() {

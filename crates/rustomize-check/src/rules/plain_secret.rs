@@ -63,3 +63,45 @@ impl Rule for PlainSecret {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::{findings, report, resources};
+    use crate::{Options, Target, check};
+    use rustomize_engine::resource::Behavior;
+
+    const RULE: &str = "plain-secret";
+    const SECRET: &str =
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: db}\nstringData:\n  password: hunter2\n";
+
+    #[test]
+    fn empty_and_generated_secrets_pass() {
+        let empty = "apiVersion: v1\nkind: Secret\nmetadata: {name: db}\ntype: kubernetes.io/service-account-token\n";
+        assert_eq!(findings(RULE, empty), "");
+        let mut generated = resources(SECRET);
+        generated[0].meta.behavior = Some(Behavior::Create);
+        generated[0].meta.needs_hash = true;
+        let report = report(&generated, &Options::default());
+        assert!(report.findings.iter().all(|f| f.rule != RULE));
+    }
+
+    #[test]
+    fn committed_secret_fails() {
+        assert_eq!(
+            findings(RULE, SECRET),
+            "app.yaml:1: error[plain-secret] Secret db: stringData: Secret values (password) are committed in the \
+tree: generate the Secret with a secretGenerator from a file kept out of Git, or use SealedSecrets or External Secrets\n"
+        );
+    }
+
+    #[test]
+    fn rendered_yaml_is_not_judged() {
+        let report = check(
+            &resources(SECRET),
+            &Target::rendered("-"),
+            &Options::default(),
+        )
+        .unwrap();
+        assert!(report.findings.iter().all(|f| f.rule != RULE));
+    }
+}

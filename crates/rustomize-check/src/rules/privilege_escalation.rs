@@ -42,3 +42,36 @@ impl Rule for PrivilegeEscalation {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::{GOOD_APP, findings};
+
+    const RULE: &str = "privilege-escalation";
+
+    #[test]
+    fn disallowed_passes() {
+        assert_eq!(findings(RULE, GOOD_APP), "");
+    }
+
+    #[test]
+    fn unset_or_true_fails() {
+        let unset = GOOD_APP.replace("          allowPrivilegeEscalation: false\n", "");
+        assert_eq!(
+            findings(RULE, &unset),
+            "app.yaml:1: warning[privilege-escalation] Deployment api: \
+spec.template.spec.containers[0].securityContext.allowPrivilegeEscalation: container \"api\" allows privilege \
+escalation (the default): set securityContext.allowPrivilegeEscalation: false\n"
+        );
+        let set = GOOD_APP.replace(
+            "allowPrivilegeEscalation: false",
+            "allowPrivilegeEscalation: true",
+        );
+        assert_eq!(
+            findings(RULE, &set),
+            "app.yaml:1: warning[privilege-escalation] Deployment api: \
+spec.template.spec.containers[0].securityContext.allowPrivilegeEscalation: container \"api\" allows privilege \
+escalation: set securityContext.allowPrivilegeEscalation: false\n"
+        );
+    }
+}

@@ -39,3 +39,33 @@ impl Rule for Privileged {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::{GOOD_APP, findings};
+
+    const RULE: &str = "privileged";
+
+    #[test]
+    fn unprivileged_passes() {
+        assert_eq!(findings(RULE, GOOD_APP), "");
+        let explicit = GOOD_APP.replace(
+            "readOnlyRootFilesystem: true",
+            "readOnlyRootFilesystem: true\n          privileged: false",
+        );
+        assert_eq!(findings(RULE, &explicit), "");
+    }
+
+    #[test]
+    fn privileged_fails() {
+        let yaml = GOOD_APP.replace(
+            "readOnlyRootFilesystem: true",
+            "readOnlyRootFilesystem: true\n          privileged: true",
+        );
+        assert_eq!(
+            findings(RULE, &yaml),
+            "app.yaml:1: error[privileged] Deployment api: spec.template.spec.containers[0].securityContext.privileged: \
+container \"api\" runs privileged: it has every capability and the host's devices\n"
+        );
+    }
+}

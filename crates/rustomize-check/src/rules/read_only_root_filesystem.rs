@@ -40,3 +40,43 @@ impl Rule for ReadOnlyRootFilesystem {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::{GOOD_APP, findings};
+
+    const RULE: &str = "read-only-root-filesystem";
+
+    #[test]
+    fn read_only_passes() {
+        assert_eq!(findings(RULE, GOOD_APP), "");
+    }
+
+    #[test]
+    fn writable_fails() {
+        let yaml = GOOD_APP.replace(
+            "readOnlyRootFilesystem: true",
+            "readOnlyRootFilesystem: false",
+        );
+        assert_eq!(
+            findings(RULE, &yaml),
+            "app.yaml:1: warning[read-only-root-filesystem] Deployment api: \
+spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem: container \"api\" can write to its \
+root filesystem: set securityContext.readOnlyRootFilesystem: true and mount a volume where it must write\n"
+        );
+    }
+
+    #[test]
+    fn init_containers_count() {
+        let yaml = GOOD_APP.replace(
+            "      containers:\n",
+            "      initContainers:\n      - {name: migrate, image: \"app:v1\"}\n      containers:\n",
+        );
+        assert_eq!(
+            findings(RULE, &yaml),
+            "app.yaml:1: warning[read-only-root-filesystem] Deployment api: \
+spec.template.spec.initContainers[0].securityContext.readOnlyRootFilesystem: container \"migrate\" can write to its \
+root filesystem: set securityContext.readOnlyRootFilesystem: true and mount a volume where it must write\n"
+        );
+    }
+}

@@ -46,3 +46,38 @@ impl Rule for ResourceLimits {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::{GOOD_APP, findings};
+
+    const RULE: &str = "resource-limits";
+
+    #[test]
+    fn set_passes() {
+        assert_eq!(findings(RULE, GOOD_APP), "");
+    }
+
+    #[test]
+    fn unset_fails() {
+        let yaml = GOOD_APP.replace("          limits: {cpu: \"1\", memory: 512Mi}\n", "");
+        assert_eq!(
+            findings(RULE, &yaml),
+            "app.yaml:1: warning[resource-limits] Deployment api: spec.template.spec.containers[0].resources.limits: \
+container \"api\" sets no cpu or memory limit: without limits one container can take the node's memory or CPU from every other pod\n"
+        );
+    }
+
+    #[test]
+    fn half_set_fails() {
+        let yaml = GOOD_APP.replace(
+            "limits: {cpu: \"1\", memory: 512Mi}",
+            "limits: {cpu: \"1\"}",
+        );
+        assert_eq!(
+            findings(RULE, &yaml),
+            "app.yaml:1: warning[resource-limits] Deployment api: spec.template.spec.containers[0].resources.limits: \
+container \"api\" sets no memory limit: without limits one container can take the node's memory or CPU from every other pod\n"
+        );
+    }
+}

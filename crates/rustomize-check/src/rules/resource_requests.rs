@@ -46,3 +46,38 @@ impl Rule for ResourceRequests {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::{GOOD_APP, findings};
+
+    const RULE: &str = "resource-requests";
+
+    #[test]
+    fn set_passes() {
+        assert_eq!(findings(RULE, GOOD_APP), "");
+    }
+
+    #[test]
+    fn unset_fails() {
+        let yaml = GOOD_APP.replace("          requests: {cpu: 100m, memory: 256Mi}\n", "");
+        assert_eq!(
+            findings(RULE, &yaml),
+            "app.yaml:1: warning[resource-requests] Deployment api: spec.template.spec.containers[0].resources.requests: \
+container \"api\" sets no cpu or memory request: the scheduler places pods by their requests; without them a node is overcommitted and pods are evicted first\n"
+        );
+    }
+
+    #[test]
+    fn half_set_fails() {
+        let yaml = GOOD_APP.replace(
+            "requests: {cpu: 100m, memory: 256Mi}",
+            "requests: {memory: 256Mi}",
+        );
+        assert_eq!(
+            findings(RULE, &yaml),
+            "app.yaml:1: warning[resource-requests] Deployment api: spec.template.spec.containers[0].resources.requests: \
+container \"api\" sets no cpu request: the scheduler places pods by their requests; without them a node is overcommitted and pods are evicted first\n"
+        );
+    }
+}

@@ -68,3 +68,52 @@ impl Rule for RunAsNonRoot {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::{GOOD_APP, findings};
+
+    const RULE: &str = "run-as-non-root";
+
+    fn pod(pod_sc: &str, container_sc: &str) -> String {
+        format!(
+            "apiVersion: v1\nkind: Pod\nmetadata: {{name: p}}\nspec:\n  securityContext: {pod_sc}\n  \
+containers:\n  - name: app\n    image: app:v1\n    securityContext: {container_sc}\n"
+        )
+    }
+
+    #[test]
+    fn non_root_passes() {
+        assert_eq!(findings(RULE, GOOD_APP), "");
+        assert_eq!(findings(RULE, &pod("{}", "{runAsNonRoot: true}")), "");
+        assert_eq!(findings(RULE, &pod("{runAsUser: 1000}", "{}")), "");
+        // The container's UID wins over the pod's.
+        assert_eq!(
+            findings(RULE, &pod("{runAsUser: 0}", "{runAsUser: 1000}")),
+            ""
+        );
+    }
+
+    #[test]
+    fn unset_fails() {
+        assert_eq!(
+            findings(RULE, &pod("{}", "{}")),
+            "app.yaml:1: warning[run-as-non-root] Pod p: spec.containers[0].securityContext.runAsNonRoot: \
+container \"app\" may run as root: set securityContext.runAsNonRoot: true (and a non-zero runAsUser) on the pod or the container\n"
+        );
+    }
+
+    #[test]
+    fn root_uid_fails() {
+        assert_eq!(
+            findings(RULE, &pod("{runAsNonRoot: true}", "{runAsUser: 0}")),
+            "app.yaml:1: warning[run-as-non-root] Pod p: spec.containers[0].securityContext.runAsUser: \
+container \"app\" runs as root (runAsUser: 0)\n"
+        );
+        assert_eq!(
+            findings(RULE, &pod("{runAsNonRoot: false}", "{}")),
+            "app.yaml:1: warning[run-as-non-root] Pod p: spec.securityContext.runAsNonRoot: \
+container \"app\" may run as root (runAsNonRoot: false): set runAsNonRoot: true, or a non-zero runAsUser\n"
+        );
+    }
+}

@@ -60,3 +60,34 @@ impl Rule for ServiceSelector {
         ));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::{GOOD_APP, findings};
+
+    const RULE: &str = "service-selector";
+
+    #[test]
+    fn matching_selector_passes() {
+        assert_eq!(findings(RULE, GOOD_APP), "");
+        let subset = GOOD_APP.replace("labels: {app: api}", "labels: {app: api, tier: web}");
+        assert_eq!(findings(RULE, &subset), "");
+    }
+
+    #[test]
+    fn selector_without_pods_fails() {
+        let yaml = GOOD_APP.replace("selector: {app: api}", "selector: {app: api, tier: db}");
+        assert_eq!(
+            findings(RULE, &yaml),
+            "app.yaml:46: error[service-selector] Service api: spec.selector: selects app=api,tier=db, but no pod \
+template in the output has these labels: the Service has no endpoints\n"
+        );
+    }
+
+    #[test]
+    fn services_without_selector_are_exempt() {
+        let yaml = "apiVersion: v1\nkind: Service\nmetadata: {name: ext}\nspec:\n  type: ExternalName\n  \
+externalName: db.example.com\n  selector: {app: nothing}\n";
+        assert_eq!(findings(RULE, yaml), "");
+    }
+}

@@ -100,3 +100,61 @@ fn is_single_node(claim: &Resource) -> bool {
             has(&["ReadWriteOnce", "ReadWriteOncePod"]) && !has(&["ReadWriteMany"])
         })
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::{GOOD_APP, findings};
+
+    const RULE: &str = "single-writer-volume";
+
+    #[test]
+    fn one_replica_with_recreate_passes() {
+        assert_eq!(findings(RULE, GOOD_APP), "");
+    }
+
+    #[test]
+    fn two_replicas_fail() {
+        let yaml = GOOD_APP.replace("replicas: 1", "replicas: 2");
+        assert_eq!(
+            findings(RULE, &yaml),
+            "app.yaml:1: error[single-writer-volume] Deployment api: spec.replicas: replicas is 2, \
+but the pods mount ReadWriteOnce PersistentVolumeClaim \"api-data\": a single-writer volume needs exactly one replica\n"
+        );
+    }
+
+    #[test]
+    fn default_strategy_fails() {
+        let yaml = GOOD_APP.replace("  strategy: {type: Recreate}\n", "");
+        assert_eq!(
+            findings(RULE, &yaml),
+            "app.yaml:1: error[single-writer-volume] Deployment api: spec.strategy: the update strategy is \
+RollingUpdate (the default), but the pods mount ReadWriteOnce PersistentVolumeClaim \"api-data\": the new pod \
+needs the volume while the old one holds it; set spec.strategy.type: Recreate\n"
+        );
+    }
+
+    #[test]
+    fn explicit_rolling_update_fails() {
+        let yaml = GOOD_APP.replace("type: Recreate", "type: RollingUpdate");
+        assert_eq!(
+            findings(RULE, &yaml),
+            "app.yaml:1: error[single-writer-volume] Deployment api: spec.strategy.type: the update strategy is \
+RollingUpdate, but the pods mount ReadWriteOnce PersistentVolumeClaim \"api-data\": the new pod \
+needs the volume while the old one holds it; set spec.strategy.type: Recreate\n"
+        );
+    }
+
+    #[test]
+    fn read_write_many_and_unknown_claims_pass() {
+        let rwx = GOOD_APP
+            .replace("replicas: 1", "replicas: 3")
+            .replace("type: Recreate", "type: RollingUpdate")
+            .replace("[ReadWriteOnce]", "[ReadWriteMany]");
+        assert_eq!(findings(RULE, &rwx), "");
+        // A claim made outside the tree: its access mode is unknown.
+        let outside = GOOD_APP
+            .replace("replicas: 1", "replicas: 3")
+            .replace("claimName: api-data", "claimName: elsewhere");
+        assert_eq!(findings(RULE, &outside), "");
+    }
+}
