@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 mod build;
+mod check;
 
 use crate::cli::{Cli, Command};
 use std::process::ExitCode;
@@ -9,6 +10,7 @@ use std::process::ExitCode;
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Build(args) => build::run(&args),
+        Command::Check(args) => Ok(check::run(&args)),
         Command::Version(args) => {
             let v = env!("CARGO_PKG_VERSION");
             if args.short {
