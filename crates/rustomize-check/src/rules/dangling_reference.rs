@@ -71,7 +71,8 @@ impl Rule for DanglingReference {
                 }
             }
             "PersistentVolumeClaim" => {
-                if let Some(name) = text(spec.and_then(|s| s.get("volumeName"))) {
+                let volume = text(spec.and_then(|s| s.get("volumeName")));
+                if let Some(name) = volume.filter(|n| !n.is_empty()) {
                     if !cx.index.has("PersistentVolume", "", name) {
                         refs.out.push(Hit::new(
                             "spec.volumeName",
@@ -96,7 +97,7 @@ struct Refs<'c, 'o> {
 
 impl Refs<'_, '_> {
     fn check(&mut self, kind: &str, name: &str, path: String) {
-        if !self.cx.index.has(kind, self.ns, name) {
+        if !name.is_empty() && !self.cx.index.has(kind, self.ns, name) {
             self.out.push(Hit::new(
                 path,
                 format!("no {kind} {} in the output", q(name)),

@@ -8,6 +8,19 @@ use crate::workload::{namespace_of, text};
 use rustomize_engine::resource::Resource;
 use rustomize_yaml::Node;
 
+/// Labels controllers put on the pods they make, which no template has:
+/// a selector on them (one Service per StatefulSet pod) is not checked.
+const CONTROLLER_LABELS: &[&str] = &[
+    "statefulset.kubernetes.io/pod-name",
+    "apps.kubernetes.io/pod-index",
+    "controller-revision-hash",
+    "pod-template-hash",
+    "batch.kubernetes.io/job-name",
+    "batch.kubernetes.io/controller-uid",
+    "job-name",
+    "controller-uid",
+];
+
 /// See the module docs.
 pub struct ServiceSelector;
 
@@ -41,6 +54,7 @@ impl Rule for ServiceSelector {
         let pairs: Vec<(&str, &str)> = sel
             .entries
             .iter()
+            .filter(|e| !CONTROLLER_LABELS.contains(&e.key.value.as_str()))
             .filter_map(|e| {
                 let v = e.value.as_scalar()?;
                 Some((e.key.value.as_str(), v.value.as_str()))
@@ -82,6 +96,15 @@ mod tests {
             "app.yaml:46: error[service-selector] Service api: spec.selector: selects app=api,tier=db, but no pod \
 template in the output has these labels: the Service has no endpoints\n"
         );
+    }
+
+    #[test]
+    fn labels_set_by_controllers_are_ignored() {
+        let yaml = GOOD_APP.replace(
+            "selector: {app: api}",
+            "selector: {app: api, statefulset.kubernetes.io/pod-name: api-0}",
+        );
+        assert_eq!(findings(RULE, &yaml), "");
     }
 
     #[test]
