@@ -243,3 +243,90 @@ fn qualified(f: &Finding) -> String {
     }
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::ObjectRef;
+
+    fn report() -> Report {
+        let f = |severity, rule, path: &str| Finding {
+            rule,
+            severity,
+            object: ObjectRef {
+                api_version: "apps/v1".into(),
+                kind: "Deployment".into(),
+                namespace: "shop".into(),
+                name: "web".into(),
+            },
+            path: path.into(),
+            message: "msg".into(),
+            file: Some("base/my app.yaml".into()),
+            line: Some(3),
+        };
+        Report {
+            target: "overlays/prod".into(),
+            kubernetes_version: "1.37".into(),
+            objects: 1,
+            findings: vec![
+                f(Severity::Error, "schema", "spec.replicas"),
+                f(Severity::Info, "schema-not-checked", ""),
+            ],
+        }
+    }
+
+    #[test]
+    fn text_lines_and_summary() {
+        let outcomes = [
+            Outcome::Checked(report()),
+            Outcome::Failed {
+                target: "overlays/broken".into(),
+                error: "boom".into(),
+            },
+        ];
+        assert_eq!(
+            text(&outcomes),
+            "\
+base/my app.yaml:3: error[schema] Deployment shop/web: spec.replicas: msg
+base/my app.yaml:3: info[schema-not-checked] Deployment shop/web: msg
+overlays/prod: 1 error, 0 warnings, 1 info in 1 object (Kubernetes 1.37)
+"
+        );
+    }
+
+    #[test]
+    fn json_and_sarif_documents() {
+        let outcomes = [
+            Outcome::Checked(report()),
+            Outcome::Failed {
+                target: "overlays/broken".into(),
+                error: "boom".into(),
+            },
+        ];
+        let v: Value = serde_json::from_str(&json(&outcomes)).unwrap();
+        assert_eq!(v["targets"][0]["summary"]["info"], 1);
+        assert_eq!(v["targets"][0]["findings"][1]["path"], "");
+        assert_eq!(v["targets"][1]["error"], "boom");
+        let s: Value = serde_json::from_str(&sarif(&outcomes)).unwrap();
+        let run = &s["runs"][0];
+        assert_eq!(run["results"][1]["level"], "note");
+        assert_eq!(run["results"][0]["ruleIndex"], 0);
+        assert_eq!(
+            run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+            "base/my%20app.yaml"
+        );
+        assert_eq!(
+            run["results"][0]["locations"][0]["logicalLocations"][0]["fullyQualifiedName"],
+            "Deployment/shop/web.spec.replicas"
+        );
+        assert_eq!(run["invocations"][0]["executionSuccessful"], false);
+        assert_eq!(
+            run["invocations"][0]["toolExecutionNotifications"][0]["message"]["text"],
+            "overlays/broken: boom"
+        );
+        assert_eq!(
+            run["tool"]["driver"]["rules"].as_array().unwrap().len(),
+            rules::all().len()
+        );
+    }
+}

@@ -87,3 +87,28 @@ pub fn is_rule_id(id: &str) -> bool {
 
 #[cfg(test)]
 pub(crate) mod testing;
+
+#[cfg(test)]
+mod tests {
+    use super::all;
+    use std::path::Path;
+
+    #[test]
+    fn every_rule_has_a_doc_page_and_a_unique_id() {
+        let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs");
+        let index = std::fs::read_to_string(docs.join("check.md")).unwrap();
+        let mut seen = std::collections::HashSet::new();
+        for r in all() {
+            assert!(seen.insert(r.id()), "duplicate id {}", r.id());
+            let page = std::fs::read_to_string(docs.join(format!("rules/{}.md", r.id())))
+                .unwrap_or_else(|_| panic!("docs/rules/{}.md", r.id()));
+            assert!(page.starts_with(&format!("# `{}`", r.id())), "{}", r.id());
+            let severity = format!("**Default severity:** {}", r.default_severity());
+            assert!(page.contains(&severity), "{}: {severity}", r.id());
+            for section in ["## What it checks", "## Why", "## Example", "## Fix"] {
+                assert!(page.contains(section), "{}: {section}", r.id());
+            }
+            assert!(index.contains(&format!("[`{}`](rules/{}.md)", r.id(), r.id())));
+        }
+    }
+}
