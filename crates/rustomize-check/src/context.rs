@@ -23,6 +23,8 @@ pub struct Index<'a> {
     claims: HashMap<(&'a str, &'a str), &'a Resource>,
     /// Pod template labels by namespace.
     pod_labels: HashMap<&'a str, Vec<&'a Map>>,
+    /// Deployments and ReplicaSets by (namespace, kind, name).
+    scalable: HashMap<(&'a str, &'a str, &'a str), &'a Resource>,
 }
 
 impl<'a> Index<'a> {
@@ -37,6 +39,9 @@ impl<'a> Index<'a> {
             match kind {
                 "PersistentVolumeClaim" => {
                     ix.claims.insert((ns, r.name()), r);
+                }
+                "Deployment" | "ReplicaSet" => {
+                    ix.scalable.insert((ns, kind, r.name()), r);
                 }
                 "SealedSecret" => {
                     let name = r
@@ -74,6 +79,11 @@ impl<'a> Index<'a> {
     /// A PersistentVolumeClaim.
     pub fn claim(&self, namespace: &str, name: &str) -> Option<&'a Resource> {
         self.claims.get(&(namespace, name)).copied()
+    }
+
+    /// A Deployment or ReplicaSet.
+    pub fn scalable(&self, namespace: &str, kind: &str, name: &str) -> Option<&'a Resource> {
+        self.scalable.get(&(namespace, kind, name)).copied()
     }
 
     /// Whether a pod template in `namespace` has all these labels.

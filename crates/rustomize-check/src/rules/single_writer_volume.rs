@@ -2,6 +2,9 @@
 //! ReadWriteOnce claim runs exactly one replica, and a Deployment replaces
 //! its pod with `strategy: Recreate`, never a rolling update.
 //!
+//! A HorizontalPodAutoscaler that may scale such a workload above one
+//! replica is reported too.
+//!
 //! A ReadWriteOnce volume attaches to one node at a time. With two replicas,
 //! or during a rolling update (the new pod starts before the old one
 //! stops), either the second pod cannot start (the rollout hangs), or both
@@ -33,30 +36,14 @@ impl Rule for SingleWriterVolume {
 
     fn check(&self, cx: &Context<'_>, r: &Resource, out: &mut Vec<Hit>) {
         let kind = r.kind();
+        if kind == "HorizontalPodAutoscaler" {
+            return check_autoscaler(cx, r, out);
+        }
         if kind != "Deployment" && kind != "ReplicaSet" {
             return;
         }
-        let Some(pt) = pod_template(r) else {
+        let Some(what) = single_writer_claims(cx, r) else {
             return;
-        };
-        let ns = namespace_of(r);
-        let claims: Vec<String> = pt
-            .spec
-            .get("volumes")
-            .and_then(Node::as_seq)
-            .into_iter()
-            .flatten()
-            .filter_map(|v| text(v.get_path(&["persistentVolumeClaim", "claimName"])))
-            .filter(|name| cx.index.claim(ns, name).is_some_and(is_single_node))
-            .map(q)
-            .collect();
-        if claims.is_empty() {
-            return;
-        }
-        let what = if claims.len() == 1 {
-            format!("ReadWriteOnce PersistentVolumeClaim {}", claims[0])
-        } else {
-            format!("ReadWriteOnce PersistentVolumeClaims {}", claims.join(", "))
         };
         let replicas = int(r.node.get_path(&["spec", "replicas"])).unwrap_or(1);
         if replicas > 1 {
@@ -82,6 +69,58 @@ impl Rule for SingleWriterVolume {
                 ));
             }
         }
+    }
+}
+
+/// "ReadWriteOnce PersistentVolumeClaim \"x\"" when the workload's pods
+/// mount single-node claims of the output.
+fn single_writer_claims(cx: &Context<'_>, r: &Resource) -> Option<String> {
+    let pt = pod_template(r)?;
+    let ns = namespace_of(r);
+    let claims: Vec<String> = pt
+        .spec
+        .get("volumes")
+        .and_then(Node::as_seq)
+        .into_iter()
+        .flatten()
+        .filter_map(|v| text(v.get_path(&["persistentVolumeClaim", "claimName"])))
+        .filter(|name| cx.index.claim(ns, name).is_some_and(is_single_node))
+        .map(q)
+        .collect();
+    match claims.len() {
+        0 => None,
+        1 => Some(format!("ReadWriteOnce PersistentVolumeClaim {}", claims[0])),
+        _ => Some(format!(
+            "ReadWriteOnce PersistentVolumeClaims {}",
+            claims.join(", ")
+        )),
+    }
+}
+
+/// An autoscaler that may scale a single-writer workload past one replica.
+fn check_autoscaler(cx: &Context<'_>, r: &Resource, out: &mut Vec<Hit>) {
+    let max = int(r.node.get_path(&["spec", "maxReplicas"])).unwrap_or(0);
+    if max <= 1 {
+        return;
+    }
+    let target = r.node.get_path(&["spec", "scaleTargetRef"]);
+    let (Some(kind), Some(name)) = (
+        text(target.and_then(|t| t.get("kind"))),
+        text(target.and_then(|t| t.get("name"))),
+    ) else {
+        return;
+    };
+    let Some(workload) = cx.index.scalable(namespace_of(r), kind, name) else {
+        return;
+    };
+    if let Some(what) = single_writer_claims(cx, workload) {
+        out.push(Hit::new(
+            "spec.maxReplicas",
+            format!(
+                "maxReplicas is {max}, but the pods of {kind} {} mount {what}: a single-writer volume needs exactly one replica",
+                q(name)
+            ),
+        ));
     }
 }
 
@@ -142,6 +181,19 @@ needs the volume while the old one holds it; set spec.strategy.type: Recreate\n"
 RollingUpdate, but the pods mount ReadWriteOnce PersistentVolumeClaim \"api-data\": the new pod \
 needs the volume while the old one holds it; set spec.strategy.type: Recreate\n"
         );
+    }
+
+    #[test]
+    fn autoscaler_past_one_replica_fails() {
+        let hpa = "---\napiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: api}\n\
+spec:\n  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: api}\n  minReplicas: 1\n  maxReplicas: 3\n";
+        assert_eq!(
+            findings(RULE, &format!("{GOOD_APP}{hpa}")),
+            "app.yaml:56: error[single-writer-volume] HorizontalPodAutoscaler api: spec.maxReplicas: maxReplicas is 3, \
+but the pods of Deployment \"api\" mount ReadWriteOnce PersistentVolumeClaim \"api-data\": a single-writer volume needs exactly one replica\n"
+        );
+        let one = hpa.replace("maxReplicas: 3", "maxReplicas: 1");
+        assert_eq!(findings(RULE, &format!("{GOOD_APP}{one}")), "");
     }
 
     #[test]
