@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 mod build;
+mod check;
 mod remotes;
 
 use crate::cli::{Cli, Command, RemoteArgs};
@@ -23,6 +24,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Build(args) => build::run(&args),
         Command::Remotes(args) => remotes::run(&args),
+        Command::Check(args) => Ok(check::run(&args)),
         Command::Version(args) => {
             let v = env!("CARGO_PKG_VERSION");
             if args.short {
