@@ -6,6 +6,7 @@
 //! components, run transformers in kustomize's order, then at the top:
 //! add hash suffixes, fix name references, sort, print.
 
+pub mod builtin;
 pub mod error;
 pub mod fieldpath;
 pub mod fieldspec;

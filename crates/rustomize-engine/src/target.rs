@@ -16,6 +16,7 @@
 //! At the top (`build`): hash suffixes, name references, vars, local-config
 //! removal, sorting, and the final annotation clean-up.
 
+use crate::builtin::{self, Plugin};
 use crate::error::{Error, ResultExt};
 use crate::fieldspec::TransformerConfig;
 use crate::generate::{Absorber, ConfigMapGenerator, HashTransformer, SecretGenerator};
@@ -406,6 +407,21 @@ impl<'c> Target<'c> {
         for args in &k.secret_generator {
             generators.push(Box::new(SecretGenerator::from_args(args, global)));
         }
+        for config in self
+            .plugin_configs(&k.generators, "generators")?
+            .resources()
+        {
+            match self.configure_plugin(config)? {
+                Plugin::Generator(g) => generators.push(g),
+                Plugin::Transformer(_) => {
+                    return Err(Error::msg(format!(
+                        "{}: plugin {} not a generator",
+                        self.file,
+                        config.org_id()
+                    )));
+                }
+            }
+        }
         if !generators.is_empty() {
             let origin = Arc::new(Origin {
                 path: self.origin_path(self.file_name()),
@@ -421,9 +437,6 @@ impl<'c> Target<'c> {
                     .absorb(made)
                     .with_context(|| format!("{}: merging from generator", self.file))?;
             }
-        }
-        if !k.generators.is_empty() {
-            return Err(self.unsupported("generators"));
         }
         if !k.helm_charts.is_empty() || !k.helm_chart_inflation_generator.is_empty() {
             return Err(self.unsupported("helmCharts"));
@@ -506,17 +519,93 @@ impl<'c> Target<'c> {
                 .with_context(|| self.file.clone())?;
             steps.push(("replacements", Box::new(t)));
         }
-        if !k.transformers.is_empty() {
-            return Err(self.unsupported("transformers"));
-        }
-        if !k.validators.is_empty() {
-            return Err(self.unsupported("validators"));
+        for config in self
+            .plugin_configs(&k.transformers, "transformers")?
+            .resources()
+        {
+            match self.configure_plugin(config)? {
+                Plugin::Transformer(t) => steps.push(("transformers", t)),
+                Plugin::Generator(_) => {
+                    return Err(Error::msg(format!(
+                        "{}: plugin {} not a transformer",
+                        self.file,
+                        config.org_id()
+                    )));
+                }
+            }
         }
         for (field, t) in steps {
             t.transform(&mut acc.rm)
                 .with_context(|| format!("{}: applying '{field}'", self.file))?;
         }
+        self.run_validators(acc)
+    }
+
+    /// Validators run like transformers but must not change anything.
+    fn run_validators(&self, acc: &mut Accumulator) -> Result<(), Error> {
+        for config in self
+            .plugin_configs(&self.kust.validators, "validators")?
+            .resources()
+        {
+            let Plugin::Transformer(v) = self.configure_plugin(config)? else {
+                return Err(Error::msg(format!(
+                    "{}: plugin {} not a validator",
+                    self.file,
+                    config.org_id()
+                )));
+            };
+            let before = snapshot(&acc.rm)?;
+            let mut copy = acc.rm.clone();
+            v.transform(&mut copy)
+                .with_context(|| format!("{}: running validator", self.file))?;
+            for r in copy.resources_mut() {
+                if let Some(Node::Map(labels)) = r.node.get_path_mut(&["metadata", "labels"]) {
+                    labels.remove("validated-by");
+                }
+            }
+            if snapshot(&copy)? != before {
+                return Err(Error::msg(format!(
+                    "{}: validator shouldn't modify the resource map",
+                    self.file
+                )));
+            }
+        }
         Ok(())
+    }
+
+    /// The plugin config resources a `transformers:`/`generators:`/
+    /// `validators:` list names: each entry is inline YAML, a file, or a
+    /// kustomization directory whose resources are configs.
+    fn plugin_configs(&self, entries: &[String], field: &str) -> Result<ResMap, Error> {
+        let mut configs = ResMap::new();
+        let mut paths = Vec::new();
+        for entry in entries {
+            match resources_from_bytes(entry.as_bytes(), &self.file, None) {
+                Ok(rm) if !rm.is_empty() => configs.append_all(rm)?,
+                _ => paths.push(entry.clone()),
+            }
+        }
+        for part in self
+            .load_resources(&paths)
+            .with_context(|| format!("{}: loading {field}", self.file))?
+        {
+            match part {
+                Loaded::File(rm) => configs.append_all(rm)?,
+                Loaded::Dir(sub) => configs.append_all(sub.rm)?,
+            }
+        }
+        Ok(configs)
+    }
+
+    fn configure_plugin(&self, config: &Resource) -> Result<Plugin, Error> {
+        if !builtin::is_builtin(config) {
+            return Err(Error::msg(format!(
+                "{}: external plugins disabled; unable to load external plugin '{}'",
+                self.file,
+                config.kind()
+            )));
+        }
+        builtin::configure(config, &self.ldr).with_context(|| self.file.clone())
     }
 
     fn unsupported(&self, field: &str) -> Error {
@@ -649,4 +738,18 @@ fn nil_in_list(n: &Node, path: &mut Vec<String>) -> Option<String> {
         }
         Node::Scalar(_) => None,
     }
+}
+
+/// The printed form of every resource, to tell whether a validator changed
+/// anything.
+fn snapshot(rm: &ResMap) -> Result<Vec<String>, Error> {
+    rm.resources()
+        .iter()
+        .map(|r| {
+            rustomize_yaml::emit::to_string(&r.node).map_err(|error| Error::Emit {
+                id: r.cur_id().to_string(),
+                error,
+            })
+        })
+        .collect()
 }
