@@ -275,7 +275,7 @@ pub struct HelmChart {
 
 /// Why a kustomization file is invalid.
 pub fn parse(text: &str, display_path: &str) -> Result<(Kustomization, Vec<String>), Error> {
-    let node = rustomize_yaml::parse_one(text).map_err(|e| Error::Yaml {
+    let node = rustomize_yaml::parse::parse_one_last_key_wins(text).map_err(|e| Error::Yaml {
         path: display_path.into(),
         error: e,
     })?;

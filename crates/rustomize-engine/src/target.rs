@@ -21,6 +21,7 @@ use crate::error::{Error, ResultExt};
 use crate::fieldspec::TransformerConfig;
 use crate::generate::{Absorber, ConfigMapGenerator, HashTransformer, SecretGenerator};
 use crate::kustomization::{self, Kustomization};
+use crate::openapi::Schema;
 use crate::patch::{PatchJson6902Transformer, PatchStrategicMergeTransformer, PatchTransformer};
 use crate::plugin::{Generator, Transformer};
 use crate::resmap::ResMap;
@@ -40,7 +41,7 @@ use rustomize_loader::{FileSystem, LoadError, LoadRestrictor, Loader, RemoteFetc
 use rustomize_yaml::Node;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// Options of a build, mirroring `kustomize build`'s flags.
 #[derive(Clone, Debug, Default)]
@@ -99,8 +100,10 @@ pub fn build(
     let ctx = Context {
         display_base: dir.to_path_buf(),
         warnings: Mutex::new(Vec::new()),
+        schema: OnceLock::new(),
     };
     let target = Target::load(ldr, &ctx, String::new())?;
+    target.set_schema()?;
     let sort_options = target.kust.sort_options.clone();
     let mut acc = target.accumulate(Accumulator::default())?;
 
@@ -168,6 +171,10 @@ struct Context {
     /// chain when possible.
     display_base: PathBuf,
     warnings: Mutex<Vec<String>>,
+    /// The OpenAPI schema strategic merges use: set by the top
+    /// kustomization's `openapi:` field, else by the first base that has
+    /// one, for the rest of the build (kustomize keeps it in a global).
+    schema: OnceLock<Option<Arc<Schema>>>,
 }
 
 impl Context {
@@ -248,6 +255,59 @@ impl<'c> Target<'c> {
             origin_prefix,
             ctx,
         })
+    }
+
+    /// Applies this kustomization's `openapi:` field to the build, unless a
+    /// schema is already in force.
+    fn set_schema(&self) -> Result<(), Error> {
+        let field = &self.kust.openapi;
+        if field.is_empty() && self.origin_prefix.is_empty() {
+            // The top kustomization always decides, even for the default.
+            let _ = self.ctx.schema.set(None);
+            return Ok(());
+        }
+        if field.is_empty() || self.ctx.schema.get().is_some() {
+            return Ok(());
+        }
+        let schema = match (field.get("path"), field.get("version")) {
+            (Some(_), Some(_)) => {
+                return Err(Error::msg(format!(
+                    "{}: builtin version and custom schema provided, cannot use both",
+                    self.file
+                )));
+            }
+            (Some(path), None) => {
+                let bytes = self
+                    .ldr
+                    .load(path)
+                    .with_context(|| format!("{}: openapi", self.file))?;
+                let doc =
+                    rustomize_yaml::parse_one(&String::from_utf8_lossy(&bytes)).map_err(|e| {
+                        Error::Yaml {
+                            path: path.clone(),
+                            error: e,
+                        }
+                    })?;
+                Some(Arc::new(Schema::custom(&doc).with_context(|| {
+                    format!("{}: openapi '{path}'", self.file)
+                })?))
+            }
+            (None, Some(v)) if v == "v1.21.2" || v.is_empty() => None,
+            (None, Some(_)) => {
+                return Err(Error::msg(format!(
+                    "{}: the specified OpenAPI version is not built in",
+                    self.file
+                )));
+            }
+            (None, None) => None,
+        };
+        let _ = self.ctx.schema.set(schema);
+        Ok(())
+    }
+
+    /// The schema in force, if it is not the builtin one.
+    fn custom_schema(&self) -> Option<Arc<Schema>> {
+        self.ctx.schema.get().cloned().flatten()
     }
 
     /// The kustomization file's name within its directory.
@@ -387,6 +447,7 @@ impl<'c> Target<'c> {
         };
         let sub = Target::load(ldr, self.ctx, self.origin_path(entry))
             .with_context(|| format!("accumulating resources from '{entry}'"))?;
+        sub.set_schema()?;
         if sub.kust.is_component() {
             return Err(Error::msg(format!(
                 "expected kind != 'Component' for path '{entry}' (components belong under 'components:')"
@@ -451,13 +512,19 @@ impl<'c> Target<'c> {
         let tc = &acc.config;
         let mut steps: Vec<(&str, Box<dyn Transformer>)> = Vec::new();
         if let Some(paths) = k.patches_strategic_merge.as_ref().filter(|p| !p.is_empty()) {
-            let t = PatchStrategicMergeTransformer::from_kustomization(paths, &self.ldr)
+            let mut t = PatchStrategicMergeTransformer::from_kustomization(paths, &self.ldr)
                 .with_context(|| self.file.clone())?;
+            if let Some(schema) = self.custom_schema() {
+                t = t.with_schema(schema);
+            }
             steps.push(("patchesStrategicMerge", Box::new(t)));
         }
         for p in &k.patches {
-            let t = PatchTransformer::from_kustomization(p, &self.ldr)
+            let mut t = PatchTransformer::from_kustomization(p, &self.ldr)
                 .with_context(|| self.file.clone())?;
+            if let Some(schema) = self.custom_schema() {
+                t = t.with_schema(schema);
+            }
             steps.push(("patches", Box::new(t)));
         }
         if !k.namespace.is_empty() {

@@ -33,9 +33,23 @@ impl ParseError {
 }
 
 /// Parses a stream of documents. Empty documents come back as null nodes.
+/// A key given twice in one mapping is an error.
 pub fn parse_documents(src: &str) -> Result<Vec<Node>, ParseError> {
+    parse_stream(src, false)
+}
+
+/// Parses one document where a repeated key replaces the earlier value,
+/// as kustomize reads kustomization files (through yaml.v2).
+pub fn parse_one_last_key_wins(src: &str) -> Result<Node, ParseError> {
+    one(parse_stream(src, true)?)
+}
+
+fn parse_stream(src: &str, last_key_wins: bool) -> Result<Vec<Node>, ParseError> {
     let src = src.strip_prefix('\u{feff}').unwrap_or(src);
-    let mut builder = Builder::default();
+    let mut builder = Builder {
+        last_key_wins,
+        ..Builder::default()
+    };
     let mut docs = Vec::new();
     let mut parser = Parser::new_from_str(src);
     let mut in_doc = false;
@@ -70,7 +84,10 @@ pub fn parse_documents(src: &str) -> Result<Vec<Node>, ParseError> {
 
 /// Parses text that must hold at most one document; empty text is null.
 pub fn parse_one(src: &str) -> Result<Node, ParseError> {
-    let mut docs = parse_documents(src)?;
+    one(parse_documents(src)?)
+}
+
+fn one(mut docs: Vec<Node>) -> Result<Node, ParseError> {
     match docs.len() {
         0 => Ok(Node::null()),
         1 => Ok(docs.remove(0)),
@@ -101,6 +118,7 @@ struct Builder {
     stack: Vec<Frame>,
     anchors: HashMap<usize, Node>,
     root: Option<Node>,
+    last_key_wins: bool,
 }
 
 impl Builder {
@@ -220,6 +238,12 @@ impl Builder {
                         dup
                     }
                 };
+                if duplicate && self.last_key_wins {
+                    if let Some(e) = map.entries.iter_mut().find(|e| e.key.value == key.value) {
+                        e.value = node;
+                    }
+                    return Ok(None);
+                }
                 if duplicate {
                     let first = map
                         .entries
