@@ -7,6 +7,7 @@
 //! add hash suffixes, fix name references, sort, print.
 
 pub mod builtin;
+pub mod crds;
 pub mod error;
 pub mod fieldpath;
 pub mod fieldspec;

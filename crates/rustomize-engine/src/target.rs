@@ -350,6 +350,16 @@ impl<'c> Target<'c> {
                 .with_context(|| format!("in configurations file '{path}'"))?;
             config.merge(&custom)?;
         }
+        for path in &self.kust.crds {
+            let bytes = self
+                .ldr
+                .load(path)
+                .with_context(|| format!("loading CRDs '{path}'"))?;
+            let crd_config =
+                crate::crds::config_from_definitions(&String::from_utf8_lossy(&bytes), path)
+                    .with_context(|| format!("loading CRDs '{path}'"))?;
+            config.merge(&crd_config)?;
+        }
         acc.config.merge(&config)?;
 
         self.run_generators(&mut acc)?;
