@@ -54,8 +54,96 @@ pub struct Origin {
     pub repo: Option<String>,
     /// The remote ref.
     pub git_ref: Option<String>,
-    /// For generated resources: the generator kind (`ConfigMapGenerator`).
-    pub configured_by: Option<String>,
+    /// For generated resources and for transformations: the plugin that
+    /// made or changed the resource; `path` is then the file it was
+    /// configured in.
+    pub configured_by: Option<ConfiguredBy>,
+}
+
+/// The plugin (builtin or configured by a resource) behind an origin.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ConfiguredBy {
+    /// `builtin` for builtins configured by kustomization fields.
+    pub api_version: String,
+    /// The plugin kind (`ConfigMapGenerator`, `PrefixTransformer`).
+    pub kind: String,
+    /// The config resource's name, for plugins configured by a resource.
+    pub name: String,
+    /// The config resource's namespace.
+    pub namespace: String,
+}
+
+impl Origin {
+    /// The YAML text kustomize puts in `config.kubernetes.io/origin`.
+    pub fn to_yaml(&self) -> String {
+        let mut out = String::new();
+        self.write_yaml(&mut out, "");
+        out
+    }
+
+    fn write_yaml(&self, out: &mut String, indent: &str) {
+        let mut first = true;
+        let mut field = |out: &mut String, key: &str, value: &str| {
+            if value.is_empty() {
+                return;
+            }
+            let lead = if first { "" } else { indent };
+            first = false;
+            out.push_str(&format!("{lead}{key}: {}\n", yaml_scalar(value)));
+        };
+        let (path, configured_in) = match self.configured_by {
+            Some(_) => ("", self.path.as_str()),
+            None => (self.path.as_str(), ""),
+        };
+        field(out, "path", path);
+        field(out, "repo", self.repo.as_deref().unwrap_or(""));
+        field(out, "ref", self.git_ref.as_deref().unwrap_or(""));
+        field(out, "configuredIn", configured_in);
+        if let Some(by) = &self.configured_by {
+            out.push_str(&format!(
+                "{}configuredBy:\n",
+                if first { "" } else { indent }
+            ));
+            for (k, v) in [
+                ("apiVersion", &by.api_version),
+                ("kind", &by.kind),
+                ("name", &by.name),
+                ("namespace", &by.namespace),
+            ] {
+                if !v.is_empty() {
+                    out.push_str(&format!("{indent}  {k}: {}\n", yaml_scalar(v)));
+                }
+            }
+        }
+    }
+
+    /// The YAML text kustomize puts in
+    /// `alpha.config.kubernetes.io/transformations` for a list of origins.
+    pub fn list_to_yaml(origins: &[std::sync::Arc<Origin>]) -> String {
+        let mut out = String::new();
+        for o in origins {
+            out.push_str("- ");
+            o.write_yaml(&mut out, "  ");
+        }
+        out
+    }
+}
+
+/// A string as yaml.v3 would print it: plain unless it would read back as
+/// another type or needs quoting.
+fn yaml_scalar(s: &str) -> String {
+    let plain_ok = rustomize_yaml::resolve::resolve_plain(s) == Tag::Str
+        && !s.starts_with(|c: char| "-?:,[]{}#&*!|>'\"%@` ".contains(c))
+        && !s.ends_with(' ')
+        && !s.contains(": ")
+        && !s.contains(" #");
+    if plain_ok {
+        s.to_string()
+    } else {
+        let mut q = String::new();
+        rustomize_yaml::json::write_string(&mut q, s);
+        q
+    }
 }
 
 /// Build bookkeeping kept beside a resource.
@@ -78,6 +166,9 @@ pub struct BuildMeta {
     pub ref_var_names: Vec<String>,
     /// Where the resource came from.
     pub origin: Option<Arc<Origin>>,
+    /// The builtin or configured transformers that ran over it, in order
+    /// (recorded only when the build asks for build metadata).
+    pub transformations: Vec<Arc<Origin>>,
 }
 
 /// A Kubernetes object and its build bookkeeping.

@@ -25,7 +25,7 @@ use crate::openapi::Schema;
 use crate::patch::{PatchJson6902Transformer, PatchStrategicMergeTransformer, PatchTransformer};
 use crate::plugin::{Generator, Transformer};
 use crate::resmap::ResMap;
-use crate::resource::{Origin, Resource};
+use crate::resource::{ConfiguredBy, Origin, Resource};
 use crate::sort::{self, Order};
 use crate::transform::annotations::AnnotationsTransformer;
 use crate::transform::images::ImageTagTransformer;
@@ -101,8 +101,11 @@ pub fn build(
         display_base: dir.to_path_buf(),
         warnings: Mutex::new(Vec::new()),
         schema: OnceLock::new(),
+        tracking: OnceLock::new(),
     };
-    let target = Target::load(ldr, &ctx, String::new())?;
+    let target = Target::load(ldr, &ctx, Origin::default(), true)?;
+    let build_metadata = target.kust.build_metadata.clone();
+    let _ = ctx.tracking.set(!build_metadata.is_empty());
     target.set_schema()?;
     let sort_options = target.kust.sort_options.clone();
     let mut acc = target.accumulate(Accumulator::default())?;
@@ -113,7 +116,27 @@ pub fn build(
         None => opts.reorder.clone().unwrap_or_else(Order::legacy),
     };
     sort::sort(&mut acc.rm, &order);
+    let has = |o: &str| build_metadata.iter().any(|b| b == o);
+    let managed_by = has("managedByLabel") || opts.add_managed_by_label;
     for r in acc.rm.resources_mut() {
+        if has("originAnnotations")
+            && let Some(origin) = r.meta.origin.clone() {
+                set_annotation(r, "config.kubernetes.io/origin", origin.to_yaml());
+            }
+        if has("transformerAnnotations") && !r.meta.transformations.is_empty() {
+            let text = Origin::list_to_yaml(&r.meta.transformations);
+            set_annotation(r, "alpha.config.kubernetes.io/transformations", text);
+        }
+        if managed_by {
+            let mut labels = r.labels();
+            labels.retain(|(k, _)| k != "app.kubernetes.io/managed-by");
+            // kubectl's embedded kustomize reports its version as "(devel)".
+            labels.push((
+                "app.kubernetes.io/managed-by".into(),
+                "kustomize-(devel)".into(),
+            ));
+            r.set_string_map("labels", labels);
+        }
         normalize_annotations(r);
     }
     let warnings = ctx.warnings.into_inner().unwrap_or_else(|e| e.into_inner());
@@ -136,6 +159,13 @@ fn finish(acc: &mut Accumulator, ctx: &Context) -> Result<(), Error> {
     }
     acc.rm.retain(|r| !r.is_local_config());
     Ok(())
+}
+
+fn set_annotation(r: &mut Resource, key: &str, value: String) {
+    let mut annotations = r.annotations();
+    annotations.retain(|(k, _)| k != key);
+    annotations.push((key.to_string(), value));
+    r.set_string_map("annotations", annotations);
 }
 
 /// kustomize rewrites `metadata.annotations` of every resource when it
@@ -175,6 +205,9 @@ struct Context {
     /// kustomization's `openapi:` field, else by the first base that has
     /// one, for the rest of the build (kustomize keeps it in a global).
     schema: OnceLock<Option<Arc<Schema>>>,
+    /// Whether origins and transformations are recorded (the top
+    /// kustomization has `buildMetadata`).
+    tracking: OnceLock<bool>,
 }
 
 impl Context {
@@ -211,13 +244,16 @@ struct Target<'c> {
     kust: Kustomization,
     /// The kustomization file, for messages.
     file: String,
-    /// Path of this root relative to the build root, for origins.
-    origin_prefix: String,
+    /// Where this root is, relative to the build root (and in which
+    /// remote repository), for origins.
+    origin: Origin,
+    /// Whether this is the kustomization the build started in.
+    is_top: bool,
     ctx: &'c Context,
 }
 
 impl<'c> Target<'c> {
-    fn load(ldr: Loader, ctx: &'c Context, origin_prefix: String) -> Result<Self, Error> {
+    fn load(ldr: Loader, ctx: &'c Context, origin: Origin, is_top: bool) -> Result<Self, Error> {
         let mut found = Vec::new();
         for name in kustomization::FILE_NAMES {
             match ldr.load(name) {
@@ -252,7 +288,8 @@ impl<'c> Target<'c> {
             ldr,
             kust,
             file,
-            origin_prefix,
+            origin,
+            is_top,
             ctx,
         })
     }
@@ -261,7 +298,7 @@ impl<'c> Target<'c> {
     /// schema is already in force.
     fn set_schema(&self) -> Result<(), Error> {
         let field = &self.kust.openapi;
-        if field.is_empty() && self.origin_prefix.is_empty() {
+        if field.is_empty() && self.is_top {
             // The top kustomization always decides, even for the default.
             let _ = self.ctx.schema.set(None);
             return Ok(());
@@ -318,12 +355,50 @@ impl<'c> Target<'c> {
             .unwrap_or("kustomization.yaml")
     }
 
-    fn origin_path(&self, rel: &str) -> String {
-        if self.origin_prefix.is_empty() {
-            rel.to_string()
-        } else {
-            format!("{}/{rel}", self.origin_prefix)
+    /// The origin of a file `rel` of this kustomization.
+    fn file_origin(&self, rel: &str) -> Origin {
+        Origin {
+            path: join_origin(&self.origin.path, rel),
+            configured_by: None,
+            ..self.origin.clone()
         }
+    }
+
+    /// The origin of a base or component at `entry`, loaded by `ldr`.
+    fn child_origin(&self, entry: &str, ldr: &Loader) -> Origin {
+        match ldr.repo() {
+            Some(remote)
+                if self
+                    .ldr
+                    .repo()
+                    .is_none_or(|r| r.clone_root != remote.clone_root) =>
+            {
+                let rel = ldr
+                    .root()
+                    .strip_prefix(&remote.clone_root)
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default();
+                Origin {
+                    path: rel,
+                    repo: Some(remote.repo.clone()),
+                    git_ref: Some(remote.git_ref.clone()),
+                    configured_by: None,
+                }
+            }
+            _ => self.file_origin(entry),
+        }
+    }
+
+    /// The origin of a builtin plugin this kustomization configures.
+    fn builtin_origin(&self, kind: &str) -> Arc<Origin> {
+        Arc::new(Origin {
+            configured_by: Some(ConfiguredBy {
+                api_version: "builtin".into(),
+                kind: kind.into(),
+                ..ConfiguredBy::default()
+            }),
+            ..self.file_origin(self.file_name())
+        })
     }
 
     /// Builds this kustomization on top of `acc` (empty for a base, the
@@ -369,7 +444,8 @@ impl<'c> Target<'c> {
                 .ldr
                 .child(path)
                 .with_context(|| format!("loading component '{path}'"))?;
-            let sub = Target::load(ldr, self.ctx, self.origin_path(path)).with_context(|| {
+            let origin = self.child_origin(path, &ldr);
+            let sub = Target::load(ldr, self.ctx, origin, false).with_context(|| {
                 format!("accumulating components: couldn't make target for path '{path}'")
             })?;
             if !sub.kust.is_component() {
@@ -426,10 +502,7 @@ impl<'c> Target<'c> {
             match self.ldr.load(entry) {
                 Ok(bytes) => {
                     let display = self.ctx.display(&self.ldr.join(entry));
-                    let origin = Arc::new(Origin {
-                        path: self.origin_path(entry),
-                        ..Origin::default()
-                    });
+                    let origin = Arc::new(self.file_origin(entry));
                     return resources_from_bytes(&bytes, &display, Some(origin))
                         .map(Loaded::File)
                         .with_context(|| format!("accumulating resources from '{entry}'"));
@@ -455,7 +528,8 @@ impl<'c> Target<'c> {
                 });
             }
         };
-        let sub = Target::load(ldr, self.ctx, self.origin_path(entry))
+        let origin = self.child_origin(entry, &ldr);
+        let sub = Target::load(ldr, self.ctx, origin, false)
             .with_context(|| format!("accumulating resources from '{entry}'"))?;
         sub.set_schema()?;
         if sub.kust.is_component() {
@@ -471,19 +545,24 @@ impl<'c> Target<'c> {
     fn run_generators(&self, acc: &mut Accumulator) -> Result<(), Error> {
         let k = &self.kust;
         let global = k.generator_options.as_ref();
-        let mut generators: Vec<Box<dyn Generator>> = Vec::new();
+        let mut generators: Vec<(Arc<Origin>, Box<dyn Generator>)> = Vec::new();
         for args in &k.config_map_generator {
-            generators.push(Box::new(ConfigMapGenerator::from_args(args, global)));
+            let g = ConfigMapGenerator::from_args(args, global);
+            generators.push((self.builtin_origin("ConfigMapGenerator"), Box::new(g)));
         }
         for args in &k.secret_generator {
-            generators.push(Box::new(SecretGenerator::from_args(args, global)));
+            let g = SecretGenerator::from_args(args, global);
+            generators.push((self.builtin_origin("SecretGenerator"), Box::new(g)));
+        }
+        if !k.helm_charts.is_empty() || !k.helm_chart_inflation_generator.is_empty() {
+            return Err(self.unsupported("helmCharts"));
         }
         for config in self
             .plugin_configs(&k.generators, "generators")?
             .resources()
         {
             match self.configure_plugin(config)? {
-                Plugin::Generator(g) => generators.push(g),
+                Plugin::Generator(g) => generators.push((plugin_origin(config), g)),
                 Plugin::Transformer(_) => {
                     return Err(Error::msg(format!(
                         "{}: plugin {} not a generator",
@@ -493,24 +572,18 @@ impl<'c> Target<'c> {
                 }
             }
         }
-        if !generators.is_empty() {
-            let origin = Arc::new(Origin {
-                path: self.origin_path(self.file_name()),
-                ..Origin::default()
-            });
-            let mut absorber = Absorber::new(&mut acc.rm);
-            for g in &generators {
-                let mut made = g.generate(&self.ldr).with_context(|| self.file.clone())?;
-                for r in &mut made {
-                    r.meta.origin = Some(origin.clone());
-                }
-                absorber
-                    .absorb(made)
-                    .with_context(|| format!("{}: merging from generator", self.file))?;
-            }
+        if generators.is_empty() {
+            return Ok(());
         }
-        if !k.helm_charts.is_empty() || !k.helm_chart_inflation_generator.is_empty() {
-            return Err(self.unsupported("helmCharts"));
+        let mut absorber = Absorber::new(&mut acc.rm);
+        for (origin, g) in &generators {
+            let mut made = g.generate(&self.ldr).with_context(|| self.file.clone())?;
+            for r in &mut made {
+                r.meta.origin = Some(origin.clone());
+            }
+            absorber
+                .absorb(made)
+                .with_context(|| format!("{}: merging from generator", self.file))?;
         }
         Ok(())
     }
@@ -520,14 +593,15 @@ impl<'c> Target<'c> {
     fn run_transformers(&self, acc: &mut Accumulator) -> Result<(), Error> {
         let k = &self.kust;
         let tc = &acc.config;
-        let mut steps: Vec<(&str, Box<dyn Transformer>)> = Vec::new();
+        let mut steps: Vec<(Arc<Origin>, Box<dyn Transformer>)> = Vec::new();
+        let o = |kind: &str| self.builtin_origin(kind);
         if let Some(paths) = k.patches_strategic_merge.as_ref().filter(|p| !p.is_empty()) {
             let mut t = PatchStrategicMergeTransformer::from_kustomization(paths, &self.ldr)
                 .with_context(|| self.file.clone())?;
             if let Some(schema) = self.custom_schema() {
                 t = t.with_schema(schema);
             }
-            steps.push(("patchesStrategicMerge", Box::new(t)));
+            steps.push((o("PatchStrategicMergeTransformer"), Box::new(t)));
         }
         for p in &k.patches {
             let mut t = PatchTransformer::from_kustomization(p, &self.ldr)
@@ -535,11 +609,11 @@ impl<'c> Target<'c> {
             if let Some(schema) = self.custom_schema() {
                 t = t.with_schema(schema);
             }
-            steps.push(("patches", Box::new(t)));
+            steps.push((o("PatchTransformer"), Box::new(t)));
         }
         if !k.namespace.is_empty() {
             steps.push((
-                "namespace",
+                o("NamespaceTransformer"),
                 Box::new(NamespaceTransformer::new(
                     &k.namespace,
                     tc.namespace.clone(),
@@ -548,13 +622,13 @@ impl<'c> Target<'c> {
         }
         if !k.name_prefix.is_empty() {
             steps.push((
-                "namePrefix",
+                o("PrefixTransformer"),
                 Box::new(PrefixTransformer::name_prefix(&k.name_prefix, tc)),
             ));
         }
         if !k.name_suffix.is_empty() {
             steps.push((
-                "nameSuffix",
+                o("SuffixTransformer"),
                 Box::new(SuffixTransformer::name_suffix(&k.name_suffix, tc)),
             ));
         }
@@ -562,46 +636,49 @@ impl<'c> Target<'c> {
         if !k.labels.is_empty() || !common_labels.is_empty() {
             for label in &k.labels {
                 steps.push((
-                    "labels",
+                    o("LabelTransformer"),
                     Box::new(LabelTransformer::for_label_entry(label, tc)?),
                 ));
             }
             steps.push((
-                "commonLabels",
+                o("LabelTransformer"),
                 Box::new(LabelTransformer::common_labels(common_labels, tc)),
             ));
         }
         if let Some(annotations) = k.common_annotations.clone().filter(|a| !a.is_empty()) {
             steps.push((
-                "commonAnnotations",
+                o("AnnotationsTransformer"),
                 Box::new(AnnotationsTransformer::common_annotations(annotations, tc)),
             ));
         }
         for p in k.patches_json6902.iter().flatten() {
             let t = PatchJson6902Transformer::from_kustomization(p, &self.ldr)
                 .with_context(|| self.file.clone())?;
-            steps.push(("patchesJson6902", Box::new(t)));
+            steps.push((o("PatchJson6902Transformer"), Box::new(t)));
         }
         for r in &k.replicas {
             steps.push((
-                "replicas",
+                o("ReplicaCountTransformer"),
                 Box::new(ReplicaCountTransformer::for_replica(r, tc)),
             ));
         }
         for i in &k.images {
-            steps.push(("images", Box::new(ImageTagTransformer::for_image(i, tc))));
+            steps.push((
+                o("ImageTagTransformer"),
+                Box::new(ImageTagTransformer::for_image(i, tc)),
+            ));
         }
         if !k.replacements.is_empty() {
             let t = ReplacementTransformer::new(&k.replacements, &self.ldr)
                 .with_context(|| self.file.clone())?;
-            steps.push(("replacements", Box::new(t)));
+            steps.push((o("ReplacementTransformer"), Box::new(t)));
         }
         for config in self
             .plugin_configs(&k.transformers, "transformers")?
             .resources()
         {
             match self.configure_plugin(config)? {
-                Plugin::Transformer(t) => steps.push(("transformers", t)),
+                Plugin::Transformer(t) => steps.push((plugin_origin(config), t)),
                 Plugin::Generator(_) => {
                     return Err(Error::msg(format!(
                         "{}: plugin {} not a transformer",
@@ -611,9 +688,21 @@ impl<'c> Target<'c> {
                 }
             }
         }
-        for (field, t) in steps {
+        for (origin, t) in steps {
+            let kind = origin
+                .configured_by
+                .as_ref()
+                .map_or("transformer", |c| c.kind.as_str());
             t.transform(&mut acc.rm)
-                .with_context(|| format!("{}: applying '{field}'", self.file))?;
+                .with_context(|| format!("{}: running {kind}", self.file))?;
+            if self.ctx.tracking.get().copied().unwrap_or(false) {
+                for r in acc.rm.resources_mut() {
+                    if r.meta.origin.is_some() {
+                        r.meta.transformations.push(origin.clone());
+                    }
+                }
+            }
+            acc.rm.retain(|r| !is_nil_or_empty(&r.node));
         }
         self.run_validators(acc)
     }
@@ -657,7 +746,8 @@ impl<'c> Target<'c> {
         let mut configs = ResMap::new();
         let mut paths = Vec::new();
         for entry in entries {
-            match resources_from_bytes(entry.as_bytes(), &self.file, None) {
+            let inline_origin = Arc::new(self.file_origin(self.file_name()));
+            match resources_from_bytes(entry.as_bytes(), &self.file, Some(inline_origin)) {
                 Ok(rm) if !rm.is_empty() => configs.append_all(rm)?,
                 _ => paths.push(entry.clone()),
             }
@@ -829,4 +919,31 @@ fn snapshot(rm: &ResMap) -> Result<Vec<String>, Error> {
             })
         })
         .collect()
+}
+
+/// The origin kustomize records for a plugin configured by a config
+/// resource: where the config was read, and its id.
+fn plugin_origin(config: &Resource) -> Arc<Origin> {
+    let base = config.meta.origin.as_deref().cloned().unwrap_or_default();
+    Arc::new(Origin {
+        configured_by: Some(ConfiguredBy {
+            api_version: config.api_version().to_string(),
+            kind: config.kind().to_string(),
+            name: config.name().to_string(),
+            namespace: config.namespace().to_string(),
+        }),
+        ..base
+    })
+}
+
+/// `filepath.Join` of an origin path and a relative path, cleaned.
+fn join_origin(prefix: &str, rel: &str) -> String {
+    let joined = if prefix.is_empty() {
+        rel.to_string()
+    } else {
+        format!("{prefix}/{rel}")
+    };
+    rustomize_loader::fs::clean(Path::new(&joined))
+        .display()
+        .to_string()
 }
