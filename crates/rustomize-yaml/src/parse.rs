@@ -50,6 +50,9 @@ fn parse_stream(src: &str, last_key_wins: bool) -> Result<Vec<Node>, ParseError>
         last_key_wins,
         ..Builder::default()
     };
+    if !src.ends_with('\n') {
+        builder.unterminated_end = Some(src.chars().count());
+    }
     let mut docs = Vec::new();
     let mut parser = Parser::new_from_str(src);
     let mut in_doc = false;
@@ -119,6 +122,10 @@ struct Builder {
     anchors: HashMap<usize, Node>,
     root: Option<Node>,
     last_key_wins: bool,
+    /// The input's length in characters when it lacks a final line break:
+    /// a block scalar running to the end then has no final line break
+    /// either (saphyr adds one; yaml.v3 does not).
+    unterminated_end: Option<usize>,
 }
 
 impl Builder {
@@ -127,7 +134,14 @@ impl Builder {
         let line = span.start.line() as u32;
         let complete = match event {
             Event::Scalar(value, style, anchor, tag) => {
-                let scalar = make_scalar(value.into_owned(), style, tag.as_deref(), line, span)?;
+                let mut value = value.into_owned();
+                if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded)
+                    && self.unterminated_end.is_some_and(|end| span.end.index() >= end)
+                    && value.ends_with('\n')
+                {
+                    value.pop();
+                }
+                let scalar = make_scalar(value, style, tag.as_deref(), line, span)?;
                 let node = Node::Scalar(scalar);
                 if anchor != 0 {
                     self.anchors.insert(anchor, node.clone());
@@ -422,6 +436,14 @@ mod tests {
         let err = parse_one("a: 1\nb: 2\na: 3\n").unwrap_err();
         assert_eq!(err.line, 3);
         assert!(err.message.contains("already defined at line 1"), "{err}");
+    }
+
+    #[test]
+    fn block_scalar_at_end_of_unterminated_input_has_no_final_break() {
+        let n = parse_one("a: |\n  x\n  y").unwrap();
+        assert_eq!(n.str_at(&["a"]), Some("x\ny"));
+        let n = parse_one("a: |\n  x\n  y\n").unwrap();
+        assert_eq!(n.str_at(&["a"]), Some("x\ny\n"));
     }
 
     #[test]
