@@ -9,6 +9,8 @@ use rustomize_yaml::Node;
 /// `SmarterPathSplitter`).
 pub fn split(path: &str) -> Vec<String> {
     let mut parts: Vec<String> = Vec::new();
+    // A leading dot is ignored (kyaml's `PathSplitter`).
+    let path = if path.len() > 1 { path.strip_prefix('.').unwrap_or(path) } else { path };
     for p in path.split('.') {
         match parts.last_mut() {
             Some(last) if last.ends_with('\\') => {
@@ -122,6 +124,7 @@ mod tests {
             ["metadata", "annotations", "a.b/c"]
         );
         assert_eq!(split("a\\.b.c"), ["a.b", "c"]);
+        assert_eq!(split(".metadata.name"), ["metadata", "name"]);
         assert_eq!(
             split_with_indexes("spec.ports[0].port"),
             ["spec", "ports", "0", "port"]
