@@ -10,7 +10,11 @@ use rustomize_yaml::Node;
 pub fn split(path: &str) -> Vec<String> {
     let mut parts: Vec<String> = Vec::new();
     // A leading dot is ignored (kyaml's `PathSplitter`).
-    let path = if path.len() > 1 { path.strip_prefix('.').unwrap_or(path) } else { path };
+    let path = if path.len() > 1 {
+        path.strip_prefix('.').unwrap_or(path)
+    } else {
+        path
+    };
     for p in path.split('.') {
         match parts.last_mut() {
             Some(last) if last.ends_with('\\') => {

@@ -211,8 +211,47 @@ impl TransformerConfig {
                 None => self.name_reference.push(nbr.clone()),
             }
         }
+        self.sort();
         Ok(())
     }
+
+    /// kustomize sorts every list by kind rank after each merge; which spec
+    /// a later merge keeps depends on it (a custom `metadata/name` spec for
+    /// one kind, sorted ahead of the default one for all kinds, makes the
+    /// next merge drop the default).
+    fn sort(&mut self) {
+        for specs in [
+            &mut self.name_prefix,
+            &mut self.name_suffix,
+            &mut self.namespace,
+            &mut self.common_labels,
+            &mut self.labels,
+            &mut self.template_labels,
+            &mut self.common_annotations,
+            &mut self.var_reference,
+            &mut self.images,
+            &mut self.replicas,
+        ] {
+            specs.sort_by_cached_key(|f| gvk_sort_key(&f.gvk()));
+        }
+        self.name_reference
+            .sort_by_cached_key(|n| gvk_sort_key(&n.gvk()));
+    }
+}
+
+/// kustomize's `Gvk.IsLessThan` as a key: kind rank, then group, version,
+/// kind.
+fn gvk_sort_key(gvk: &Gvk) -> (i64, String) {
+    let first = &crate::sort::DEFAULT_ORDER_FIRST;
+    let last = &crate::sort::DEFAULT_ORDER_LAST;
+    let rank = if let Some(i) = first.iter().position(|k| *k == gvk.kind) {
+        i as i64 - first.len() as i64
+    } else if let Some(i) = last.iter().position(|k| *k == gvk.kind) {
+        1 + i as i64
+    } else {
+        0
+    };
+    (rank, gvk.stable_sort_key())
 }
 
 /// What to create at the end of a path when `create` is set and the field

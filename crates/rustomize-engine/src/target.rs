@@ -120,9 +120,10 @@ pub fn build(
     let managed_by = has("managedByLabel") || opts.add_managed_by_label;
     for r in acc.rm.resources_mut() {
         if has("originAnnotations")
-            && let Some(origin) = r.meta.origin.clone() {
-                set_annotation(r, "config.kubernetes.io/origin", origin.to_yaml());
-            }
+            && let Some(origin) = r.meta.origin.clone()
+        {
+            set_annotation(r, "config.kubernetes.io/origin", origin.to_yaml());
+        }
         if has("transformerAnnotations") && !r.meta.transformations.is_empty() {
             let text = Origin::list_to_yaml(&r.meta.transformations);
             set_annotation(r, "alpha.config.kubernetes.io/transformations", text);

@@ -152,7 +152,8 @@ pub fn clean(path: &Path) -> PathBuf {
         match c {
             Component::CurDir => {}
             Component::ParentDir => {
-                let last_is_parent = matches!(out.components().next_back(), Some(Component::ParentDir));
+                let last_is_parent =
+                    matches!(out.components().next_back(), Some(Component::ParentDir));
                 if last_is_parent || (!out.pop() && !path.is_absolute()) {
                     out.push("..");
                 }
@@ -190,6 +191,9 @@ mod tests {
     fn clean_resolves_dots() {
         assert_eq!(clean(Path::new("/a/./b/../c")), PathBuf::from("/a/c"));
         assert_eq!(clean(Path::new("a/../../b")), PathBuf::from("../b"));
-        assert_eq!(clean(Path::new("../../base/x")), PathBuf::from("../../base/x"));
+        assert_eq!(
+            clean(Path::new("../../base/x")),
+            PathBuf::from("../../base/x")
+        );
     }
 }

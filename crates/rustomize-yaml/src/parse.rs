@@ -136,7 +136,9 @@ impl Builder {
             Event::Scalar(value, style, anchor, tag) => {
                 let mut value = value.into_owned();
                 if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded)
-                    && self.unterminated_end.is_some_and(|end| span.end.index() >= end)
+                    && self
+                        .unterminated_end
+                        .is_some_and(|end| span.end.index() >= end)
                     && value.ends_with('\n')
                 {
                     value.pop();
