@@ -31,11 +31,9 @@
 //! copied.
 
 mod list;
-mod resource;
 #[cfg(test)]
 mod tests;
 
-pub use resource::{IdentityChanges, merge_resource, patch_for_target};
 
 use crate::error::Error;
 use crate::openapi::{Schema, SchemaRef};
@@ -54,7 +52,8 @@ pub enum Outcome {
 /// semantics follow the schema of the target's kind.
 ///
 /// This is kyaml's merge alone; kustomize's patch transformers then put
-/// back the target's kind, name and namespace, see [`merge_resource`].
+/// back the target's kind, name and namespace, see
+/// [`crate::patch::apply::apply_sm_patch`].
 pub fn merge(target: &mut Node, patch: &Node, schema: &Schema) -> Result<Outcome, Error> {
     let mut patch = patch.clone();
     let walker = Walker { schema };

@@ -17,7 +17,7 @@
 //! - The other field specs are set, creating the fields they may create.
 //! - With `unsetOnly`, only fields that are missing or empty are set.
 //! - Every non-empty resource records its id before the change
-//!   ([`Resource::store_previous_id`]), whether or not anything changes.
+//!   ([`crate::resource::Resource::store_previous_id`]), whether or not anything changes.
 //! - Two resources that end up with the same id are an error.
 
 use super::config::{SplitSpecs, is_nil_or_empty, lenient_string, wrong_kind};

@@ -9,40 +9,35 @@ use indoc::indoc;
 use rustomize_yaml::{emit, parse_documents};
 
 /// Applies each patch document to the resource it names (or, when
-/// `targeted`, to the first resource of its kind, through
-/// [`patch_for_target`]) as kustomize's patch transformer does, and
-/// prints the result.
+/// `targeted`, to the first resource of its kind, through the per-target
+/// copy the patch transformer makes) as kustomize's patch transformer
+/// does, and prints the result.
 fn apply(target: &str, patch: &str, targeted: bool) -> Result<String, String> {
-    let mut docs = parse_documents(target).map_err(|e| e.to_string())?;
+    use crate::patch::apply::{ChangeOptions, apply_sm_patch, patch_copy_for};
+    use crate::resource::Resource;
+    let mut docs: Vec<Resource> = parse_documents(target)
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .map(Resource::new)
+        .collect();
     let patches = parse_documents(patch).map_err(|e| e.to_string())?;
     for patch in patches.iter().filter(|p| !p.is_null()) {
-        let kind = patch.str_at(&["kind"]);
-        let name = patch.str_at(&["metadata", "name"]);
+        let kind = patch.str_at(&["kind"]).unwrap_or("");
+        let name = patch.str_at(&["metadata", "name"]).unwrap_or("");
         let i = docs
             .iter()
-            .position(|d| {
-                d.str_at(&["kind"]) == kind && (targeted || d.str_at(&["metadata", "name"]) == name)
-            })
+            .position(|d| d.kind() == kind && (targeted || d.name() == name))
             .ok_or("no target")?;
-        let patch = if targeted {
-            patch_for_target(patch, &docs[i]).map_err(|e| e.to_string())?
-        } else {
-            patch.clone()
-        };
-        let outcome = merge_resource(
-            &mut docs[i],
-            &patch,
-            Schema::builtin(),
-            IdentityChanges::default(),
-        )
-        .map_err(|e| e.to_string())?;
-        if outcome == Outcome::Deleted {
+        let patch = if targeted { patch_copy_for(patch, &docs[i]) } else { patch.clone() };
+        let kept = apply_sm_patch(&mut docs[i], &patch, ChangeOptions::default(), Schema::builtin())
+            .map_err(|e| e.to_string())?;
+        if !kept {
             docs.remove(i);
         }
     }
     let printed: Vec<String> = docs
         .iter()
-        .map(|d| emit::to_string(d).map_err(|e| e.to_string()))
+        .map(|d| emit::to_string(&d.node).map_err(|e| e.to_string()))
         .collect::<Result<_, _>>()?;
     Ok(printed.join("---\n"))
 }
