@@ -13,17 +13,31 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn have(program: &str) -> bool {
-    Command::new(program).arg("version").output().is_ok_and(|o| o.status.success())
+    Command::new(program)
+        .arg("version")
+        .output()
+        .is_ok_and(|o| o.status.success())
 }
 
 fn git(dir: &Path, args: &[&str]) {
     let out = Command::new("git")
-        .args(["-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "init.defaultBranch=master"])
+        .args([
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.com",
+            "-c",
+            "init.defaultBranch=master",
+        ])
         .args(args)
         .current_dir(dir)
         .output()
         .expect("run git");
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 fn copy_tree(from: &Path, to: &Path) {
@@ -73,15 +87,23 @@ impl Scenario {
             let k = infra.join(format!("hosts/lab/k8s/apps/dojo/{env}/kustomization.yaml"));
             let text = std::fs::read_to_string(&k).expect("read infra kustomization");
             let local = format!("../../../../../../../dojo/deploy/k8s/overlays/{env}");
-            assert!(text.contains(&local), "examples/infra changed: {local} not found");
+            assert!(
+                text.contains(&local),
+                "examples/infra changed: {local} not found"
+            );
             let remote = format!("github.com/org/app//deploy/k8s/overlays/{env}?ref={reference}");
             std::fs::write(&k, text.replace(&local, &remote)).expect("write infra kustomization");
         }
-        Scenario { _tmp: tmp, root, app }
+        Scenario {
+            _tmp: tmp,
+            root,
+            app,
+        }
     }
 
     fn env_dir(&self, env: &str) -> PathBuf {
-        self.root.join(format!("infra/hosts/lab/k8s/apps/dojo/{env}"))
+        self.root
+            .join(format!("infra/hosts/lab/k8s/apps/dojo/{env}"))
     }
 
     fn run(&self, program: &str, args: &[&str], dir: &Path) -> Output {
@@ -89,7 +111,10 @@ impl Scenario {
             .args(args)
             .arg(dir)
             .env("GIT_CONFIG_COUNT", "1")
-            .env("GIT_CONFIG_KEY_0", format!("url.file://{}.insteadOf", self.app.display()))
+            .env(
+                "GIT_CONFIG_KEY_0",
+                format!("url.file://{}.insteadOf", self.app.display()),
+            )
             .env("GIT_CONFIG_VALUE_0", "https://github.com/org/app")
             .env("RUSTOMIZE_CACHE_DIR", self.root.join("cache"))
             // Never let kubectl reach out for anything.
@@ -115,17 +140,32 @@ fn infra_envs_build_from_remote_overlays_like_kubectl() {
     for env in ["staging", "production"] {
         let dir = s.env_dir(env);
         let ours = s.run(bin, &["build"], &dir);
-        assert!(ours.status.success(), "{env}: {}", String::from_utf8_lossy(&ours.stderr));
+        assert!(
+            ours.status.success(),
+            "{env}: {}",
+            String::from_utf8_lossy(&ours.stderr)
+        );
         let ours = String::from_utf8(ours.stdout).expect("utf-8");
         if std::env::var_os("RUSTOMIZE_BLESS").is_some() {
             std::fs::write(expected(env), &ours).expect("bless");
         }
         let want = std::fs::read_to_string(expected(env)).expect("expected output");
-        assert_eq!(ours, want, "{env}: output differs from tests/remote/expected-{env}.yaml");
+        assert_eq!(
+            ours, want,
+            "{env}: output differs from tests/remote/expected-{env}.yaml"
+        );
         if have("kubectl") {
             let theirs = s.run("kubectl", &["kustomize"], &dir);
-            assert!(theirs.status.success(), "kubectl: {}", String::from_utf8_lossy(&theirs.stderr));
-            assert_eq!(ours, String::from_utf8_lossy(&theirs.stdout), "{env}: differs from kubectl kustomize");
+            assert!(
+                theirs.status.success(),
+                "kubectl: {}",
+                String::from_utf8_lossy(&theirs.stderr)
+            );
+            assert_eq!(
+                ours,
+                String::from_utf8_lossy(&theirs.stdout),
+                "{env}: differs from kubectl kustomize"
+            );
         } else {
             eprintln!("kubectl not installed: compared with the recorded output only");
         }
@@ -146,15 +186,27 @@ fn cached_remotes_build_offline_and_without_the_origin() {
     let bin = env!("CARGO_BIN_EXE_rustomize");
     let dir = s.env_dir("production");
     let first = s.run(bin, &["build"], &dir);
-    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
 
     // Remove the origin: the tag is served from the cache.
     std::fs::remove_dir_all(&s.app).expect("remove origin");
     let second = s.run(bin, &["build"], &dir);
-    assert!(second.status.success(), "{}", String::from_utf8_lossy(&second.stderr));
+    assert!(
+        second.status.success(),
+        "{}",
+        String::from_utf8_lossy(&second.stderr)
+    );
     assert_eq!(first.stdout, second.stdout);
     let offline = s.run(bin, &["build", "--offline"], &dir);
-    assert!(offline.status.success(), "{}", String::from_utf8_lossy(&offline.stderr));
+    assert!(
+        offline.status.success(),
+        "{}",
+        String::from_utf8_lossy(&offline.stderr)
+    );
     assert_eq!(first.stdout, offline.stdout);
 
     // A ref never fetched is a clear error offline, and nothing is printed.
@@ -171,5 +223,9 @@ fn cached_remotes_build_offline_and_without_the_origin() {
     std::fs::write(&k, text).expect("restore");
     let listed = s.run(bin, &["remotes", "--offline"], &dir);
     let listed = String::from_utf8_lossy(&listed.stdout);
-    assert!(listed.contains("github.com/org/app//deploy/k8s/overlays/production?ref=v0.1.0  tag v0.1.0 "), "{listed}");
+    assert!(
+        listed
+            .contains("github.com/org/app//deploy/k8s/overlays/production?ref=v0.1.0  tag v0.1.0 "),
+        "{listed}"
+    );
 }

@@ -34,7 +34,6 @@ mod list;
 #[cfg(test)]
 mod tests;
 
-
 use crate::error::Error;
 use crate::openapi::{Schema, SchemaRef};
 use rustomize_yaml::{Map, Node, Scalar, Style, Tag};

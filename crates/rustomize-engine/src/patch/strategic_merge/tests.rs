@@ -28,9 +28,18 @@ fn apply(target: &str, patch: &str, targeted: bool) -> Result<String, String> {
             .iter()
             .position(|d| d.kind() == kind && (targeted || d.name() == name))
             .ok_or("no target")?;
-        let patch = if targeted { patch_copy_for(patch, &docs[i]) } else { patch.clone() };
-        let kept = apply_sm_patch(&mut docs[i], &patch, ChangeOptions::default(), Schema::builtin())
-            .map_err(|e| e.to_string())?;
+        let patch = if targeted {
+            patch_copy_for(patch, &docs[i])
+        } else {
+            patch.clone()
+        };
+        let kept = apply_sm_patch(
+            &mut docs[i],
+            &patch,
+            ChangeOptions::default(),
+            Schema::builtin(),
+        )
+        .map_err(|e| e.to_string())?;
         if !kept {
             docs.remove(i);
         }
