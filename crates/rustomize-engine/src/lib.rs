@@ -10,14 +10,17 @@ pub mod error;
 pub mod fieldpath;
 pub mod fieldspec;
 pub mod generate;
+pub mod helm;
 pub mod kustomization;
 pub mod openapi;
 pub mod patch;
 pub mod plugin;
+pub mod plugin_options;
 pub mod resid;
 pub mod resmap;
 pub mod resource;
 pub mod sort;
+pub mod subprocess;
 pub mod target;
 pub mod transform;
 
