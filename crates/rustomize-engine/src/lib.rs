@@ -9,6 +9,7 @@
 pub mod error;
 pub mod fieldpath;
 pub mod fieldspec;
+pub mod function;
 pub mod generate;
 pub mod helm;
 pub mod kustomization;
