@@ -26,7 +26,16 @@
 //!   not return are removed. As a generator it gets its own config as the
 //!   only item; the objects it returns are generated resources, which get a
 //!   hash suffix only when annotated `kustomize.config.k8s.io/needs-hash:
-//!   "true"` and merge per `kustomize.config.k8s.io/behavior`.
+//!   "true"` and merge per `kustomize.config.k8s.io/behavior`. As a
+//!   validator ([`ExecFunction::validate`]) it may add a `validated-by`
+//!   label and nothing else.
+//!
+//! Wiring: for each object of a `generators:`/`transformers:`/`validators:`
+//! entry that [`is_function_config`], make an [`ExecFunction`] with the
+//! loader of the kustomization that lists it, then call
+//! [`Generator::generate`], [`Transformer::transform`] or
+//! [`ExecFunction::validate`]; add the kustomization file and the entry as
+//! context to errors, and report [`ExecFunction::skipped`] as a warning.
 
 mod build_annotations;
 mod resource_list;
@@ -495,6 +504,77 @@ fn id_key(r: &Resource) -> IdKey {
     let id = r.cur_id();
     let ns = id.effective_namespace().to_string();
     (id.gvk, id.name, ns)
+}
+
+/// The label a validator may add to the objects it checked; it is the only
+/// change a validator may make.
+pub const VALIDATED_BY_LABEL: &str = "validated-by";
+
+impl ExecFunction {
+    /// Runs the function as a validator (`validators:`): like a
+    /// transformer, but the objects it returns must be the ones it got,
+    /// unchanged but for a `validated-by` label (which stays, as in
+    /// kustomize). A validator reports problems by failing.
+    ///
+    /// kustomize v5.5.0 compares the objects with the path annotations its
+    /// function runtime adds still on them, so there every validator that
+    /// returns its input fails; rustomize compares what would be printed.
+    pub fn validate(&self, rm: &mut ResMap) -> Result<(), Error> {
+        if self.skipped().is_some() {
+            return Ok(());
+        }
+        let mut out = rm.clone();
+        self.transform(&mut out)?;
+        let changed = |m: String| {
+            Error::msg(format!(
+                "validator '{}' shouldn't modify the resource map: {m}",
+                self.name
+            ))
+        };
+        if rm.len() != out.len() {
+            return Err(changed(format!(
+                "lists have different number of entries: {} doesn't equal {}",
+                rm.len(),
+                out.len()
+            )));
+        }
+        let mut index: HashMap<IdKey, usize> = HashMap::with_capacity(out.len());
+        for (i, r) in out.resources().iter().enumerate() {
+            index.insert(id_key(r), i);
+        }
+        for before in rm.resources() {
+            let Some(&i) = index.get(&id_key(before)) else {
+                return Err(changed(format!(
+                    "id in self missing from other; id: {}",
+                    before.cur_id()
+                )));
+            };
+            let mut after = out.get(i).node.clone();
+            if let Some(labels) = after
+                .get_path_mut(&["metadata", "labels"])
+                .and_then(Node::as_map_mut)
+            {
+                labels.remove(VALIDATED_BY_LABEL);
+                if labels.is_empty()
+                    && let Some(meta) = after.get_mut("metadata").and_then(Node::as_map_mut)
+                {
+                    meta.remove("labels");
+                }
+            }
+            let json = |n: &Node| rustomize_yaml::json::to_string(n).unwrap_or_default();
+            if rustomize_yaml::emit::to_string(&before.node).ok()
+                != rustomize_yaml::emit::to_string(&after).ok()
+            {
+                return Err(changed(format!(
+                    "nodes unequal: \n -- {},\n -- {}",
+                    json(&before.node),
+                    json(&after)
+                )));
+            }
+        }
+        *rm = out;
+        Ok(())
+    }
 }
 
 impl Transformer for ExecFunction {

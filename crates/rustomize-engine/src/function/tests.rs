@@ -207,6 +207,28 @@ fn configuration_errors_name_the_flag() {
         ),
         "{container}"
     );
+    let starlark = d
+        .function(indoc! {"
+            apiVersion: example.com/v1
+            kind: MyFn
+            metadata:
+              name: fn-star
+              annotations:
+                config.kubernetes.io/function: |
+                  starlark:
+                    path: script.star
+        "})
+        .unwrap_err()
+        .to_string();
+    // kubectl: "loader: failed to get FunctionSpec: config.kubernetes.io/function
+    // unmarshal error: error unmarshaling JSON: while decoding JSON: json:
+    // unknown field \"starlark\"".
+    assert!(
+        starlark.starts_with(
+            "loader: failed to get FunctionSpec: config.kubernetes.io/function unmarshal error: "
+        ),
+        "{starlark}"
+    );
     let none = d
         .function("apiVersion: example.com/v1\nkind: MyFn\nmetadata:\n  name: fn1\n")
         .unwrap_err()
@@ -723,4 +745,40 @@ fn a_path_annotation_on_the_config_scopes_the_function() {
     assert_eq!(go_path_clean("a//b/./c/.."), "a/b");
     assert_eq!(go_path_dir("cm.yaml"), ".");
     assert_eq!(scope_dir("x/functions/f.yaml"), "x");
+}
+
+#[test]
+fn validators_may_only_add_the_validated_by_label() {
+    let d = Dir::new();
+    d.script("echo.sh", "cat\n");
+    d.script(
+        "label.sh",
+        "sed 's/^  metadata:$/  metadata:\\n    labels:\\n      validated-by: me/'\n",
+    );
+    d.script("change.sh", "sed 's/k: v/k: w/'\n");
+    d.script(
+        "reject.sh",
+        "cat >/dev/null\necho 'data.k must not be v' >&2\nexit 1\n",
+    );
+    let input = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  k: v\n";
+    let run = |path: &str| {
+        let f = d.function(&config(path)).unwrap();
+        let mut rm = resmap(input);
+        f.validate(&mut rm).map(|()| yaml(rm.get(0)))
+    };
+    assert_eq!(
+        run("./echo.sh").unwrap(),
+        rustomize_yaml::emit::to_string(&parse_one(input).unwrap()).unwrap()
+    );
+    assert!(run("./label.sh").unwrap().contains("validated-by: me"));
+    let err = run("./change.sh").unwrap_err().to_string();
+    assert!(
+        err.starts_with("validator 'api: example.com/v1, kind: MyFn, name: fn1' shouldn't modify the resource map: nodes unequal: "),
+        "{err}"
+    );
+    let err = run("./reject.sh").unwrap_err().to_string();
+    assert!(
+        err.ends_with("exit status 1; its stderr:\ndata.k must not be v"),
+        "{err}"
+    );
 }
