@@ -16,7 +16,7 @@
 //!   rustomize ([`ExecFunction::skipped`] says why, for a warning).
 //! - The program runs in the directory of the kustomization that lists
 //!   the config (a relative `path` is relative to it), reads a ResourceList
-//!   on stdin (see [`resource_list`]) and prints one on stdout. Its stderr
+//!   on stdin (see the `resource_list` module) and prints one on stdout. Its stderr
 //!   is passed on to ours when it succeeds, and is part of the error when
 //!   it fails. A non-zero exit, output that is not YAML, and a run longer
 //!   than the time limit are errors naming the function; nothing it
@@ -39,7 +39,7 @@
 
 mod build_annotations;
 mod resource_list;
-#[cfg(test)]
+#[cfg(all(test, unix))]
 mod tests;
 
 use crate::error::Error;
@@ -350,6 +350,12 @@ impl ExecFunction {
         else {
             return Ok(items.to_vec());
         };
+        if !working_dir.is_dir() {
+            return Err(self.fail(format!(
+                "its working directory '{}' is not a directory on disk",
+                working_dir.display()
+            )));
+        }
         let input = resource_list::write(items, &self.config).map_err(|e| self.fail(e))?;
         let mut cmd = Command::new(program);
         cmd.current_dir(working_dir);

@@ -22,7 +22,7 @@
 //! `HELM_CACHE_HOME` and `HELM_DATA_HOME` pointing into the config home (a
 //! temporary directory unless `helmGlobals.configHome` says otherwise).
 
-#[cfg(test)]
+#[cfg(all(test, unix))]
 mod tests;
 pub mod values;
 
@@ -87,7 +87,7 @@ impl HelmChartInflationGenerator {
     /// (`apiVersion: builtin`, `kind: HelmChartInflationGenerator`, with the
     /// chart and global fields at the top level, as kustomize reads it:
     /// unknown fields are ignored, string fields take any scalar). The
-    /// caller adds kustomize's "plugin <id> fails configuration" context.
+    /// caller adds kustomize's `plugin <id> fails configuration` context.
     pub fn from_config(config: &Node, ldr: &Loader, opts: &PluginOptions) -> Result<Self, Error> {
         let (globals, chart) = parse_config(config)?;
         Self::configure(&globals, &chart, ldr, opts)
