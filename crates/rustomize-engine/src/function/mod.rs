@@ -39,7 +39,7 @@
 
 mod build_annotations;
 mod resource_list;
-#[cfg(all(test, unix))]
+#[cfg(test)]
 mod tests;
 
 use crate::error::Error;

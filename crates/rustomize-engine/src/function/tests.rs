@@ -4,6 +4,8 @@
 //! through a stand-in `docker` (kubectl cannot run exec functions, but both
 //! kinds go through the same ResourceList handling).
 
+#![cfg(unix)]
+
 use super::*;
 use crate::resid::ResId;
 use crate::resource::BuildMeta;

@@ -22,7 +22,7 @@
 //! `HELM_CACHE_HOME` and `HELM_DATA_HOME` pointing into the config home (a
 //! temporary directory unless `helmGlobals.configHome` says otherwise).
 
-#[cfg(all(test, unix))]
+#[cfg(test)]
 mod tests;
 pub mod values;
 

@@ -3,6 +3,8 @@
 //! files were taken from `kubectl kustomize` (kustomize v5.5.0) running the
 //! same stand-in.
 
+#![cfg(unix)]
+
 use super::*;
 use crate::kustomization;
 use indoc::indoc;
