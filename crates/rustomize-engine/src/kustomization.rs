@@ -49,7 +49,8 @@ pub struct Kustomization {
     pub secret_generator: Vec<GeneratorArgs>,
     pub helm_globals: Option<HelmGlobals>,
     pub helm_charts: Vec<HelmChart>,
-    pub helm_chart_inflation_generator: Vec<BTreeMap<String, serde::de::IgnoredAny>>,
+    /// Deprecated; folded into `helm_globals` and `helm_charts` on load.
+    pub helm_chart_inflation_generator: Vec<HelmChartArgs>,
     pub generator_options: Option<GeneratorOptions>,
     pub configurations: Vec<String>,
     pub generators: Vec<String>,
@@ -253,24 +254,116 @@ pub struct FieldSelector {
     pub field_path: String,
 }
 
-/// `helmGlobals`.
+/// `helmGlobals` (kustomize's `types.HelmGlobals`): settings shared by all
+/// charts of a kustomization.
 #[derive(Debug, Default, Clone, Deserialize)]
 #[serde(default, rename_all = "camelCase", deny_unknown_fields)]
-#[allow(missing_docs)]
 pub struct HelmGlobals {
+    /// Directory holding one subdirectory per chart, relative to the
+    /// kustomization root (or absolute); `charts` when empty.
     pub chart_home: String,
+    /// `HELM_CONFIG_HOME` for helm (`HELM_CACHE_HOME` and `HELM_DATA_HOME`
+    /// are under it); a temporary directory when empty.
     pub config_home: String,
 }
 
-/// A `helmCharts` entry (kept as written; inflation belongs to the helm
-/// support).
+/// A `helmCharts` entry (kustomize's `types.HelmChart`).
 #[derive(Debug, Default, Clone, Deserialize)]
-#[serde(default)]
-#[allow(missing_docs)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct HelmChart {
+    /// The chart's name: its directory under the chart home, or the chart
+    /// to pull.
     pub name: String,
-    #[serde(flatten)]
-    pub rest: BTreeMap<String, Node>,
+    /// The chart version to pull (with `repo`).
+    pub version: String,
+    /// Where to pull the chart from when it is not in the chart home: a
+    /// chart repository URL (`helm pull --repo`) or an `oci://` URL.
+    pub repo: String,
+    /// The release name (`helm template <releaseName>`); `--generate-name`
+    /// when empty.
+    pub release_name: String,
+    /// `--namespace`: `.Release.Namespace` in the templates.
+    pub namespace: String,
+    /// More values files, relative to the kustomization root, passed after
+    /// the main one.
+    pub additional_values_files: Vec<String>,
+    /// The values file to use instead of the chart's `values.yaml`.
+    pub values_file: String,
+    /// Values written inline, in the JSON form kustomize reads them in
+    /// (YAML 1.1 types: `yes` is a boolean, numbers are floats); always a
+    /// mapping when set.
+    pub values_inline: Option<Node>,
+    /// How `values_inline` combines with the values file: `override` (the
+    /// default; inline values win), `merge` (the file's values win) or
+    /// `replace` (the file is not read).
+    pub values_merge: String,
+    /// `--include-crds`.
+    #[serde(rename = "includeCRDs")]
+    pub include_crds: bool,
+    /// `--no-hooks`.
+    pub skip_hooks: bool,
+    /// `--api-versions`, one per entry.
+    pub api_versions: Vec<String>,
+    /// `--kube-version`.
+    pub kube_version: String,
+    /// `--name-template`.
+    pub name_template: String,
+    /// `--skip-tests`.
+    pub skip_tests: bool,
+    /// `--debug`.
+    pub debug: bool,
+}
+
+/// A `helmChartInflationGenerator` entry (kustomize's deprecated
+/// `types.HelmChartArgs`), converted to [`HelmChart`] and [`HelmGlobals`]
+/// when the kustomization is loaded.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
+#[allow(missing_docs)]
+pub struct HelmChartArgs {
+    pub chart_name: String,
+    pub chart_version: String,
+    pub chart_repo_url: String,
+    pub chart_home: String,
+    pub chart_repo_name: String,
+    pub helm_bin: String,
+    pub helm_home: String,
+    pub values: String,
+    pub values_local: Option<Node>,
+    pub values_merge: String,
+    pub release_name: String,
+    pub release_namespace: String,
+    pub extra_args: Vec<String>,
+}
+
+/// kustomize's `SplitHelmParameters`: charts from the deprecated entries,
+/// and globals from their `chartHome` and `helmHome` (the last non-empty
+/// of each wins). `releaseNamespace`, `extraArgs`, `helmBin` and
+/// `chartRepoName` are dropped, as kustomize drops them.
+pub fn split_helm_parameters(old: &[HelmChartArgs]) -> (Vec<HelmChart>, HelmGlobals) {
+    let mut globals = HelmGlobals::default();
+    let charts = old
+        .iter()
+        .map(|o| {
+            if !o.helm_home.is_empty() {
+                globals.config_home = o.helm_home.clone();
+            }
+            if !o.chart_home.is_empty() {
+                globals.chart_home = o.chart_home.clone();
+            }
+            HelmChart {
+                name: o.chart_name.clone(),
+                version: o.chart_version.clone(),
+                repo: o.chart_repo_url.clone(),
+                values_file: o.values.clone(),
+                values_inline: o.values_local.clone(),
+                values_merge: o.values_merge.clone(),
+                release_name: o.release_name.clone(),
+                ..HelmChart::default()
+            }
+        })
+        .collect();
+    (charts, globals)
 }
 
 /// Why a kustomization file is invalid.
@@ -294,6 +387,8 @@ pub fn parse(text: &str, display_path: &str) -> Result<(Kustomization, Vec<Strin
             path: display_path.into(),
             error: e,
         })?;
+    k.read_helm_values(&node)
+        .map_err(|m| Error::msg(format!("{display_path}: invalid Kustomization: {m}")))?;
     let warnings = k.deprecation_warnings();
     if let Some(g) = k
         .config_map_generator
@@ -353,8 +448,34 @@ impl Kustomization {
         w
     }
 
+    /// Reads `valuesInline` (and the deprecated `valuesLocal`) of each chart
+    /// as kustomize does, with YAML 1.1 types, from the file's own nodes
+    /// (the typed fields do not keep how scalars were written).
+    fn read_helm_values(&mut self, raw: &Node) -> Result<(), String> {
+        let entries = |field: &str| -> Vec<&Node> {
+            match raw.get(field) {
+                Some(Node::Seq(seq)) => seq.items.iter().collect(),
+                _ => Vec::new(),
+            }
+        };
+        let charts = entries("helmCharts");
+        for (i, chart) in self.helm_charts.iter_mut().enumerate() {
+            let written = charts.get(i).and_then(|c| c.get("valuesInline"));
+            chart.values_inline = crate::helm::values::inline_values(written)
+                .map_err(|m| format!("helmCharts[{i}].valuesInline: {m}"))?;
+        }
+        let old = entries("helmChartInflationGenerator");
+        for (i, args) in self.helm_chart_inflation_generator.iter_mut().enumerate() {
+            let written = old.get(i).and_then(|c| c.get("valuesLocal"));
+            args.values_local = crate::helm::values::inline_values(written)
+                .map_err(|m| format!("helmChartInflationGenerator[{i}].valuesLocal: {m}"))?;
+        }
+        Ok(())
+    }
+
     /// kustomize's `FixKustomization`: defaults kind and apiVersion, folds
-    /// `bases` into `resources`, `imageTags` into `images`, `env` into `envs`.
+    /// `bases` into `resources`, `imageTags` into `images`, `env` into
+    /// `envs`, `helmChartInflationGenerator` into `helmCharts`.
     fn fix(&mut self) {
         if self.kind.is_empty() {
             self.kind = "Kustomization".into();
@@ -381,6 +502,14 @@ impl Kustomization {
                 g.envs.push(std::mem::take(&mut g.env));
             }
         }
+        let (charts, globals) = split_helm_parameters(&self.helm_chart_inflation_generator);
+        if self.helm_globals.is_none()
+            && (!globals.chart_home.is_empty() || !globals.config_home.is_empty())
+        {
+            self.helm_globals = Some(globals);
+        }
+        self.helm_charts.extend(charts);
+        self.helm_chart_inflation_generator.clear();
     }
 
     fn enforce_fields(&self) -> Result<(), String> {
