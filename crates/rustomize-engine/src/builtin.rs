@@ -35,6 +35,9 @@ pub enum Plugin {
     Transformer(Box<dyn Transformer>),
     /// Makes resources.
     Generator(Box<dyn Generator>),
+    /// A KRM function: a transformer, generator or validator depending on
+    /// the list it is in.
+    Function(Box<crate::function::ExecFunction>),
 }
 
 /// Whether a config resource names a builtin plugin (`apiVersion: builtin`).

@@ -19,11 +19,14 @@
 use crate::builtin::{self, Plugin};
 use crate::error::{Error, ResultExt};
 use crate::fieldspec::TransformerConfig;
+use crate::function::ExecFunction;
 use crate::generate::{Absorber, ConfigMapGenerator, HashTransformer, SecretGenerator};
+use crate::helm::HelmChartInflationGenerator;
 use crate::kustomization::{self, Kustomization};
 use crate::openapi::Schema;
 use crate::patch::{PatchJson6902Transformer, PatchStrategicMergeTransformer, PatchTransformer};
 use crate::plugin::{Generator, Transformer};
+pub use crate::plugin_options::PluginOptions;
 use crate::resmap::ResMap;
 use crate::resource::{ConfiguredBy, Origin, Resource};
 use crate::sort::{self, Order};
@@ -56,6 +59,8 @@ pub struct BuildOptions {
     pub add_managed_by_label: bool,
     /// Fetcher for remote bases.
     pub fetcher: Option<Arc<dyn RemoteFetcher>>,
+    /// Helm and KRM function support.
+    pub plugins: PluginOptions,
 }
 
 /// What a build produced.
@@ -102,6 +107,7 @@ pub fn build(
         warnings: Mutex::new(Vec::new()),
         schema: OnceLock::new(),
         tracking: OnceLock::new(),
+        plugins: opts.plugins.clone(),
     };
     let target = Target::load(ldr, &ctx, Origin::default(), true)?;
     let build_metadata = target.kust.build_metadata.clone();
@@ -209,6 +215,8 @@ struct Context {
     /// Whether origins and transformations are recorded (the top
     /// kustomization has `buildMetadata`).
     tracking: OnceLock<bool>,
+    /// Helm and KRM function support.
+    plugins: PluginOptions,
 }
 
 impl Context {
@@ -555,8 +563,18 @@ impl<'c> Target<'c> {
             let g = SecretGenerator::from_args(args, global);
             generators.push((self.builtin_origin("SecretGenerator"), Box::new(g)));
         }
-        if !k.helm_charts.is_empty() || !k.helm_chart_inflation_generator.is_empty() {
-            return Err(self.unsupported("helmCharts"));
+        for chart in &k.helm_charts {
+            let g = HelmChartInflationGenerator::from_kustomization(
+                k.helm_globals.as_ref(),
+                chart,
+                &self.ldr,
+                &self.ctx.plugins,
+            )
+            .with_context(|| self.file.clone())?;
+            generators.push((
+                self.builtin_origin("HelmChartInflationGenerator"),
+                Box::new(g),
+            ));
         }
         for config in self
             .plugin_configs(&k.generators, "generators")?
@@ -564,6 +582,7 @@ impl<'c> Target<'c> {
         {
             match self.configure_plugin(config)? {
                 Plugin::Generator(g) => generators.push((plugin_origin(config), g)),
+                Plugin::Function(f) => generators.push((plugin_origin(config), f)),
                 Plugin::Transformer(_) => {
                     return Err(Error::msg(format!(
                         "{}: plugin {} not a generator",
@@ -680,6 +699,7 @@ impl<'c> Target<'c> {
         {
             match self.configure_plugin(config)? {
                 Plugin::Transformer(t) => steps.push((plugin_origin(config), t)),
+                Plugin::Function(f) => steps.push((plugin_origin(config), f)),
                 Plugin::Generator(_) => {
                     return Err(Error::msg(format!(
                         "{}: plugin {} not a transformer",
@@ -714,12 +734,20 @@ impl<'c> Target<'c> {
             .plugin_configs(&self.kust.validators, "validators")?
             .resources()
         {
-            let Plugin::Transformer(v) = self.configure_plugin(config)? else {
-                return Err(Error::msg(format!(
-                    "{}: plugin {} not a validator",
-                    self.file,
-                    config.org_id()
-                )));
+            let v = match self.configure_plugin(config)? {
+                Plugin::Transformer(v) => v,
+                Plugin::Function(f) => {
+                    f.validate(&mut acc.rm)
+                        .with_context(|| format!("{}: running validator", self.file))?;
+                    continue;
+                }
+                Plugin::Generator(_) => {
+                    return Err(Error::msg(format!(
+                        "{}: plugin {} not a validator",
+                        self.file,
+                        config.org_id()
+                    )));
+                }
             };
             let before = snapshot(&acc.rm)?;
             let mut copy = acc.rm.clone();
@@ -765,19 +793,28 @@ impl<'c> Target<'c> {
         Ok(configs)
     }
 
+    /// Configures the plugin a config resource names: a builtin, or a KRM
+    /// function (which needs `--enable-alpha-plugins`).
     fn configure_plugin(&self, config: &Resource) -> Result<Plugin, Error> {
-        if !builtin::is_builtin(config) {
-            return Err(Error::msg(format!(
-                "{}: external plugins disabled; unable to load external plugin '{}'",
-                self.file,
-                config.kind()
-            )));
+        if builtin::is_builtin(config) {
+            if config.kind() == "HelmChartInflationGenerator" {
+                let g = HelmChartInflationGenerator::from_config(
+                    &config.node,
+                    &self.ldr,
+                    &self.ctx.plugins,
+                )
+                .map_err(|e| e.context(format!("plugin {} fails configuration", config.org_id())))
+                .with_context(|| self.file.clone())?;
+                return Ok(Plugin::Generator(Box::new(g)));
+            }
+            return builtin::configure(config, &self.ldr).with_context(|| self.file.clone());
         }
-        builtin::configure(config, &self.ldr).with_context(|| self.file.clone())
-    }
-
-    fn unsupported(&self, field: &str) -> Error {
-        Error::msg(format!("{}: '{field}' is not supported yet", self.file))
+        let f = ExecFunction::from_config(&config.node, &self.ldr, &self.ctx.plugins)
+            .with_context(|| self.file.clone())?;
+        if let Some(w) = f.skipped() {
+            self.ctx.warn(w.to_string());
+        }
+        Ok(Plugin::Function(Box::new(f)))
     }
 }
 

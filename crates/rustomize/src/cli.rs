@@ -70,6 +70,9 @@ pub struct BuildArgs {
     /// Remote bases and the cache.
     #[command(flatten)]
     pub remote: RemoteArgs,
+    /// Helm charts and KRM functions.
+    #[command(flatten)]
+    pub plugins: PluginArgs,
     /// Add `app.kubernetes.io/managed-by` to every resource (deprecated in
     /// kustomize; use `buildMetadata: [managedByLabel]`).
     #[arg(long = "enable-managedby-label", hide = true)]
@@ -91,6 +94,66 @@ pub struct RemoteArgs {
     /// else $XDG_CACHE_HOME/rustomize, else ~/.cache/rustomize].
     #[arg(long, value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
+}
+
+/// Helm and KRM function flags, named as `kustomize build` names them.
+#[derive(Debug, Args, Clone, Default)]
+pub struct PluginArgs {
+    /// Allow KRM functions (non-builtin configs in `transformers:`,
+    /// `generators:`, `validators:`); also enables helm.
+    #[arg(long)]
+    pub enable_alpha_plugins: bool,
+    /// Allow KRM functions that run a local executable
+    /// (`config.kubernetes.io/function: {exec: {path: ...}}`).
+    #[arg(long)]
+    pub enable_exec: bool,
+    /// Inflate `helmCharts` by running the helm program.
+    #[arg(long)]
+    pub enable_helm: bool,
+    /// The helm program.
+    #[arg(long, value_name = "PROGRAM", default_value = "helm")]
+    pub helm_command: String,
+    /// `--api-versions` for `helm template` (repeatable).
+    #[arg(long, value_name = "VERSION")]
+    pub helm_api_versions: Vec<String>,
+    /// `--kube-version` for `helm template`.
+    #[arg(long, value_name = "VERSION", default_value = "")]
+    pub helm_kube_version: String,
+    /// Pass `--debug` to helm.
+    #[arg(long)]
+    pub helm_debug: bool,
+    /// Container function options; accepted for compatibility and unused,
+    /// since rustomize never runs containers.
+    #[arg(long, hide = true)]
+    pub network: bool,
+    /// Unused (container functions).
+    #[arg(long, hide = true, value_name = "NAME")]
+    pub network_name: Option<String>,
+    /// Unused (container functions).
+    #[arg(long, hide = true, value_name = "MOUNT")]
+    pub mount: Vec<String>,
+    /// Unused (container functions).
+    #[arg(short = 'e', long = "env", hide = true, value_name = "VAR")]
+    pub env: Vec<String>,
+    /// Unused (container functions).
+    #[arg(long, hide = true)]
+    pub as_current_user: bool,
+}
+
+impl PluginArgs {
+    /// The engine's options for these flags.
+    pub fn options(&self) -> rustomize_engine::target::PluginOptions {
+        rustomize_engine::target::PluginOptions {
+            enable_alpha_plugins: self.enable_alpha_plugins,
+            enable_exec: self.enable_exec,
+            enable_helm: self.enable_helm,
+            helm_command: self.helm_command.clone(),
+            helm_api_versions: self.helm_api_versions.clone(),
+            helm_kube_version: self.helm_kube_version.clone(),
+            helm_debug: self.helm_debug,
+            ..rustomize_engine::target::PluginOptions::default()
+        }
+    }
 }
 
 /// `rustomize remotes` arguments.

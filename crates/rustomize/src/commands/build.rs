@@ -23,6 +23,7 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<ExitCode> {
         }),
         add_managed_by_label: args.enable_managedby_label,
         fetcher: Some(super::fetcher(&args.remote)),
+        plugins: args.plugins.options(),
     };
     let built = target::build(Arc::new(DiskFs), &args.dir, &opts)?;
     for w in &built.warnings {
