@@ -125,6 +125,7 @@ pub fn build(
     let has = |o: &str| build_metadata.iter().any(|b| b == o);
     let managed_by = has("managedByLabel") || opts.add_managed_by_label;
     for r in acc.rm.resources_mut() {
+        strip_build_annotations(r);
         if has("originAnnotations")
             && let Some(origin) = r.meta.origin.clone()
         {
@@ -166,6 +167,38 @@ fn finish(acc: &mut Accumulator, ctx: &Context) -> Result<(), Error> {
     }
     acc.rm.retain(|r| !r.is_local_config());
     Ok(())
+}
+
+/// Annotations kustomize uses for its own bookkeeping and removes before
+/// printing, even when an input file carries them.
+const BUILD_ANNOTATIONS: [&str; 20] = [
+    "internal.config.kubernetes.io/previousKinds",
+    "internal.config.kubernetes.io/previousNames",
+    "internal.config.kubernetes.io/prefixes",
+    "internal.config.kubernetes.io/suffixes",
+    "internal.config.kubernetes.io/previousNamespaces",
+    "internal.config.kubernetes.io/allowNameChange",
+    "internal.config.kubernetes.io/allowKindChange",
+    "internal.config.kubernetes.io/refBy",
+    "internal.config.kubernetes.io/generatorBehavior",
+    "internal.config.kubernetes.io/needsHashSuffix",
+    "internal.config.kubernetes.io/path",
+    "internal.config.kubernetes.io/index",
+    "internal.config.kubernetes.io/seqindent",
+    "internal.config.kubernetes.io/id",
+    "internal.config.kubernetes.io/annotations-migration-resource-id",
+    "config.kubernetes.io/path",
+    "config.kubernetes.io/index",
+    "config.k8s.io/id",
+    "config.kubernetes.io/origin",
+    "alpha.config.kubernetes.io/transformations",
+];
+
+fn strip_build_annotations(r: &mut Resource) {
+    if let Some(Node::Map(m)) = r.node.get_path_mut(&["metadata", "annotations"]) {
+        m.entries
+            .retain(|e| !BUILD_ANNOTATIONS.contains(&e.key.value.as_str()));
+    }
 }
 
 fn set_annotation(r: &mut Resource, key: &str, value: String) {
