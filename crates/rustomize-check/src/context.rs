@@ -60,9 +60,10 @@ impl<'a> Index<'a> {
                 _ => {}
             }
             if let Some(pt) = pod_template(r)
-                && let Some(labels) = pt.labels {
-                    ix.pod_labels.entry(ns).or_default().push(labels);
-                }
+                && let Some(labels) = pt.labels
+            {
+                ix.pod_labels.entry(ns).or_default().push(labels);
+            }
         }
         ix
     }

@@ -60,8 +60,14 @@ impl FieldSpec {
         split_path(&self.path)
     }
 
+    /// kustomize's `FieldSpec.effectivelyEquals`: same path, and this
+    /// spec's group/version/kind is selected by `other`'s (empty parts of
+    /// `other` match anything). Compares in place, without building GVKs.
     fn effectively_equals(&self, other: &FieldSpec) -> bool {
-        self.path == other.path && self.gvk().is_selected_by(&other.gvk())
+        self.path == other.path
+            && (other.group.is_empty() || other.group == self.group)
+            && (other.version.is_empty() || other.version == self.version)
+            && (other.kind.is_empty() || other.kind == self.kind)
     }
 }
 
@@ -134,7 +140,7 @@ impl NameBackReference {
 
 /// Field specs of every builtin transformer (kustomize's
 /// `TransformerConfig`).
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
 #[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 #[allow(missing_docs)]
 pub struct TransformerConfig {
@@ -189,6 +195,29 @@ impl TransformerConfig {
             .map_err(|e| Error::msg(format!("invalid transformer configuration: {e}")))
     }
 
+    /// Whether no field spec is configured at all.
+    pub fn is_empty(&self) -> bool {
+        *self == TransformerConfig::default()
+    }
+
+    /// [`merge`](Self::merge) for two configs that are each *canonical*:
+    /// no spec is preceded by a spec it selects (see `merge_one`), as is
+    /// every config built by merging into an empty one and the default
+    /// tables (tested). Then merging a config into an equal one changes
+    /// nothing, and merging into an empty one copies it, so the common
+    /// cases (every kustomization of a tree uses the default tables) skip
+    /// the quadratic merge.
+    pub(crate) fn merge_canonical(&mut self, other: &TransformerConfig) -> Result<(), Error> {
+        if self == other {
+            return Ok(());
+        }
+        if self.is_empty() {
+            self.clone_from(other);
+            return Ok(());
+        }
+        self.merge(other)
+    }
+
     /// Merges `other` into this config (kustomize's `TransformerConfig.Merge`).
     pub fn merge(&mut self, other: &TransformerConfig) -> Result<(), Error> {
         merge_all(&mut self.name_prefix, &other.name_prefix)?;
@@ -205,7 +234,7 @@ impl TransformerConfig {
             match self
                 .name_reference
                 .iter_mut()
-                .find(|n| n.gvk() == nbr.gvk())
+                .find(|n| n.group == nbr.group && n.version == nbr.version && n.kind == nbr.kind)
             {
                 Some(existing) => merge_all(&mut existing.field_specs, &nbr.field_specs)?,
                 None => self.name_reference.push(nbr.clone()),
@@ -378,6 +407,20 @@ mod tests {
         );
         assert!(c.name_reference.iter().any(|n| n.kind == "ConfigMap"));
         assert!(!c.images.is_empty() && !c.replicas.is_empty() && !c.var_reference.is_empty());
+    }
+
+    #[test]
+    fn default_tables_are_canonical() {
+        // `merge_canonical` relies on this: merging the default tables into
+        // an empty config keeps every spec, in order.
+        let c = TransformerConfig::default_config();
+        let mut merged = TransformerConfig::default();
+        merged.merge(c).unwrap();
+        assert_eq!(&merged, c);
+        let mut again = c.clone();
+        again.merge(c).unwrap();
+        assert_eq!(&again, c);
+        assert!(!c.is_empty() && TransformerConfig::default().is_empty());
     }
 
     #[test]

@@ -192,7 +192,8 @@ pub struct Accumulator {
 impl Accumulator {
     fn merge(&mut self, other: Accumulator) -> Result<(), Error> {
         self.rm.append_all(other.rm)?;
-        self.config.merge(&other.config)?;
+        // Both are built by merges, so canonical.
+        self.config.merge_canonical(&other.config)?;
         vars::merge_set(&mut self.vars, other.vars.into_values())
     }
 }
@@ -278,7 +279,9 @@ impl<'c> Target<'c> {
             }
         }
 
-        let mut config = TransformerConfig::default_config().clone();
+        // The default tables, extended by `configurations:` (copied only
+        // when there are some).
+        let mut config = std::borrow::Cow::Borrowed(TransformerConfig::default_config());
         for path in &self.kust.configurations {
             let bytes = self
                 .ldr
@@ -287,9 +290,11 @@ impl<'c> Target<'c> {
             let text = String::from_utf8_lossy(&bytes);
             let custom = TransformerConfig::from_yaml(&text)
                 .with_context(|| format!("in configurations file '{path}'"))?;
-            config.merge(&custom)?;
+            config.to_mut().merge(&custom)?;
         }
-        acc.config.merge(&config)?;
+        // Both canonical: the accumulator's config is built by merges, and
+        // so is `config` on top of the (canonical) default tables.
+        acc.config.merge_canonical(&config)?;
 
         self.run_generators(&mut acc)?;
 

@@ -73,15 +73,16 @@ impl Rule for DanglingReference {
             "PersistentVolumeClaim" => {
                 let volume = text(spec.and_then(|s| s.get("volumeName")));
                 if let Some(name) = volume.filter(|n| !n.is_empty())
-                    && !cx.index.has("PersistentVolume", "", name) {
-                        refs.out.push(Hit::new(
-                            "spec.volumeName",
-                            format!(
-                                "no PersistentVolume {} in the output: the claim stays Pending",
-                                q(name)
-                            ),
-                        ));
-                    }
+                    && !cx.index.has("PersistentVolume", "", name)
+                {
+                    refs.out.push(Hit::new(
+                        "spec.volumeName",
+                        format!(
+                            "no PersistentVolume {} in the output: the claim stays Pending",
+                            q(name)
+                        ),
+                    ));
+                }
             }
             _ => {}
         }

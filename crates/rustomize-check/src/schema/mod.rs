@@ -177,9 +177,10 @@ impl Store {
     /// Replaces a schema added with [`Store::push`].
     pub fn set(&mut self, id: SchemaId, s: Schema) {
         if let Some(i) = (id as usize).checked_sub(self.base.len())
-            && let Some(slot) = self.extra.get_mut(i) {
-                *slot = s;
-            }
+            && let Some(slot) = self.extra.get_mut(i)
+        {
+            *slot = s;
+        }
     }
 
     /// The id of the schema accepting anything.
@@ -360,26 +361,27 @@ impl Validator<'_> {
     fn check_constraints(&mut self, node: &Node, c: &Constraints) {
         if !c.enum_values.is_empty()
             && let Node::Scalar(s) = node
-                && !c.enum_values.contains(&s.value) {
-                    let allowed: Vec<String> =
-                        c.enum_values.iter().map(|v| format!("\"{v}\"")).collect();
-                    self.problem(format!(
-                        "\"{}\" is not one of {}",
-                        s.value,
-                        allowed.join(", ")
-                    ));
-                }
+            && !c.enum_values.contains(&s.value)
+        {
+            let allowed: Vec<String> = c.enum_values.iter().map(|v| format!("\"{v}\"")).collect();
+            self.problem(format!(
+                "\"{}\" is not one of {}",
+                s.value,
+                allowed.join(", ")
+            ));
+        }
         match node {
             Node::Scalar(s) if matches!(s.tag, Tag::Str | Tag::Timestamp) => {
                 let chars = s.value.chars().count() as u64;
                 if let Some(re) = &c.pattern
-                    && !re.is_match(&s.value) {
-                        self.problem(format!(
-                            "\"{}\" does not match the pattern {}",
-                            s.value,
-                            re.as_str()
-                        ));
-                    }
+                    && !re.is_match(&s.value)
+                {
+                    self.problem(format!(
+                        "\"{}\" does not match the pattern {}",
+                        s.value,
+                        re.as_str()
+                    ));
+                }
                 if c.min_length.is_some_and(|n| chars < n)
                     || c.max_length.is_some_and(|n| chars > n)
                 {
@@ -447,9 +449,10 @@ impl Validator<'_> {
             }
         }
         if let Some(not) = c.not
-            && self.store.satisfies(node, not, &path) {
-                self.problem("satisfies the schema of not".to_string());
-            }
+            && self.store.satisfies(node, not, &path)
+        {
+            self.problem("satisfies the schema of not".to_string());
+        }
     }
 }
 

@@ -112,9 +112,10 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         CheckFormat::Sarif => rustomize_check::output::sarif(&outcomes),
     };
     if let Err(e) = output::stdout(&doc)
-        && e.kind() != std::io::ErrorKind::BrokenPipe {
-            return usage_error(&format!("writing the report: {e}"));
-        }
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        return usage_error(&format!("writing the report: {e}"));
+    }
     let errors = outcomes
         .iter()
         .any(|o| matches!(o, Outcome::Checked(r) if r.has_errors()));
