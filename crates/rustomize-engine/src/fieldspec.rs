@@ -8,7 +8,7 @@ use crate::error::Error;
 use crate::resid::Gvk;
 use rustomize_yaml::{Node, Style, Tag};
 use serde::Deserialize;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 /// One field spec: a path in objects of matching group/version/kind.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
@@ -200,22 +200,34 @@ impl TransformerConfig {
         *self == TransformerConfig::default()
     }
 
-    /// [`merge`](Self::merge) for two configs that are each *canonical*:
+    /// The default tables, shared: every kustomization without
+    /// `configurations:` uses this same allocation.
+    pub fn shared_default() -> Arc<TransformerConfig> {
+        static DEFAULT: OnceLock<Arc<TransformerConfig>> = OnceLock::new();
+        DEFAULT
+            .get_or_init(|| Arc::new(TransformerConfig::default_config().clone()))
+            .clone()
+    }
+
+    /// [`merge`](Self::merge) of shared configs that are each *canonical*:
     /// no spec is preceded by a spec it selects (see `merge_one`), as is
     /// every config built by merging into an empty one and the default
     /// tables (tested). Then merging a config into an equal one changes
-    /// nothing, and merging into an empty one copies it, so the common
-    /// cases (every kustomization of a tree uses the default tables) skip
-    /// the quadratic merge.
-    pub(crate) fn merge_canonical(&mut self, other: &TransformerConfig) -> Result<(), Error> {
-        if self == other {
+    /// nothing, and merging into an empty one shares it, so the common
+    /// case (every kustomization of a tree uses the default tables) neither
+    /// copies nor runs the quadratic merge.
+    pub(crate) fn merge_canonical(
+        this: &mut Arc<TransformerConfig>,
+        other: &Arc<TransformerConfig>,
+    ) -> Result<(), Error> {
+        if Arc::ptr_eq(this, other) || **this == **other {
             return Ok(());
         }
-        if self.is_empty() {
-            self.clone_from(other);
+        if this.is_empty() {
+            *this = other.clone();
             return Ok(());
         }
-        self.merge(other)
+        Arc::make_mut(this).merge(other)
     }
 
     /// Merges `other` into this config (kustomize's `TransformerConfig.Merge`).

@@ -183,8 +183,9 @@ impl Context {
 pub struct Accumulator {
     /// The resources so far.
     pub rm: ResMap,
-    /// The merged field specs.
-    pub config: TransformerConfig,
+    /// The merged field specs (shared: most trees use the default tables
+    /// everywhere).
+    pub config: Arc<TransformerConfig>,
     /// Vars declared so far, by name.
     pub vars: BTreeMap<String, kustomization::Var>,
 }
@@ -193,7 +194,7 @@ impl Accumulator {
     fn merge(&mut self, other: Accumulator) -> Result<(), Error> {
         self.rm.append_all(other.rm)?;
         // Both are built by merges, so canonical.
-        self.config.merge_canonical(&other.config)?;
+        TransformerConfig::merge_canonical(&mut self.config, &other.config)?;
         vars::merge_set(&mut self.vars, other.vars.into_values())
     }
 }
@@ -281,7 +282,7 @@ impl<'c> Target<'c> {
 
         // The default tables, extended by `configurations:` (copied only
         // when there are some).
-        let mut config = std::borrow::Cow::Borrowed(TransformerConfig::default_config());
+        let mut config = TransformerConfig::shared_default();
         for path in &self.kust.configurations {
             let bytes = self
                 .ldr
@@ -290,11 +291,11 @@ impl<'c> Target<'c> {
             let text = String::from_utf8_lossy(&bytes);
             let custom = TransformerConfig::from_yaml(&text)
                 .with_context(|| format!("in configurations file '{path}'"))?;
-            config.to_mut().merge(&custom)?;
+            Arc::make_mut(&mut config).merge(&custom)?;
         }
         // Both canonical: the accumulator's config is built by merges, and
         // so is `config` on top of the (canonical) default tables.
-        acc.config.merge_canonical(&config)?;
+        TransformerConfig::merge_canonical(&mut acc.config, &config)?;
 
         self.run_generators(&mut acc)?;
 
