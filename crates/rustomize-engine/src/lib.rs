@@ -13,6 +13,7 @@ pub mod generate;
 pub mod kustomization;
 pub mod openapi;
 pub mod patch;
+mod pattern;
 pub mod plugin;
 pub mod resid;
 pub mod resmap;
