@@ -130,7 +130,16 @@ fn finish(acc: &mut Accumulator, ctx: &Context) -> Result<(), Error> {
             unused.join(",")
         ));
     }
-    acc.rm.retain(|r| !r.is_local_config());
+    // kustomize's IgnoreLocal: the resources that are not local config
+    // go into a new resource map, where two with the same current id
+    // (renamed alike by patches, say) are an error.
+    let mut kept = ResMap::new();
+    for r in std::mem::take(&mut acc.rm).into_resources() {
+        if !r.is_local_config() {
+            kept.append(r)?;
+        }
+    }
+    acc.rm = kept;
     Ok(())
 }
 
@@ -654,5 +663,55 @@ fn nil_in_list(n: &Node, path: &mut Vec<String>) -> Option<String> {
             None
         }
         Node::Scalar(_) => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use indoc::indoc;
+    use rustomize_loader::MemFs;
+
+    fn build_mem(files: &[(&str, &str)]) -> Result<String, Error> {
+        let fs = MemFs::new();
+        for (path, text) in files {
+            fs.write(Path::new("/app").join(path), *text);
+        }
+        build(Arc::new(fs), Path::new("/app"), &BuildOptions::default())?.to_yaml()
+    }
+
+    /// kubectl-verified: kustomize (panicking) refuses a tree whose patches
+    /// give two resources the same id; the check runs once, at the end.
+    #[test]
+    fn patches_that_make_ids_collide_are_an_error() {
+        let files = [
+            (
+                "kustomization.yaml",
+                indoc! {"
+                    resources: [cm.yaml]
+                    patches:
+                    - target: {kind: ConfigMap}
+                      patch: |-
+                        - {op: replace, path: /metadata/name, value: same}
+                "},
+            ),
+            (
+                "cm.yaml",
+                indoc! {"
+                    apiVersion: v1
+                    kind: ConfigMap
+                    metadata: {name: a}
+                    ---
+                    apiVersion: v1
+                    kind: ConfigMap
+                    metadata: {name: b}
+                "},
+            ),
+        ];
+        let err = build_mem(&files).unwrap_err().to_string();
+        assert!(
+            err.contains("may not add resource with an already registered id: ConfigMap.v1.[noGrp]/same.[noNs]"),
+            "{err}"
+        );
     }
 }
