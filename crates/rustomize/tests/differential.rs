@@ -27,7 +27,8 @@
 //!
 //! Skipped (with a message, and passing) when `kubectl` is not on PATH.
 //! `RUSTOMIZE_DIFF_TREES=N` changes the number of trees (default 80),
-//! `RUSTOMIZE_DIFF_SEED=S` the seed.
+//! `RUSTOMIZE_DIFF_SEED=S` the seed; with `RUSTOMIZE_DIFF_KEEP` set the
+//! trees stay on disk (the path is printed).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -429,9 +430,44 @@ fn extras(rng: &mut Rng, app: &App) -> Vec<String> {
             app.name
         );
         for i in 0..1 + rng.below(5) {
-            let _ = writeln!(s, "  k{i}: {}", any_value(rng, 4));
+            // Keys the printer sorts naturally (a2 before a10).
+            let key = rng.pick(&["k", "a", "A", "_k", "k.x", "k-x"]);
+            let n = rng.pick(&["1", "2", "10", "01", ""]);
+            let _ = writeln!(s, "  {key}{n}{i}: {}", any_value(rng, 4));
         }
         docs.push(s);
+    }
+    if app.service_account && rng.chance(40) {
+        let (role_kind, binding_kind, ns_line) = if rng.chance(50) {
+            ("Role", "RoleBinding", "")
+        } else {
+            (
+                "ClusterRole",
+                "ClusterRoleBinding",
+                "  namespace: elsewhere\n",
+            )
+        };
+        docs.push(format!(
+            "apiVersion: rbac.authorization.k8s.io/v1\nkind: {role_kind}\nmetadata:\n  name: {n}-reader\nrules:\n- apiGroups: [\"\"]\n  resources: [configmaps]\n  verbs: [get, list]\n",
+            n = app.name
+        ));
+        docs.push(format!(
+            "apiVersion: rbac.authorization.k8s.io/v1\nkind: {binding_kind}\nmetadata:\n  name: {n}-reader\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: {role_kind}\n  name: {n}-reader\nsubjects:\n- kind: ServiceAccount\n  name: {n}\n{ns_line}",
+            n = app.name
+        ));
+    }
+    if rng.chance(25) {
+        docs.push(format!(
+            "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: {n}\n  annotations:\n    nginx.ingress.kubernetes.io/rewrite-target: /\nspec:\n  rules:\n  - host: {n}.example.com\n    http:\n      paths:\n      - path: /\n        pathType: Prefix\n        backend:\n          service:\n            name: {n}\n            port:\n              number: 80\n",
+            n = app.name
+        ));
+    }
+    if rng.chance(15) {
+        docs.push(format!(
+            "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Secret\n  metadata:\n    name: {n}-listed\n  type: Opaque\n  stringData:\n    password: {v}\n- apiVersion: policy/v1\n  kind: PodDisruptionBudget\n  metadata:\n    name: {n}\n  spec:\n    minAvailable: 1\n    selector:\n      matchLabels:\n        app: {n}\n",
+            n = app.name,
+            v = odd_scalar(rng)
+        ));
     }
     docs
 }
@@ -548,7 +584,8 @@ fn gen_tree(seed: u64) -> Tree {
     let mut base_k = String::new();
     let mut resources = vec!["workload.yaml".to_string()];
     tree.add("base/workload.yaml", deployment(&mut rng, &app, kind));
-    if kind != "CronJob" || rng.chance(50) {
+    let has_service = kind != "CronJob" || rng.chance(50);
+    if has_service {
         tree.add("base/service.yaml", service(&mut rng, &app));
         resources.push("service.yaml".into());
     }
@@ -600,6 +637,13 @@ fn gen_tree(seed: u64) -> Tree {
     }
     if rng.chance(20) {
         let _ = writeln!(base_k, "namePrefix: b-");
+    }
+    if rng.chance(20) {
+        let _ = writeln!(
+            base_k,
+            "generatorOptions:\n  labels:\n    generated: \"yes\"\n  annotations:\n    note: {}",
+            kust_string(&mut rng)
+        );
     }
     tree.add("base/kustomization.yaml", base_k);
 
@@ -806,6 +850,29 @@ fn gen_tree(seed: u64) -> Tree {
             app.name
         ));
     }
+    if rng.chance(20) {
+        let value = odd_scalar(&mut rng);
+        patches.push(format!(
+            "- target:\n    labelSelector: app={}\n  patch: |-\n    apiVersion: v1\n    kind: Any\n    metadata:\n      name: any\n      annotations:\n        selected: {}",
+            app.name,
+            value
+        ));
+    }
+    if has_service && rng.chance(15) {
+        // Deprecated fields, and a delete directive.
+        let _ = writeln!(
+            k,
+            "patchesStrategicMerge:\n- |-\n  apiVersion: v1\n  kind: Service\n  metadata:\n    name: {}\n  $patch: delete",
+            app.name
+        );
+    }
+    if rng.chance(15) {
+        let _ = writeln!(
+            k,
+            "patchesJson6902:\n- target:\n    version: v1\n    kind: Service\n    name: {}\n  patch: |-\n    - op: add\n      path: /spec/type\n      value: NodePort",
+            app.name
+        );
+    }
     if !patches.is_empty() {
         let _ = writeln!(k, "patches:\n{}", patches.join("\n"));
     }
@@ -884,6 +951,9 @@ fn generated_trees_build_like_kubectl() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(20_240_601);
     let work = tempfile::tempdir().expect("temporary directory");
+    if std::env::var_os("RUSTOMIZE_DIFF_KEEP").is_some() {
+        eprintln!("differential: trees in {}", work.path().display());
+    }
     let next = AtomicUsize::new(0);
     let failures: Mutex<Vec<(usize, PathBuf, String, String)>> = Mutex::new(Vec::new());
     let kubectl_failed = AtomicUsize::new(0);
@@ -921,6 +991,9 @@ fn generated_trees_build_like_kubectl() {
     );
     failures.sort_by_key(|f| f.0);
     if failures.is_empty() {
+        if std::env::var_os("RUSTOMIZE_DIFF_KEEP").is_some() {
+            let _ = work.keep();
+        }
         return;
     }
     // Keep the trees for a closer look.
