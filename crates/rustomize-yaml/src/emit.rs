@@ -677,7 +677,51 @@ fn analyze(text: &str) -> Analysis {
             chars: 0,
         };
     }
-    let mut block_indicators = text.starts_with("---") || text.starts_with("...");
+    let block_indicators = text.starts_with("---") || text.starts_with("...");
+    let bytes = text.as_bytes();
+    if bytes.iter().all(|b| (0x20..=0x7e).contains(b)) {
+        analyze_printable_ascii(bytes, block_indicators)
+    } else if text.is_ascii() {
+        // Bytes are characters here: no UTF-8 decoding.
+        analyze_chars(text.bytes().map(char::from), block_indicators)
+    } else {
+        analyze_chars(text.chars(), block_indicators)
+    }
+}
+
+/// [`analyze_chars`] for the commonest texts: printable ASCII (spaces
+/// included) without line breaks or tabs, so nothing is special, and the
+/// only questions are indicators and leading or trailing spaces.
+fn analyze_printable_ascii(b: &[u8], mut block_indicators: bool) -> Analysis {
+    let n = b.len();
+    // Whitespace after a character: a space, or the end of the text.
+    let spaced_after = |i: usize| i + 1 == n || b[i + 1] == b' ';
+    match b[0] {
+        b'#' | b',' | b'[' | b']' | b'{' | b'}' | b'&' | b'*' | b'!' | b'|' | b'>' | b'\''
+        | b'"' | b'%' | b'@' | b'`' => block_indicators = true,
+        b'?' | b':' | b'-' if spaced_after(0) => block_indicators = true,
+        _ => {}
+    }
+    if !block_indicators && b[1..].iter().any(|&c| c == b':' || c == b'#') {
+        block_indicators = (1..n).any(|i| match b[i] {
+            b':' => spaced_after(i),
+            b'#' => b[i - 1] == b' ',
+            _ => false,
+        });
+    }
+    let leading_space = b[0] == b' ';
+    let trailing_space = b[n - 1] == b' ';
+    Analysis {
+        multiline: false,
+        block_plain_allowed: !(leading_space || trailing_space || block_indicators),
+        single_quoted_allowed: true,
+        block_allowed: !trailing_space,
+        chars: n,
+    }
+}
+
+/// The analysis proper, over the characters of a non-empty text.
+fn analyze_chars(chars: impl Iterator<Item = char>, mut block_indicators: bool) -> Analysis {
     let mut line_breaks = false;
     let mut special = false;
     let (mut leading_space, mut leading_break, mut trailing_space, mut trailing_break) =
@@ -686,7 +730,7 @@ fn analyze(text: &str) -> Analysis {
     let (mut previous_space, mut previous_break) = (false, false);
     let mut preceded_by_whitespace = true;
     let mut count = 0;
-    let mut chars = text.chars().peekable();
+    let mut chars = chars.peekable();
     while let Some(c) = chars.next() {
         let first = count == 0;
         count += 1;
