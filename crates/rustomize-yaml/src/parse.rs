@@ -35,6 +35,16 @@ impl ParseError {
 /// Parses a stream of documents. Empty documents come back as null nodes.
 pub fn parse_documents(src: &str) -> Result<Vec<Node>, ParseError> {
     let src = src.strip_prefix('\u{feff}').unwrap_or(src);
+    // Most files take the fast path; anything it does not read goes
+    // through the event parser below.
+    if let Some(docs) = crate::fast::parse_documents(src) {
+        return Ok(docs);
+    }
+    parse_with_events(src)
+}
+
+/// [`parse_documents`] through `saphyr-parser`'s events.
+pub(crate) fn parse_with_events(src: &str) -> Result<Vec<Node>, ParseError> {
     let mut builder = Builder::default();
     let mut docs = Vec::new();
     let mut parser = Parser::new_from_str(src);
