@@ -68,18 +68,40 @@ pub struct BuildOutput {
 
 impl BuildOutput {
     /// The YAML stream kustomize prints: documents separated by `---`.
+    ///
+    /// Documents are printed in parallel, in runs of consecutive resources,
+    /// then joined in order; an error names the first resource (in output
+    /// order) that cannot be printed.
     pub fn to_yaml(&self) -> Result<String, Error> {
-        let mut out = String::with_capacity(self.resources.len() * 512);
-        for (i, r) in self.resources.resources().iter().enumerate() {
-            if i > 0 {
-                out.push_str("---\n");
-            }
-            rustomize_yaml::emit::write_document(&mut out, &r.node).map_err(|error| {
-                Error::Emit {
-                    id: r.cur_id().to_string(),
-                    error,
+        let resources = self.resources.resources();
+        let run = (resources.len() / (rayon::current_num_threads() * 8)).max(16);
+        let pieces: Vec<Result<String, Error>> = resources
+            .par_chunks(run)
+            .enumerate()
+            .map(|(c, chunk)| {
+                let mut out = String::with_capacity(chunk.len() * 1024);
+                for (i, r) in chunk.iter().enumerate() {
+                    if c > 0 || i > 0 {
+                        out.push_str("---\n");
+                    }
+                    rustomize_yaml::emit::write_document(&mut out, &r.node).map_err(|error| {
+                        Error::Emit {
+                            id: r.cur_id().to_string(),
+                            error,
+                        }
+                    })?;
                 }
-            })?;
+                Ok(out)
+            })
+            .collect();
+        let mut out = String::with_capacity(
+            pieces
+                .iter()
+                .map(|p| p.as_ref().map_or(0, String::len))
+                .sum(),
+        );
+        for piece in pieces {
+            out.push_str(&piece?);
         }
         Ok(out)
     }

@@ -870,6 +870,11 @@ mod tests {
                     stack.push(e.path());
                 }
             } else if let Ok(text) = std::fs::read_to_string(&p) {
+                if std::env::var_os("RUSTOMIZE_YAML_SHOW_SLOW").is_some()
+                    && parse_documents(text.strip_prefix('\u{feff}').unwrap_or(&text)).is_none()
+                {
+                    eprintln!("slow: {}", p.display());
+                }
                 files.push(text);
             }
         }
