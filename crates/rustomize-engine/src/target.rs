@@ -119,6 +119,7 @@ pub fn build(
     }
     let ctx = Context {
         display_base: dir.to_path_buf(),
+        cwd: std::env::current_dir().ok(),
         warnings: Mutex::new(Vec::new()),
     };
     let target = Target::load(ldr, &ctx, String::new())?;
@@ -197,6 +198,8 @@ struct Context {
     /// Paths in messages are shown relative to this directory's parent
     /// chain when possible.
     display_base: PathBuf,
+    /// The working directory when the build started.
+    cwd: Option<PathBuf>,
     warnings: Mutex<Vec<String>>,
 }
 
@@ -570,8 +573,7 @@ impl Context {
     /// A path as the user would write it: relative to the build directory's
     /// location when possible.
     fn display(&self, path: &Path) -> String {
-        let cwd = std::env::current_dir().ok();
-        if let Some(rel) = cwd.as_deref().and_then(|c| path.strip_prefix(c).ok()) {
+        if let Some(rel) = self.cwd.as_deref().and_then(|c| path.strip_prefix(c).ok()) {
             return rel.display().to_string();
         }
         let _ = &self.display_base;
