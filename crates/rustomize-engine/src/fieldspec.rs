@@ -8,7 +8,7 @@ use crate::error::Error;
 use crate::resid::Gvk;
 use rustomize_yaml::{Node, Style, Tag};
 use serde::Deserialize;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 /// One field spec: a path in objects of matching group/version/kind.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
@@ -60,8 +60,14 @@ impl FieldSpec {
         split_path(&self.path)
     }
 
+    /// kustomize's `FieldSpec.effectivelyEquals`: same path, and this
+    /// spec's group/version/kind is selected by `other`'s (empty parts of
+    /// `other` match anything). Compares in place, without building GVKs.
     fn effectively_equals(&self, other: &FieldSpec) -> bool {
-        self.path == other.path && self.gvk().is_selected_by(&other.gvk())
+        self.path == other.path
+            && (other.group.is_empty() || other.group == self.group)
+            && (other.version.is_empty() || other.version == self.version)
+            && (other.kind.is_empty() || other.kind == self.kind)
     }
 }
 
@@ -134,7 +140,7 @@ impl NameBackReference {
 
 /// Field specs of every builtin transformer (kustomize's
 /// `TransformerConfig`).
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
 #[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 #[allow(missing_docs)]
 pub struct TransformerConfig {
@@ -185,8 +191,49 @@ impl TransformerConfig {
         if node.is_null() {
             return Ok(TransformerConfig::default());
         }
-        rustomize_yaml::de::from_node(&node)
-            .map_err(|e| Error::msg(format!("invalid transformer configuration: {e}")))
+        let mut config: TransformerConfig = rustomize_yaml::de::from_node(&node)
+            .map_err(|e| Error::msg(format!("invalid transformer configuration: {e}")))?;
+        // kustomize sorts a configuration file's lists as it reads them.
+        config.sort();
+        Ok(config)
+    }
+
+    /// Whether no field spec is configured at all.
+    pub fn is_empty(&self) -> bool {
+        *self == TransformerConfig::default()
+    }
+
+    /// The default tables, shared: every kustomization without
+    /// `configurations:` uses this same allocation.
+    pub fn shared_default() -> Arc<TransformerConfig> {
+        static DEFAULT: OnceLock<Arc<TransformerConfig>> = OnceLock::new();
+        DEFAULT
+            .get_or_init(|| Arc::new(TransformerConfig::default_config().clone()))
+            .clone()
+    }
+
+    /// [`merge`](Self::merge) of shared configs that are each *canonical*:
+    /// no spec is preceded by a spec it selects (see `merge_one`), as is
+    /// every config built by merging into an empty one and the default
+    /// tables (tested). Then merging a config into an equal one changes
+    /// nothing, and merging into an empty one shares it, so the common
+    /// case (every kustomization of a tree uses the default tables) neither
+    /// copies nor runs the quadratic merge.
+    pub(crate) fn merge_canonical(
+        this: &mut Arc<TransformerConfig>,
+        other: &Arc<TransformerConfig>,
+    ) -> Result<(), Error> {
+        if Arc::ptr_eq(this, other) || **this == **other {
+            return Ok(());
+        }
+        // Merging into an empty config keeps `other` as it is only when no
+        // spec of `other` would swallow a later one; the default tables are
+        // such a config (tested below), a custom one need not be.
+        if this.is_empty() && Arc::ptr_eq(other, &TransformerConfig::shared_default()) {
+            *this = other.clone();
+            return Ok(());
+        }
+        Arc::make_mut(this).merge(other)
     }
 
     /// Merges `other` into this config (kustomize's `TransformerConfig.Merge`).
@@ -205,7 +252,7 @@ impl TransformerConfig {
             match self
                 .name_reference
                 .iter_mut()
-                .find(|n| n.gvk() == nbr.gvk())
+                .find(|n| n.group == nbr.group && n.version == nbr.version && n.kind == nbr.kind)
             {
                 Some(existing) => merge_all(&mut existing.field_specs, &nbr.field_specs)?,
                 None => self.name_reference.push(nbr.clone()),
@@ -417,6 +464,20 @@ mod tests {
         );
         assert!(c.name_reference.iter().any(|n| n.kind == "ConfigMap"));
         assert!(!c.images.is_empty() && !c.replicas.is_empty() && !c.var_reference.is_empty());
+    }
+
+    #[test]
+    fn default_tables_are_canonical() {
+        // `merge_canonical` relies on this: merging the default tables into
+        // an empty config keeps every spec, in order.
+        let c = TransformerConfig::default_config();
+        let mut merged = TransformerConfig::default();
+        merged.merge(c).unwrap();
+        assert_eq!(&merged, c);
+        let mut again = c.clone();
+        again.merge(c).unwrap();
+        assert_eq!(&again, c);
+        assert!(!c.is_empty() && TransformerConfig::default().is_empty());
     }
 
     #[test]

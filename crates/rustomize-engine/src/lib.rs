@@ -17,6 +17,7 @@ pub mod helm;
 pub mod kustomization;
 pub mod openapi;
 pub mod patch;
+mod pattern;
 pub mod plugin;
 pub mod plugin_options;
 pub mod resid;

@@ -1,6 +1,6 @@
 //! Resource identity: group, version, kind, name and namespace.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::fmt;
 use std::sync::OnceLock;
 
@@ -54,24 +54,7 @@ impl Gvk {
     /// Whether the built-in Kubernetes schema says this type is cluster-scoped.
     /// Unknown types (custom resources) are not.
     pub fn is_cluster_scoped(&self) -> bool {
-        static SET: OnceLock<HashSet<(String, String)>> = OnceLock::new();
-        let set = SET.get_or_init(|| {
-            include_str!("data/cluster_scoped.txt")
-                .lines()
-                .filter(|l| !l.is_empty() && !l.starts_with('#'))
-                .filter_map(|l| l.split_once(' '))
-                .map(|(a, k)| (a.to_string(), k.to_string()))
-                .collect()
-        });
-        // Avoid allocating for the common namespaced kinds.
-        match self.kind.as_str() {
-            "Deployment" | "Service" | "ConfigMap" | "Secret" | "Pod" | "StatefulSet" | "Role"
-            | "RoleBinding" => {
-                return false;
-            }
-            _ => {}
-        }
-        set.contains(&(self.api_version(), self.kind.clone()))
+        is_cluster_scoped(&self.group, &self.version, &self.kind)
     }
 
     /// kustomize's "stable sort string", used to order kinds it has no
@@ -117,6 +100,31 @@ impl fmt::Display for Gvk {
         };
         write!(f, "{k}.{v}.{g}")
     }
+}
+
+/// Whether the built-in Kubernetes schema says the type with this group,
+/// version and kind is cluster-scoped (see [`Gvk::is_cluster_scoped`]);
+/// allocation-free, for callers that hold the parts as text.
+pub fn is_cluster_scoped(group: &str, version: &str, kind: &str) -> bool {
+    // Kind -> the `apiVersion`s that make it cluster-scoped.
+    static TABLE: OnceLock<HashMap<&'static str, Vec<&'static str>>> = OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        let mut t: HashMap<&'static str, Vec<&'static str>> = HashMap::new();
+        for (api_version, kind) in include_str!("data/cluster_scoped.txt")
+            .lines()
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .filter_map(|l| l.split_once(' '))
+        {
+            t.entry(kind).or_default().push(api_version);
+        }
+        t
+    });
+    let Some(api_versions) = table.get(kind) else {
+        return false;
+    };
+    api_versions
+        .iter()
+        .any(|av| split_api_version(av) == (group, version))
 }
 
 /// Splits `group/version`; a bare version has the empty group.

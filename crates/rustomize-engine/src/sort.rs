@@ -90,6 +90,12 @@ impl Order {
 }
 
 /// Sorts `rm` in place.
+///
+/// The comparison kustomize makes between two resources looks at their
+/// GVKs first (rank, then GVK text) and, for equal GVKs, at namespace and
+/// name. So the few distinct GVKs are ordered once, with that comparison,
+/// and each resource sorts by its GVK's place, then by namespace and name:
+/// no key strings per resource, no per-comparison GVK tests.
 pub fn sort(rm: &mut ResMap, order: &Order) {
     let Order::Legacy { first, last } = order else {
         return;
@@ -102,14 +108,51 @@ pub fn sort(rm: &mut ResMap, order: &Order) {
         ranks.insert(k, 1 + i as i64);
     }
     let resources = rm.resources_mut();
-    let mut keyed: Vec<(SortKey, usize)> = resources
-        .iter()
-        .enumerate()
-        .map(|(i, r)| (SortKey::new(r.cur_id(), &ranks), i))
+    // Each resource's GVK, as a position in `gvks`.
+    let mut seen: HashMap<(&str, &str, &str), usize> = HashMap::new();
+    let mut gvks: Vec<SortKey> = Vec::new();
+    let mut keyed: Vec<(usize, &str, &str, usize)> = Vec::with_capacity(resources.len());
+    for (i, r) in resources.iter().enumerate() {
+        let (group, version) = crate::resid::split_api_version(r.api_version());
+        let kind = r.kind();
+        let g = *seen.entry((group, version, kind)).or_insert_with(|| {
+            gvks.push(SortKey::new(
+                ResId::new(Gvk::new(group, version, kind), "", ""),
+                &ranks,
+            ));
+            gvks.len() - 1
+        });
+        let ns = match r.namespace() {
+            "" => "~X",
+            ns => ns,
+        };
+        let name = match r.name() {
+            "" => "~N",
+            name => name,
+        };
+        keyed.push((g, ns, name, i));
+    }
+    let mut by_order: Vec<usize> = (0..gvks.len()).collect();
+    by_order.sort_by(|&a, &b| gvks[a].cmp(&gvks[b]));
+    let mut place = vec![0; gvks.len()];
+    for (p, &g) in by_order.iter().enumerate() {
+        place[g] = p;
+    }
+    // Within a GVK, kustomize compares `<gvk>|<namespace>|<name>` as text:
+    // the same as `<namespace>|<name>`.
+    let text = |ns: &str, name: &str| {
+        ns.bytes()
+            .chain(std::iter::once(b'|'))
+            .chain(name.bytes())
+            .collect::<Vec<u8>>()
+    };
+    let mut keys: Vec<(usize, Vec<u8>, usize)> = keyed
+        .into_iter()
+        .map(|(g, ns, name, i)| (place[g], text(ns, name), i))
         .collect();
-    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+    keys.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
     let mut slots: Vec<Option<crate::resource::Resource>> = resources.drain(..).map(Some).collect();
-    for (_, i) in keyed {
+    for (_, _, i) in keys {
         if let Some(r) = slots[i].take() {
             resources.push(r);
         }
@@ -229,5 +272,103 @@ mod tests {
                 "ValidatingWebhookConfiguration/w"
             ]
         );
+    }
+
+    /// The sort as first written: a full key per resource, compared pairwise.
+    fn reference_sort(rm: &mut ResMap, first: &[String], last: &[String]) {
+        let mut ranks: HashMap<&str, i64> = HashMap::new();
+        for (i, k) in first.iter().enumerate() {
+            ranks.insert(k, i as i64 - first.len() as i64);
+        }
+        for (i, k) in last.iter().enumerate() {
+            ranks.insert(k, 1 + i as i64);
+        }
+        let resources = rm.resources_mut();
+        let mut keyed: Vec<(SortKey, usize)> = resources
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (SortKey::new(r.cur_id(), &ranks), i))
+            .collect();
+        keyed.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut slots: Vec<Option<Resource>> = resources.drain(..).map(Some).collect();
+        for (_, i) in keyed {
+            if let Some(r) = slots[i].take() {
+                resources.push(r);
+            }
+        }
+    }
+
+    #[test]
+    fn sort_agrees_with_pairwise_keys() {
+        let apis = [
+            "v1",
+            "apps/v1",
+            "example.com/v1",
+            "a.io/v1",
+            "z.io/v2",
+            "/v1",
+        ];
+        let kinds = [
+            "Namespace",
+            "Service",
+            "Deployment",
+            "Foo",
+            "ConfigMap",
+            "ValidatingWebhookConfiguration",
+        ];
+        let namespaces = ["", "a", "ab", "a-b", "default", "~X"];
+        let names = ["x", "x-1", "x.1", "y", "a|b"];
+        let mut state: u64 = 7;
+        let mut next = move |n: usize| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((state >> 33) as usize) % n
+        };
+        for round in 0..200 {
+            let mut docs = Vec::new();
+            for _ in 0..1 + next(30) {
+                let ns = namespaces[next(namespaces.len())];
+                let ns_line = if ns.is_empty() {
+                    String::new()
+                } else {
+                    format!(", namespace: {ns:?}")
+                };
+                docs.push(format!(
+                    "apiVersion: {}\nkind: {}\nmetadata: {{name: {:?}{ns_line}}}\n",
+                    apis[next(apis.len())],
+                    kinds[next(kinds.len())],
+                    names[next(names.len())],
+                ));
+            }
+            let mut a: ResMap = docs
+                .iter()
+                .map(|d| Resource::new(parse_one(d).unwrap()))
+                .collect();
+            let mut b = a.clone();
+            let (first, last) = if round % 2 == 0 {
+                (
+                    DEFAULT_ORDER_FIRST.map(String::from).to_vec(),
+                    DEFAULT_ORDER_LAST.map(String::from).to_vec(),
+                )
+            } else {
+                (vec!["Foo".to_string()], vec!["Namespace".to_string()])
+            };
+            sort(
+                &mut a,
+                &Order::Legacy {
+                    first: first.clone(),
+                    last: last.clone(),
+                },
+            );
+            reference_sort(&mut b, &first, &last);
+            let show = |rm: &ResMap| {
+                rm.resources()
+                    .iter()
+                    .map(|r| r.cur_id().to_string())
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(show(&a), show(&b), "round {round}");
+        }
     }
 }

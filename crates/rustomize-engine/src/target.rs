@@ -75,18 +75,40 @@ pub struct BuildOutput {
 
 impl BuildOutput {
     /// The YAML stream kustomize prints: documents separated by `---`.
+    ///
+    /// Documents are printed in parallel, in runs of consecutive resources,
+    /// then joined in order; an error names the first resource (in output
+    /// order) that cannot be printed.
     pub fn to_yaml(&self) -> Result<String, Error> {
-        let mut out = String::with_capacity(self.resources.len() * 512);
-        for (i, r) in self.resources.resources().iter().enumerate() {
-            if i > 0 {
-                out.push_str("---\n");
-            }
-            rustomize_yaml::emit::write_document(&mut out, &r.node).map_err(|error| {
-                Error::Emit {
-                    id: r.cur_id().to_string(),
-                    error,
+        let resources = self.resources.resources();
+        let run = (resources.len() / (rayon::current_num_threads() * 8)).max(16);
+        let pieces: Vec<Result<String, Error>> = resources
+            .par_chunks(run)
+            .enumerate()
+            .map(|(c, chunk)| {
+                let mut out = String::with_capacity(chunk.len() * 1024);
+                for (i, r) in chunk.iter().enumerate() {
+                    if c > 0 || i > 0 {
+                        out.push_str("---\n");
+                    }
+                    rustomize_yaml::emit::write_document(&mut out, &r.node).map_err(|error| {
+                        Error::Emit {
+                            id: r.cur_id().to_string(),
+                            error,
+                        }
+                    })?;
                 }
-            })?;
+                Ok(out)
+            })
+            .collect();
+        let mut out = String::with_capacity(
+            pieces
+                .iter()
+                .map(|p| p.as_ref().map_or(0, String::len))
+                .sum(),
+        );
+        for piece in pieces {
+            out.push_str(&piece?);
         }
         Ok(out)
     }
@@ -104,6 +126,7 @@ pub fn build(
     }
     let ctx = Context {
         display_base: dir.to_path_buf(),
+        cwd: std::env::current_dir().ok(),
         warnings: Mutex::new(Vec::new()),
         schema: OnceLock::new(),
         tracking: OnceLock::new(),
@@ -165,7 +188,16 @@ fn finish(acc: &mut Accumulator, ctx: &Context) -> Result<(), Error> {
             unused.join(",")
         ));
     }
-    acc.rm.retain(|r| !r.is_local_config());
+    // kustomize's IgnoreLocal: the resources that are not local config
+    // go into a new resource map, where two with the same current id
+    // (renamed alike by patches, say) are an error.
+    let mut kept = ResMap::new();
+    for r in std::mem::take(&mut acc.rm).into_resources() {
+        if !r.is_local_config() {
+            kept.append(r)?;
+        }
+    }
+    acc.rm = kept;
     Ok(())
 }
 
@@ -240,6 +272,8 @@ struct Context {
     /// Paths in messages are shown relative to this directory's parent
     /// chain when possible.
     display_base: PathBuf,
+    /// The working directory when the build started.
+    cwd: Option<PathBuf>,
     warnings: Mutex<Vec<String>>,
     /// The OpenAPI schema strategic merges use: set by the top
     /// kustomization's `openapi:` field, else by the first base that has
@@ -266,8 +300,9 @@ impl Context {
 pub struct Accumulator {
     /// The resources so far.
     pub rm: ResMap,
-    /// The merged field specs.
-    pub config: TransformerConfig,
+    /// The merged field specs (shared: most trees use the default tables
+    /// everywhere).
+    pub config: Arc<TransformerConfig>,
     /// Vars declared so far, by name.
     pub vars: BTreeMap<String, kustomization::Var>,
 }
@@ -275,7 +310,8 @@ pub struct Accumulator {
 impl Accumulator {
     fn merge(&mut self, other: Accumulator) -> Result<(), Error> {
         self.rm.append_all(other.rm)?;
-        self.config.merge(&other.config)?;
+        // Both are built by merges, so canonical.
+        TransformerConfig::merge_canonical(&mut self.config, &other.config)?;
         vars::merge_set(&mut self.vars, other.vars.into_values())
     }
 }
@@ -456,7 +492,9 @@ impl<'c> Target<'c> {
             }
         }
 
-        let mut config = TransformerConfig::default_config().clone();
+        // The default tables, extended by `configurations:` (copied only
+        // when there are some).
+        let mut config = TransformerConfig::shared_default();
         for path in &self.kust.configurations {
             let bytes = self
                 .ldr
@@ -465,7 +503,7 @@ impl<'c> Target<'c> {
             let text = String::from_utf8_lossy(&bytes);
             let custom = TransformerConfig::from_yaml(&text)
                 .with_context(|| format!("in configurations file '{path}'"))?;
-            config.merge(&custom)?;
+            Arc::make_mut(&mut config).merge(&custom)?;
         }
         for path in &self.kust.crds {
             let bytes = self
@@ -475,9 +513,11 @@ impl<'c> Target<'c> {
             let crd_config =
                 crate::crds::config_from_definitions(&String::from_utf8_lossy(&bytes), path)
                     .with_context(|| format!("loading CRDs '{path}'"))?;
-            config.merge(&crd_config)?;
+            Arc::make_mut(&mut config).merge(&crd_config)?;
         }
-        acc.config.merge(&config)?;
+        // Both canonical: the accumulator's config is built by merges, and
+        // so is `config` on top of the (canonical) default tables.
+        TransformerConfig::merge_canonical(&mut acc.config, &config)?;
 
         self.run_generators(&mut acc)?;
 
@@ -860,8 +900,7 @@ impl Context {
     /// A path as the user would write it: relative to the build directory's
     /// location when possible.
     fn display(&self, path: &Path) -> String {
-        let cwd = std::env::current_dir().ok();
-        if let Some(rel) = cwd.as_deref().and_then(|c| path.strip_prefix(c).ok()) {
+        if let Some(rel) = self.cwd.as_deref().and_then(|c| path.strip_prefix(c).ok()) {
             return rel.display().to_string();
         }
         let _ = &self.display_base;
@@ -1017,4 +1056,54 @@ fn join_origin(prefix: &str, rel: &str) -> String {
     rustomize_loader::fs::clean(Path::new(&joined))
         .display()
         .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use indoc::indoc;
+    use rustomize_loader::MemFs;
+
+    fn build_mem(files: &[(&str, &str)]) -> Result<String, Error> {
+        let fs = MemFs::new();
+        for (path, text) in files {
+            fs.write(Path::new("/app").join(path), *text);
+        }
+        build(Arc::new(fs), Path::new("/app"), &BuildOptions::default())?.to_yaml()
+    }
+
+    /// kubectl-verified: kustomize (panicking) refuses a tree whose patches
+    /// give two resources the same id; the check runs once, at the end.
+    #[test]
+    fn patches_that_make_ids_collide_are_an_error() {
+        let files = [
+            (
+                "kustomization.yaml",
+                indoc! {"
+                    resources: [cm.yaml]
+                    patches:
+                    - target: {kind: ConfigMap}
+                      patch: |-
+                        - {op: replace, path: /metadata/name, value: same}
+                "},
+            ),
+            (
+                "cm.yaml",
+                indoc! {"
+                    apiVersion: v1
+                    kind: ConfigMap
+                    metadata: {name: a}
+                    ---
+                    apiVersion: v1
+                    kind: ConfigMap
+                    metadata: {name: b}
+                "},
+            ),
+        ];
+        let err = build_mem(&files).unwrap_err().to_string();
+        assert!(
+            err.contains("may not add resource with an already registered id: ConfigMap.v1.[noGrp]/same.[noNs]"),
+            "{err}"
+        );
+    }
 }

@@ -26,6 +26,14 @@ pub trait FileSystem: Send + Sync + fmt::Debug {
     fn canonicalize(&self, path: &Path) -> io::Result<PathBuf>;
     /// Names of the entries of a directory, sorted.
     fn read_dir(&self, path: &Path) -> io::Result<Vec<String>>;
+    /// What `path` names without following a final link: `Ok(None)` for a
+    /// link, or when this file system cannot tell cheaply (the default).
+    /// Lets the loader resolve paths one new component at a time instead
+    /// of canonicalizing every path from the root.
+    fn kind_no_follow(&self, path: &Path) -> io::Result<Option<FileKind>> {
+        let _ = path;
+        Ok(None)
+    }
 }
 
 /// The real file system.
@@ -48,6 +56,17 @@ impl FileSystem for DiskFs {
 
     fn canonicalize(&self, path: &Path) -> io::Result<PathBuf> {
         std::fs::canonicalize(path)
+    }
+
+    fn kind_no_follow(&self, path: &Path) -> io::Result<Option<FileKind>> {
+        let t = std::fs::symlink_metadata(path)?.file_type();
+        Ok(if t.is_dir() {
+            Some(FileKind::Dir)
+        } else if t.is_file() {
+            Some(FileKind::File)
+        } else {
+            None
+        })
     }
 
     fn read_dir(&self, path: &Path) -> io::Result<Vec<String>> {
@@ -128,6 +147,11 @@ impl FileSystem for MemFs {
         let p = clean(path);
         self.kind(&p)?;
         Ok(p)
+    }
+
+    fn kind_no_follow(&self, path: &Path) -> io::Result<Option<FileKind>> {
+        // No links in memory.
+        self.kind(path).map(Some)
     }
 
     fn read_dir(&self, path: &Path) -> io::Result<Vec<String>> {

@@ -2,10 +2,11 @@
 //! restrictions and cycle checks.
 
 use crate::fs::{FileKind, FileSystem, clean};
+use std::collections::HashMap;
 use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 /// Which files a kustomization may read.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -145,6 +146,47 @@ pub struct Loader {
     /// The clone this root lives in, for remote bases.
     repo: Option<Arc<RemoteDir>>,
     fetcher: Option<Arc<dyn RemoteFetcher>>,
+    /// Resolved directories, shared by every loader of one build.
+    dirs: Arc<DirCache>,
+}
+
+/// Directories resolved so far (links followed), by their cleaned path:
+/// a build reads thousands of files from a few hundred directories, and
+/// resolving each file's path from the root would cost a system call per
+/// component. `None` marks a directory the cache leaves to
+/// [`FileSystem::canonicalize`].
+#[derive(Debug, Default)]
+struct DirCache(RwLock<HashMap<PathBuf, Option<PathBuf>>>);
+
+impl DirCache {
+    /// The resolved form of the cleaned absolute directory `dir`, when it
+    /// is a plain directory (or a link to one) below resolvable parents.
+    fn resolve(&self, fs: &dyn FileSystem, dir: &Path) -> Option<PathBuf> {
+        if let Some(known) = self.0.read().unwrap_or_else(|e| e.into_inner()).get(dir) {
+            return known.clone();
+        }
+        let resolved = match (dir.parent(), dir.file_name()) {
+            (Some(parent), Some(name)) => self.resolve(fs, parent).and_then(|p| {
+                let candidate = p.join(name);
+                match fs.kind_no_follow(&candidate) {
+                    Ok(Some(FileKind::Dir)) => Some(candidate),
+                    // A link: let the file system follow it.
+                    Ok(None) => fs
+                        .canonicalize(&candidate)
+                        .ok()
+                        .filter(|real| fs.kind(real).ok() == Some(FileKind::Dir)),
+                    _ => None,
+                }
+            }),
+            // The root directory.
+            _ => fs.canonicalize(dir).ok(),
+        };
+        self.0
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(dir.to_path_buf(), resolved.clone());
+        resolved
+    }
 }
 
 impl Loader {
@@ -154,7 +196,8 @@ impl Loader {
         root: &Path,
         restrictor: LoadRestrictor,
     ) -> Result<Self, LoadError> {
-        let root = confirm_dir(fs.as_ref(), root)?;
+        let dirs = Arc::new(DirCache::default());
+        let root = confirm_dir(fs.as_ref(), &dirs, root)?;
         Ok(Loader {
             fs,
             root,
@@ -162,6 +205,7 @@ impl Loader {
             ancestors: Arc::new(Vec::new()),
             repo: None,
             fetcher: None,
+            dirs,
         })
     }
 
@@ -219,16 +263,22 @@ impl Loader {
     /// returns its resolved path.
     pub fn resolve_file(&self, rel: &str) -> Result<PathBuf, LoadError> {
         let joined = self.join(rel);
-        let real = self
-            .fs
-            .canonicalize(&joined)
-            .map_err(|e| io_error(joined.clone(), e))?;
-        if self
-            .fs
-            .kind(&real)
-            .map_err(|e| io_error(joined.clone(), e))?
-            == FileKind::Dir
-        {
+        let (real, kind) = match self.resolve_quickly(&joined) {
+            Some(Ok(found)) => found,
+            Some(Err(e)) => return Err(io_error(joined, e)),
+            None => {
+                let real = self
+                    .fs
+                    .canonicalize(&joined)
+                    .map_err(|e| io_error(joined.clone(), e))?;
+                let kind = self
+                    .fs
+                    .kind(&real)
+                    .map_err(|e| io_error(joined.clone(), e))?;
+                (real, kind)
+            }
+        };
+        if kind == FileKind::Dir {
             return Err(LoadError::IsADir(joined));
         }
         if self.restrictor == LoadRestrictor::RootOnly {
@@ -243,6 +293,21 @@ impl Loader {
         Ok(real)
     }
 
+    /// The resolved path and kind of the cleaned absolute path `joined`,
+    /// when its directory is in the cache and the entry itself is no link:
+    /// what canonicalizing it would give, with one system call. `None`
+    /// leaves the path to the file system; `Some(Err)` is "not found".
+    fn resolve_quickly(&self, joined: &Path) -> Option<io::Result<(PathBuf, FileKind)>> {
+        let (parent, name) = (joined.parent()?, joined.file_name()?);
+        let dir = self.dirs.resolve(self.fs.as_ref(), parent)?;
+        let real = dir.join(name);
+        match self.fs.kind_no_follow(&real) {
+            Ok(Some(kind)) => Some(Ok((real, kind))),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Some(Err(e)),
+            _ => None,
+        }
+    }
+
     /// A loader for a base or component: a directory relative to this root,
     /// or a remote base.
     pub fn child(&self, target: &str) -> Result<Loader, LoadError> {
@@ -251,7 +316,7 @@ impl Loader {
         }
         if let Some(fetcher) = self.fetcher.as_ref().filter(|f| f.is_remote(target)) {
             let remote = fetcher.fetch(target)?;
-            let root = confirm_dir(self.fs.as_ref(), &remote.dir)?;
+            let root = confirm_dir(self.fs.as_ref(), &self.dirs, &remote.dir)?;
             if !root.starts_with(&remote.clone_root) {
                 return Err(LoadError::Remote(format!(
                     "'{target}' refers to directory '{}' outside of its repository",
@@ -277,7 +342,7 @@ impl Loader {
         if Path::new(target).is_absolute() {
             return Err(LoadError::Absolute(target.to_string()));
         }
-        let root = confirm_dir(self.fs.as_ref(), &self.join(target))?;
+        let root = confirm_dir(self.fs.as_ref(), &self.dirs, &self.join(target))?;
         if let Some(repo) = &self.repo
             && !root.starts_with(&repo.clone_root)
         {
@@ -314,6 +379,7 @@ impl Loader {
             ancestors: Arc::new(ancestors),
             repo,
             fetcher: self.fetcher.clone(),
+            dirs: self.dirs.clone(),
         }
     }
 }
@@ -324,7 +390,15 @@ pub fn looks_remote(s: &str) -> bool {
     crate::remote::url::is_remote(s)
 }
 
-fn confirm_dir(fs: &dyn FileSystem, path: &Path) -> Result<PathBuf, LoadError> {
+fn confirm_dir(fs: &dyn FileSystem, dirs: &DirCache, path: &Path) -> Result<PathBuf, LoadError> {
+    // Only a clean path: `..` after a link means something else to the
+    // file system than to `clean`.
+    if path.is_absolute()
+        && clean(path) == path
+        && let Some(real) = dirs.resolve(fs, path)
+    {
+        return Ok(real);
+    }
     let real = fs
         .canonicalize(path)
         .map_err(|e| io_error(path.to_path_buf(), e))?;
@@ -376,5 +450,55 @@ mod tests {
         assert!(matches!(base.child(".."), Err(LoadError::Cycle { .. })));
         assert!(matches!(ldr.child("."), Err(LoadError::Cycle { .. })));
         assert!(matches!(ldr.child("missing"), Err(LoadError::NotFound(_))));
+    }
+
+    /// The directory cache resolves what canonicalizing resolves: linked
+    /// directories and files, missing files, files outside the root.
+    #[cfg(unix)]
+    #[test]
+    fn cached_resolution_follows_links_like_canonicalize() {
+        use crate::fs::DiskFs;
+        use std::os::unix::fs::symlink;
+        let tmp = tempfile::tempdir().unwrap();
+        let top = tmp.path().canonicalize().unwrap();
+        std::fs::create_dir_all(top.join("real/app")).unwrap();
+        std::fs::write(top.join("real/app/a.yaml"), "a").unwrap();
+        std::fs::write(top.join("outside.yaml"), "o").unwrap();
+        symlink(top.join("real"), top.join("linkdir")).unwrap();
+        symlink(top.join("real/app/a.yaml"), top.join("real/app/b.yaml")).unwrap();
+        symlink(top.join("outside.yaml"), top.join("real/app/out.yaml")).unwrap();
+        let fs: Arc<dyn FileSystem> = Arc::new(DiskFs);
+        let ldr = Loader::new(fs, &top.join("linkdir/app"), LoadRestrictor::RootOnly).unwrap();
+        assert_eq!(ldr.root(), top.join("real/app"));
+        for _ in 0..2 {
+            // Twice: resolved, then from the cache.
+            assert_eq!(
+                ldr.resolve_file("a.yaml").unwrap(),
+                top.join("real/app/a.yaml")
+            );
+            assert_eq!(
+                ldr.resolve_file("b.yaml").unwrap(),
+                top.join("real/app/a.yaml")
+            );
+            assert!(matches!(
+                ldr.resolve_file("c.yaml"),
+                Err(LoadError::NotFound(_))
+            ));
+            assert!(matches!(
+                ldr.resolve_file("out.yaml"),
+                Err(LoadError::Restricted { .. })
+            ));
+            assert!(matches!(
+                ldr.resolve_file("../app"),
+                Err(LoadError::IsADir(_))
+            ));
+            assert_eq!(
+                ldr.child("../../linkdir/app")
+                    .map(|l| l.root().to_path_buf())
+                    .ok(),
+                None,
+                "a cycle: the same directory through the link"
+            );
+        }
     }
 }

@@ -116,8 +116,11 @@ fn json_kind(s: &Scalar) -> &'static str {
 }
 
 impl<'de> NodeDe<'de> {
+    /// A string field. JSON `null` leaves a Go string at its zero value
+    /// (kubectl-verified: `commonAnnotations: {a: ~}` sets `a: ""`).
     fn string(self) -> Result<&'de str, DeError> {
         match self.0 {
+            Node::Scalar(s) if s.tag == Tag::Null => Ok(""),
             Node::Scalar(s) if json_kind(s) == "string" => Ok(&s.value),
             n => Err(mismatch(n, "string")),
         }
@@ -591,5 +594,14 @@ mod tests {
         );
         let e = load("foo: bar\n").unwrap_err();
         assert!(e.message.contains("unknown field `foo`"), "{e}");
+    }
+
+    #[test]
+    fn null_leaves_a_string_empty() {
+        // kubectl-verified: Go's JSON decoder ignores null for a string.
+        let k = load("namePrefix: ~\ncommonLabels: {a: null, b: }\n").unwrap();
+        assert_eq!(k.name_prefix, "");
+        assert_eq!(k.common_labels["a"], "");
+        assert_eq!(k.common_labels["b"], "");
     }
 }

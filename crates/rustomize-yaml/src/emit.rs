@@ -7,9 +7,16 @@
 //! spaces past column 80, multi-line strings as literal blocks. This module
 //! reproduces that emitter's decisions (indentation, style selection, line
 //! folding) for the node shapes a JSON round trip can produce.
+//!
+//! Printing is the last step of every build and touches every scalar, so it
+//! allocates nothing per scalar or per mapping: scalars are analysed in one
+//! pass over their characters, text that cannot fold or need escapes is
+//! copied in one piece, and mapping keys are sorted as indices in a scratch
+//! buffer the emitter reuses.
 
-use crate::node::{Map, Node, Scalar, Tag};
+use crate::node::{Entry, Map, Node, Scalar, Tag};
 use crate::resolve::{self, Number};
+use std::borrow::Cow;
 use std::cmp::Ordering;
 
 const BEST_INDENT: i32 = 2;
@@ -45,6 +52,7 @@ pub fn write_document(out: &mut String, node: &Node) -> Result<(), EmitError> {
         indent: -1,
         whitespace: true,
         indention: true,
+        order: Vec::new(),
     };
     e.node(
         node,
@@ -59,19 +67,58 @@ pub fn write_document(out: &mut String, node: &Node) -> Result<(), EmitError> {
     Ok(())
 }
 
+/// One character of a key, as yaml.v2's key comparison sees it.
+trait KeyUnit: Copy + Ord {
+    fn is_letter(self) -> bool;
+    /// The value of an ASCII digit.
+    fn digit(self) -> Option<u8>;
+    fn is_zero(self) -> bool {
+        self.digit() == Some(0)
+    }
+}
+
+impl KeyUnit for u8 {
+    fn is_letter(self) -> bool {
+        self.is_ascii_alphabetic()
+    }
+    fn digit(self) -> Option<u8> {
+        self.is_ascii_digit().then(|| self - b'0')
+    }
+}
+
+impl KeyUnit for char {
+    fn is_letter(self) -> bool {
+        self.is_alphabetic()
+    }
+    fn digit(self) -> Option<u8> {
+        // An ASCII digit fits a byte.
+        self.is_ascii_digit().then(|| self as u8 - b'0')
+    }
+}
+
 /// Compares two mapping keys as yaml.v2 sorts them: runs of digits compare
 /// by value, letters sort after non-letters, then by code point.
 pub fn compare_keys(a: &str, b: &str) -> Ordering {
-    let ar: Vec<char> = a.chars().collect();
-    let br: Vec<char> = b.chars().collect();
+    if a.is_ascii() && b.is_ascii() {
+        // ASCII letters and digits are what `char` would say; bytes
+        // compare as code points.
+        compare_units(a.as_bytes(), b.as_bytes())
+    } else {
+        let ar: Vec<char> = a.chars().collect();
+        let br: Vec<char> = b.chars().collect();
+        compare_units(&ar, &br)
+    }
+}
+
+fn compare_units<U: KeyUnit>(ar: &[U], br: &[U]) -> Ordering {
     let mut i = 0;
     while i < ar.len() && i < br.len() {
         if ar[i] == br[i] {
             i += 1;
             continue;
         }
-        let al = ar[i].is_alphabetic();
-        let bl = br[i].is_alphabetic();
+        let al = ar[i].is_letter();
+        let bl = br[i].is_letter();
         if al && bl {
             return ar[i].cmp(&br[i]);
         }
@@ -84,11 +131,11 @@ pub fn compare_keys(a: &str, b: &str) -> Ordering {
         }
         let mut an: i64 = 0;
         let mut bn: i64 = 0;
-        if ar[i] == '0' || br[i] == '0' {
+        if ar[i].is_zero() || br[i].is_zero() {
             let mut j = i;
-            while j > 0 && ar[j - 1].is_ascii_digit() {
+            while j > 0 && ar[j - 1].digit().is_some() {
                 j -= 1;
-                if ar[j] != '0' {
+                if !ar[j].is_zero() {
                     an = 1;
                     bn = 1;
                     break;
@@ -96,17 +143,13 @@ pub fn compare_keys(a: &str, b: &str) -> Ordering {
             }
         }
         let mut ai = i;
-        while ai < ar.len() && ar[ai].is_ascii_digit() {
-            an = an
-                .wrapping_mul(10)
-                .wrapping_add(i64::from(ar[ai] as u8 - b'0'));
+        while let Some(d) = ar.get(ai).and_then(|u| u.digit()) {
+            an = an.wrapping_mul(10).wrapping_add(i64::from(d));
             ai += 1;
         }
         let mut bi = i;
-        while bi < br.len() && br[bi].is_ascii_digit() {
-            bn = bn
-                .wrapping_mul(10)
-                .wrapping_add(i64::from(br[bi] as u8 - b'0'));
+        while let Some(d) = br.get(bi).and_then(|u| u.digit()) {
+            bn = bn.wrapping_mul(10).wrapping_add(i64::from(d));
             bi += 1;
         }
         if an != bn {
@@ -121,7 +164,7 @@ pub fn compare_keys(a: &str, b: &str) -> Ordering {
 }
 
 /// The entries of `map` in the order kustomize prints them.
-pub fn sorted_entries(map: &Map) -> Vec<&crate::node::Entry> {
+pub fn sorted_entries(map: &Map) -> Vec<&Entry> {
     let mut entries: Vec<_> = map.entries.iter().collect();
     entries.sort_by(|a, b| compare_keys(&a.key.value, &b.key.value));
     entries
@@ -147,6 +190,10 @@ struct Emitter<'a> {
     indent: i32,
     whitespace: bool,
     indention: bool,
+    /// Scratch stack of entry indices: each mapping being printed sorts
+    /// its entries' positions in its own slice on top, and truncates it
+    /// when done.
+    order: Vec<usize>,
 }
 
 impl Emitter<'_> {
@@ -177,53 +224,81 @@ impl Emitter<'_> {
             Node::Map(map) => {
                 let saved = self.indent;
                 self.increase_indent(false, false);
-                for entry in sorted_entries(map) {
-                    if entry.key.tag != Tag::Str {
-                        return Err(EmitError::NonStringKey(
-                            entry.key.value.clone(),
-                            entry.key.line,
-                        ));
+                let base = self.order.len();
+                self.push_order(map);
+                let mut k = base;
+                while k < self.order.len() {
+                    let entry = &map.entries[self.order[k]];
+                    k += 1;
+                    if let Err(e) = self.entry(entry) {
+                        self.order.truncate(base);
+                        return Err(e);
                     }
-                    self.write_indent();
-                    let key = &entry.key.value;
-                    check_readable(key)?;
-                    let key_style = string_style(key);
-                    let simple = !has_line_break(key) && key.len() <= 128;
-                    if simple {
-                        self.scalar(
-                            key,
-                            key_style,
-                            Ctx {
-                                mapping: true,
-                                simple_key: true,
-                            },
-                        );
-                        self.write_indicator(":", false, false, false);
-                    } else {
-                        self.write_indicator("?", true, false, true);
-                        self.scalar(
-                            key,
-                            key_style,
-                            Ctx {
-                                mapping: true,
-                                simple_key: false,
-                            },
-                        );
-                        self.write_indent();
-                        self.write_indicator(":", true, false, true);
-                    }
-                    self.node(
-                        &entry.value,
-                        Ctx {
-                            mapping: true,
-                            simple_key: false,
-                        },
-                    )?;
                 }
+                self.order.truncate(base);
                 self.indent = saved;
             }
         }
         Ok(())
+    }
+
+    /// Pushes the positions of `map`'s entries, in print order, on the
+    /// scratch stack.
+    fn push_order(&mut self, map: &Map) {
+        let base = self.order.len();
+        let keys = &map.entries;
+        self.order.extend(0..keys.len());
+        let in_order = keys
+            .windows(2)
+            .all(|w| compare_keys(&w[0].key.value, &w[1].key.value) != Ordering::Greater);
+        if !in_order {
+            self.order[base..]
+                .sort_by(|&a, &b| compare_keys(&keys[a].key.value, &keys[b].key.value));
+        }
+    }
+
+    fn entry(&mut self, entry: &Entry) -> Result<(), EmitError> {
+        if entry.key.tag != Tag::Str {
+            return Err(EmitError::NonStringKey(
+                entry.key.value.clone(),
+                entry.key.line,
+            ));
+        }
+        self.write_indent();
+        let key = &entry.key.value;
+        check_readable(key)?;
+        let key_style = string_style(key);
+        let simple = !has_line_break(key) && key.len() <= 128;
+        if simple {
+            self.scalar(
+                key,
+                key_style,
+                Ctx {
+                    mapping: true,
+                    simple_key: true,
+                },
+            );
+            self.write_indicator(":", false, false, false);
+        } else {
+            self.write_indicator("?", true, false, true);
+            self.scalar(
+                key,
+                key_style,
+                Ctx {
+                    mapping: true,
+                    simple_key: false,
+                },
+            );
+            self.write_indent();
+            self.write_indicator(":", true, false, true);
+        }
+        self.node(
+            &entry.value,
+            Ctx {
+                mapping: true,
+                simple_key: false,
+            },
+        )
     }
 
     fn empty_flow(&mut self, text: &str) {
@@ -244,6 +319,12 @@ impl Emitter<'_> {
         self.column += 1;
     }
 
+    /// Appends text that holds no line break, counting its characters.
+    fn put_str(&mut self, s: &str) {
+        self.out.push_str(s);
+        self.column += char_count(s);
+    }
+
     fn put_break(&mut self) {
         self.out.push('\n');
         self.column = 0;
@@ -254,8 +335,15 @@ impl Emitter<'_> {
         if !self.indention || self.column > indent || (self.column == indent && !self.whitespace) {
             self.put_break();
         }
-        while self.column < indent {
-            self.put(' ');
+        if self.column < indent {
+            const SPACES: &str = "                                                                ";
+            let mut missing = indent - self.column;
+            while missing > 0 {
+                let n = missing.min(SPACES.len());
+                self.out.push_str(&SPACES[..n]);
+                missing -= n;
+            }
+            self.column = indent;
         }
         self.whitespace = true;
         self.indention = true;
@@ -271,8 +359,7 @@ impl Emitter<'_> {
         if need_whitespace && !self.whitespace {
             self.put(' ');
         }
-        self.out.push_str(indicator);
-        self.column += indicator.chars().count();
+        self.put_str(indicator);
         self.whitespace = is_whitespace;
         self.indention = self.indention && is_indention;
     }
@@ -297,94 +384,109 @@ impl Emitter<'_> {
         self.increase_indent(true, false);
         let allow_breaks = !ctx.simple_key;
         match style {
-            Style::Plain => self.write_plain(text, allow_breaks),
-            Style::Single => self.write_single(text, allow_breaks),
-            Style::Double => self.write_double(text, allow_breaks),
+            Style::Plain => self.write_plain(text, allow_breaks, &a),
+            Style::Single => self.write_single(text, allow_breaks, &a),
+            Style::Double => self.write_double(text, allow_breaks, &a),
             Style::Literal => self.write_literal(text),
         }
         self.indent = saved;
     }
 
-    fn write_plain(&mut self, text: &str, allow_breaks: bool) {
+    /// Whether a scalar of `a`'s shape, started at the current column,
+    /// can be copied as it is: no line breaks, and no space at which the
+    /// writer would fold (a space past column 80).
+    fn fits_unfolded(&self, a: &Analysis, allow_breaks: bool) -> bool {
+        !a.multiline && (!allow_breaks || self.column + a.chars <= BEST_WIDTH + 1)
+    }
+
+    fn write_plain(&mut self, text: &str, allow_breaks: bool, a: &Analysis) {
         if !self.whitespace {
             self.put(' ');
         }
-        let chars: Vec<char> = text.chars().collect();
-        let mut spaces = false;
-        let mut breaks = false;
-        let mut i = 0;
-        while i < chars.len() {
-            let c = chars[i];
-            if c == ' ' {
-                if allow_breaks
-                    && !spaces
-                    && self.column > BEST_WIDTH
-                    && chars.get(i + 1) != Some(&' ')
-                {
-                    self.write_indent();
+        if self.fits_unfolded(a, allow_breaks) {
+            self.out.push_str(text);
+            self.column += a.chars;
+        } else {
+            let mut spaces = false;
+            let mut breaks = false;
+            let mut chars = text.chars().peekable();
+            while let Some(c) = chars.next() {
+                if c == ' ' {
+                    if allow_breaks
+                        && !spaces
+                        && self.column > BEST_WIDTH
+                        && chars.peek() != Some(&' ')
+                    {
+                        self.write_indent();
+                    } else {
+                        self.put(c);
+                    }
+                    spaces = true;
+                } else if is_break(c) {
+                    if !breaks && c == '\n' {
+                        self.put_break();
+                    }
+                    self.write_break(c);
+                    self.indention = true;
+                    breaks = true;
                 } else {
+                    if breaks {
+                        self.write_indent();
+                    }
                     self.put(c);
+                    self.indention = false;
+                    spaces = false;
+                    breaks = false;
                 }
-                spaces = true;
-            } else if is_break(c) {
-                if !breaks && c == '\n' {
-                    self.put_break();
-                }
-                self.write_break(c);
-                self.indention = true;
-                breaks = true;
-            } else {
-                if breaks {
-                    self.write_indent();
-                }
-                self.put(c);
-                self.indention = false;
-                spaces = false;
-                breaks = false;
             }
-            i += 1;
         }
         self.whitespace = false;
         self.indention = false;
     }
 
-    fn write_single(&mut self, text: &str, allow_breaks: bool) {
+    fn write_single(&mut self, text: &str, allow_breaks: bool, a: &Analysis) {
         self.write_indicator("'", true, false, false);
-        let chars: Vec<char> = text.chars().collect();
-        let mut spaces = false;
-        let mut breaks = false;
-        for (i, &c) in chars.iter().enumerate() {
-            if c == ' ' {
-                if allow_breaks
-                    && !spaces
-                    && self.column > BEST_WIDTH
-                    && i > 0
-                    && i < chars.len() - 1
-                    && chars[i + 1] != ' '
-                {
-                    self.write_indent();
+        if self.fits_unfolded(a, allow_breaks) && !text.contains('\'') {
+            self.out.push_str(text);
+            self.column += a.chars;
+        } else {
+            let mut spaces = false;
+            let mut breaks = false;
+            let mut first = true;
+            let mut chars = text.chars().peekable();
+            while let Some(c) = chars.next() {
+                if c == ' ' {
+                    if allow_breaks
+                        && !spaces
+                        && self.column > BEST_WIDTH
+                        && !first
+                        && chars.peek().is_some_and(|&n| n != ' ')
+                    {
+                        self.write_indent();
+                    } else {
+                        self.put(c);
+                    }
+                    spaces = true;
+                } else if is_break(c) {
+                    if !breaks && c == '\n' {
+                        self.put_break();
+                    }
+                    self.write_break(c);
+                    self.indention = true;
+                    breaks = true;
                 } else {
+                    if breaks {
+                        self.write_indent();
+                    }
+                    if c == '\'' {
+                        self.put('\'');
+                    }
                     self.put(c);
+                    self.indention = false;
+                    spaces = false;
+                    breaks = false;
                 }
-                spaces = true;
-            } else if is_break(c) {
-                if !breaks && c == '\n' {
-                    self.put_break();
-                }
-                self.write_break(c);
-                self.indention = true;
-                breaks = true;
-            } else {
-                if breaks {
-                    self.write_indent();
-                }
-                if c == '\'' {
-                    self.put('\'');
-                }
-                self.put(c);
-                self.indention = false;
-                spaces = false;
-                breaks = false;
+                first = false;
             }
         }
         self.write_indicator("'", false, false, false);
@@ -392,64 +494,40 @@ impl Emitter<'_> {
         self.indention = false;
     }
 
-    fn write_double(&mut self, text: &str, allow_breaks: bool) {
+    fn write_double(&mut self, text: &str, allow_breaks: bool, a: &Analysis) {
         self.write_indicator("\"", true, false, false);
-        let chars: Vec<char> = text.chars().collect();
-        let mut spaces = false;
-        for (i, &c) in chars.iter().enumerate() {
-            if !is_printable(c) || c == '\u{feff}' || is_break(c) || c == '"' || c == '\\' {
-                self.put('\\');
-                match c {
-                    '\0' => self.put('0'),
-                    '\u{7}' => self.put('a'),
-                    '\u{8}' => self.put('b'),
-                    '\t' => self.put('t'),
-                    '\n' => self.put('n'),
-                    '\u{b}' => self.put('v'),
-                    '\u{c}' => self.put('f'),
-                    '\r' => self.put('r'),
-                    '\u{1b}' => self.put('e'),
-                    '"' => self.put('"'),
-                    '\\' => self.put('\\'),
-                    '\u{85}' => self.put('N'),
-                    '\u{a0}' => self.put('_'),
-                    '\u{2028}' => self.put('L'),
-                    '\u{2029}' => self.put('P'),
-                    _ => {
-                        let v = c as u32;
-                        let (marker, width) = if v <= 0xff {
-                            ('x', 2)
-                        } else if v <= 0xffff {
-                            ('u', 4)
-                        } else {
-                            ('U', 8)
-                        };
-                        self.put(marker);
-                        let hex = format!("{v:0width$X}");
-                        for h in hex.chars() {
-                            self.put(h);
+        let plain_ascii = text
+            .bytes()
+            .all(|b| (0x20..=0x7e).contains(&b) && b != b'"' && b != b'\\');
+        if plain_ascii && self.fits_unfolded(a, allow_breaks) {
+            self.out.push_str(text);
+            self.column += a.chars;
+        } else {
+            let mut spaces = false;
+            let mut first = true;
+            let mut chars = text.chars().peekable();
+            while let Some(c) = chars.next() {
+                if !is_printable(c) || c == '\u{feff}' || is_break(c) || c == '"' || c == '\\' {
+                    self.write_escape(c);
+                    spaces = false;
+                } else if c == ' ' {
+                    match chars.peek() {
+                        Some(&next)
+                            if allow_breaks && !spaces && self.column > BEST_WIDTH && !first =>
+                        {
+                            self.write_indent();
+                            if next == ' ' {
+                                self.put('\\');
+                            }
                         }
+                        _ => self.put(c),
                     }
-                }
-                spaces = false;
-            } else if c == ' ' {
-                if allow_breaks
-                    && !spaces
-                    && self.column > BEST_WIDTH
-                    && i > 0
-                    && i < chars.len() - 1
-                {
-                    self.write_indent();
-                    if chars[i + 1] == ' ' {
-                        self.put('\\');
-                    }
+                    spaces = true;
                 } else {
                     self.put(c);
+                    spaces = false;
                 }
-                spaces = true;
-            } else {
-                self.put(c);
-                spaces = false;
+                first = false;
             }
         }
         self.write_indicator("\"", false, false, false);
@@ -457,18 +535,55 @@ impl Emitter<'_> {
         self.indention = false;
     }
 
+    /// A backslash escape in a double-quoted scalar.
+    fn write_escape(&mut self, c: char) {
+        self.put('\\');
+        let short = match c {
+            '\0' => '0',
+            '\u{7}' => 'a',
+            '\u{8}' => 'b',
+            '\t' => 't',
+            '\n' => 'n',
+            '\u{b}' => 'v',
+            '\u{c}' => 'f',
+            '\r' => 'r',
+            '\u{1b}' => 'e',
+            '"' => '"',
+            '\\' => '\\',
+            '\u{85}' => 'N',
+            '\u{a0}' => '_',
+            '\u{2028}' => 'L',
+            '\u{2029}' => 'P',
+            _ => {
+                let v = c as u32;
+                let (marker, width) = if v <= 0xff {
+                    ('x', 2)
+                } else if v <= 0xffff {
+                    ('u', 4)
+                } else {
+                    ('U', 8)
+                };
+                self.put(marker);
+                let hex = format!("{v:0width$X}");
+                self.put_str(&hex);
+                return;
+            }
+        };
+        self.put(short);
+    }
+
     fn write_literal(&mut self, text: &str) {
         self.write_indicator("|", true, false, false);
-        let chars: Vec<char> = text.chars().collect();
-        if chars.first().is_some_and(|&c| c == ' ' || is_break(c)) {
+        if text.starts_with(|c: char| c == ' ' || is_break(c)) {
             let hint = char::from(b'0' + BEST_INDENT as u8).to_string();
             self.write_indicator(&hint, false, false, false);
         }
-        let chomp = match chars.len() {
-            0 => Some("-"),
-            n if !is_break(chars[n - 1]) => Some("-"),
-            1 => Some("+"),
-            n if is_break(chars[n - 2]) => Some("+"),
+        let mut tail = text.chars().rev();
+        let chomp = match (tail.next(), tail.next()) {
+            (None, _) => Some("-"),
+            (Some(last), _) if !is_break(last) => Some("-"),
+            (Some(_), None) => Some("+"),
+            (Some(_), Some(before)) if is_break(before) => Some("+"),
             _ => None,
         };
         if let Some(chomp) = chomp {
@@ -478,18 +593,29 @@ impl Emitter<'_> {
         self.indention = true;
         self.whitespace = true;
         let mut breaks = true;
-        for &c in &chars {
-            if is_break(c) {
-                self.write_break(c);
-                self.indention = true;
-                breaks = true;
-            } else {
+        // Whole runs between line breaks are copied at once.
+        let mut rest = text;
+        while !rest.is_empty() {
+            let (run, brk) = match rest.char_indices().find(|&(_, c)| is_break(c)) {
+                Some((i, c)) => (&rest[..i], Some((i, c))),
+                None => (rest, None),
+            };
+            if !run.is_empty() {
                 if breaks {
                     self.write_indent();
                 }
-                self.put(c);
+                self.put_str(run);
                 self.indention = false;
                 breaks = false;
+            }
+            match brk {
+                Some((i, c)) => {
+                    self.write_break(c);
+                    self.indention = true;
+                    breaks = true;
+                    rest = &rest[i + c.len_utf8()..];
+                }
+                None => rest = "",
             }
         }
     }
@@ -504,12 +630,21 @@ impl Emitter<'_> {
     }
 }
 
+/// Number of characters (what the emitter's column counts).
+fn char_count(s: &str) -> usize {
+    if s.is_ascii() {
+        s.len()
+    } else {
+        s.chars().count()
+    }
+}
+
 fn is_break(c: char) -> bool {
     matches!(c, '\r' | '\n' | '\u{85}' | '\u{2028}' | '\u{2029}')
 }
 
 fn has_line_break(s: &str) -> bool {
-    s.chars().any(is_break)
+    s.bytes().any(|b| b == b'\r' || b == b'\n' || b >= 0x80) && s.chars().any(is_break)
 }
 
 /// libyaml's `is_printable`, which (as ported to Go) leaves out every
@@ -522,11 +657,14 @@ fn is_printable(c: char) -> bool {
         || ((0xe000..=0xfffd).contains(&v) && v != 0xfeff)
 }
 
+/// What libyaml's `yaml_emitter_analyze_scalar` finds out about a text,
+/// plus its length in characters.
 struct Analysis {
     multiline: bool,
     block_plain_allowed: bool,
     single_quoted_allowed: bool,
     block_allowed: bool,
+    chars: usize,
 }
 
 fn analyze(text: &str) -> Analysis {
@@ -536,10 +674,54 @@ fn analyze(text: &str) -> Analysis {
             block_plain_allowed: true,
             single_quoted_allowed: true,
             block_allowed: false,
+            chars: 0,
         };
     }
-    let chars: Vec<char> = text.chars().collect();
-    let mut block_indicators = text.starts_with("---") || text.starts_with("...");
+    let block_indicators = text.starts_with("---") || text.starts_with("...");
+    let bytes = text.as_bytes();
+    if bytes.iter().all(|b| (0x20..=0x7e).contains(b)) {
+        analyze_printable_ascii(bytes, block_indicators)
+    } else if text.is_ascii() {
+        // Bytes are characters here: no UTF-8 decoding.
+        analyze_chars(text.bytes().map(char::from), block_indicators)
+    } else {
+        analyze_chars(text.chars(), block_indicators)
+    }
+}
+
+/// [`analyze_chars`] for the commonest texts: printable ASCII (spaces
+/// included) without line breaks or tabs, so nothing is special, and the
+/// only questions are indicators and leading or trailing spaces.
+fn analyze_printable_ascii(b: &[u8], mut block_indicators: bool) -> Analysis {
+    let n = b.len();
+    // Whitespace after a character: a space, or the end of the text.
+    let spaced_after = |i: usize| i + 1 == n || b[i + 1] == b' ';
+    match b[0] {
+        b'#' | b',' | b'[' | b']' | b'{' | b'}' | b'&' | b'*' | b'!' | b'|' | b'>' | b'\''
+        | b'"' | b'%' | b'@' | b'`' => block_indicators = true,
+        b'?' | b':' | b'-' if spaced_after(0) => block_indicators = true,
+        _ => {}
+    }
+    if !block_indicators && b[1..].iter().any(|&c| c == b':' || c == b'#') {
+        block_indicators = (1..n).any(|i| match b[i] {
+            b':' => spaced_after(i),
+            b'#' => b[i - 1] == b' ',
+            _ => false,
+        });
+    }
+    let leading_space = b[0] == b' ';
+    let trailing_space = b[n - 1] == b' ';
+    Analysis {
+        multiline: false,
+        block_plain_allowed: !(leading_space || trailing_space || block_indicators),
+        single_quoted_allowed: true,
+        block_allowed: !trailing_space,
+        chars: n,
+    }
+}
+
+/// The analysis proper, over the characters of a non-empty text.
+fn analyze_chars(chars: impl Iterator<Item = char>, mut block_indicators: bool) -> Analysis {
     let mut line_breaks = false;
     let mut special = false;
     let (mut leading_space, mut leading_break, mut trailing_space, mut trailing_break) =
@@ -547,11 +729,18 @@ fn analyze(text: &str) -> Analysis {
     let (mut break_space, mut space_break) = (false, false);
     let (mut previous_space, mut previous_break) = (false, false);
     let mut preceded_by_whitespace = true;
-    let n = chars.len();
-    for (i, &c) in chars.iter().enumerate() {
-        let followed_by_whitespace =
-            i + 1 >= n || matches!(chars[i + 1], ' ' | '\t') || is_break(chars[i + 1]);
-        if i == 0 {
+    let mut count = 0;
+    let mut chars = chars.peekable();
+    while let Some(c) = chars.next() {
+        let first = count == 0;
+        count += 1;
+        let next = chars.peek().copied();
+        let last = next.is_none();
+        let followed_by_whitespace = match next {
+            None => true,
+            Some(n) => matches!(n, ' ' | '\t') || is_break(n),
+        };
+        if first {
             match c {
                 '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>' | '\'' | '"'
                 | '%' | '@' | '`' => {
@@ -571,10 +760,10 @@ fn analyze(text: &str) -> Analysis {
             special = true;
         }
         if c == ' ' {
-            if i == 0 {
+            if first {
                 leading_space = true;
             }
-            if i + 1 == n {
+            if last {
                 trailing_space = true;
             }
             if previous_break {
@@ -584,10 +773,10 @@ fn analyze(text: &str) -> Analysis {
             previous_break = false;
         } else if is_break(c) {
             line_breaks = true;
-            if i == 0 {
+            if first {
                 leading_break = true;
             }
-            if i + 1 == n {
+            if last {
                 trailing_break = true;
             }
             if previous_space {
@@ -606,6 +795,7 @@ fn analyze(text: &str) -> Analysis {
         block_plain_allowed: true,
         single_quoted_allowed: true,
         block_allowed: true,
+        chars: count,
     };
     if leading_space || leading_break || trailing_space || trailing_break {
         a.block_plain_allowed = false;
@@ -639,9 +829,20 @@ fn string_style(s: &str) -> Style {
     }
 }
 
+/// Whether `s` is the text Go prints for an int64: an optional `-`, then
+/// decimal digits without a leading zero (or `0` alone), short enough that
+/// it cannot overflow.
+fn is_canonical_int(s: &str) -> bool {
+    let digits = s.strip_prefix('-').unwrap_or(s);
+    !digits.is_empty()
+        && digits.len() <= 18
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && (digits == "0" || !digits.starts_with('0'))
+        && s != "-0"
+}
+
 /// The text and requested style of a scalar after kustomize's JSON round trip.
-fn scalar_text(s: &Scalar) -> Result<(std::borrow::Cow<'_, str>, Style), EmitError> {
-    use std::borrow::Cow;
+fn scalar_text(s: &Scalar) -> Result<(Cow<'_, str>, Style), EmitError> {
     check_readable(&s.value)?;
     Ok(match s.tag {
         Tag::Str => (Cow::Borrowed(s.value.as_str()), string_style(&s.value)),
@@ -654,6 +855,8 @@ fn scalar_text(s: &Scalar) -> Result<(std::borrow::Cow<'_, str>, Style), EmitErr
             };
             (Cow::Borrowed(v), Style::Plain)
         }
+        // Most numbers are already in the form they print in.
+        Tag::Int if is_canonical_int(&s.value) => (Cow::Borrowed(s.value.as_str()), Style::Plain),
         Tag::Int | Tag::Float => match resolve::parse_number(&s.value) {
             Some(n) => (
                 Cow::Owned(
@@ -678,6 +881,11 @@ fn scalar_text(s: &Scalar) -> Result<(std::borrow::Cow<'_, str>, Style), EmitErr
 /// kustomize's JSON text goes back through a YAML reader that refuses
 /// characters JSON does not escape and YAML does not allow.
 fn check_readable(s: &str) -> Result<(), EmitError> {
+    // DEL is 0x7f; U+0080..U+009F start with 0xC2, U+FFFE/U+FFFF with
+    // 0xEF: text without those bytes needs no closer look.
+    if !s.bytes().any(|b| b == 0x7f || b == 0xc2 || b == 0xef) {
+        return Ok(());
+    }
     let bad = |c: char| matches!(c, '\u{7f}' | '\u{80}'..='\u{84}' | '\u{86}'..='\u{9f}' | '\u{fffe}' | '\u{ffff}');
     if s.chars().any(bad) {
         Err(EmitError::ControlCharacter(s.to_string()))
@@ -785,5 +993,31 @@ mod tests {
                 "n": x
             "#}
         );
+    }
+
+    #[test]
+    fn folding_starts_past_column_eighty() {
+        // kubectl-verified: a space folds only when the column before it is
+        // past 80 (the copy-at-once path must agree at the boundary).
+        let xs = |n: usize| "x".repeat(n);
+        let src = format!(
+            "data:\n  p72: \"{} y\"\n  p73: \"{} y\"\n  p74: \"{} y\"\n  s71: \"{} y:\"\n  s72: \"{} y:\"\n  s73: \"{} y:\"\n",
+            xs(72),
+            xs(73),
+            xs(74),
+            xs(71),
+            xs(72),
+            xs(73)
+        );
+        let want = format!(
+            "data:\n  p72: {} y\n  p73: {} y\n  p74: {}\n    y\n  s71: '{} y:'\n  s72: '{} y:'\n  s73: '{}\n    y:'\n",
+            xs(72),
+            xs(73),
+            xs(74),
+            xs(71),
+            xs(72),
+            xs(73)
+        );
+        assert_eq!(emit(&src), want);
     }
 }

@@ -14,6 +14,7 @@
 
 pub mod de;
 pub mod emit;
+mod fast;
 pub mod json;
 pub mod node;
 pub mod parse;

@@ -46,6 +46,16 @@ pub fn parse_one_last_key_wins(src: &str) -> Result<Node, ParseError> {
 
 fn parse_stream(src: &str, last_key_wins: bool) -> Result<Vec<Node>, ParseError> {
     let src = src.strip_prefix('\u{feff}').unwrap_or(src);
+    // Most files take the fast path; anything it does not read goes
+    // through the event parser below.
+    if !last_key_wins && let Some(docs) = crate::fast::parse_documents(src) {
+        return Ok(docs);
+    }
+    parse_with_events(src, last_key_wins)
+}
+
+/// [`parse_documents`] through `saphyr-parser`'s events.
+pub(crate) fn parse_with_events(src: &str, last_key_wins: bool) -> Result<Vec<Node>, ParseError> {
     let mut builder = Builder {
         last_key_wins,
         ..Builder::default()

@@ -110,7 +110,18 @@ impl Patch {
     /// Decodes patch text as kustomize does: JSON when it starts with `[`,
     /// otherwise YAML (first document only) converted to JSON.
     pub fn parse(text: &str) -> Result<Patch, DecodeError> {
-        let json = text_to_json(text)?;
+        Patch::parse_parsed(text, None)
+    }
+
+    /// [`Patch::parse`] with the YAML documents of `text` already parsed.
+    pub(crate) fn parse_parsed(
+        text: &str,
+        parsed: Option<&Result<Vec<Node>, rustomize_yaml::ParseError>>,
+    ) -> Result<Patch, DecodeError> {
+        let json = match parsed {
+            Some(p) => json_form::text_to_json_parsed(text, Some(p))?,
+            None => text_to_json(text)?,
+        };
         Patch::from_json(&json).map_err(|message| DecodeError::Shape {
             json: json_text(text, &json),
             message,

@@ -48,7 +48,15 @@ impl From<LoadError> for Error {
 /// The strategic merge patches in `text`, in order.
 pub fn sm_patches_from_text(text: &str) -> Result<Vec<Node>, LoadError> {
     let text = text.replace("\r\n", "\n");
-    let docs = rustomize_yaml::parse_documents(&text).map_err(|e| {
+    sm_patches_from_parsed(rustomize_yaml::parse_documents(&text))
+}
+
+/// [`sm_patches_from_text`] of text already parsed (with `\r\n` read as
+/// `\n`), for callers that read the same text in another way too.
+pub(crate) fn sm_patches_from_parsed(
+    parsed: Result<Vec<Node>, rustomize_yaml::ParseError>,
+) -> Result<Vec<Node>, LoadError> {
+    let docs = parsed.map_err(|e| {
         LoadError::Malformed(format!(
             "MalformedYAMLError: yaml: line {}: {}",
             e.line, e.message

@@ -193,11 +193,23 @@ impl PatchTransformer {
                 (text, format!("[path: {}]", go_quote(&config.path)))
             }
         };
-        let sm = load::sm_patches_from_text(&text);
+        // kustomize reads the text both ways; the YAML is parsed once for
+        // both when the two readings see the same text (no `\r\n`, which
+        // the strategic merge reading drops; not JSON).
+        let (sm, json) = if text.contains('\r') || text.starts_with('[') {
+            (
+                load::sm_patches_from_text(&text),
+                json6902::Patch::parse(&text),
+            )
+        } else {
+            let parsed = rustomize_yaml::parse_documents(&text);
+            let json = json6902::Patch::parse_parsed(&text, Some(&parsed));
+            (load::sm_patches_from_parsed(parsed), json)
+        };
         let json = if text.is_empty() {
             Err("empty json patch operations".to_string())
         } else {
-            json6902::Patch::parse(&text).map_err(|e| e.to_string())
+            json.map_err(|e| e.to_string())
         };
         let parsed = match (sm, json) {
             (Ok(_), Ok(_)) => {

@@ -16,6 +16,7 @@
 
 use crate::error::Error;
 use crate::kustomization::Selector;
+use crate::pattern::DotPattern;
 use crate::resid::{Gvk, ResId};
 use crate::resmap::ResMap;
 use crate::resource::Resource;
@@ -31,8 +32,9 @@ pub use labels::LabelSelector;
 enum Pattern {
     /// Empty: matches anything.
     Any,
-    /// Text without regular-expression syntax: matched by equality.
-    Literal(String),
+    /// Text without regular-expression syntax but `.`: matched without
+    /// compiling a regex.
+    Simple(DotPattern),
     /// An anchored regular expression.
     Regex(Regex),
 }
@@ -42,8 +44,8 @@ impl Pattern {
         if p.is_empty() {
             return Ok(Pattern::Any);
         }
-        if regex::escape(p) == p {
-            return Ok(Pattern::Literal(p.to_string()));
+        if let Some(simple) = DotPattern::new(p) {
+            return Ok(Pattern::Simple(simple));
         }
         let anchored = format!("^(?:{p})$");
         Regex::new(&anchored).map(Pattern::Regex).map_err(|e| {
@@ -57,7 +59,7 @@ impl Pattern {
     fn is_match(&self, s: &str) -> bool {
         match self {
             Pattern::Any => true,
-            Pattern::Literal(l) => l == s,
+            Pattern::Simple(p) => p.is_match(s),
             Pattern::Regex(r) => r.is_match(s),
         }
     }

@@ -12,6 +12,7 @@ use crate::error::Error;
 use crate::fieldspec::{self, CreateKind, FieldSpec};
 use rustomize_yaml::Node;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
+use std::cell::OnceCell;
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -28,15 +29,17 @@ pub(crate) fn lenient_string_map<'de, D: Deserializer<'de>>(
 }
 
 /// Field specs with their paths split once, to apply to many objects.
+/// A path is split when its spec first applies: most specs name kinds a
+/// given kustomization does not have.
 pub(crate) struct SplitSpecs<'a> {
-    specs: Vec<(&'a FieldSpec, Vec<String>)>,
+    specs: Vec<(&'a FieldSpec, OnceCell<Vec<String>>)>,
 }
 
 impl<'a> SplitSpecs<'a> {
-    /// Splits every spec's path.
+    /// The specs, their paths to be split on first use.
     pub(crate) fn new(specs: &'a [FieldSpec]) -> Self {
         SplitSpecs {
-            specs: specs.iter().map(|s| (s, s.segments())).collect(),
+            specs: specs.iter().map(|s| (s, OnceCell::new())).collect(),
         }
     }
 
@@ -75,6 +78,7 @@ impl<'a> SplitSpecs<'a> {
         set: &mut dyn FnMut(&mut Node) -> Result<(), Error>,
     ) -> Result<(), Error> {
         let (spec, segments) = &self.specs[index];
+        let segments = segments.get_or_init(|| spec.segments());
         fieldspec::apply_split(spec, segments, obj, create, set)
     }
 }

@@ -20,6 +20,7 @@ use super::config::{SplitSpecs, is_nil_or_empty, lenient_string, wrong_kind};
 use crate::error::Error;
 use crate::fieldspec::{self, FieldSpec, TransformerConfig};
 use crate::kustomization::Image;
+use crate::pattern::DotPattern;
 use crate::plugin::Transformer;
 use crate::resmap::ResMap;
 use regex::Regex;
@@ -102,12 +103,15 @@ impl ImageTagTransformer {
     }
 
     /// kustomize's `IsImageMatched` pattern for the configured name.
-    fn matcher(&self) -> Result<Regex, Error> {
+    fn matcher(&self) -> Result<ImageMatcher, Error> {
+        if let Some(name) = DotPattern::new(&self.image_tag.name) {
+            return Ok(ImageMatcher::Simple(name));
+        }
         let pattern = format!(
             "^{}(:[a-zA-Z0-9_.{{}}-]*)?(@sha256:[a-zA-Z0-9_.{{}}-]*)?$",
             self.image_tag.name
         );
-        Regex::new(&pattern).map_err(|e| {
+        Regex::new(&pattern).map(ImageMatcher::Regex).map_err(|e| {
             Error::msg(format!(
                 "image name '{}' is not a valid pattern: {e}",
                 self.image_tag.name
@@ -116,7 +120,7 @@ impl ImageTagTransformer {
     }
 
     /// Updates one image field when its value matches.
-    fn update(&self, re: &Regex, node: &mut Node) -> Result<(), Error> {
+    fn update(&self, re: &ImageMatcher, node: &mut Node) -> Result<(), Error> {
         let new = match node {
             Node::Scalar(s) => {
                 if !re.is_match(&s.value) {
@@ -164,7 +168,7 @@ impl ImageTagTransformer {
     }
 
     /// The legacy pass over one object.
-    fn legacy(&self, re: &Regex, node: &mut Node) -> Result<(), Error> {
+    fn legacy(&self, re: &ImageMatcher, node: &mut Node) -> Result<(), Error> {
         match node {
             Node::Map(m) => {
                 for e in &mut m.entries {
@@ -194,6 +198,39 @@ impl ImageTagTransformer {
                 .iter_mut()
                 .try_for_each(|item| self.legacy(re, item)),
             Node::Scalar(_) => Ok(()),
+        }
+    }
+}
+
+/// Matches image references against a configured name.
+enum ImageMatcher {
+    /// A name without regex syntax besides `.`, matched directly.
+    Simple(DotPattern),
+    /// `^name(:[a-zA-Z0-9_.{}-]*)?(@sha256:[a-zA-Z0-9_.{}-]*)?$`.
+    Regex(Regex),
+}
+
+impl ImageMatcher {
+    fn is_match(&self, image: &str) -> bool {
+        match self {
+            ImageMatcher::Regex(re) => re.is_match(image),
+            ImageMatcher::Simple(name) => {
+                let Some(n) = name.match_prefix(image) else {
+                    return false;
+                };
+                // The rest of the regex: an optional `:tag`, an optional
+                // `@sha256:digest`, both of the same characters (neither
+                // `:` nor `@`, so the split is unambiguous).
+                let part = |c: char| c.is_ascii_alphanumeric() || "_.{}-".contains(c);
+                let mut rest = &image[n..];
+                if let Some(tag) = rest.strip_prefix(':') {
+                    rest = tag.trim_start_matches(part);
+                }
+                if let Some(digest) = rest.strip_prefix("@sha256:") {
+                    rest = digest.trim_start_matches(part);
+                }
+                rest.is_empty()
+            }
         }
     }
 }
@@ -252,6 +289,52 @@ impl Transformer for ImageTagTransformer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The direct matcher agrees with kustomize's regex.
+    #[test]
+    fn simple_names_match_like_the_regex() {
+        let names = ["nginx", "ghcr.io/org/app", "localhost:5000/app", "a.b", ""];
+        let images = [
+            "nginx",
+            "nginx:1.25",
+            "nginx:1.25@sha256:abc",
+            "nginx@sha256:abc",
+            "nginx:",
+            "nginx:1:2",
+            "nginx@sha256:a@sha256:b",
+            "nginx@sha1:abc",
+            "nginxx",
+            "nginx:1/2",
+            "nginx:{x}-_.",
+            "ghcr.io/org/app:v1",
+            "ghcrXio/org/app",
+            "localhost:5000/app:2",
+            "axb",
+            "a.b@sha256:",
+            ":1",
+            "@sha256:x",
+            "",
+            "nginx:é",
+        ];
+        for name in names {
+            let t = ImageTagTransformer::new(
+                ImageTag {
+                    name: name.into(),
+                    ..ImageTag::default()
+                },
+                Vec::new(),
+            );
+            let simple = t.matcher().unwrap();
+            assert!(matches!(simple, ImageMatcher::Simple(_)));
+            let re = Regex::new(&format!(
+                "^{name}(:[a-zA-Z0-9_.{{}}-]*)?(@sha256:[a-zA-Z0-9_.{{}}-]*)?$"
+            ))
+            .unwrap();
+            for image in images {
+                assert_eq!(simple.is_match(image), re.is_match(image), "{name} {image}");
+            }
+        }
+    }
     use crate::transform::config::testutil::{print, resmap, run};
     use indoc::indoc;
 

@@ -15,6 +15,18 @@ use rustomize_yaml::{Entry, Map, Node, Scalar, Style, Tag};
 /// `[`, else as YAML with YAML 1.1 types (`sigs.k8s.io/yaml.YAMLToJSON`).
 pub fn text_to_json(text: &str) -> Result<Node, DecodeError> {
     if text.starts_with('[') {
+        return text_to_json_parsed(text, None);
+    }
+    text_to_json_parsed(text, Some(&rustomize_yaml::parse_documents(text)))
+}
+
+/// [`text_to_json`] with the YAML documents of `text` already parsed
+/// (needed only when the text does not start with `[`).
+pub(crate) fn text_to_json_parsed(
+    text: &str,
+    parsed: Option<&Result<Vec<Node>, rustomize_yaml::ParseError>>,
+) -> Result<Node, DecodeError> {
+    if text.starts_with('[') {
         let value: serde_json::Value =
             serde_json::from_str(text).map_err(|e| DecodeError::Shape {
                 json: text.to_string(),
@@ -22,14 +34,22 @@ pub fn text_to_json(text: &str) -> Result<Node, DecodeError> {
             })?;
         return Ok(from_serde(&value));
     }
-    let docs = rustomize_yaml::parse_documents(text).map_err(|e| {
+    let owned;
+    let parsed = match parsed {
+        Some(p) => p,
+        None => {
+            owned = rustomize_yaml::parse_documents(text);
+            &owned
+        }
+    };
+    let docs = parsed.as_ref().map_err(|e| {
         DecodeError::Syntax(format!(
             "error converting YAML to JSON: yaml: line {}: {}",
             e.line, e.message
         ))
     })?;
-    match docs.into_iter().next() {
-        Some(doc) => yaml_to_json(&doc).map_err(|e| DecodeError::Syntax(e.to_string())),
+    match docs.first() {
+        Some(doc) => yaml_to_json(doc).map_err(|e| DecodeError::Syntax(e.to_string())),
         None => Ok(Node::null()),
     }
 }

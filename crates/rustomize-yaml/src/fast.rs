@@ -1,0 +1,946 @@
+//! A fast reader for the plain shape of YAML that Kubernetes files have,
+//! used before the general parser.
+//!
+//! Most input is block mappings and sequences of one-line scalars, small
+//! one-line flow collections (`{app: web}`, `[a, b]`) and literal blocks.
+//! This reader handles exactly that, line by line, several times faster
+//! than the event parser. Whenever it meets anything else (anchors, tags,
+//! folded or multi-line scalars, multi-line flow collections, tabs,
+//! duplicate or merge keys, anything malformed) it gives up, and the caller
+//! parses the text again with the general parser. So it never has to be
+//! right about hard cases, only about the ones it accepts, where it builds
+//! the very tree the general parser builds (values, styles, types and line
+//! numbers); the tests compare the two on real files and on mutated ones.
+
+use crate::node::{Entry, Map, Node, Scalar, Seq, Style};
+use crate::resolve;
+use std::collections::HashSet;
+
+/// The documents of `src` (BOM already removed), or `None` when the text
+/// needs the general parser.
+pub(crate) fn parse_documents(src: &str) -> Option<Vec<Node>> {
+    // Without a final line break, a block scalar at the end has no final
+    // break either; the event parser handles that case.
+    if !plain_characters(src) || !(src.ends_with('\n') || src.is_empty()) {
+        return None;
+    }
+    let lines: Vec<&str> = src.split('\n').collect();
+    // `split` yields a last, empty piece after a final line break.
+    let ends_with_break = src.ends_with('\n');
+    let count = if ends_with_break {
+        lines.len() - 1
+    } else {
+        lines.len()
+    };
+    // Spaces after the last line break: the event parser reads a literal
+    // block's end there in its own way.
+    if !ends_with_break && !lines[count - 1].is_empty() && is_skippable(lines[count - 1]) {
+        return None;
+    }
+    let reader = Reader {
+        lines: &lines[..count],
+    };
+    let mut docs = Vec::new();
+    let mut start = 0;
+    // Whether the current document was opened by `---`.
+    let mut explicit = false;
+    let mut i = 0;
+    loop {
+        let at_end = i == count;
+        let marker = !at_end && is_document_marker(lines[i])?;
+        if at_end || marker {
+            match reader.document(start, i)? {
+                Some(node) => docs.push(node),
+                None if explicit => {
+                    // An empty document: a null at the next token, the
+                    // next `---` or the end of the text.
+                    let line = if at_end { count + 1 } else { i + 1 };
+                    docs.push(Node::Scalar(null_at(line)));
+                }
+                None => {}
+            }
+            if at_end {
+                break;
+            }
+            explicit = true;
+            start = i + 1;
+        }
+        i += 1;
+    }
+    Some(docs)
+}
+
+/// Whether every character is one this reader can take at face value: no
+/// tabs, carriage returns or other control characters, no byte order marks
+/// or Unicode line separators.
+fn plain_characters(src: &str) -> bool {
+    let ascii_ok = src
+        .bytes()
+        .all(|b| b == b'\n' || (0x20..0x7f).contains(&b) || b >= 0x80);
+    ascii_ok
+        && (src.is_ascii()
+            || src.chars().all(|c| {
+                !matches!(
+                    c,
+                    '\u{80}'
+                        ..='\u{9f}'
+                            | '\u{2028}'
+                            | '\u{2029}'
+                            | '\u{feff}'
+                            | '\u{fffe}'
+                            | '\u{ffff}'
+                )
+            }))
+}
+
+/// Whether a line starts a new document (`---` alone, or before a
+/// comment); `None` for lines only the general parser reads (`...`,
+/// directives, `---` followed by content).
+fn is_document_marker(line: &str) -> Option<bool> {
+    if line.starts_with("...") || line.starts_with('%') {
+        return None;
+    }
+    let Some(rest) = line.strip_prefix("---") else {
+        return Some(false);
+    };
+    let rest = rest.trim_start_matches(' ');
+    if rest.is_empty() || (rest.starts_with('#') && rest.len() < line.len() - 3) {
+        Some(true)
+    } else {
+        None
+    }
+}
+
+fn null_at(line: usize) -> Scalar {
+    Scalar {
+        value: String::new(),
+        tag: crate::node::Tag::Null,
+        style: Style::Plain,
+        line: line as u32,
+    }
+}
+
+fn indent_of(line: &str) -> usize {
+    line.len() - line.trim_start_matches(' ').len()
+}
+
+/// A blank line or one holding only a comment.
+fn is_skippable(line: &str) -> bool {
+    let t = line.trim_start_matches(' ');
+    t.is_empty() || t.starts_with('#')
+}
+
+/// Whether what follows a token is nothing or a comment.
+fn is_end(rest: &str) -> bool {
+    let t = rest.trim_start_matches(' ');
+    t.is_empty() || (t.starts_with('#') && t.len() < rest.len())
+}
+
+/// A sequence entry indicator at the start of `text`: `-` then a space or
+/// the end of the line.
+fn is_dash(text: &str) -> bool {
+    text == "-" || text.starts_with("- ")
+}
+
+struct Reader<'a> {
+    lines: &'a [&'a str],
+}
+
+/// Where a node ends: the next line with content after it (`None` at the
+/// end of the document).
+type Next = Option<usize>;
+
+impl<'a> Reader<'a> {
+    /// The next line with content at or after `i`, before `end`.
+    fn next_content(&self, mut i: usize, end: usize) -> Next {
+        while i < end {
+            if !is_skippable(self.lines[i]) {
+                return Some(i);
+            }
+            i += 1;
+        }
+        None
+    }
+
+    /// The node of the document in lines `start..end`; `Some(None)` when it
+    /// has no content.
+    fn document(&self, start: usize, end: usize) -> Option<Option<Node>> {
+        let Some(first) = self.next_content(start, end) else {
+            return Some(None);
+        };
+        let line = self.lines[first];
+        if indent_of(line) != 0 {
+            return None;
+        }
+        let (node, next) = self.block_node(first, 0, -1, false, end)?;
+        if next.is_some() {
+            return None;
+        }
+        Some(Some(node))
+    }
+
+    /// A node starting at column `col` of line `li`, inside a block whose
+    /// indentation is `parent` (-1 at the root). `inline` is set for a
+    /// mapping value on its key's line, where no block collection may
+    /// start. Returns the node and the next content line after it.
+    fn block_node(
+        &self,
+        li: usize,
+        col: usize,
+        parent: isize,
+        inline: bool,
+        end: usize,
+    ) -> Option<(Node, Next)> {
+        let text = &self.lines[li][col..];
+        if is_dash(text) {
+            if inline {
+                return None;
+            }
+            return self.block_seq(li, col, end);
+        }
+        let first = text.as_bytes()[0];
+        match first {
+            b'[' | b'{' => {
+                let (node, rest) = flow_node(text, li)?;
+                if !is_end(rest) {
+                    return None;
+                }
+                self.after_scalar(li, parent, end).map(|next| (node, next))
+            }
+            b'|' => {
+                if parent < 0 {
+                    return None;
+                }
+                self.literal(li, col, parent as usize, end)
+            }
+            b'"' | b'\'' => {
+                let (value, style, rest) = quoted(text)?;
+                if let Some(after) = rest.strip_prefix(':')
+                    && (after.is_empty() || after.starts_with(' '))
+                {
+                    if inline {
+                        return None;
+                    }
+                    return self.block_map(li, col, end);
+                }
+                if !is_end(rest) {
+                    return None;
+                }
+                let node = Node::Scalar(Scalar {
+                    value,
+                    tag: crate::node::Tag::Str,
+                    style,
+                    line: li as u32 + 1,
+                });
+                self.after_scalar(li, parent, end).map(|next| (node, next))
+            }
+            _ => {
+                if !plain_start(text) {
+                    return None;
+                }
+                let (value, rest) = plain_in_block(text);
+                if rest.starts_with(':') {
+                    if inline {
+                        return None;
+                    }
+                    return self.block_map(li, col, end);
+                }
+                if !is_end(rest) {
+                    return None;
+                }
+                let node = Node::Scalar(plain_scalar(value, li));
+                self.after_scalar(li, parent, end).map(|next| (node, next))
+            }
+        }
+    }
+
+    /// The next content line after a one-line scalar or flow node on line
+    /// `li` in a block of indentation `parent`; `None` (give up) when that
+    /// line is more indented, which would continue a multi-line scalar or
+    /// be an error.
+    fn after_scalar(&self, li: usize, parent: isize, end: usize) -> Option<Next> {
+        let next = self.next_content(li + 1, end);
+        match next {
+            Some(n) if indent_of(self.lines[n]) as isize > parent => None,
+            _ => Some(next),
+        }
+    }
+
+    /// A block mapping whose first key starts at column `col` of line `li`.
+    fn block_map(&self, li: usize, col: usize, end: usize) -> Option<(Node, Next)> {
+        let mut map = Map {
+            entries: Vec::new(),
+            line: li as u32 + 1,
+        };
+        // Keys seen, once the map is big enough for a set to pay.
+        let mut seen: Option<HashSet<String>> = None;
+        let mut li = li;
+        loop {
+            let text = &self.lines[li][col..];
+            let (key, rest) = key(text, li)?;
+            let rest = rest.trim_start_matches(' ');
+            let vcol = self.lines[li].len() - rest.len();
+            let (value, next) = if is_end(rest) || rest.is_empty() {
+                match self.next_content(li + 1, end) {
+                    Some(n) if indent_of(self.lines[n]) > col => {
+                        let ind = indent_of(self.lines[n]);
+                        self.block_node(n, ind, col as isize, false, end)?
+                    }
+                    Some(n)
+                        if indent_of(self.lines[n]) == col && is_dash(&self.lines[n][col..]) =>
+                    {
+                        self.block_seq(n, col, end)?
+                    }
+                    next => (Node::Scalar(null_at(li + 1)), next),
+                }
+            } else {
+                self.block_node(li, vcol, col as isize, true, end)?
+            };
+            if key.style == Style::Plain && key.value == "<<" {
+                return None;
+            }
+            // Duplicate keys are errors the general parser words.
+            let duplicate = match &mut seen {
+                Some(set) => !set.insert(key.value.clone()),
+                None => map.entries.iter().any(|e| e.key.value == key.value),
+            };
+            if duplicate {
+                return None;
+            }
+            map.entries.push(Entry { key, value });
+            if seen.is_none() && map.entries.len() >= 16 {
+                seen = Some(map.entries.iter().map(|e| e.key.value.clone()).collect());
+            }
+            match next {
+                Some(n) if indent_of(self.lines[n]) == col && !is_dash(&self.lines[n][col..]) => {
+                    li = n;
+                }
+                Some(n) if indent_of(self.lines[n]) < col => return Some((Node::Map(map), next)),
+                None => return Some((Node::Map(map), None)),
+                Some(_) => return None,
+            }
+        }
+    }
+
+    /// A block sequence whose first `-` is at column `col` of line `li`.
+    fn block_seq(&self, li: usize, col: usize, end: usize) -> Option<(Node, Next)> {
+        let mut seq = Seq {
+            items: Vec::new(),
+            line: li as u32 + 1,
+        };
+        let mut li = li;
+        loop {
+            let after = &self.lines[li][col + 1..];
+            let (item, next) = if is_end(after) || after.is_empty() {
+                match self.next_content(li + 1, end) {
+                    Some(n) if indent_of(self.lines[n]) > col => {
+                        let ind = indent_of(self.lines[n]);
+                        self.block_node(n, ind, col as isize, false, end)?
+                    }
+                    next => (Node::Scalar(null_at(li + 1)), next),
+                }
+            } else {
+                let content = after.trim_start_matches(' ');
+                let ccol = self.lines[li].len() - content.len();
+                self.block_node(li, ccol, col as isize, false, end)?
+            };
+            seq.items.push(item);
+            match next {
+                Some(n) if indent_of(self.lines[n]) == col && is_dash(&self.lines[n][col..]) => {
+                    li = n;
+                }
+                Some(n) if indent_of(self.lines[n]) <= col => return Some((Node::Seq(seq), next)),
+                None => return Some((Node::Seq(seq), None)),
+                Some(_) => return None,
+            }
+        }
+    }
+
+    /// A literal block scalar whose `|` is at column `col` of line `li`, in
+    /// a block of indentation `parent`.
+    fn literal(&self, li: usize, col: usize, parent: usize, end: usize) -> Option<(Node, Next)> {
+        let header = &self.lines[li][col + 1..];
+        let (chomp, rest) = match header.as_bytes().first() {
+            Some(b'-') => (Chomp::Strip, &header[1..]),
+            Some(b'+') => (Chomp::Keep, &header[1..]),
+            _ => (Chomp::Clip, header),
+        };
+        if !(rest.is_empty() || is_end(rest)) {
+            return None;
+        }
+        let mut value = String::new();
+        let mut pending_breaks = 0usize;
+        let mut indent = 0;
+        let mut first_line = 0;
+        let mut i = li + 1;
+        while i < end {
+            let line = self.lines[i];
+            let ind = indent_of(line);
+            if ind == line.len() {
+                // An empty line (spaces only): more spaces than the block's
+                // indentation would be content.
+                if indent == 0 && ind > 0 || indent > 0 && ind > indent {
+                    return None;
+                }
+                pending_breaks += 1;
+                i += 1;
+                continue;
+            }
+            if indent == 0 {
+                if ind <= parent {
+                    // No content: an empty literal, left to the general
+                    // parser.
+                    return None;
+                }
+                indent = ind;
+                first_line = i;
+            } else if ind < indent {
+                break;
+            }
+            if first_line != i {
+                value.push('\n');
+            }
+            for _ in 0..pending_breaks {
+                value.push('\n');
+            }
+            pending_breaks = 0;
+            value.push_str(&line[indent..]);
+            i += 1;
+        }
+        if indent == 0 {
+            return None;
+        }
+        match chomp {
+            Chomp::Strip => {}
+            // The end of the text counts as a line break (as the event
+            // parser reads it).
+            Chomp::Clip => value.push('\n'),
+            Chomp::Keep => {
+                value.push('\n');
+                for _ in 0..pending_breaks {
+                    value.push('\n');
+                }
+            }
+        }
+        let node = Node::Scalar(Scalar {
+            value,
+            tag: crate::node::Tag::Str,
+            style: Style::Literal,
+            line: first_line as u32 + 1,
+        });
+        let next = self.next_content(i, end);
+        Some((node, next))
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Chomp {
+    Strip,
+    Clip,
+    Keep,
+}
+
+/// Whether `text` may start a plain scalar here (the characters that
+/// start something else, or that only the general parser reads, may not).
+fn plain_start(text: &str) -> bool {
+    match text.as_bytes()[0] {
+        b',' | b'[' | b']' | b'{' | b'}' | b'#' | b'&' | b'*' | b'!' | b'|' | b'>' | b'\''
+        | b'"' | b'%' | b'@' | b'`' | b'?' | b':' => false,
+        b'-' => !is_dash(text),
+        _ => true,
+    }
+}
+
+/// A plain scalar in block context: up to a `: ` (or `:` at the end), a
+/// ` #` comment or the end of the line, without trailing spaces. Returns
+/// the text and the rest (starting at the `:` or the spaces).
+fn plain_in_block(text: &str) -> (&str, &str) {
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b':' if i + 1 == b.len() || b[i + 1] == b' ' => break,
+            b'#' if i > 0 && b[i - 1] == b' ' => break,
+            _ => i += 1,
+        }
+    }
+    let value = text[..i].trim_end_matches(' ');
+    (value, &text[value.len()..])
+}
+
+fn plain_scalar(value: &str, li: usize) -> Scalar {
+    Scalar {
+        value: value.to_string(),
+        tag: resolve::resolve_plain(value),
+        style: Style::Plain,
+        line: li as u32 + 1,
+    }
+}
+
+/// A mapping key at the start of `text` and what follows its `:`.
+fn key(text: &str, li: usize) -> Option<(Scalar, &str)> {
+    let (scalar, rest) = match text.as_bytes().first()? {
+        b'"' | b'\'' => {
+            let (value, style, rest) = quoted(text)?;
+            (
+                Scalar {
+                    value,
+                    tag: crate::node::Tag::Str,
+                    style,
+                    line: li as u32 + 1,
+                },
+                rest,
+            )
+        }
+        _ => {
+            if !plain_start(text) {
+                return None;
+            }
+            let (value, rest) = plain_in_block(text);
+            (plain_scalar(value, li), rest)
+        }
+    };
+    let after = rest.strip_prefix(':')?;
+    if !(after.is_empty() || after.starts_with(' ')) || scalar.value.len() > 1000 {
+        return None;
+    }
+    Some((scalar, after))
+}
+
+/// A quoted scalar at the start of `text` that closes on the same line:
+/// its value, style and the text after the closing quote.
+fn quoted(text: &str) -> Option<(String, Style, &str)> {
+    let b = text.as_bytes();
+    if b[0] == b'\'' {
+        let mut value = String::new();
+        let mut i = 1;
+        loop {
+            let close = text[i..].find('\'')? + i;
+            value.push_str(&text[i..close]);
+            if b.get(close + 1) == Some(&b'\'') {
+                value.push('\'');
+                i = close + 2;
+            } else {
+                return Some((value, Style::SingleQuoted, &text[close + 1..]));
+            }
+        }
+    }
+    let mut value = String::new();
+    let mut i = 1;
+    loop {
+        let stop = text[i..].find(['"', '\\'])? + i;
+        value.push_str(&text[i..stop]);
+        if b[stop] == b'"' {
+            return Some((value, Style::DoubleQuoted, &text[stop + 1..]));
+        }
+        let esc = *b.get(stop + 1)?;
+        i = stop + 2;
+        match esc {
+            b'\\' => value.push('\\'),
+            b'"' => value.push('"'),
+            b'/' => value.push('/'),
+            b'n' => value.push('\n'),
+            b't' => value.push('\t'),
+            b'r' => value.push('\r'),
+            b'0' => value.push('\0'),
+            b' ' => value.push(' '),
+            b'x' | b'u' | b'U' => {
+                let n = match esc {
+                    b'x' => 2,
+                    b'u' => 4,
+                    _ => 8,
+                };
+                let hex = text.get(i..i + n)?;
+                if !hex.bytes().all(|c| c.is_ascii_hexdigit()) {
+                    return None;
+                }
+                let c = char::from_u32(u32::from_str_radix(hex, 16).ok()?)?;
+                value.push(c);
+                i += n;
+            }
+            _ => return None,
+        }
+    }
+}
+
+/// A one-line flow collection at the start of `text` on line `li`, and the
+/// text after it.
+fn flow_node(text: &str, li: usize) -> Option<(Node, &str)> {
+    let line = li as u32 + 1;
+    let b = text.as_bytes();
+    match b[0] {
+        b'[' => {
+            let mut seq = Seq {
+                items: Vec::new(),
+                line,
+            };
+            let mut rest = text[1..].trim_start_matches(' ');
+            if let Some(after) = rest.strip_prefix(']') {
+                return Some((Node::Seq(seq), after));
+            }
+            loop {
+                let (item, after) = flow_item(rest, li)?;
+                if after.starts_with(':') {
+                    // A single-pair mapping in a sequence.
+                    return None;
+                }
+                seq.items.push(item);
+                let after = after.trim_start_matches(' ');
+                if let Some(after) = after.strip_prefix(']') {
+                    return Some((Node::Seq(seq), after));
+                }
+                rest = after.strip_prefix(',')?.trim_start_matches(' ');
+                if rest.starts_with([']', ',']) {
+                    return None;
+                }
+            }
+        }
+        b'{' => {
+            let mut map = Map {
+                entries: Vec::new(),
+                line,
+            };
+            let mut rest = text[1..].trim_start_matches(' ');
+            if let Some(after) = rest.strip_prefix('}') {
+                return Some((Node::Map(map), after));
+            }
+            loop {
+                let (key, after) = flow_item(rest, li)?;
+                let Node::Scalar(key) = key else {
+                    return None;
+                };
+                let after = after.trim_start_matches(' ').strip_prefix(": ")?;
+                let (value, after) = flow_item(after.trim_start_matches(' '), li)?;
+                if key.style == Style::Plain && key.value == "<<"
+                    || map.entries.iter().any(|e| e.key.value == key.value)
+                {
+                    return None;
+                }
+                map.entries.push(Entry { key, value });
+                let after = after.trim_start_matches(' ');
+                if let Some(after) = after.strip_prefix('}') {
+                    return Some((Node::Map(map), after));
+                }
+                rest = after.strip_prefix(',')?.trim_start_matches(' ');
+                if rest.starts_with(['}', ',']) {
+                    return None;
+                }
+            }
+        }
+        _ => None,
+    }
+}
+
+/// One node inside a flow collection.
+fn flow_item(text: &str, li: usize) -> Option<(Node, &str)> {
+    match *text.as_bytes().first()? {
+        b'[' | b'{' => flow_node(text, li),
+        b'"' | b'\'' => {
+            let (value, style, rest) = quoted(text)?;
+            Some((
+                Node::Scalar(Scalar {
+                    value,
+                    tag: crate::node::Tag::Str,
+                    style,
+                    line: li as u32 + 1,
+                }),
+                rest,
+            ))
+        }
+        _ => {
+            let b = text.as_bytes();
+            // `-` before a flow indicator does not start a plain scalar.
+            if !plain_start(text)
+                || b[0] == b'-' && matches!(b.get(1), Some(b',' | b'[' | b']' | b'{' | b'}'))
+            {
+                return None;
+            }
+            let mut i = 0;
+            while i < b.len() {
+                match b[i] {
+                    b',' | b'[' | b']' | b'{' | b'}' => break,
+                    b':' if i + 1 == b.len() || matches!(b[i + 1], b' ' | b',' | b']' | b'}') => {
+                        break;
+                    }
+                    b'#' if b[i - 1] == b' ' => return None,
+                    _ => i += 1,
+                }
+            }
+            let value = text[..i].trim_end_matches(' ');
+            if value.is_empty() {
+                return None;
+            }
+            Some((Node::Scalar(plain_scalar(value, li)), &text[value.len()..]))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::parse_with_events;
+
+    /// Same tree, down to styles, types and line numbers.
+    fn same(a: &Node, b: &Node) -> bool {
+        match (a, b) {
+            (Node::Scalar(x), Node::Scalar(y)) => {
+                x.value == y.value && x.tag == y.tag && x.style == y.style && x.line == y.line
+            }
+            (Node::Seq(x), Node::Seq(y)) => {
+                x.line == y.line
+                    && x.items.len() == y.items.len()
+                    && x.items.iter().zip(&y.items).all(|(a, b)| same(a, b))
+            }
+            (Node::Map(x), Node::Map(y)) => {
+                x.line == y.line
+                    && x.entries.len() == y.entries.len()
+                    && x.entries.iter().zip(&y.entries).all(|(a, b)| {
+                        same(&Node::Scalar(a.key.clone()), &Node::Scalar(b.key.clone()))
+                            && same(&a.value, &b.value)
+                    })
+            }
+            _ => false,
+        }
+    }
+
+    fn compact(docs: &[Node]) -> String {
+        fn one(n: &Node, out: &mut String) {
+            match n {
+                Node::Scalar(s) => out.push_str(&format!(
+                    "{:?}/{:?}/{:?}@{}",
+                    s.value, s.tag, s.style, s.line
+                )),
+                Node::Seq(q) => {
+                    out.push_str(&format!("[@{} ", q.line));
+                    for i in &q.items {
+                        one(i, out);
+                        out.push_str(", ");
+                    }
+                    out.push(']');
+                }
+                Node::Map(m) => {
+                    out.push_str(&format!("{{@{} ", m.line));
+                    for e in &m.entries {
+                        one(&Node::Scalar(e.key.clone()), out);
+                        out.push_str(": ");
+                        one(&e.value, out);
+                        out.push_str(", ");
+                    }
+                    out.push('}');
+                }
+            }
+        }
+        let mut out = String::new();
+        for d in docs {
+            one(d, &mut out);
+            out.push('\n');
+        }
+        out
+    }
+
+    /// When the fast reader accepts `src`, the event parser reads the same.
+    /// Returns whether the fast reader accepted it.
+    fn check(src: &str) -> bool {
+        let Some(fast) = parse_documents(src) else {
+            return false;
+        };
+        let slow = match parse_with_events(src, false) {
+            Ok(d) => d,
+            Err(e) => panic!("fast reader accepted what the parser refuses ({e}):\n{src}"),
+        };
+        assert!(
+            fast.len() == slow.len() && fast.iter().zip(&slow).all(|(a, b)| same(a, b)),
+            "trees differ for:\n{src:?}\nfast: {}\nslow: {}",
+            compact(&fast),
+            compact(&slow)
+        );
+        true
+    }
+
+    const SAMPLES: &[&str] = &[
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web # the name\n  labels: {app: web, tier: \"front\"}\n  annotations:\n    note: 'it''s'\n    empty:\n    text: |\n      line one\n\n        indented\n      last\n\nspec:\n  replicas: 3\n  template:\n    spec:\n      containers:\n      - name: a\n        image: nginx:1.25\n        args: [\"--x\", y, 0777, on]\n        env:\n        - name: A\n          value: \"\\u00e9\\n\\t\\\\x\"\n        -\n          name: B\n      -   name: c\n          ports: []\n---\n# comment\n---\napiVersion: v1\nkind: List\nitems:\n- - nested\n  - seq\n- key: v\n  other:\n  - x\n  - y\n  last: 1\n",
+        "resources:\n- a.yaml\n- ../base\npatches:\n- path: p.yaml\n  target:\n    kind: Deployment\n- patch: |-\n    - op: add\n      path: /x\n      value: 1\nconfigMapGenerator:\n- name: c\n  literals: [A=1, \"B=on\"]\n",
+        "a: 1\nb:\n- x\n- y\nc: {}\nd: []\ne: ~\nf: null\ng: 1.5e3\nh: 2001-12-14\ni: true\nk: '-'\nl: \"é 😀\"\n",
+        "key: |+\n  keep\n\n\nnext: |-\n  strip\n\nlast: |\n  clip\n",
+        "- a\n- b: c\n  d: e\n-\n- - f\n",
+    ];
+
+    #[test]
+    fn samples_read_as_the_event_parser_reads_them() {
+        for s in SAMPLES {
+            assert!(check(s), "the fast reader gave up on:\n{s}");
+        }
+        for s in [
+            "",
+            "# c\n",
+            "---\n",
+            "---\n---\n",
+            "a: 1\n---\n",
+            "a: 1\n---",
+            "\n\n---\n\n",
+            "x\n",
+            "\"x\"\n",
+            "a: 1\n--- # c\nb: 2",
+            "a: |\n  x",
+            "a: |+\n  x\n\n",
+        ] {
+            check(s);
+        }
+    }
+
+    #[test]
+    fn hard_cases_go_to_the_event_parser() {
+        for s in [
+            "a: &x 1\nb: *x\n",
+            "a: !!str 1\n",
+            "a: >\n  folded\n",
+            "a: multi\n  line\n",
+            "a: [1,\n  2]\n",
+            "a: 1\na: 2\n",
+            "<<: {a: 1}\n",
+            "a:\tb\n",
+            "a: 'open\n",
+            "a: b: c\n",
+            "? a\n: b\n",
+            "%YAML 1.2\n---\na: 1\n",
+            "a: |2\n   x\n",
+        ] {
+            assert!(parse_documents(s).is_none(), "should give up on:\n{s}");
+        }
+    }
+
+    /// Random edits of the samples: whatever the fast reader accepts, the
+    /// event parser reads alike.
+    #[test]
+    fn mutated_samples_agree() {
+        let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        const PIECES: &[&str] = &[
+            " ", "  ", "\n", ":", ": ", "- ", "-", "#", " #", "'", "\"", "[", "]", "{", "}", ",",
+            "|", "|-", "x", "1", "\\", "\\n", "---\n", "é",
+        ];
+        let mut accepted = 0;
+        for round in 0..20_000 {
+            let base = SAMPLES[round % SAMPLES.len()];
+            let mut s = base.to_string();
+            for _ in 0..1 + next() % 3 {
+                let mut at = (next() as usize) % (s.len() + 1);
+                while !s.is_char_boundary(at) {
+                    at -= 1;
+                }
+                match next() % 3 {
+                    0 => s.insert_str(at, PIECES[(next() as usize) % PIECES.len()]),
+                    1 => {
+                        let mut to = (at + 1 + (next() as usize) % 3).min(s.len());
+                        while !s.is_char_boundary(to) {
+                            to += 1;
+                        }
+                        s.replace_range(at..to, "");
+                    }
+                    _ => {
+                        let line_start = s[..at].rfind('\n').map_or(0, |i| i + 1);
+                        s.insert_str(line_start, "  ");
+                    }
+                }
+            }
+            if check(&s) {
+                accepted += 1;
+            }
+        }
+        assert!(accepted > 2_000, "only {accepted} mutations were read fast");
+    }
+
+    /// Every file under the directories in `RUSTOMIZE_YAML_CORPUS`
+    /// (separated by `:`), as is and with random edits. Run with
+    /// `cargo test -p rustomize-yaml -- --ignored corpus`.
+    #[test]
+    #[ignore = "needs RUSTOMIZE_YAML_CORPUS"]
+    fn corpus_agrees() {
+        let Ok(dirs) = std::env::var("RUSTOMIZE_YAML_CORPUS") else {
+            return;
+        };
+        let mut files = Vec::new();
+        let mut stack: Vec<std::path::PathBuf> = dirs.split(':').map(Into::into).collect();
+        while let Some(p) = stack.pop() {
+            if p.is_dir() {
+                for e in std::fs::read_dir(&p).unwrap().flatten() {
+                    stack.push(e.path());
+                }
+            } else if let Ok(text) = std::fs::read_to_string(&p) {
+                if std::env::var_os("RUSTOMIZE_YAML_SHOW_SLOW").is_some()
+                    && parse_documents(text.strip_prefix('\u{feff}').unwrap_or(&text)).is_none()
+                {
+                    eprintln!("slow: {}", p.display());
+                }
+                files.push(text);
+            }
+        }
+        let (mut fast, mut total) = (0, 0);
+        for f in &files {
+            total += 1;
+            if check(f.strip_prefix('\u{feff}').unwrap_or(f)) {
+                fast += 1;
+            }
+        }
+        eprintln!("corpus: {fast} of {total} files read fast");
+        let rounds: usize = std::env::var("RUSTOMIZE_YAML_ROUNDS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(100_000);
+        let mut state: u64 = std::env::var("RUSTOMIZE_YAML_SEED")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0x9e37_79b9_7f4a_7c15);
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        const PIECES: &[&str] = &[
+            " ", "  ", "\n", ":", ": ", "- ", "-", "#", " #", "'", "\"", "[", "]", "{", "}", ",",
+            "|", "|-", "|+", "x", "1", "\\", "\\n", "---\n", "é", "\n\n", "  - ", "\n  ",
+        ];
+        let mut accepted = 0;
+        for _ in 0..rounds {
+            let base = &files[(next() as usize) % files.len()];
+            if base.len() > 20_000 || base.is_empty() {
+                continue;
+            }
+            let mut s = base.clone();
+            for _ in 0..1 + next() % 4 {
+                let mut at = (next() as usize) % (s.len() + 1);
+                while !s.is_char_boundary(at) {
+                    at -= 1;
+                }
+                match next() % 4 {
+                    0 | 1 => s.insert_str(at, PIECES[(next() as usize) % PIECES.len()]),
+                    2 => {
+                        let mut to = (at + 1 + (next() as usize) % 3).min(s.len());
+                        while !s.is_char_boundary(to) {
+                            to += 1;
+                        }
+                        s.replace_range(at..to, "");
+                    }
+                    _ => {
+                        let line_start = s[..at].rfind('\n').map_or(0, |i| i + 1);
+                        if next() % 2 == 0 {
+                            s.insert_str(line_start, "  ");
+                        } else if s[line_start..].starts_with(' ') {
+                            s.remove(line_start);
+                        }
+                    }
+                }
+            }
+            if check(&s) {
+                accepted += 1;
+            }
+        }
+        eprintln!("corpus: {accepted} of {rounds} mutations read fast");
+    }
+}
