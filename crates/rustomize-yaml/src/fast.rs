@@ -14,6 +14,7 @@
 
 use crate::node::{Entry, Map, Node, Scalar, Seq, Style};
 use crate::resolve;
+use std::cell::RefCell;
 use std::collections::HashSet;
 
 /// The documents of `src` (BOM already removed), or `None` when the text
@@ -37,6 +38,8 @@ pub(crate) fn parse_documents(src: &str) -> Option<Vec<Node>> {
     }
     let reader = Reader {
         lines: &lines[..count],
+        entries: RefCell::new(Vec::new()),
+        items: RefCell::new(Vec::new()),
     };
     let mut docs = Vec::new();
     let mut start = 0;
@@ -142,6 +145,10 @@ fn is_dash(text: &str) -> bool {
 
 struct Reader<'a> {
     lines: &'a [&'a str],
+    /// Entries of the block mappings being read, innermost last.
+    entries: RefCell<Vec<Entry>>,
+    /// Items of the block sequences being read, innermost last.
+    items: RefCell<Vec<Node>>,
 }
 
 /// Where a node ends: the next line with content after it (`None` at the
@@ -266,9 +273,13 @@ impl<'a> Reader<'a> {
 
     /// A block mapping whose first key starts at column `col` of line `li`.
     fn block_map(&self, li: usize, col: usize, end: usize) -> Option<(Node, Next)> {
-        let mut map = Map {
-            entries: Vec::new(),
-            line: li as u32 + 1,
+        let line = li as u32 + 1;
+        // This map's entries go on the shared stack (nested maps push and
+        // take theirs meanwhile), then into one exact allocation.
+        let base = self.entries.borrow().len();
+        let done = |next: Next| {
+            let entries: Vec<Entry> = self.entries.borrow_mut().drain(base..).collect();
+            Some((Node::Map(Map { entries, line }), next))
         };
         // Keys seen, once the map is big enough for a set to pay.
         let mut seen: Option<HashSet<String>> = None;
@@ -298,23 +309,30 @@ impl<'a> Reader<'a> {
                 return None;
             }
             // Duplicate keys are errors the general parser words.
+            let mut entries = self.entries.borrow_mut();
             let duplicate = match &mut seen {
                 Some(set) => !set.insert(key.value.clone()),
-                None => map.entries.iter().any(|e| e.key.value == key.value),
+                None => entries[base..].iter().any(|e| e.key.value == key.value),
             };
             if duplicate {
                 return None;
             }
-            map.entries.push(Entry { key, value });
-            if seen.is_none() && map.entries.len() >= 16 {
-                seen = Some(map.entries.iter().map(|e| e.key.value.clone()).collect());
+            entries.push(Entry { key, value });
+            if seen.is_none() && entries.len() - base >= 16 {
+                seen = Some(
+                    entries[base..]
+                        .iter()
+                        .map(|e| e.key.value.clone())
+                        .collect(),
+                );
             }
+            drop(entries);
             match next {
                 Some(n) if indent_of(self.lines[n]) == col && !is_dash(&self.lines[n][col..]) => {
                     li = n;
                 }
-                Some(n) if indent_of(self.lines[n]) < col => return Some((Node::Map(map), next)),
-                None => return Some((Node::Map(map), None)),
+                Some(n) if indent_of(self.lines[n]) < col => return done(next),
+                None => return done(None),
                 Some(_) => return None,
             }
         }
@@ -322,9 +340,12 @@ impl<'a> Reader<'a> {
 
     /// A block sequence whose first `-` is at column `col` of line `li`.
     fn block_seq(&self, li: usize, col: usize, end: usize) -> Option<(Node, Next)> {
-        let mut seq = Seq {
-            items: Vec::new(),
-            line: li as u32 + 1,
+        let line = li as u32 + 1;
+        // Items go on the shared stack, then into one exact allocation.
+        let base = self.items.borrow().len();
+        let done = |next: Next| {
+            let items: Vec<Node> = self.items.borrow_mut().drain(base..).collect();
+            Some((Node::Seq(Seq { items, line }), next))
         };
         let mut li = li;
         loop {
@@ -342,13 +363,13 @@ impl<'a> Reader<'a> {
                 let ccol = self.lines[li].len() - content.len();
                 self.block_node(li, ccol, col as isize, false, end)?
             };
-            seq.items.push(item);
+            self.items.borrow_mut().push(item);
             match next {
                 Some(n) if indent_of(self.lines[n]) == col && is_dash(&self.lines[n][col..]) => {
                     li = n;
                 }
-                Some(n) if indent_of(self.lines[n]) <= col => return Some((Node::Seq(seq), next)),
-                None => return Some((Node::Seq(seq), None)),
+                Some(n) if indent_of(self.lines[n]) <= col => return done(next),
+                None => return done(None),
                 Some(_) => return None,
             }
         }
