@@ -20,11 +20,8 @@ use std::collections::HashSet;
 /// The documents of `src` (BOM already removed), or `None` when the text
 /// needs the general parser.
 pub(crate) fn parse_documents(src: &str) -> Option<Vec<Node>> {
-    if !plain_characters(src) {
-        return None;
-    }
-    let lines: Vec<&str> = src.split('\n').collect();
-    // `split` yields a last, empty piece after a final line break.
+    let (lines, info) = split_lines(src)?;
+    // The split yields a last, empty piece after a final line break.
     let ends_with_break = src.ends_with('\n');
     let count = if ends_with_break {
         lines.len() - 1
@@ -38,6 +35,7 @@ pub(crate) fn parse_documents(src: &str) -> Option<Vec<Node>> {
     }
     let reader = Reader {
         lines: &lines[..count],
+        info: &info[..count],
         entries: RefCell::new(Vec::new()),
         items: RefCell::new(Vec::new()),
     };
@@ -71,27 +69,56 @@ pub(crate) fn parse_documents(src: &str) -> Option<Vec<Node>> {
     Some(docs)
 }
 
-/// Whether every character is one this reader can take at face value: no
-/// tabs, carriage returns or other control characters, no byte order marks
-/// or Unicode line separators.
-fn plain_characters(src: &str) -> bool {
-    let ascii_ok = src
-        .bytes()
-        .all(|b| b == b'\n' || (0x20..0x7f).contains(&b) || b >= 0x80);
-    ascii_ok
-        && (src.is_ascii()
-            || src.chars().all(|c| {
-                !matches!(
-                    c,
-                    '\u{80}'
-                        ..='\u{9f}'
-                            | '\u{2028}'
-                            | '\u{2029}'
-                            | '\u{feff}'
-                            | '\u{fffe}'
-                            | '\u{ffff}'
-                )
-            }))
+/// The lines of `src` and, for each, its indentation and whether it is
+/// blank or a comment; `None` when some character is not one this reader
+/// takes at face value (tabs, carriage returns or other control
+/// characters, byte order marks, Unicode line separators). One pass over
+/// the bytes.
+fn split_lines(src: &str) -> Option<(Vec<&str>, Vec<LineInfo>)> {
+    let b = src.as_bytes();
+    // Branch-free, so the compiler can check many bytes at a time.
+    let (control, non_ascii) = b.iter().fold((false, false), |(bad, high), &c| {
+        (
+            bad | ((c < 0x20) & (c != b'\n')) | (c == 0x7f),
+            high | (c >= 0x80),
+        )
+    });
+    let special = |c: char| {
+        matches!(
+            c,
+            '\u{80}'..='\u{9f}' | '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}'
+        )
+    };
+    if control || non_ascii && src.chars().any(special) {
+        return None;
+    }
+    let mut lines = Vec::with_capacity(b.len() / 24 + 1);
+    let mut info = Vec::with_capacity(b.len() / 24 + 1);
+    let mut start = 0;
+    loop {
+        let end = src[start..].find('\n').map_or(src.len(), |i| start + i);
+        let line = &src[start..end];
+        let content = line.trim_start_matches(' ');
+        lines.push(line);
+        info.push(LineInfo {
+            indent: (line.len() - content.len()) as u32,
+            skip: content.is_empty() || content.starts_with('#'),
+        });
+        if end == src.len() {
+            break;
+        }
+        start = end + 1;
+    }
+    Some((lines, info))
+}
+
+/// What the reader needs to know of a line at a glance.
+#[derive(Clone, Copy)]
+struct LineInfo {
+    /// Leading spaces.
+    indent: u32,
+    /// Blank, or only a comment.
+    skip: bool,
 }
 
 /// Whether a line starts a new document (`---` alone, or before a
@@ -145,6 +172,7 @@ fn is_dash(text: &str) -> bool {
 
 struct Reader<'a> {
     lines: &'a [&'a str],
+    info: &'a [LineInfo],
     /// Entries of the block mappings being read, innermost last.
     entries: RefCell<Vec<Entry>>,
     /// Items of the block sequences being read, innermost last.
@@ -156,10 +184,15 @@ struct Reader<'a> {
 type Next = Option<usize>;
 
 impl<'a> Reader<'a> {
+    /// The indentation of line `i`.
+    fn indent(&self, i: usize) -> usize {
+        self.info[i].indent as usize
+    }
+
     /// The next line with content at or after `i`, before `end`.
     fn next_content(&self, mut i: usize, end: usize) -> Next {
         while i < end {
-            if !is_skippable(self.lines[i]) {
+            if !self.info[i].skip {
                 return Some(i);
             }
             i += 1;
@@ -266,7 +299,7 @@ impl<'a> Reader<'a> {
     fn after_scalar(&self, li: usize, parent: isize, end: usize) -> Option<Next> {
         let next = self.next_content(li + 1, end);
         match next {
-            Some(n) if indent_of(self.lines[n]) as isize > parent => None,
+            Some(n) if self.indent(n) as isize > parent => None,
             _ => Some(next),
         }
     }
@@ -291,13 +324,11 @@ impl<'a> Reader<'a> {
             let vcol = self.lines[li].len() - rest.len();
             let (value, next) = if is_end(rest) || rest.is_empty() {
                 match self.next_content(li + 1, end) {
-                    Some(n) if indent_of(self.lines[n]) > col => {
-                        let ind = indent_of(self.lines[n]);
+                    Some(n) if self.indent(n) > col => {
+                        let ind = self.indent(n);
                         self.block_node(n, ind, col as isize, false, end)?
                     }
-                    Some(n)
-                        if indent_of(self.lines[n]) == col && is_dash(&self.lines[n][col..]) =>
-                    {
+                    Some(n) if self.indent(n) == col && is_dash(&self.lines[n][col..]) => {
                         self.block_seq(n, col, end)?
                     }
                     next => (Node::Scalar(null_at(li + 1)), next),
@@ -328,10 +359,10 @@ impl<'a> Reader<'a> {
             }
             drop(entries);
             match next {
-                Some(n) if indent_of(self.lines[n]) == col && !is_dash(&self.lines[n][col..]) => {
+                Some(n) if self.indent(n) == col && !is_dash(&self.lines[n][col..]) => {
                     li = n;
                 }
-                Some(n) if indent_of(self.lines[n]) < col => return done(next),
+                Some(n) if self.indent(n) < col => return done(next),
                 None => return done(None),
                 Some(_) => return None,
             }
@@ -352,8 +383,8 @@ impl<'a> Reader<'a> {
             let after = &self.lines[li][col + 1..];
             let (item, next) = if is_end(after) || after.is_empty() {
                 match self.next_content(li + 1, end) {
-                    Some(n) if indent_of(self.lines[n]) > col => {
-                        let ind = indent_of(self.lines[n]);
+                    Some(n) if self.indent(n) > col => {
+                        let ind = self.indent(n);
                         self.block_node(n, ind, col as isize, false, end)?
                     }
                     next => (Node::Scalar(null_at(li + 1)), next),
@@ -365,10 +396,10 @@ impl<'a> Reader<'a> {
             };
             self.items.borrow_mut().push(item);
             match next {
-                Some(n) if indent_of(self.lines[n]) == col && is_dash(&self.lines[n][col..]) => {
+                Some(n) if self.indent(n) == col && is_dash(&self.lines[n][col..]) => {
                     li = n;
                 }
-                Some(n) if indent_of(self.lines[n]) <= col => return done(next),
+                Some(n) if self.indent(n) <= col => return done(next),
                 None => return done(None),
                 Some(_) => return None,
             }
