@@ -3,20 +3,68 @@
 //! Order is input order (what `sortOptions: fifo` prints). Lookups by id go
 //! through a hash index on (kind, name), built on demand and dropped whenever
 //! resources are handed out mutably, so adding N resources costs O(N), not
-//! O(N²) as a linear conflict scan would.
+//! O(N²) as a linear conflict scan would. The index holds a position per
+//! key (a list only when names collide), keyed by a hash of the kind and
+//! name computed from the object's text, so adding a resource allocates
+//! nothing unless another with its kind and name is there.
 
 use crate::error::Error;
 use crate::resid::ResId;
 use crate::resource::Resource;
 use std::collections::HashMap;
-use std::hash::{BuildHasher, Hasher, RandomState};
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// Positions of the resources that share an index key.
+#[derive(Clone, Debug)]
+enum Slot {
+    One(usize),
+    Many(Vec<usize>),
+}
+
+impl Slot {
+    fn as_slice(&self) -> &[usize] {
+        match self {
+            Slot::One(i) => std::slice::from_ref(i),
+            Slot::Many(v) => v,
+        }
+    }
+
+    fn push(&mut self, i: usize) {
+        match self {
+            Slot::One(first) => *self = Slot::Many(vec![*first, i]),
+            Slot::Many(v) => v.push(i),
+        }
+    }
+}
+
+/// A hasher for keys that are hashes already.
+#[derive(Default)]
+struct PassThrough(u64);
+
+impl Hasher for PassThrough {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `write_u64` is used; fold anything else in.
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x517c_c1b7_2722_0a95);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+type Index = HashMap<u64, Slot, BuildHasherDefault<PassThrough>>;
 
 /// Resources in order, indexed by id.
 #[derive(Clone, Debug, Default)]
 pub struct ResMap {
     resources: Vec<Resource>,
-    index: Option<HashMap<u64, Vec<usize>>>,
-    hasher: RandomState,
+    index: Option<Index>,
 }
 
 impl ResMap {
@@ -51,39 +99,47 @@ impl ResMap {
         self.resources
     }
 
-    fn key(&self, kind: &str, name: &str) -> u64 {
-        let mut h = self.hasher.build_hasher();
-        h.write(kind.as_bytes());
-        h.write_u8(0xff);
-        h.write(name.as_bytes());
-        h.finish()
+    /// The index key of a kind and name (FNV-1a over both, with a
+    /// separator): not randomized, which is fine for a map of one build.
+    fn key(kind: &str, name: &str) -> u64 {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        let bytes = kind
+            .bytes()
+            .chain(std::iter::once(0xff))
+            .chain(name.bytes());
+        for b in bytes {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        h
     }
 
     fn ensure_index(&mut self) {
         if self.index.is_some() {
             return;
         }
-        let mut index: HashMap<u64, Vec<usize>> = HashMap::with_capacity(self.resources.len());
+        let mut index = Index::with_capacity_and_hasher(self.resources.len(), Default::default());
         for (i, r) in self.resources.iter().enumerate() {
-            index
-                .entry(self.key(r.kind(), r.name()))
-                .or_default()
-                .push(i);
+            add_to(&mut index, ResMap::key(r.kind(), r.name()), i);
         }
         self.index = Some(index);
+    }
+
+    /// Positions with the index key of `kind` and `name`.
+    fn candidates(&mut self, kind: &str, name: &str) -> &[usize] {
+        self.ensure_index();
+        let key = ResMap::key(kind, name);
+        self.index
+            .as_ref()
+            .and_then(|ix| ix.get(&key))
+            .map_or(&[], Slot::as_slice)
     }
 
     /// Positions of resources whose current id equals `id` (kustomize's id
     /// equality: namespaces compared effectively).
     pub fn positions_by_current_id(&mut self, id: &ResId) -> Vec<usize> {
-        self.ensure_index();
-        let key = self.key(&id.gvk.kind, &id.name);
-        let Some(candidates) = self.index.as_ref().and_then(|ix| ix.get(&key)) else {
-            return Vec::new();
-        };
+        let candidates = self.candidates(&id.gvk.kind, &id.name).to_vec();
         candidates
-            .iter()
-            .copied()
+            .into_iter()
             .filter(|&i| self.resources[i].cur_id().equals(id))
             .collect()
     }
@@ -101,11 +157,15 @@ impl ResMap {
 
     /// Appends, failing when a resource with the same current id exists.
     pub fn append(&mut self, res: Resource) -> Result<(), Error> {
-        let id = res.cur_id();
-        if !self.positions_by_current_id(&id).is_empty() {
-            return Err(Error::msg(format!(
-                "may not add resource with an already registered id: {id}"
-            )));
+        // Ids are built only when another resource has the same kind and
+        // name (for the other parts of the comparison).
+        if !self.candidates(res.kind(), res.name()).is_empty() {
+            let id = res.cur_id();
+            if !self.positions_by_current_id(&id).is_empty() {
+                return Err(Error::msg(format!(
+                    "may not add resource with an already registered id: {id}"
+                )));
+            }
         }
         self.push_unchecked(res);
         Ok(())
@@ -113,12 +173,11 @@ impl ResMap {
 
     /// Appends without the conflict check.
     pub fn push_unchecked(&mut self, res: Resource) {
-        let key = self.key(res.kind(), res.name());
         let i = self.resources.len();
-        self.resources.push(res);
         if let Some(ix) = self.index.as_mut() {
-            ix.entry(key).or_default().push(i);
+            add_to(ix, ResMap::key(res.kind(), res.name()), i);
         }
+        self.resources.push(res);
     }
 
     /// Appends every resource of `other`, in order.
@@ -159,7 +218,15 @@ impl FromIterator<Resource> for ResMap {
         ResMap {
             resources: iter.into_iter().collect(),
             index: None,
-            hasher: RandomState::new(),
+        }
+    }
+}
+
+fn add_to(index: &mut Index, key: u64, i: usize) {
+    match index.get_mut(&key) {
+        Some(slot) => slot.push(i),
+        None => {
+            index.insert(key, Slot::One(i));
         }
     }
 }

@@ -171,6 +171,9 @@ impl FileSystem for MemFs {
 /// Lexically cleans a path: drops `.`, resolves `..` against earlier parts
 /// (never above the root), as Go's `filepath.Clean`.
 pub fn clean(path: &Path) -> PathBuf {
+    if is_clean(path) {
+        return path.to_path_buf();
+    }
     let mut out = PathBuf::new();
     for c in path.components() {
         match c {
@@ -191,9 +194,78 @@ pub fn clean(path: &Path) -> PathBuf {
     out
 }
 
+/// Whether `clean` would return `path` unchanged: no empty, `.` or `..`
+/// components and no trailing separator (checked on the text, which is
+/// much cheaper than walking components; only on Unix, where `/` is the
+/// one separator).
+fn is_clean(path: &Path) -> bool {
+    if !cfg!(unix) {
+        return false;
+    }
+    let b = path.as_os_str().as_encoded_bytes();
+    if b == b"/" {
+        return true;
+    }
+    !b.is_empty()
+        && !b.ends_with(b"/")
+        && b.split(|&c| c == b'/')
+            .enumerate()
+            .all(|(i, seg)| !matches!(seg, b"." | b"..") && (i == 0 || !seg.is_empty()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn clean_paths_are_recognized() {
+        for p in [
+            "/",
+            "/a",
+            "/a/b.yaml",
+            "a",
+            "a/b",
+            "..",
+            "../a",
+            "a/..",
+            "/a/../b",
+            "./a",
+            "a/./b",
+            "a//b",
+            "a/",
+            "/a/",
+            "",
+            ".",
+            "//a",
+            "a/.b",
+            "a/..b",
+            "...",
+        ] {
+            let path = Path::new(p);
+            let slow = {
+                let mut out = PathBuf::new();
+                for c in path.components() {
+                    match c {
+                        Component::CurDir => {}
+                        Component::ParentDir => {
+                            if !out.pop() && !path.is_absolute() {
+                                out.push("..");
+                            }
+                        }
+                        other => out.push(other.as_os_str()),
+                    }
+                }
+                if out.as_os_str().is_empty() {
+                    out.push(if path.is_absolute() { "/" } else { "." });
+                }
+                out
+            };
+            assert_eq!(clean(path), slow, "{p}");
+            if is_clean(path) {
+                assert_eq!(slow.as_os_str(), path.as_os_str(), "{p}");
+            }
+        }
+    }
 
     #[test]
     fn memfs_has_implicit_directories() {

@@ -3,6 +3,7 @@
 
 use crate::fs::{FileKind, FileSystem, clean};
 use std::collections::HashMap;
+use std::ffi::OsString;
 use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -156,13 +157,20 @@ pub struct Loader {
 /// component. `None` marks a directory the cache leaves to
 /// [`FileSystem::canonicalize`].
 #[derive(Debug, Default)]
-struct DirCache(RwLock<HashMap<PathBuf, Option<PathBuf>>>);
+struct DirCache(RwLock<HashMap<OsString, Option<PathBuf>>>);
 
 impl DirCache {
     /// The resolved form of the cleaned absolute directory `dir`, when it
     /// is a plain directory (or a link to one) below resolvable parents.
     fn resolve(&self, fs: &dyn FileSystem, dir: &Path) -> Option<PathBuf> {
-        if let Some(known) = self.0.read().unwrap_or_else(|e| e.into_inner()).get(dir) {
+        // Keyed by the text (cleaned paths are equal when their texts
+        // are), which hashes faster than a path's components.
+        if let Some(known) = self
+            .0
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(dir.as_os_str())
+        {
             return known.clone();
         }
         let resolved = match (dir.parent(), dir.file_name()) {
@@ -184,7 +192,7 @@ impl DirCache {
         self.0
             .write()
             .unwrap_or_else(|e| e.into_inner())
-            .insert(dir.to_path_buf(), resolved.clone());
+            .insert(dir.as_os_str().to_os_string(), resolved.clone());
         resolved
     }
 }

@@ -200,8 +200,16 @@ impl Emitter<'_> {
     fn node(&mut self, node: &Node, ctx: Ctx) -> Result<(), EmitError> {
         match node {
             Node::Scalar(s) => {
-                let (text, style) = scalar_text(s)?;
-                self.scalar(&text, style, ctx);
+                if is_plain_word(s) {
+                    // Most values: nothing to decide (see `is_plain_word`).
+                    if !self.whitespace {
+                        self.put(' ');
+                    }
+                    self.put_word(&s.value);
+                } else {
+                    let (text, style) = scalar_text(s)?;
+                    self.scalar(&text, style, ctx);
+                }
             }
             Node::Seq(seq) if seq.items.is_empty() => self.empty_flow("[]"),
             Node::Map(map) if map.entries.is_empty() => self.empty_flow("{}"),
@@ -266,6 +274,19 @@ impl Emitter<'_> {
         }
         self.write_indent();
         let key = &entry.key.value;
+        if is_plain_word(&entry.key) && key.len() <= 128 {
+            // Most keys print as they are (see `is_plain_word`); right
+            // after an indent there is no space to add.
+            self.put_word(key);
+            self.write_indicator(":", false, false, false);
+            return self.node(
+                &entry.value,
+                Ctx {
+                    mapping: true,
+                    simple_key: false,
+                },
+            );
+        }
         check_readable(key)?;
         let key_style = string_style(key);
         let simple = !has_line_break(key) && key.len() <= 128;
@@ -323,6 +344,15 @@ impl Emitter<'_> {
     fn put_str(&mut self, s: &str) {
         self.out.push_str(s);
         self.column += char_count(s);
+    }
+
+    /// Writes a plain scalar that needs no decision (an
+    /// [`is_plain_word`]): its text as it is.
+    fn put_word(&mut self, text: &str) {
+        self.out.push_str(text);
+        self.column += text.len();
+        self.whitespace = false;
+        self.indention = false;
     }
 
     fn put_break(&mut self) {
@@ -627,6 +657,27 @@ impl Emitter<'_> {
             self.out.push(c);
             self.column = 0;
         }
+    }
+}
+
+/// Whether a scalar prints plain and unchanged whatever its context: a
+/// string of ASCII letters, digits and `-_./` starting with a letter that
+/// YAML 1.1 does not read as a boolean or null (no quoting, no indicator,
+/// no space to fold at), or an integer already in Go's form. The full
+/// analysis would decide the same, at several times the cost.
+fn is_plain_word(s: &Scalar) -> bool {
+    let v = s.value.as_bytes();
+    match s.tag {
+        Tag::Str => {
+            !v.is_empty()
+                && v[0].is_ascii_alphabetic()
+                && v[1..]
+                    .iter()
+                    .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.' | b'/'))
+                && resolve::v2_plain_is_string(&s.value)
+        }
+        Tag::Int => is_canonical_int(&s.value),
+        _ => false,
     }
 }
 

@@ -14,6 +14,7 @@
 
 use crate::node::{Entry, Map, Node, Scalar, Seq, Style};
 use crate::resolve;
+use std::cell::RefCell;
 use std::collections::HashSet;
 
 /// The documents of `src` (BOM already removed), or `None` when the text
@@ -21,11 +22,11 @@ use std::collections::HashSet;
 pub(crate) fn parse_documents(src: &str) -> Option<Vec<Node>> {
     // Without a final line break, a block scalar at the end has no final
     // break either; the event parser handles that case.
-    if !plain_characters(src) || !(src.ends_with('\n') || src.is_empty()) {
+    if !(src.ends_with('\n') || src.is_empty()) {
         return None;
     }
-    let lines: Vec<&str> = src.split('\n').collect();
-    // `split` yields a last, empty piece after a final line break.
+    let (lines, info) = split_lines(src)?;
+    // The split yields a last, empty piece after a final line break.
     let ends_with_break = src.ends_with('\n');
     let count = if ends_with_break {
         lines.len() - 1
@@ -39,6 +40,9 @@ pub(crate) fn parse_documents(src: &str) -> Option<Vec<Node>> {
     }
     let reader = Reader {
         lines: &lines[..count],
+        info: &info[..count],
+        entries: RefCell::new(Vec::new()),
+        items: RefCell::new(Vec::new()),
     };
     let mut docs = Vec::new();
     let mut start = 0;
@@ -70,27 +74,56 @@ pub(crate) fn parse_documents(src: &str) -> Option<Vec<Node>> {
     Some(docs)
 }
 
-/// Whether every character is one this reader can take at face value: no
-/// tabs, carriage returns or other control characters, no byte order marks
-/// or Unicode line separators.
-fn plain_characters(src: &str) -> bool {
-    let ascii_ok = src
-        .bytes()
-        .all(|b| b == b'\n' || (0x20..0x7f).contains(&b) || b >= 0x80);
-    ascii_ok
-        && (src.is_ascii()
-            || src.chars().all(|c| {
-                !matches!(
-                    c,
-                    '\u{80}'
-                        ..='\u{9f}'
-                            | '\u{2028}'
-                            | '\u{2029}'
-                            | '\u{feff}'
-                            | '\u{fffe}'
-                            | '\u{ffff}'
-                )
-            }))
+/// The lines of `src` and, for each, its indentation and whether it is
+/// blank or a comment; `None` when some character is not one this reader
+/// takes at face value (tabs, carriage returns or other control
+/// characters, byte order marks, Unicode line separators). One pass over
+/// the bytes.
+fn split_lines(src: &str) -> Option<(Vec<&str>, Vec<LineInfo>)> {
+    let b = src.as_bytes();
+    // Branch-free, so the compiler can check many bytes at a time.
+    let (control, non_ascii) = b.iter().fold((false, false), |(bad, high), &c| {
+        (
+            bad | ((c < 0x20) & (c != b'\n')) | (c == 0x7f),
+            high | (c >= 0x80),
+        )
+    });
+    let special = |c: char| {
+        matches!(
+            c,
+            '\u{80}'..='\u{9f}' | '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}'
+        )
+    };
+    if control || non_ascii && src.chars().any(special) {
+        return None;
+    }
+    let mut lines = Vec::with_capacity(b.len() / 24 + 1);
+    let mut info = Vec::with_capacity(b.len() / 24 + 1);
+    let mut start = 0;
+    loop {
+        let end = src[start..].find('\n').map_or(src.len(), |i| start + i);
+        let line = &src[start..end];
+        let content = line.trim_start_matches(' ');
+        lines.push(line);
+        info.push(LineInfo {
+            indent: (line.len() - content.len()) as u32,
+            skip: content.is_empty() || content.starts_with('#'),
+        });
+        if end == src.len() {
+            break;
+        }
+        start = end + 1;
+    }
+    Some((lines, info))
+}
+
+/// What the reader needs to know of a line at a glance.
+#[derive(Clone, Copy)]
+struct LineInfo {
+    /// Leading spaces.
+    indent: u32,
+    /// Blank, or only a comment.
+    skip: bool,
 }
 
 /// Whether a line starts a new document (`---` alone, or before a
@@ -144,6 +177,11 @@ fn is_dash(text: &str) -> bool {
 
 struct Reader<'a> {
     lines: &'a [&'a str],
+    info: &'a [LineInfo],
+    /// Entries of the block mappings being read, innermost last.
+    entries: RefCell<Vec<Entry>>,
+    /// Items of the block sequences being read, innermost last.
+    items: RefCell<Vec<Node>>,
 }
 
 /// Where a node ends: the next line with content after it (`None` at the
@@ -151,10 +189,15 @@ struct Reader<'a> {
 type Next = Option<usize>;
 
 impl<'a> Reader<'a> {
+    /// The indentation of line `i`.
+    fn indent(&self, i: usize) -> usize {
+        self.info[i].indent as usize
+    }
+
     /// The next line with content at or after `i`, before `end`.
     fn next_content(&self, mut i: usize, end: usize) -> Next {
         while i < end {
-            if !is_skippable(self.lines[i]) {
+            if !self.info[i].skip {
                 return Some(i);
             }
             i += 1;
@@ -261,16 +304,20 @@ impl<'a> Reader<'a> {
     fn after_scalar(&self, li: usize, parent: isize, end: usize) -> Option<Next> {
         let next = self.next_content(li + 1, end);
         match next {
-            Some(n) if indent_of(self.lines[n]) as isize > parent => None,
+            Some(n) if self.indent(n) as isize > parent => None,
             _ => Some(next),
         }
     }
 
     /// A block mapping whose first key starts at column `col` of line `li`.
     fn block_map(&self, li: usize, col: usize, end: usize) -> Option<(Node, Next)> {
-        let mut map = Map {
-            entries: Vec::new(),
-            line: li as u32 + 1,
+        let line = li as u32 + 1;
+        // This map's entries go on the shared stack (nested maps push and
+        // take theirs meanwhile), then into one exact allocation.
+        let base = self.entries.borrow().len();
+        let done = |next: Next| {
+            let entries: Vec<Entry> = self.entries.borrow_mut().drain(base..).collect();
+            Some((Node::Map(Map { entries, line }), next))
         };
         // Keys seen, once the map is big enough for a set to pay.
         let mut seen: Option<HashSet<String>> = None;
@@ -282,13 +329,11 @@ impl<'a> Reader<'a> {
             let vcol = self.lines[li].len() - rest.len();
             let (value, next) = if is_end(rest) || rest.is_empty() {
                 match self.next_content(li + 1, end) {
-                    Some(n) if indent_of(self.lines[n]) > col => {
-                        let ind = indent_of(self.lines[n]);
+                    Some(n) if self.indent(n) > col => {
+                        let ind = self.indent(n);
                         self.block_node(n, ind, col as isize, false, end)?
                     }
-                    Some(n)
-                        if indent_of(self.lines[n]) == col && is_dash(&self.lines[n][col..]) =>
-                    {
+                    Some(n) if self.indent(n) == col && is_dash(&self.lines[n][col..]) => {
                         self.block_seq(n, col, end)?
                     }
                     next => (Node::Scalar(null_at(li + 1)), next),
@@ -300,23 +345,30 @@ impl<'a> Reader<'a> {
                 return None;
             }
             // Duplicate keys are errors the general parser words.
+            let mut entries = self.entries.borrow_mut();
             let duplicate = match &mut seen {
                 Some(set) => !set.insert(key.value.clone()),
-                None => map.entries.iter().any(|e| e.key.value == key.value),
+                None => entries[base..].iter().any(|e| e.key.value == key.value),
             };
             if duplicate {
                 return None;
             }
-            map.entries.push(Entry { key, value });
-            if seen.is_none() && map.entries.len() >= 16 {
-                seen = Some(map.entries.iter().map(|e| e.key.value.clone()).collect());
+            entries.push(Entry { key, value });
+            if seen.is_none() && entries.len() - base >= 16 {
+                seen = Some(
+                    entries[base..]
+                        .iter()
+                        .map(|e| e.key.value.clone())
+                        .collect(),
+                );
             }
+            drop(entries);
             match next {
-                Some(n) if indent_of(self.lines[n]) == col && !is_dash(&self.lines[n][col..]) => {
+                Some(n) if self.indent(n) == col && !is_dash(&self.lines[n][col..]) => {
                     li = n;
                 }
-                Some(n) if indent_of(self.lines[n]) < col => return Some((Node::Map(map), next)),
-                None => return Some((Node::Map(map), None)),
+                Some(n) if self.indent(n) < col => return done(next),
+                None => return done(None),
                 Some(_) => return None,
             }
         }
@@ -324,17 +376,20 @@ impl<'a> Reader<'a> {
 
     /// A block sequence whose first `-` is at column `col` of line `li`.
     fn block_seq(&self, li: usize, col: usize, end: usize) -> Option<(Node, Next)> {
-        let mut seq = Seq {
-            items: Vec::new(),
-            line: li as u32 + 1,
+        let line = li as u32 + 1;
+        // Items go on the shared stack, then into one exact allocation.
+        let base = self.items.borrow().len();
+        let done = |next: Next| {
+            let items: Vec<Node> = self.items.borrow_mut().drain(base..).collect();
+            Some((Node::Seq(Seq { items, line }), next))
         };
         let mut li = li;
         loop {
             let after = &self.lines[li][col + 1..];
             let (item, next) = if is_end(after) || after.is_empty() {
                 match self.next_content(li + 1, end) {
-                    Some(n) if indent_of(self.lines[n]) > col => {
-                        let ind = indent_of(self.lines[n]);
+                    Some(n) if self.indent(n) > col => {
+                        let ind = self.indent(n);
                         self.block_node(n, ind, col as isize, false, end)?
                     }
                     next => (Node::Scalar(null_at(li + 1)), next),
@@ -344,13 +399,13 @@ impl<'a> Reader<'a> {
                 let ccol = self.lines[li].len() - content.len();
                 self.block_node(li, ccol, col as isize, false, end)?
             };
-            seq.items.push(item);
+            self.items.borrow_mut().push(item);
             match next {
-                Some(n) if indent_of(self.lines[n]) == col && is_dash(&self.lines[n][col..]) => {
+                Some(n) if self.indent(n) == col && is_dash(&self.lines[n][col..]) => {
                     li = n;
                 }
-                Some(n) if indent_of(self.lines[n]) <= col => return Some((Node::Seq(seq), next)),
-                None => return Some((Node::Seq(seq), None)),
+                Some(n) if self.indent(n) <= col => return done(next),
+                None => return done(None),
                 Some(_) => return None,
             }
         }
