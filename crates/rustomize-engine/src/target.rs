@@ -120,6 +120,13 @@ pub fn build(
     dir: &Path,
     opts: &BuildOptions,
 ) -> Result<BuildOutput, Error> {
+    // `kustomize build` also takes a remote target (a git URL) as its
+    // directory.
+    let remote = match (&opts.fetcher, dir.to_str()) {
+        (Some(f), Some(text)) if f.is_remote(text) => Some(f.fetch(text)?),
+        _ => None,
+    };
+    let dir = remote.as_ref().map_or(dir, |r| r.dir.as_path());
     let mut ldr = Loader::new(fs, dir, opts.load_restrictor)?;
     if let Some(f) = &opts.fetcher {
         ldr = ldr.with_fetcher(f.clone());

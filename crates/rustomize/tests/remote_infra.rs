@@ -170,6 +170,23 @@ fn infra_envs_build_from_remote_overlays_like_kubectl() {
             eprintln!("kubectl not installed: compared with the recorded output only");
         }
     }
+    // A remote target can be built directly, as `kustomize build URL` does.
+    let url = Path::new("github.com/org/app//deploy/k8s/overlays/production?ref=v0.1.0");
+    let direct = s.run(bin, &["build"], url);
+    assert!(
+        direct.status.success(),
+        "{}",
+        String::from_utf8_lossy(&direct.stderr)
+    );
+    if have("kubectl") {
+        let theirs = s.run("kubectl", &["kustomize"], url);
+        assert_eq!(
+            direct.stdout, theirs.stdout,
+            "remote target differs from kubectl kustomize"
+        );
+    }
+    assert!(String::from_utf8_lossy(&direct.stdout).contains("kind: Deployment"));
+
     // The staging build follows master, production stays on the tag.
     let staging = std::fs::read_to_string(expected("staging")).expect("staging");
     let production = std::fs::read_to_string(expected("production")).expect("production");
