@@ -52,7 +52,8 @@ rustomize check --format sarif overlays/* > check.sarif"
 /// `rustomize build` arguments, named as `kustomize build` names them.
 #[derive(Debug, Args)]
 pub struct BuildArgs {
-    /// The directory holding the kustomization file.
+    /// The directory holding the kustomization file, or a remote target
+    /// (`github.com/org/app//deploy/overlays/prod?ref=v1.0.0`).
     #[arg(default_value = ".")]
     pub dir: PathBuf,
     /// Write the output to this file, or one file per resource when it is an
