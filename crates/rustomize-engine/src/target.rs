@@ -986,10 +986,25 @@ fn validate_object(doc: &Node, display: &str) -> Result<(), Error> {
             "missing metadata.name in object of kind {kind}"
         )));
     }
-    if let Some(path) = nil_in_list(doc, &mut Vec::new()) {
+    // The path is built only once a null item is known to be there.
+    if has_nil_in_list(doc)
+        && let Some(path) = nil_in_list(doc, &mut Vec::new())
+    {
         return Err(at(&format!("empty item at {path} in object")));
     }
     Ok(())
+}
+
+/// Whether some sequence holds a null item.
+fn has_nil_in_list(n: &Node) -> bool {
+    match n {
+        Node::Seq(seq) => seq
+            .items
+            .iter()
+            .any(|item| item.is_null() || has_nil_in_list(item)),
+        Node::Map(m) => m.entries.iter().any(|e| has_nil_in_list(&e.value)),
+        Node::Scalar(_) => false,
+    }
 }
 
 /// Where a sequence holds a null item (kustomize rejects those).

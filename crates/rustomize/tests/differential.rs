@@ -435,6 +435,13 @@ fn extras(rng: &mut Rng, app: &App) -> Vec<String> {
             let n = rng.pick(&["1", "2", "10", "01", ""]);
             let _ = writeln!(s, "  {key}{n}{i}: {}", any_value(rng, 4));
         }
+        if rng.chance(40) {
+            // Keys YAML 1.1 reads as something else (quoted when printed).
+            let key = rng.pick(&[
+                "on", "y", "\"1\"", "\"true\"", "\"null\"", "\"0777\"", "'~'",
+            ]);
+            let _ = writeln!(s, "  {key}: {}", odd_scalar(rng));
+        }
         docs.push(s);
     }
     if app.service_account && rng.chance(40) {
