@@ -6,6 +6,7 @@
 //! components, run transformers in kustomize's order, then at the top:
 //! add hash suffixes, fix name references, sort, print.
 
+pub mod alias;
 pub mod builtin;
 pub mod crds;
 pub mod error;

@@ -169,6 +169,8 @@ pub struct BuildMeta {
     /// The builtin or configured transformers that ran over it, in order
     /// (recorded only when the build asks for build metadata).
     pub transformations: Vec<Arc<Origin>>,
+    /// Fields that share one value in kustomize (see [`crate::alias`]).
+    pub aliases: Vec<crate::alias::AliasGroup>,
 }
 
 /// A Kubernetes object and its build bookkeeping.

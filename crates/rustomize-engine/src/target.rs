@@ -790,12 +790,35 @@ impl<'c> Target<'c> {
             }
         }
         for (origin, t) in steps {
+            // Steps that can write a shared label or annotation value in
+            // place (see `alias`).
+            let writes_in_place = !matches!(
+                origin.configured_by.as_ref().map(|c| c.kind.as_str()),
+                Some(
+                    "NamespaceTransformer"
+                        | "PrefixTransformer"
+                        | "SuffixTransformer"
+                        | "PatchJson6902Transformer"
+                        | "ReplicaCountTransformer"
+                        | "ImageTagTransformer"
+                )
+            );
+            if writes_in_place {
+                for r in acc.rm.resources_mut() {
+                    crate::alias::snapshot(r);
+                }
+            }
             let kind = origin
                 .configured_by
                 .as_ref()
                 .map_or("transformer", |c| c.kind.as_str());
             t.transform(&mut acc.rm)
                 .with_context(|| format!("{}: running {kind}", self.file))?;
+            if writes_in_place {
+                for r in acc.rm.resources_mut() {
+                    crate::alias::propagate(r);
+                }
+            }
             if self.ctx.tracking.get().copied().unwrap_or(false) {
                 for r in acc.rm.resources_mut() {
                     if r.meta.origin.is_some() {

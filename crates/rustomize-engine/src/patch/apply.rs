@@ -210,6 +210,8 @@ pub fn apply_json_patch(res: &mut Resource, patch: &json6902::Patch) -> Result<(
         }
     }
     patch.apply(&mut res.node)?;
+    // The object went through JSON: kustomize's shared label nodes are gone.
+    res.meta.aliases.clear();
     if let Some(Node::Map(a)) = res.node.get_path_mut(&["metadata", "annotations"]) {
         a.entries
             .retain(|e| !e.key.value.starts_with(INTERNAL_PREFIX));

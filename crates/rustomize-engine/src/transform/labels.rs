@@ -121,12 +121,18 @@ pub(crate) fn set_entries(
         // the specs for this object once instead of once per key.
         specs.matching(&r.node, &mut matching);
         // kustomize walks keys in sorted order, each through every spec.
-        for (key, value) in entries {
+        let mut created = false;
+        for (k, (key, value)) in entries.iter().enumerate() {
+            let mark = crate::alias::CREATED_MARK + k as u32;
             for &i in &matching {
                 specs.apply(i, &mut r.node, Some(CreateKind::Map), &mut |n| {
-                    set_entry(n, key, value)
+                    created |= set_entry(n, key, value, mark)?;
+                    Ok(())
                 })?;
             }
+        }
+        if created {
+            crate::alias::collect_created(r);
         }
     }
     if rm.resources().iter().any(|r| is_nil_or_empty(&r.node)) {
@@ -136,15 +142,25 @@ pub(crate) fn set_entries(
 }
 
 /// kyaml's `SetEntry(key, value, !!str)` on the node a spec found.
-fn set_entry(node: &mut Node, key: &str, value: &str) -> Result<(), Error> {
+/// Returns whether it created the entry (then marked with `mark`, since
+/// kustomize shares one node between the entries one key creates).
+fn set_entry(node: &mut Node, key: &str, value: &str, mark: u32) -> Result<bool, Error> {
     match node {
-        Node::Map(m) => {
-            m.insert(key, Node::string(value));
-            Ok(())
-        }
+        Node::Map(m) => match m.get_mut(key) {
+            Some(existing) => {
+                *existing = Node::string(value);
+                Ok(false)
+            }
+            None => {
+                let mut s = rustomize_yaml::Scalar::string(value);
+                s.line = mark;
+                m.insert(key, Node::Scalar(s));
+                Ok(true)
+            }
+        },
         // kyaml appends the entry to the null scalar, which still prints
         // as null.
-        n if n.is_null() => Ok(()),
+        n if n.is_null() => Ok(false),
         other => Err(wrong_kind("MappingNode", other)),
     }
 }
