@@ -893,9 +893,70 @@ fn is_canonical_int(s: &str) -> bool {
 }
 
 /// The text and requested style of a scalar after kustomize's JSON round trip.
+/// What a string read from a folded (`>`) block reads as after kustomize
+/// writes it back as a folded block with yaml.v3 and reads it again (its
+/// last step before printing). yaml.v3's folded writer decides whether a
+/// line break needs an extra empty line by looking at the first line of the
+/// value instead of the next one, so a more-indented line gains an empty
+/// line before it, and a value starting with a blank loses its breaks.
+/// `None` when yaml.v3 would not write the value as a folded block.
+fn reread_folded(value: &str) -> Option<String> {
+    if !analyze(value).block_allowed {
+        return None;
+    }
+    let chars: Vec<char> = value.chars().collect();
+    let blank = |c: char| c == ' ' || c == '\t';
+    let mut text = String::from("k: >");
+    if chars.first().is_some_and(|&c| c == ' ' || is_break(c)) {
+        text.push('2');
+    }
+    // Chomping, as the block hints are written.
+    let n = chars.len();
+    if n == 0 || !is_break(chars[n - 1]) {
+        text.push('-');
+    } else if n == 1 || is_break(chars[n - 2]) {
+        text.push('+');
+    }
+    text.push('\n');
+    let first_non_break = chars.iter().position(|&c| !is_break(c));
+    let first_is_blankz = first_non_break.is_none_or(|k| blank(chars[k]));
+    let mut breaks = true;
+    let mut leading_spaces = true;
+    for &c in &chars {
+        if is_break(c) {
+            if !breaks && !leading_spaces && c == '\n' && !first_is_blankz {
+                text.push('\n');
+            }
+            text.push('\n');
+            breaks = true;
+        } else {
+            if breaks {
+                text.push_str("  ");
+                leading_spaces = blank(c);
+            }
+            text.push(c);
+            breaks = false;
+        }
+    }
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    let node = crate::parse::parse_one(&text).ok()?;
+    node.get("k")
+        .and_then(|n| n.as_scalar())
+        .map(|s| s.value.clone())
+}
+
 fn scalar_text(s: &Scalar) -> Result<(Cow<'_, str>, Style), EmitError> {
     check_readable(&s.value)?;
     Ok(match s.tag {
+        Tag::Str if s.style == crate::node::Style::Folded => match reread_folded(&s.value) {
+            Some(v) => {
+                let style = string_style(&v);
+                (Cow::Owned(v), style)
+            }
+            None => (Cow::Borrowed(s.value.as_str()), string_style(&s.value)),
+        },
         Tag::Str => (Cow::Borrowed(s.value.as_str()), string_style(&s.value)),
         Tag::Null => (Cow::Borrowed("null"), Style::Plain),
         Tag::Bool => {
