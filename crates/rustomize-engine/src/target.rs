@@ -258,13 +258,11 @@ fn normalize_annotations(r: &mut Resource) {
         None => {}
         Some(Node::Map(m)) if !m.is_empty() => {
             for e in &mut m.entries {
-                if let Node::Scalar(s) = &mut e.value
-                    && s.tag != rustomize_yaml::Tag::Str
-                {
-                    if s.tag == rustomize_yaml::Tag::Null && s.value.is_empty() {
-                        s.value.clear();
-                    }
+                if let Node::Scalar(s) = &mut e.value {
+                    // Rewritten as new plain strings: a folded block's
+                    // style (and its re-reading quirk) is gone.
                     s.tag = rustomize_yaml::Tag::Str;
+                    s.style = rustomize_yaml::Style::Plain;
                 }
             }
         }

@@ -900,7 +900,7 @@ fn is_canonical_int(s: &str) -> bool {
 /// value instead of the next one, so a more-indented line gains an empty
 /// line before it, and a value starting with a blank loses its breaks.
 /// `None` when yaml.v3 would not write the value as a folded block.
-fn reread_folded(value: &str) -> Option<String> {
+pub fn reread_folded(value: &str) -> Option<String> {
     if !analyze(value).block_allowed {
         return None;
     }

@@ -189,6 +189,9 @@ fn internal_annotations(res: &Resource) -> Vec<(String, String)> {
 /// and the annotations rewritten as a string map (`null` becomes `"null"`,
 /// non-scalars `""`, an empty or non-mapping `annotations` disappears).
 pub fn apply_json_patch(res: &mut Resource, patch: &json6902::Patch) -> Result<(), Error> {
+    // kustomize turns the object into JSON through yaml.v3's writer, which
+    // is when a folded block takes its final reading.
+    settle_folded(&mut res.node);
     let internal = internal_annotations(res);
     if !internal.is_empty()
         && let Some(top) = res.node.as_map_mut()
@@ -256,4 +259,26 @@ pub fn restring_metadata_map(node: &mut Node, field: &str) {
         });
     }
     meta.insert(field, Node::Map(map));
+}
+
+/// Gives every folded-block string the value kustomize reads back after
+/// writing it out, and drops the folded style (as kustomize's JSON round
+/// trip does).
+fn settle_folded(node: &mut Node) {
+    match node {
+        Node::Scalar(s)
+            if s.style == rustomize_yaml::Style::Folded && s.tag == rustomize_yaml::Tag::Str =>
+        {
+            if let Some(v) = rustomize_yaml::emit::reread_folded(&s.value) {
+                s.value = v;
+            }
+            s.style = rustomize_yaml::Style::DoubleQuoted;
+        }
+        Node::Scalar(_) => {}
+        Node::Seq(seq) => seq.items.iter_mut().for_each(settle_folded),
+        Node::Map(m) => m
+            .entries
+            .iter_mut()
+            .for_each(|e| settle_folded(&mut e.value)),
+    }
 }
