@@ -289,16 +289,7 @@ impl TransformerConfig {
 /// kustomize's `Gvk.IsLessThan` as a key: kind rank, then group, version,
 /// kind.
 fn gvk_sort_key(gvk: &Gvk) -> (i64, String) {
-    let first = &crate::sort::DEFAULT_ORDER_FIRST;
-    let last = &crate::sort::DEFAULT_ORDER_LAST;
-    let rank = if let Some(i) = first.iter().position(|k| *k == gvk.kind) {
-        i as i64 - first.len() as i64
-    } else if let Some(i) = last.iter().position(|k| *k == gvk.kind) {
-        1 + i as i64
-    } else {
-        0
-    };
-    (rank, gvk.stable_sort_key())
+    (crate::sort::kind_rank(&gvk.kind), gvk.stable_sort_key())
 }
 
 /// What to create at the end of a path when `create` is set and the field

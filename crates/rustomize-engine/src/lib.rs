@@ -14,6 +14,7 @@ pub mod fieldpath;
 pub mod fieldspec;
 pub mod function;
 pub mod generate;
+pub mod gofmt;
 pub mod helm;
 pub mod kustomization;
 pub mod openapi;

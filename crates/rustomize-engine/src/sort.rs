@@ -40,6 +40,19 @@ pub const DEFAULT_ORDER_LAST: [&str; 2] = [
     "ValidatingWebhookConfiguration",
 ];
 
+/// kustomize's default rank of a kind (`Gvk.IsLessThan`): the kinds of
+/// [`DEFAULT_ORDER_FIRST`] first (negative ranks, in list order), those of
+/// [`DEFAULT_ORDER_LAST`] last, every other kind 0.
+pub fn kind_rank(kind: &str) -> i64 {
+    if let Some(i) = DEFAULT_ORDER_FIRST.iter().position(|k| *k == kind) {
+        return i as i64 - DEFAULT_ORDER_FIRST.len() as i64;
+    }
+    match DEFAULT_ORDER_LAST.iter().position(|k| *k == kind) {
+        Some(i) => 1 + i as i64,
+        None => 0,
+    }
+}
+
 /// How to order the output.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Order {

@@ -223,7 +223,7 @@ fn set_data_map(node: &mut Node, field: &str, entries: Vec<(String, String)>) {
 
 /// An id as Go's `%#v` prints kustomize's `resid.ResId`.
 fn go_syntax(id: &ResId) -> String {
-    use super::kv::go_quote;
+    use crate::gofmt::go_quote;
     format!(
         "resid.ResId{{Gvk:resid.Gvk{{Group:{}, Version:{}, Kind:{}, isClusterScoped:{}}}, Name:{}, Namespace:{}}}",
         go_quote(&id.gvk.group),

@@ -367,7 +367,7 @@ pub fn plugin_options_from_annotations(res: &mut Resource) -> Result<(), Error> 
     if let Some(v) = bad {
         return Err(Error::msg(format!(
             "the annotation \"{HASH_ANNOTATION}\" contains an invalid value ({})",
-            kv::go_quote(&v)
+            crate::gofmt::go_quote(&v)
         )));
     }
     // kustomize rewrites the annotations even when nothing was removed (an

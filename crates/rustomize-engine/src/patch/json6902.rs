@@ -27,7 +27,7 @@ use json_form::json_text;
 use json_form::{json_round_trip, json_type};
 pub use json_form::{text_to_json, yaml_to_json};
 
-use super::gofmt::go_quote;
+use crate::gofmt::go_quote;
 
 /// An operation's name.
 #[derive(Clone, Debug, PartialEq, Eq)]

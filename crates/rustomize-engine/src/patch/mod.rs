@@ -24,7 +24,6 @@
 //! config text kustomize quotes in two of its errors).
 
 pub mod apply;
-pub mod gofmt;
 pub mod json6902;
 pub mod load;
 pub mod patches;

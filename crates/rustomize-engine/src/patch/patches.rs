@@ -16,11 +16,11 @@
 //!   patch rename its target or change its kind (the old id is recorded).
 
 use super::apply::{self, ChangeOptions};
-use super::gofmt::go_quote;
 use super::json6902;
 use super::load;
 use super::selector::{select, selector_string};
 use crate::error::Error;
+use crate::gofmt::go_quote;
 use crate::kustomization::{self, Selector};
 use crate::openapi::Schema;
 use crate::plugin::Transformer;

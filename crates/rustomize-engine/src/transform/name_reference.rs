@@ -190,7 +190,13 @@ impl<'a> SpecTable<'a> {
         };
         let mut sorted: Vec<(i32, String, &NameBackReference)> = back_refs
             .iter()
-            .map(|br| (kind_rank(&br.kind), br.gvk().stable_sort_key(), br))
+            .map(|br| {
+                (
+                    crate::sort::kind_rank(&br.kind),
+                    br.gvk().stable_sort_key(),
+                    br,
+                )
+            })
             .collect();
         sorted.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
         for (_, _, br) in sorted {
@@ -268,47 +274,6 @@ impl MatchCache {
         };
         let (specs, trie) = &self.lists[ix];
         (specs, trie)
-    }
-}
-
-/// kustomize's rank of a kind in its GVK order: a fixed list of kinds
-/// first (negative ranks, in list order), the webhook configurations last,
-/// every other kind 0.
-fn kind_rank(kind: &str) -> i32 {
-    const FIRST: [&str; 22] = [
-        "Namespace",
-        "ResourceQuota",
-        "StorageClass",
-        "CustomResourceDefinition",
-        "ServiceAccount",
-        "PodSecurityPolicy",
-        "Role",
-        "ClusterRole",
-        "RoleBinding",
-        "ClusterRoleBinding",
-        "ConfigMap",
-        "Secret",
-        "Endpoints",
-        "Service",
-        "LimitRange",
-        "PriorityClass",
-        "PersistentVolume",
-        "PersistentVolumeClaim",
-        "Deployment",
-        "StatefulSet",
-        "CronJob",
-        "PodDisruptionBudget",
-    ];
-    const LAST: [&str; 2] = [
-        "MutatingWebhookConfiguration",
-        "ValidatingWebhookConfiguration",
-    ];
-    if let Some(i) = FIRST.iter().position(|k| *k == kind) {
-        return i as i32 - FIRST.len() as i32;
-    }
-    match LAST.iter().position(|k| *k == kind) {
-        Some(i) => 1 + i as i32,
-        None => 0,
     }
 }
 

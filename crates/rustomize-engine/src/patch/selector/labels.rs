@@ -1,7 +1,7 @@
 //! Kubernetes label selectors (`a=b`, `a in (x,y)`, `!a`, ...), parsed and
 //! validated with the wording of `k8s.io/apimachinery/pkg/labels`.
 
-use crate::patch::gofmt::go_quote;
+use crate::gofmt::go_quote;
 
 /// A label-selector operator.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

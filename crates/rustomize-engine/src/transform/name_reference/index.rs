@@ -10,6 +10,7 @@
 use super::fast::{FastMap, ScopeCache, hash_str};
 use super::is_go_string;
 use crate::error::Error;
+use crate::gofmt::go_quote;
 use crate::resid::{DEFAULT_NAMESPACE, Gvk, split_api_version};
 use crate::resource::Resource;
 use rustomize_yaml::Node;
@@ -502,25 +503,4 @@ fn csv_view(list: &[String]) -> Vec<&str> {
         .filter(|s| !s.is_empty())
         .flat_map(|s| s.split(','))
         .collect()
-}
-
-/// Go's `%q` of a string.
-fn go_quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for ch in s.chars() {
-        match ch {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
-                out.push_str(&format!("\\x{:02x}", c as u32));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }

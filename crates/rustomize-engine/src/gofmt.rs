@@ -1,7 +1,7 @@
 //! Go's formatting of values in messages, where kustomize's wording
 //! depends on it.
 
-/// Go's `%q` / `strconv.Quote` for the texts kustomize quotes in messages.
+/// A string as Go's `%q` (`strconv.Quote`) prints it.
 pub fn go_quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
@@ -19,6 +19,7 @@ pub fn go_quote(s: &str) -> String {
             c if (c as u32) < 0x20 || c == '\u{7f}' => {
                 out.push_str(&format!("\\x{:02x}", c as u32));
             }
+            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
             c => out.push(c),
         }
     }
