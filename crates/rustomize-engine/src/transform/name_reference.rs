@@ -188,7 +188,7 @@ impl<'a> SpecTable<'a> {
             by_kind: HashMap::new(),
             any_kind: Vec::new(),
         };
-        let mut sorted: Vec<(i32, String, &NameBackReference)> = back_refs
+        let mut sorted: Vec<(i64, String, &NameBackReference)> = back_refs
             .iter()
             .map(|br| {
                 (
