@@ -11,6 +11,11 @@
 
 pub mod cst;
 pub mod doc;
+pub mod file;
+pub mod glob;
+pub mod kustomization;
+pub mod ops;
 pub mod reconcile;
 pub mod render;
+pub mod schema;
 pub mod value;

@@ -757,7 +757,7 @@ fn reconcile_block_seq(
     let region_end = ctx.cst.line_end(items[items.len() - 1].end);
     let nl = ctx.nl();
     let mut text = String::new();
-    let mut push_chunk = |text: &mut String, chunk: String| {
+    let push_chunk = |text: &mut String, chunk: String| {
         text.push_str(&chunk);
         if !chunk.ends_with('\n') {
             text.push_str(nl);
