@@ -793,11 +793,11 @@ fn reconcile_block_seq(
             None => push_chunk(&mut text, new_lines(&want[j]).join(nl)),
         }
     }
-    for i in 0..items.len() {
+    for (i, item) in items.iter().enumerate() {
         if !order.contains(&i) {
             let cs = chunk_start(ctx, i);
-            let ce = ctx.cst.line_end(items[i].end);
-            let kept = ctx.delete_lines(cs, ce, &block_scalars(&items[i])).text;
+            let ce = ctx.cst.line_end(item.end);
+            let kept = ctx.delete_lines(cs, ce, &block_scalars(item)).text;
             text.push_str(&kept);
         }
     }
