@@ -72,6 +72,18 @@ impl Doc {
             .unwrap_or_default()
     }
 
+    /// Every top-level field and what it holds, decoded in one pass.
+    pub fn fields(&self) -> Vec<(String, Value)> {
+        let Some(root) = &self.cst.root else {
+            return Vec::new();
+        };
+        let mut ctx = Ctx::new(&self.cst);
+        match ctx.read(root) {
+            Value::Map(m) => m,
+            _ => Vec::new(),
+        }
+    }
+
     /// What the top-level field `field` holds (the last entry of a
     /// repeated key), if it is present.
     pub fn get(&self, field: &str) -> Option<Value> {
@@ -85,12 +97,7 @@ impl Doc {
     /// `want` is `None`. A new field goes at the end of the document, as
     /// kustomize puts fields the file did not have.
     pub fn set(&mut self, field: &str, want: Option<&Value>) -> Result<(), DocError> {
-        let before: Vec<(String, Value)> = self
-            .keys()
-            .into_iter()
-            .filter(|k| k != field)
-            .filter_map(|k| self.get(&k).map(|v| (k, v)))
-            .collect();
+        let before: Vec<(String, Value)> = self.fields().into_iter().filter(|(k, _)| k != field).collect();
         let splices = self.splices(field, want);
         if splices.is_empty() {
             return Ok(());
@@ -101,12 +108,12 @@ impl Doc {
         })?;
         // Read the result back: the field means what was asked, every
         // other field what it meant before.
+        let after = next.fields();
+        let get = |k: &str| after.iter().rev().find(|(k2, _)| k2 == k).map(|(_, v)| v);
         let ok = match want {
-            None => next.get(field).is_none(),
-            Some(w) => next.get(field).is_some_and(|v| v.same(w)),
-        } && before
-            .iter()
-            .all(|(k, v)| next.get(k).is_some_and(|v2| v2.same(v)));
+            None => get(field).is_none(),
+            Some(w) => get(field).is_some_and(|v| v.same(w)),
+        } && before.iter().all(|(k, v)| get(k).is_some_and(|v2| v2.same(v)));
         if !ok {
             return Err(DocError::Verify {
                 field: field.to_string(),

@@ -472,7 +472,22 @@ fn match_items(ctx: &mut Ctx<'_>, items: &[Node], want: &[Value]) -> Vec<Option<
     let have: Vec<Value> = items.iter().map(|n| ctx.read(n)).collect();
     let mut used = vec![false; items.len()];
     let mut out = vec![None; want.len()];
+    // Equal items by their printed form first (cheap for long lists),
+    // then by meaning for what is left.
+    let mut by_text: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, h) in have.iter().enumerate().rev() {
+        by_text.entry(format!("{h:?}")).or_default().push(i);
+    }
     for (j, w) in want.iter().enumerate() {
+        if let Some(i) = by_text.get_mut(&format!("{w:?}")).and_then(Vec::pop) {
+            used[i] = true;
+            out[j] = Some((i, true));
+        }
+    }
+    for (j, w) in want.iter().enumerate() {
+        if out[j].is_some() {
+            continue;
+        }
         if let Some(i) = (0..have.len()).find(|&i| !used[i] && have[i].same(w)) {
             used[i] = true;
             out[j] = Some((i, true));
@@ -703,7 +718,10 @@ fn reconcile_block_seq(
         lines
     };
     if in_order {
-        let used: Vec<usize> = order.clone();
+        let mut used = vec![false; items.len()];
+        for &i in &order {
+            used[i] = true;
+        }
         for (j, m) in matching.iter().enumerate() {
             if let Some((i, false)) = m {
                 reconcile(
@@ -716,7 +734,7 @@ fn reconcile_block_seq(
             }
         }
         for i in 0..items.len() {
-            if !used.contains(&i) {
+            if !used[i] {
                 let start = ctx.cst.line_start(dashes[i]);
                 let end = ctx.cst.line_end(items[i].end);
                 let scalars = block_scalars(&items[i]);
