@@ -9,7 +9,7 @@ use std::path::PathBuf;
 /// `rustomize build DIR` prints exactly what `kustomize build DIR` (v5.5)
 /// and `kubectl kustomize DIR` print, byte for byte.
 #[derive(Debug, Parser)]
-#[command(name = "rustomize", version, about, long_about = None, propagate_version = true)]
+#[command(name = "rustomize", version, about, long_about = None)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
