@@ -9,13 +9,17 @@ fn main() {
 }
 
 fn big(entries: usize) -> String {
-    let mut s = String::from("apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n# the apps\nresources:\n");
+    let mut s = String::from(
+        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n# the apps\nresources:\n",
+    );
     for i in 0..entries / 2 {
         s.push_str(&format!("- apps/app-{i}.yaml # app {i}\n"));
     }
     s.push_str("images:\n");
     for i in 0..entries / 2 {
-        s.push_str(&format!("- name: registry.example.com/app-{i:04}\n  newTag: v1.{i}.0 # pinned\n"));
+        s.push_str(&format!(
+            "- name: registry.example.com/app-{i:04}\n  newTag: v1.{i}.0 # pinned\n"
+        ));
     }
     s
 }
@@ -23,7 +27,8 @@ fn big(entries: usize) -> String {
 #[divan::bench(args = [200, 2000])]
 fn set_image(bencher: divan::Bencher, entries: usize) {
     let text = big(entries);
-    let img = ops::parse_image("registry.example.com/app-0500=ghcr.io/org/app:sha-abc1234").expect("image");
+    let img = ops::parse_image("registry.example.com/app-0500=ghcr.io/org/app:sha-abc1234")
+        .expect("image");
     bencher.bench(|| {
         let mut k = Kustomization::parse(divan::black_box(&text)).expect("valid");
         ops::set_images(&mut k, std::slice::from_ref(&img));
@@ -36,7 +41,12 @@ fn add_resource(bencher: divan::Bencher, entries: usize) {
     let text = big(entries);
     bencher.bench(|| {
         let mut k = Kustomization::parse(divan::black_box(&text)).expect("valid");
-        ops::add_paths(&mut k, ops::PathList::Resources, &["new.yaml".to_string()], "");
+        ops::add_paths(
+            &mut k,
+            ops::PathList::Resources,
+            &["new.yaml".to_string()],
+            "",
+        );
         k.render().expect("render")
     });
 }
@@ -44,7 +54,8 @@ fn add_resource(bencher: divan::Bencher, entries: usize) {
 #[divan::bench(args = [2000])]
 fn parse_only(bencher: divan::Bencher, entries: usize) {
     let text = big(entries);
-    bencher.bench(|| rustomize_edit::cst::Cst::parse(divan::black_box(text.as_str())).expect("valid"));
+    bencher
+        .bench(|| rustomize_edit::cst::Cst::parse(divan::black_box(text.as_str())).expect("valid"));
 }
 
 #[divan::bench(args = [2000])]

@@ -97,7 +97,11 @@ impl Doc {
     /// `want` is `None`. A new field goes at the end of the document, as
     /// kustomize puts fields the file did not have.
     pub fn set(&mut self, field: &str, want: Option<&Value>) -> Result<(), DocError> {
-        let before: Vec<(String, Value)> = self.fields().into_iter().filter(|(k, _)| k != field).collect();
+        let before: Vec<(String, Value)> = self
+            .fields()
+            .into_iter()
+            .filter(|(k, _)| k != field)
+            .collect();
         let splices = self.splices(field, want);
         if splices.is_empty() {
             return Ok(());
@@ -113,7 +117,9 @@ impl Doc {
         let ok = match want {
             None => get(field).is_none(),
             Some(w) => get(field).is_some_and(|v| v.same(w)),
-        } && before.iter().all(|(k, v)| get(k).is_some_and(|v2| v2.same(v)));
+        } && before
+            .iter()
+            .all(|(k, v)| get(k).is_some_and(|v2| v2.same(v)));
         if !ok {
             return Err(DocError::Verify {
                 field: field.to_string(),

@@ -17,9 +17,15 @@ fn kustomize() -> Option<PathBuf> {
         return Some(p);
     }
     if std::env::var("RUSTOMIZE_REQUIRE_ORACLES").is_ok_and(|v| v == "1") {
-        panic!("the real kustomize binary is required (RUSTOMIZE_REQUIRE_ORACLES=1) but {} is absent", p.display());
+        panic!(
+            "the real kustomize binary is required (RUSTOMIZE_REQUIRE_ORACLES=1) but {} is absent",
+            p.display()
+        );
     }
-    eprintln!("skipping: the real kustomize binary ({}) is absent", p.display());
+    eprintln!(
+        "skipping: the real kustomize binary ({}) is absent",
+        p.display()
+    );
     None
 }
 
@@ -46,7 +52,8 @@ impl Rng {
 const DEPLOY: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  labels:\n    app: web\nspec:\n  replicas: 1\n  selector:\n    matchLabels:\n      app: web\n  template:\n    metadata:\n      labels:\n        app: web\n    spec:\n      containers:\n      - name: web\n        image: ghcr.io/org/web:v1\n      - name: proxy\n        image: nginx:1.25\n";
 const SVC: &str = "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  selector:\n    app: web\n  ports:\n  - port: 80\n";
 const WORKER: &str = "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: worker\nspec:\n  replicas: 2\n  selector:\n    matchLabels:\n      app: worker\n  template:\n    metadata:\n      labels:\n        app: worker\n    spec:\n      containers:\n      - name: worker\n        image: busybox\n";
-const PATCH: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 3\n";
+const PATCH: &str =
+    "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 3\n";
 const COMPONENT: &str = "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\ncommonAnnotations:\n  team: core\n";
 
 fn write_tree(dir: &Path, kust: &str) {
@@ -74,7 +81,11 @@ fn gen_kustomization(r: &mut Rng, comments: bool) -> String {
         }
     };
     let inline = |r: &mut Rng, what: &str| -> String {
-        if comments && r.chance(50) { format!(" # {what}") } else { String::new() }
+        if comments && r.chance(50) {
+            format!(" # {what}")
+        } else {
+            String::new()
+        }
     };
     c(r, &mut out, "the api");
     out.push_str("apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n");
@@ -97,7 +108,10 @@ fn gen_kustomization(r: &mut Rng, comments: bool) -> String {
     if r.chance(40) {
         c(r, &mut out, "namespace");
         let i = inline(r, "ns");
-        out.push_str(&format!("namespace: {}{i}\n", r.pick(&["dev", "staging", "\"on\""])));
+        out.push_str(&format!(
+            "namespace: {}{i}\n",
+            r.pick(&["dev", "staging", "\"on\""])
+        ));
     }
     if r.chance(40) {
         out.push_str("commonLabels:\n");
@@ -133,8 +147,13 @@ fn gen_kustomization(r: &mut Rng, comments: bool) -> String {
             let i = inline(r, "pinned");
             match r.below(3) {
                 0 => out.push_str(&format!("- name: {n}\n  newTag: v2{i}\n")),
-                1 => out.push_str(&format!("- name: {n}\n  newName: registry.local/{n}\n  newTag: \"1.0\"{i}\n")),
-                _ => out.push_str(&format!("- digest: sha256:{}\n  name: {n}{i}\n", "a".repeat(64))),
+                1 => out.push_str(&format!(
+                    "- name: {n}\n  newName: registry.local/{n}\n  newTag: \"1.0\"{i}\n"
+                )),
+                _ => out.push_str(&format!(
+                    "- digest: sha256:{}\n  name: {n}{i}\n",
+                    "a".repeat(64)
+                )),
             }
         }
     }
@@ -171,12 +190,21 @@ fn gen_command(r: &mut Rng) -> Vec<String> {
             }
             c
         }
-        1 => s(&["edit", "set", "namespace", "--", r.pick(&["prod", "team-a", "on"])]),
+        1 => s(&[
+            "edit",
+            "set",
+            "namespace",
+            "--",
+            r.pick(&["prod", "team-a", "on"]),
+        ]),
         2 => s(&["edit", "set", "nameprefix", "--", r.pick(&["p-", "", "z-"])]),
         3 => s(&["edit", "set", "namesuffix", "--", r.pick(&["-s", "-v2"])]),
         4 => {
             let mut c = s(&["edit", "set", "replicas"]);
-            c.push(r.pick(&["web=3", "worker=0", "web=x", "other=5"]).to_string());
+            c.push(
+                r.pick(&["web=3", "worker=0", "web=x", "other=5"])
+                    .to_string(),
+            );
             c
         }
         5 => {
@@ -192,7 +220,10 @@ fn gen_command(r: &mut Rng) -> Vec<String> {
             } else if r.chance(10) {
                 c.push("--include-templates".into());
             }
-            c.push(r.pick(&["env:prod", "team:a", "tier:\"web\"", "flag:yes"]).to_string());
+            c.push(
+                r.pick(&["env:prod", "team:a", "tier:\"web\"", "flag:yes"])
+                    .to_string(),
+            );
             c
         }
         6 => s(&["edit", "set", "label", r.pick(&["env:qa", "new:1"])]),
@@ -212,38 +243,86 @@ fn gen_command(r: &mut Rng) -> Vec<String> {
             c.push(r.pick(&["note:bye", "owner:me", "x.io/y:z"]).to_string());
             c
         }
-        9 => s(&["edit", "set", "annotation", r.pick(&["note:again", "bad key:x"])]),
+        9 => s(&[
+            "edit",
+            "set",
+            "annotation",
+            r.pick(&["note:again", "bad key:x"]),
+        ]),
         10 => s(&["edit", "remove", "annotation", r.pick(&["note", "none"])]),
-        11 => s(&["edit", "add", "resource", r.pick(&["svc.yaml", "worker.yaml", "*.yaml", "missing.yaml"])]),
-        12 => s(&["edit", "remove", "resource", r.pick(&["svc.yaml", "worker*", "none.yaml"])]),
+        11 => s(&[
+            "edit",
+            "add",
+            "resource",
+            r.pick(&["svc.yaml", "worker.yaml", "*.yaml", "missing.yaml"]),
+        ]),
+        12 => s(&[
+            "edit",
+            "remove",
+            "resource",
+            r.pick(&["svc.yaml", "worker*", "none.yaml"]),
+        ]),
         13 => s(&["edit", "add", "component", "comp"]),
         14 => {
             if r.chance(50) {
                 s(&["edit", "add", "patch", "--path", "patch.yaml"])
             } else {
-                s(&["edit", "add", "patch", "--path", "patch.yaml", "--kind", "Deployment", "--name", "web"])
+                s(&[
+                    "edit",
+                    "add",
+                    "patch",
+                    "--path",
+                    "patch.yaml",
+                    "--kind",
+                    "Deployment",
+                    "--name",
+                    "web",
+                ])
             }
         }
         15 => s(&["edit", "remove", "patch", "--path", "patch.yaml"]),
-        16 => s(&["edit", "add", "configmap", r.pick(&["settings", "extra"]), "--from-literal=C=3"]),
+        16 => s(&[
+            "edit",
+            "add",
+            "configmap",
+            r.pick(&["settings", "extra"]),
+            "--from-literal=C=3",
+        ]),
         17 => s(&["edit", "set", "configmap", "settings", "--from-literal=A=9"]),
         18 => s(&["edit", "remove", "configmap", r.pick(&["settings", "nope"])]),
         19 => s(&["edit", "add", "secret", "creds", "--from-env-file=app.env"]),
         20 => {
             let verb = r.pick(&["add", "remove", "set"]).to_string();
-            vec!["edit".into(), verb, "buildmetadata".into(), r.pick(&["managedByLabel", "originAnnotations", "bogus"]).to_string()]
+            vec![
+                "edit".into(),
+                verb,
+                "buildmetadata".into(),
+                r.pick(&["managedByLabel", "originAnnotations", "bogus"])
+                    .to_string(),
+            ]
         }
         _ => s(&["edit", "fix"]),
     }
 }
 
 fn run(bin: &Path, dir: &Path, args: &[String]) -> (bool, String) {
-    let out = Command::new(bin).args(args).current_dir(dir).output().expect("run");
-    (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned())
+    let out = Command::new(bin)
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
 }
 
 fn comment_lines(text: &str) -> Vec<String> {
-    text.lines().map(str::trim).filter(|l| l.starts_with('#')).map(str::to_string).collect()
+    text.lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with('#'))
+        .map(str::to_string)
+        .collect()
 }
 
 /// Differences kustomize's own write makes that the lossless edit does not
@@ -259,7 +338,10 @@ fn tolerated(cmds: &[Vec<String>]) -> bool {
 fn edits_match_kustomize() {
     let Some(kz) = kustomize() else { return };
     let ours = PathBuf::from(env!("CARGO_BIN_EXE_rustomize"));
-    let cases: usize = std::env::var("EDIT_DIFF_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(320);
+    let cases: usize = std::env::var("EDIT_DIFF_CASES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(320);
     let tmp = tempfile::tempdir().expect("tempdir");
     let mut failures = Vec::new();
     let mut byte_equal = 0;
@@ -280,7 +362,9 @@ fn edits_match_kustomize() {
             let (ka, _) = run(&kz, &a, cmd);
             let (kb, _) = run(&ours, &b, cmd);
             if ka != kb {
-                failures.push(format!("case {case}: {cmd:?}: kustomize ok={ka}, rustomize ok={kb}\n{kust}"));
+                failures.push(format!(
+                    "case {case}: {cmd:?}: kustomize ok={ka}, rustomize ok={kb}\n{kust}"
+                ));
                 ok = false;
                 break;
             }
@@ -296,9 +380,18 @@ fn edits_match_kustomize() {
         }
         let ka = std::fs::read_to_string(a.join("kustomization.yaml")).expect("read");
         let kb = std::fs::read_to_string(b.join("kustomization.yaml")).expect("read");
-        let build_a = Command::new(&kz).args(["build", "."]).current_dir(&a).output().expect("build");
-        let build_b = Command::new(&ours).args(["build", "."]).current_dir(&b).output().expect("build");
-        if build_a.status.success() != build_b.status.success() || build_a.stdout != build_b.stdout {
+        let build_a = Command::new(&kz)
+            .args(["build", "."])
+            .current_dir(&a)
+            .output()
+            .expect("build");
+        let build_b = Command::new(&ours)
+            .args(["build", "."])
+            .current_dir(&b)
+            .output()
+            .expect("build");
+        if build_a.status.success() != build_b.status.success() || build_a.stdout != build_b.stdout
+        {
             failures.push(format!(
                 "case {case}: builds differ after {cmds:?}\n--- original\n{kust}--- kustomize's file\n{ka}--- ours\n{kb}--- kustomize build\n{}--- rustomize build\n{}{}",
                 String::from_utf8_lossy(&build_a.stdout),
@@ -309,9 +402,14 @@ fn edits_match_kustomize() {
         }
         if comments {
             let kept = comment_lines(&kb);
-            let lost: Vec<String> = comment_lines(&kust).into_iter().filter(|c| !kept.contains(c)).collect();
+            let lost: Vec<String> = comment_lines(&kust)
+                .into_iter()
+                .filter(|c| !kept.contains(c))
+                .collect();
             if !lost.is_empty() {
-                failures.push(format!("case {case}: comments lost {lost:?} after {cmds:?}\n{kust}--- ours\n{kb}"));
+                failures.push(format!(
+                    "case {case}: comments lost {lost:?} after {cmds:?}\n{kust}--- ours\n{kb}"
+                ));
             }
         } else {
             byte_checked += 1;
@@ -330,5 +428,10 @@ fn edits_match_kustomize() {
         "{cases} cases: {} failed; comment-free files byte-equal {byte_equal}/{byte_checked}, {tolerated_diffs} listed differences",
         failures.len()
     );
-    assert!(failures.is_empty(), "{} of {cases} cases failed:\n\n{}", failures.len(), failures.join("\n\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {cases} cases failed:\n\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
 }
