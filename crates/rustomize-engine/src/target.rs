@@ -57,6 +57,10 @@ pub struct BuildOptions {
     /// Add `app.kubernetes.io/managed-by: kustomize-<version>` to every
     /// resource.
     pub add_managed_by_label: bool,
+    /// The managed-by label's value; `None` is `kustomize-(devel)`, what
+    /// kubectl's embedded kustomize writes (the standalone v5.5.0 binary
+    /// writes `kustomize-v5.5.0`).
+    pub managed_by_label_value: Option<String>,
     /// Fetcher for remote bases.
     pub fetcher: Option<Arc<dyn RemoteFetcher>>,
     /// Helm and KRM function support.
@@ -171,7 +175,9 @@ pub fn build(
             // kubectl's embedded kustomize reports its version as "(devel)".
             labels.push((
                 "app.kubernetes.io/managed-by".into(),
-                "kustomize-(devel)".into(),
+                opts.managed_by_label_value
+                    .clone()
+                    .unwrap_or_else(|| "kustomize-(devel)".into()),
             ));
             r.set_string_map("labels", labels);
         }

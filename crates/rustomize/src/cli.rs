@@ -1,6 +1,7 @@
 //! Command-line types.
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use crate::kustomize_argv::go_bool;
+use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 /// A fast, Kustomize-compatible Kubernetes configuration engine.
@@ -8,11 +9,16 @@ use std::path::PathBuf;
 /// `rustomize build DIR` prints exactly what `kustomize build DIR` (v5.5)
 /// and `kubectl kustomize DIR` print, byte for byte.
 #[derive(Debug, Parser)]
-#[command(name = "rustomize", version, about, long_about = None, propagate_version = true)]
+#[command(name = "rustomize", version, about, long_about = None)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+    /// print a stack-trace on error (accepted for kustomize compatibility;
+    /// errors always carry their full context)
+    #[arg(long, global = true, num_args = 0..=1, require_equals = true, default_missing_value = "true",
+          default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
+    pub stack_trace: bool,
 }
 
 /// Subcommands.
@@ -45,8 +51,15 @@ rustomize check --env production overlays/production\n  rustomize build . | rust
 rustomize check --format sarif overlays/* > check.sarif"
     )]
     Check(CheckArgs),
-    /// Print the version.
-    Version(VersionArgs),
+    /// Prints the kustomize version (and rustomize's).
+    Version(crate::commands::version::VersionArgs),
+    /// Edits a kustomization file, keeping its comments and layout.
+    Edit(crate::commands::edit::args::EditArgs),
+    /// Create a new kustomization in the current directory
+    #[command(visible_alias = "init")]
+    Create(crate::commands::create::CreateArgs),
+    /// Generate shell completion script
+    Completion(crate::commands::completion::CompletionArgs),
 }
 
 /// `rustomize build` arguments, named as `kustomize build` names them.
@@ -64,10 +77,10 @@ pub struct BuildArgs {
     /// directory (the default), or any file.
     #[arg(long = "load-restrictor", value_enum, default_value_t = LoadRestrictorArg::LoadRestrictionsRootOnly)]
     pub load_restrictor: LoadRestrictorArg,
-    /// Output order when the kustomization sets no `sortOptions`
-    /// (deprecated in kustomize; use `sortOptions`).
-    #[arg(long = "reorder", value_enum, hide = true)]
-    pub reorder: Option<ReorderArg>,
+    /// Output order when the kustomization sets no `sortOptions`: legacy
+    /// or none (deprecated in kustomize; use `sortOptions`).
+    #[arg(long = "reorder", hide = true, value_name = "ORDER")]
+    pub reorder: Option<String>,
     /// Remote bases and the cache.
     #[command(flatten)]
     pub remote: RemoteArgs,
@@ -76,7 +89,7 @@ pub struct BuildArgs {
     pub plugins: PluginArgs,
     /// Add `app.kubernetes.io/managed-by` to every resource (deprecated in
     /// kustomize; use `buildMetadata: [managedByLabel]`).
-    #[arg(long = "enable-managedby-label", hide = true)]
+    #[arg(long = "enable-managedby-label", hide = true, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
     pub enable_managedby_label: bool,
 }
 
@@ -85,11 +98,11 @@ pub struct BuildArgs {
 pub struct RemoteArgs {
     /// Build remote bases only from the cache; fail if one is missing
     /// instead of touching the network.
-    #[arg(long)]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
     pub offline: bool,
     /// Re-resolve tags too (branches are always re-resolved unless
     /// offline).
-    #[arg(long)]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
     pub refresh: bool,
     /// Cache directory for remote bases [default: $RUSTOMIZE_CACHE_DIR,
     /// else $XDG_CACHE_HOME/rustomize, else ~/.cache/rustomize].
@@ -102,14 +115,14 @@ pub struct RemoteArgs {
 pub struct PluginArgs {
     /// Allow KRM functions (non-builtin configs in `transformers:`,
     /// `generators:`, `validators:`); also enables helm.
-    #[arg(long)]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
     pub enable_alpha_plugins: bool,
     /// Allow KRM functions that run a local executable
     /// (`config.kubernetes.io/function: {exec: {path: ...}}`).
-    #[arg(long)]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
     pub enable_exec: bool,
     /// Inflate `helmCharts` by running the helm program.
-    #[arg(long)]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
     pub enable_helm: bool,
     /// The helm program.
     #[arg(long, value_name = "PROGRAM", default_value = "helm")]
@@ -121,11 +134,11 @@ pub struct PluginArgs {
     #[arg(long, value_name = "VERSION", default_value = "")]
     pub helm_kube_version: String,
     /// Pass `--debug` to helm.
-    #[arg(long)]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
     pub helm_debug: bool,
     /// Container function options; accepted for compatibility and unused,
     /// since rustomize never runs containers.
-    #[arg(long, hide = true)]
+    #[arg(long, hide = true, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
     pub network: bool,
     /// Unused (container functions).
     #[arg(long, hide = true, value_name = "NAME")]
@@ -137,7 +150,7 @@ pub struct PluginArgs {
     #[arg(short = 'e', long = "env", hide = true, value_name = "VAR")]
     pub env: Vec<String>,
     /// Unused (container functions).
-    #[arg(long, hide = true)]
+    #[arg(long, hide = true, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
     pub as_current_user: bool,
 }
 
@@ -239,12 +252,4 @@ pub enum CheckFormat {
     Json,
     /// SARIF 2.1.0, for code scanning.
     Sarif,
-}
-
-/// `rustomize version` arguments.
-#[derive(Debug, Args)]
-pub struct VersionArgs {
-    /// Print only the version number.
-    #[arg(long)]
-    pub short: bool,
 }

@@ -9,14 +9,26 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod cli;
 mod commands;
+mod kustomize_argv;
 mod output;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 use std::process::ExitCode;
 
+/// The command tree under the name the binary runs as (`kustomize` when
+/// a symlink or copy of that name runs it).
+fn command() -> clap::Command {
+    let name = kustomize_argv::program_name();
+    cli::Cli::command().name(name).bin_name(name)
+}
+
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
-    match commands::run(cli) {
+    let matches = command().get_matches();
+    let cli = match cli::Cli::from_arg_matches(&matches) {
+        Ok(c) => c,
+        Err(e) => e.exit(),
+    };
+    match commands::run(cli, command) {
         Ok(code) => code,
         Err(e) => {
             if output::is_broken_pipe(&e) {

@@ -1,6 +1,7 @@
 //! `rustomize build`.
 
 use crate::cli::{BuildArgs, LoadRestrictorArg, ReorderArg};
+use crate::kustomize_argv::{deprecated_flag, managed_by_env, managed_by_value};
 use crate::output;
 use anyhow::Context as _;
 use rustomize_engine::sort::Order;
@@ -12,16 +13,46 @@ use std::sync::Arc;
 /// Builds the tree and writes it out; nothing is written unless the whole
 /// build succeeded.
 pub fn run(args: &BuildArgs) -> anyhow::Result<ExitCode> {
+    let reorder = match args.reorder.as_deref() {
+        None => None,
+        Some(r) => {
+            eprintln!(
+                "{}",
+                deprecated_flag(
+                    "reorder",
+                    "use the new 'sortOptions' field in kustomization.yaml instead."
+                )
+            );
+            match r {
+                "legacy" => Some(ReorderArg::Legacy),
+                "none" => Some(ReorderArg::None),
+                other => anyhow::bail!(
+                    "illegal flag value --reorder {other}; legal values: [legacy none]"
+                ),
+            }
+        }
+    };
+    if args.enable_managedby_label {
+        eprintln!(
+            "{}",
+            deprecated_flag(
+                "enable-managedby-label",
+                "The flag `enable-managedby-label` has been deprecated. Use the `managedByLabel` option in the `buildMetadata` field instead."
+            )
+        );
+    }
+    check_local_dir(&args.dir)?;
     let opts = BuildOptions {
         load_restrictor: match args.load_restrictor {
             LoadRestrictorArg::LoadRestrictionsRootOnly => LoadRestrictor::RootOnly,
             LoadRestrictorArg::LoadRestrictionsNone => LoadRestrictor::None,
         },
-        reorder: args.reorder.map(|r| match r {
+        reorder: reorder.map(|r| match r {
             ReorderArg::Legacy => Order::legacy(),
             ReorderArg::None => Order::Fifo,
         }),
-        add_managed_by_label: args.enable_managedby_label,
+        add_managed_by_label: args.enable_managedby_label || managed_by_env(),
+        managed_by_label_value: Some(managed_by_value()),
         fetcher: Some(super::fetcher(&args.remote)),
         plugins: args.plugins.options(),
     };
@@ -42,6 +73,25 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<ExitCode> {
     // would cost a tenth of a large build, for nothing.
     std::mem::forget(built);
     Ok(ExitCode::SUCCESS)
+}
+
+/// kustomize's error for a local directory without a kustomization file,
+/// naming the directory by its absolute path (as kustomize does) rather
+/// than by the empty path the current directory would show as.
+fn check_local_dir(dir: &std::path::Path) -> anyhow::Result<()> {
+    if !dir.is_dir() {
+        return Ok(());
+    }
+    let names = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+    if names.iter().any(|n| dir.join(n).exists()) {
+        return Ok(());
+    }
+    let abs = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+    let abs = abs.components().collect::<std::path::PathBuf>();
+    anyhow::bail!(
+        "unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization' in directory '{}'",
+        abs.display()
+    )
 }
 
 /// One file per resource, named as kustomize names them

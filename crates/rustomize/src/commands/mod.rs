@@ -2,7 +2,11 @@
 
 mod build;
 mod check;
+pub mod completion;
+pub mod create;
+pub mod edit;
 mod remotes;
+pub mod version;
 
 use crate::cli::{Cli, Command, RemoteArgs};
 use rustomize_loader::{FetchOptions, GitFetcher, remote::default_cache_dir};
@@ -19,20 +23,16 @@ pub fn fetcher(args: &RemoteArgs) -> Arc<GitFetcher> {
     }))
 }
 
-/// Runs the parsed command line.
-pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+/// Runs the parsed command line; `command` gives the clap command tree
+/// (for completion scripts).
+pub fn run(cli: Cli, command: fn() -> clap::Command) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Build(args) => build::run(&args),
         Command::Remotes(args) => remotes::run(&args),
         Command::Check(args) => Ok(check::run(&args)),
-        Command::Version(args) => {
-            let v = env!("CARGO_PKG_VERSION");
-            if args.short {
-                println!("v{v}");
-            } else {
-                println!("rustomize v{v} (kustomize v5.5.0 compatible)");
-            }
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Version(args) => version::run(&args),
+        Command::Edit(args) => edit::run(&args),
+        Command::Create(args) => create::run(&args),
+        Command::Completion(args) => completion::run(&args, command()),
     }
 }
