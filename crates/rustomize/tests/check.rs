@@ -6,8 +6,11 @@
 //! The overlays use only `resources` so that they build with today's
 //! engine; the environment comes from `.rustomize-check.yaml`.
 
+mod support;
+
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
+use support::{Tree, stdout};
 
 const DEPLOYMENT: &str = r#"apiVersion: apps/v1
 kind: Deployment
@@ -107,55 +110,56 @@ const CONFIG: &str = r#"environments:
     paths: [overlays/staging]
 "#;
 
-fn write(root: &Path, rel: &str, text: &str) {
-    let p = root.join(rel);
-    std::fs::create_dir_all(p.parent().expect("has a parent")).expect("mkdir");
-    std::fs::write(p, text).expect("write");
-}
-
 /// The tree, with `edit` applied to the Deployment and staging volumes.
-fn tree(deployment: &str, staging_volumes: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let root = dir.path();
-    write(root, ".rustomize-check.yaml", CONFIG);
-    write(root, "base/deployment.yaml", deployment);
-    write(root, "base/rest.yaml", BASE_REST);
-    write(
-        root,
-        "base/kustomization.yaml",
-        "resources:\n- deployment.yaml\n- rest.yaml\n",
-    );
+fn tree(deployment: &str, staging_volumes: &str) -> Tree {
+    let t = Tree::new();
+    t.write(".rustomize-check.yaml", CONFIG)
+        .write("base/deployment.yaml", deployment)
+        .write("base/rest.yaml", BASE_REST)
+        .write(
+            "base/kustomization.yaml",
+            "resources:\n- deployment.yaml\n- rest.yaml\n",
+        );
     for env in ["dev", "production"] {
-        write(root, &format!("overlays/{env}/claim.yaml"), CLAIM);
-        write(
-            root,
+        t.write(&format!("overlays/{env}/claim.yaml"), CLAIM).write(
             &format!("overlays/{env}/kustomization.yaml"),
             "resources:\n- ../../base\n- claim.yaml\n",
         );
     }
-    write(root, "overlays/staging/volumes.yaml", staging_volumes);
-    write(
-        root,
-        "overlays/staging/kustomization.yaml",
-        "resources:\n- ../../base\n- volumes.yaml\n",
-    );
-    dir
+    t.write("overlays/staging/volumes.yaml", staging_volumes)
+        .write(
+            "overlays/staging/kustomization.yaml",
+            "resources:\n- ../../base\n- volumes.yaml\n",
+        );
+    t
 }
 
 fn check(root: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rustomize"))
-        .arg("check")
-        .args(args)
-        .current_dir(root)
-        .output()
-        .expect("run rustomize")
+    let mut all = vec!["check"];
+    all.extend_from_slice(args);
+    support::run_in(root, &all)
+}
+
+/// The output of `check args` in each format, with the exit status, as
+/// snapshots named `{name}-text`, `{name}-json` and `{name}-sarif`.
+fn formats(name: &str, t: &Tree, cwd: &Path, args: &[&str]) -> Vec<(String, String)> {
+    ["text", "json", "sarif"]
+        .into_iter()
+        .map(|format| {
+            let mut all = vec!["--format", format];
+            all.extend_from_slice(args);
+            let out = check(cwd, &all);
+            let shown = format!(
+                "exit status: {:?}\n{}",
+                out.status.code(),
+                t.redact(&stdout(&out))
+            );
+            (format!("{name}-{format}"), shown)
+        })
+        .collect()
 }
 
 const ALL: &[&str] = &["overlays/dev", "overlays/staging", "overlays/production"];
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
 
 #[test]
 fn dojo_example_is_clean_everywhere() {
@@ -291,7 +295,7 @@ fn rendered_yaml_from_stdin_and_config_severity() {
     let yaml = std::fs::read_to_string(t.path().join("base/deployment.yaml")).expect("read")
         + "---\n"
         + CLAIM;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_rustomize"))
+    let mut child = support::rustomize()
         .args(["check", "-f", "-"])
         .current_dir(t.path())
         .stdin(std::process::Stdio::piped())
@@ -313,8 +317,7 @@ fn rendered_yaml_from_stdin_and_config_severity() {
 "
     );
     // The configuration can lower the severity and silence a rule.
-    write(
-        t.path(),
+    t.write(
         ".rustomize-check.yaml",
         "rules:\n  single-writer-volume: warning\n  dangling-reference: off\n",
     );
@@ -351,11 +354,7 @@ fn build_and_usage_errors_exit_2() {
     );
     let out = check(t.path(), &["--kubernetes-version", "1.12", "overlays/dev"]);
     assert_eq!(out.status.code(), Some(2));
-    write(
-        t.path(),
-        ".rustomize-check.yaml",
-        "rules:\n  no-such-rule: off\n",
-    );
+    t.write(".rustomize-check.yaml", "rules:\n  no-such-rule: off\n");
     let out = check(t.path(), &["overlays/dev"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown rule \"no-such-rule\""));
@@ -386,4 +385,93 @@ fn json_and_sarif() {
         "base/deployment.yaml"
     );
     assert_eq!(out.status.code(), Some(1));
+}
+
+/// The trees the tests above build, each with the directories to check.
+fn variants() -> Vec<(&'static str, Tree, &'static [&'static str])> {
+    let volumes = STAGING_VOLUMES
+        .split("---\n")
+        .nth(1)
+        .expect("two documents");
+    vec![
+        ("clean", tree(DEPLOYMENT, STAGING_VOLUMES), ALL),
+        (
+            "two-replicas",
+            tree(
+                &DEPLOYMENT.replace("replicas: 1", "replicas: 2"),
+                STAGING_VOLUMES,
+            ),
+            &["overlays/dev"],
+        ),
+        (
+            "removed-strategy",
+            tree(
+                &DEPLOYMENT.replace("  strategy:\n    type: Recreate\n", ""),
+                STAGING_VOLUMES,
+            ),
+            &["overlays/staging"],
+        ),
+        (
+            "edge-tag",
+            tree(
+                &DEPLOYMENT.replace("api:v0.1.0", "api:edge"),
+                STAGING_VOLUMES,
+            ),
+            ALL,
+        ),
+        (
+            "missing-liveness-probe",
+            tree(
+                &DEPLOYMENT.replace(
+                    "        livenessProbe:\n          httpGet: {path: /healthz, port: http}\n",
+                    "",
+                ),
+                STAGING_VOLUMES,
+            ),
+            &["overlays/production"],
+        ),
+        (
+            "claim-to-missing-volume",
+            tree(DEPLOYMENT, volumes),
+            &["overlays/staging"],
+        ),
+        (
+            "schema-typo",
+            tree(
+                &DEPLOYMENT.replace("containerPort: 8000", "containerPort: \"8000\""),
+                STAGING_VOLUMES,
+            ),
+            &["overlays/dev"],
+        ),
+    ]
+}
+
+/// Text, JSON and SARIF of every variant above, as snapshots.
+#[test]
+fn variants_in_every_format() {
+    let mut all = Vec::new();
+    for (name, t, dirs) in variants() {
+        all.extend(formats(name, &t, t.path(), dirs));
+    }
+    assert_snapshots!(all);
+}
+
+/// Text, JSON and SARIF of the dojo example's overlays, as snapshots.
+#[test]
+fn dojo_example_in_every_format() {
+    let t = Tree::new();
+    t.copy_from_workspace("examples/dojo", "dojo");
+    let k8s = t.path().join("dojo/deploy/k8s");
+    let mut all = Vec::new();
+    let mut names: Vec<String> = std::fs::read_dir(k8s.join("overlays"))
+        .expect("overlays")
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .collect();
+    names.sort();
+    assert!(names.len() >= 3, "{names:?}");
+    for env in &names {
+        let dir = format!("overlays/{env}");
+        all.extend(formats(&format!("dojo-{env}"), &t, &k8s, &[&dir]));
+    }
+    assert_snapshots!(all);
 }

@@ -155,6 +155,30 @@ pub fn table<T: std::fmt::Debug>(rows: &[T], check: impl Fn(&T) -> Result<(), St
     );
 }
 
+/// Asserts a snapshot for each (name, value) and fails once, naming every
+/// snapshot that differs (insta writes each one's `.snap.new`), instead of
+/// stopping at the first.
+#[macro_export]
+macro_rules! assert_snapshots {
+    ($items:expr) => {{
+        let mut failed = Vec::new();
+        for (name, value) in $items {
+            let name: String = name;
+            let value: String = value;
+            let mut settings = insta::Settings::clone_current();
+            settings.set_omit_expression(true);
+            let ok = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                settings.bind(|| insta::assert_snapshot!(name.clone(), value));
+            }))
+            .is_ok();
+            if !ok {
+                failed.push(name);
+            }
+        }
+        assert!(failed.is_empty(), "snapshots differ: {}", failed.join(", "));
+    }};
+}
+
 /// `Ok` when equal, else both values.
 pub fn same<T: PartialEq + Display>(got: T, want: T) -> Result<(), String> {
     if got == want {
