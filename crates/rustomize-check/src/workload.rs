@@ -6,7 +6,7 @@ use rustomize_yaml::{Map, Node, Tag};
 
 /// The pod spec of a workload.
 #[derive(Clone, Copy, Debug)]
-pub struct PodTemplate<'a> {
+pub(crate) struct PodTemplate<'a> {
     /// The pod spec mapping.
     pub spec: &'a Map,
     /// Its field path (`spec.template.spec`).
@@ -20,7 +20,7 @@ pub struct PodTemplate<'a> {
 
 /// The pod template of a workload: Pod, Deployment, ReplicaSet, StatefulSet,
 /// DaemonSet, ReplicationController, Job, CronJob or PodTemplate.
-pub fn pod_template(r: &Resource) -> Option<PodTemplate<'_>> {
+pub(crate) fn pod_template(r: &Resource) -> Option<PodTemplate<'_>> {
     let api = r.api_version();
     let group = api.rsplit_once('/').map_or("", |(g, _)| g);
     if !matches!(group, "" | "apps" | "extensions" | "batch") {
@@ -75,7 +75,7 @@ pub fn pod_template(r: &Resource) -> Option<PodTemplate<'_>> {
 
 /// One container of a pod spec.
 #[derive(Clone, Debug)]
-pub struct Container<'a> {
+pub(crate) struct Container<'a> {
     /// The container mapping.
     pub map: &'a Map,
     /// Its field path (`spec.template.spec.containers[0]`).
@@ -88,18 +88,18 @@ pub struct Container<'a> {
 
 impl Container<'_> {
     /// A field of the container's `securityContext`.
-    pub fn security(&self, field: &str) -> Option<&Node> {
+    pub(crate) fn security(&self, field: &str) -> Option<&Node> {
         self.map.get("securityContext")?.get(field)
     }
 
     /// A path below the container (`.securityContext.privileged`).
-    pub fn at(&self, rest: &str) -> String {
+    pub(crate) fn at(&self, rest: &str) -> String {
         format!("{}.{rest}", self.path)
     }
 
     /// Whether this is an init container that keeps running beside the
     /// others (a native sidecar: `restartPolicy: Always`).
-    pub fn is_sidecar(&self) -> bool {
+    pub(crate) fn is_sidecar(&self) -> bool {
         self.init && self.map.get("restartPolicy").and_then(Node::as_str) == Some("Always")
     }
 }
@@ -107,7 +107,7 @@ impl Container<'_> {
 impl PodTemplate<'_> {
     /// Init containers, then containers (ephemeral containers are not
     /// part of templates).
-    pub fn containers(&self) -> Vec<Container<'_>> {
+    pub(crate) fn containers(&self) -> Vec<Container<'_>> {
         let mut out = Vec::new();
         for (field, init) in [("initContainers", true), ("containers", false)] {
             let Some(seq) = self.spec.get(field).and_then(Node::as_seq) else {
@@ -128,30 +128,30 @@ impl PodTemplate<'_> {
     }
 
     /// A field of the pod's `securityContext`.
-    pub fn security(&self, field: &str) -> Option<&Node> {
+    pub(crate) fn security(&self, field: &str) -> Option<&Node> {
         self.spec.get("securityContext")?.get(field)
     }
 
     /// A path below the pod spec.
-    pub fn at(&self, rest: &str) -> String {
+    pub(crate) fn at(&self, rest: &str) -> String {
         format!("{}.{rest}", self.path)
     }
 }
 
 /// Whether a node is the boolean `true`.
-pub fn is_true(n: Option<&Node>) -> bool {
+pub(crate) fn is_true(n: Option<&Node>) -> bool {
     n.and_then(Node::as_scalar)
         .is_some_and(|s| s.tag == Tag::Bool && s.value.eq_ignore_ascii_case("true"))
 }
 
 /// Whether a node is the boolean `false`.
-pub fn is_false(n: Option<&Node>) -> bool {
+pub(crate) fn is_false(n: Option<&Node>) -> bool {
     n.and_then(Node::as_scalar)
         .is_some_and(|s| s.tag == Tag::Bool && s.value.eq_ignore_ascii_case("false"))
 }
 
 /// An integer value.
-pub fn int(n: Option<&Node>) -> Option<i64> {
+pub(crate) fn int(n: Option<&Node>) -> Option<i64> {
     let s = n?.as_scalar()?;
     if s.tag != Tag::Int {
         return None;
@@ -163,7 +163,7 @@ pub fn int(n: Option<&Node>) -> Option<i64> {
 }
 
 /// The text of a scalar that is not null.
-pub fn text(n: Option<&Node>) -> Option<&str> {
+pub(crate) fn text(n: Option<&Node>) -> Option<&str> {
     n.and_then(Node::as_scalar)
         .filter(|s| s.tag != Tag::Null)
         .map(|s| s.value.as_str())
@@ -171,7 +171,7 @@ pub fn text(n: Option<&Node>) -> Option<&str> {
 
 /// The namespace references from an object resolve in: its own, with the
 /// empty namespace meaning `default`.
-pub fn namespace_of(r: &Resource) -> &str {
+pub(crate) fn namespace_of(r: &Resource) -> &str {
     match r.namespace() {
         "" => "default",
         ns => ns,
@@ -179,6 +179,6 @@ pub fn namespace_of(r: &Resource) -> &str {
 }
 
 /// A quoted string for messages.
-pub fn q(s: &str) -> String {
+pub(crate) fn q(s: &str) -> String {
     format!("\"{s}\"")
 }

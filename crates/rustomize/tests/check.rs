@@ -186,7 +186,8 @@ fn two_replicas_fail_everywhere() {
     assert_eq!(
         stdout(&out),
         "\
-base/deployment.yaml:1: error[single-writer-volume] Deployment api: spec.replicas: replicas is 2, but the pods mount ReadWriteOnce PersistentVolumeClaim \"api-data\": a single-writer volume needs exactly one replica
+base/deployment.yaml:1: Deployment api
+  error[single-writer-volume] spec.replicas: replicas is 2, but the pods mount ReadWriteOnce PersistentVolumeClaim \"api-data\": a single-writer volume needs exactly one replica
 overlays/dev: 1 error, 0 warnings, 0 info in 4 objects (Kubernetes 1.37)
 "
     );
@@ -203,7 +204,8 @@ fn removed_strategy_fails() {
     assert_eq!(
         stdout(&out),
         "\
-base/deployment.yaml:1: error[single-writer-volume] Deployment api: spec.strategy: the update strategy is RollingUpdate (the default), but the pods mount ReadWriteOnce PersistentVolumeClaim \"api-data\": the new pod needs the volume while the old one holds it; set spec.strategy.type: Recreate
+base/deployment.yaml:1: Deployment api
+  error[single-writer-volume] spec.strategy: the update strategy is RollingUpdate (the default), but the pods mount ReadWriteOnce PersistentVolumeClaim \"api-data\": the new pod needs the volume while the old one holds it; set spec.strategy.type: Recreate
 overlays/staging: 1 error, 0 warnings, 0 info in 5 objects (Kubernetes 1.37)
 "
     );
@@ -222,7 +224,8 @@ fn edge_tag_fails_in_production_only() {
         "\
 overlays/dev: no findings in 4 objects (Kubernetes 1.37)
 overlays/staging: no findings in 5 objects (Kubernetes 1.37)
-base/deployment.yaml:1: error[mutable-image-tag] Deployment api: spec.template.spec.containers[0].image: image \"ghcr.io/org/api:edge\" uses the moving tag \"edge\"; production must pin a release tag (v1.2.3) or a digest
+base/deployment.yaml:1: Deployment api
+  error[mutable-image-tag] spec.template.spec.containers[0].image: image \"ghcr.io/org/api:edge\" uses the moving tag \"edge\"; production must pin a release tag (v1.2.3) or a digest
 overlays/production: 1 error, 0 warnings, 0 info in 4 objects (Kubernetes 1.37)
 "
     );
@@ -245,7 +248,8 @@ fn missing_probe_warns() {
     assert_eq!(
         stdout(&out),
         "\
-base/deployment.yaml:1: warning[liveness-probe] Deployment api: spec.template.spec.containers[0].livenessProbe: container \"api\" has no liveness probe: without one, a container that hangs without exiting is never restarted
+base/deployment.yaml:1: Deployment api
+  warning[liveness-probe] spec.template.spec.containers[0].livenessProbe: container \"api\" has no liveness probe: without one, a container that hangs without exiting is never restarted
 overlays/production: 0 errors, 1 warning, 0 info in 4 objects (Kubernetes 1.37)
 "
     );
@@ -263,7 +267,8 @@ fn claim_bound_to_a_missing_volume_fails() {
     assert_eq!(
         stdout(&out),
         "\
-overlays/staging/volumes.yaml:1: error[dangling-reference] PersistentVolumeClaim api-data: spec.volumeName: no PersistentVolume \"api-staging-pv\" in the output: the claim stays Pending
+overlays/staging/volumes.yaml:1: PersistentVolumeClaim api-data
+  error[dangling-reference] spec.volumeName: no PersistentVolume \"api-staging-pv\" in the output: the claim stays Pending
 overlays/staging: 1 error, 0 warnings, 0 info in 4 objects (Kubernetes 1.37)
 "
     );
@@ -280,7 +285,8 @@ fn schema_typo_names_the_field_and_file() {
     assert_eq!(
         stdout(&out),
         "\
-base/deployment.yaml:1: error[schema] Deployment api: spec.template.spec.containers[0].ports[0].containerPort: expected an integer, got string \"8000\"
+base/deployment.yaml:1: Deployment api
+  error[schema] spec.template.spec.containers[0].ports[0].containerPort: expected an integer, got string \"8000\"
 overlays/dev: 1 error, 0 warnings, 0 info in 4 objects (Kubernetes 1.37)
 "
     );
@@ -311,8 +317,9 @@ fn rendered_yaml_from_stdin_and_config_severity() {
     assert_eq!(
         stdout(&out),
         "\
-<stdin>:1: error[single-writer-volume] Deployment api: spec.replicas: replicas is 2, but the pods mount ReadWriteOnce PersistentVolumeClaim \"api-data\": a single-writer volume needs exactly one replica
-<stdin>:1: error[dangling-reference] Deployment api: spec.template.spec.containers[0].envFrom[0].configMapRef.name: no ConfigMap \"api-config\" in the output
+<stdin>:1: Deployment api
+  error[single-writer-volume] spec.replicas: replicas is 2, but the pods mount ReadWriteOnce PersistentVolumeClaim \"api-data\": a single-writer volume needs exactly one replica
+  error[dangling-reference] spec.template.spec.containers[0].envFrom[0].configMapRef.name: no ConfigMap \"api-config\" in the output
 <stdin>: 2 errors, 0 warnings, 0 info in 2 objects (Kubernetes 1.37)
 "
     );

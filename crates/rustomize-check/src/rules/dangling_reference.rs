@@ -14,7 +14,7 @@ use rustomize_engine::resource::Resource;
 use rustomize_yaml::{Map, Node};
 
 /// See the module docs.
-pub struct DanglingReference;
+pub(super) struct DanglingReference;
 
 impl Rule for DanglingReference {
     fn id(&self) -> &'static str {
@@ -184,7 +184,7 @@ fn pod_refs(refs: &mut Refs<'_, '_>, spec: &Map, base: &str) {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::testing::{GOOD_APP, findings};
+    use crate::testing::{GOOD_APP, findings};
 
     const RULE: &str = "dangling-reference";
 

@@ -3,15 +3,14 @@
 //! page, `docs/rules/<id>.md`.
 
 mod dangling_reference;
-mod liveness_probe;
 mod mutable_image_tag;
 mod plain_secret;
 mod privilege_escalation;
 mod privileged;
+mod probe;
 mod read_only_root_filesystem;
-mod readiness_probe;
-mod resource_limits;
-mod resource_requests;
+mod requests_exceed_limits;
+mod resources_set;
 mod run_as_non_root;
 mod schema;
 mod schema_not_checked;
@@ -25,7 +24,7 @@ use rustomize_engine::resource::Resource;
 /// One problem a rule found in an object, before severity and location
 /// are attached.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Hit {
+pub(crate) struct Hit {
     /// Field path in the object.
     pub path: String,
     /// What is wrong.
@@ -34,7 +33,7 @@ pub struct Hit {
 
 impl Hit {
     /// A hit at `path`.
-    pub fn new(path: impl Into<String>, message: impl Into<String>) -> Hit {
+    pub(crate) fn new(path: impl Into<String>, message: impl Into<String>) -> Hit {
         Hit {
             path: path.into(),
             message: message.into(),
@@ -43,11 +42,17 @@ impl Hit {
 }
 
 /// A check run on every object of the output.
-pub trait Rule: Sync + Send {
+pub(crate) trait Rule: Sync + Send {
     /// The stable id (`single-writer-volume`).
     fn id(&self) -> &'static str;
     /// Severity when the configuration does not change it.
     fn default_severity(&self) -> Severity;
+    /// Severity for objects deployed to production, when the configuration
+    /// does not change it: the default severity unless the rule says
+    /// otherwise (a missing readiness probe is an error there).
+    fn production_severity(&self) -> Severity {
+        self.default_severity()
+    }
     /// One sentence: what the rule wants.
     fn summary(&self) -> &'static str;
     /// Checks one object; `cx` gives the rest of the output.
@@ -55,7 +60,7 @@ pub trait Rule: Sync + Send {
 }
 
 /// Every rule, in the order findings are reported for an object.
-pub fn all() -> &'static [&'static dyn Rule] {
+pub(crate) fn all() -> &'static [&'static dyn Rule] {
     &[
         &schema::Schema,
         &schema_not_checked::SchemaNotChecked,
@@ -64,10 +69,11 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &read_only_root_filesystem::ReadOnlyRootFilesystem,
         &privilege_escalation::PrivilegeEscalation,
         &privileged::Privileged,
-        &readiness_probe::ReadinessProbe,
-        &liveness_probe::LivenessProbe,
-        &resource_requests::ResourceRequests,
-        &resource_limits::ResourceLimits,
+        &probe::READINESS,
+        &probe::LIVENESS,
+        &resources_set::REQUESTS,
+        &resources_set::LIMITS,
+        &requests_exceed_limits::RequestsExceedLimits,
         &mutable_image_tag::MutableImageTag,
         &dangling_reference::DanglingReference,
         &service_selector::ServiceSelector,
@@ -75,18 +81,34 @@ pub fn all() -> &'static [&'static dyn Rule] {
     ]
 }
 
+/// What the binary lists about a rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RuleInfo {
+    /// The stable id.
+    pub id: &'static str,
+    /// Severity when the configuration does not change it.
+    pub default_severity: Severity,
+    /// Severity in production when the configuration does not change it.
+    pub production_severity: Severity,
+    /// One sentence: what the rule wants.
+    pub summary: &'static str,
+}
+
+impl RuleInfo {
+    pub(crate) fn of(r: &dyn Rule) -> RuleInfo {
+        RuleInfo {
+            id: r.id(),
+            default_severity: r.default_severity(),
+            production_severity: r.production_severity(),
+            summary: r.summary(),
+        }
+    }
+}
+
 /// Every rule id.
-pub fn ids() -> Vec<&'static str> {
+pub(crate) fn ids() -> Vec<&'static str> {
     all().iter().map(|r| r.id()).collect()
 }
-
-/// Whether `id` names a rule.
-pub fn is_rule_id(id: &str) -> bool {
-    all().iter().any(|r| r.id() == id)
-}
-
-#[cfg(test)]
-pub(crate) mod testing;
 
 #[cfg(test)]
 mod tests {
@@ -103,7 +125,15 @@ mod tests {
             let page = std::fs::read_to_string(docs.join(format!("rules/{}.md", r.id())))
                 .unwrap_or_else(|_| panic!("docs/rules/{}.md", r.id()));
             assert!(page.starts_with(&format!("# `{}`", r.id())), "{}", r.id());
-            let severity = format!("**Default severity:** {}", r.default_severity());
+            let severity = if r.production_severity() == r.default_severity() {
+                format!("**Default severity:** {}", r.default_severity())
+            } else {
+                format!(
+                    "**Default severity:** {} ({} in production)",
+                    r.default_severity(),
+                    r.production_severity()
+                )
+            };
             assert!(page.contains(&severity), "{}: {severity}", r.id());
             for section in ["## What it checks", "## Why", "## Example", "## Fix"] {
                 assert!(page.contains(section), "{}: {section}", r.id());

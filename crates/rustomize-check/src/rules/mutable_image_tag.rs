@@ -13,7 +13,7 @@ use crate::workload::{pod_template, q, text};
 use rustomize_engine::resource::Resource;
 
 /// See the module docs.
-pub struct MutableImageTag;
+pub(super) struct MutableImageTag;
 
 impl Rule for MutableImageTag {
     fn id(&self) -> &'static str {
@@ -53,7 +53,7 @@ impl Rule for MutableImageTag {
 }
 
 /// Why an image reference can change under the same name, if it can.
-pub fn moving(image: &str) -> Option<String> {
+pub(super) fn moving(image: &str) -> Option<String> {
     if image.contains('@') {
         return None; // pinned by digest
     }
@@ -107,8 +107,8 @@ pub fn moving(image: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::moving;
-    use crate::rules::testing::{GOOD_APP, findings, findings_of};
-    use crate::{Config, Options};
+    use crate::Options;
+    use crate::testing::{GOOD_APP, findings, findings_of};
 
     const RULE: &str = "mutable-image-tag";
 
@@ -142,7 +142,8 @@ image \"ghcr.io/org/api:edge\" uses the moving tag \"edge\"; production must pin
             "  name: api\n  namespace: shop-prod\n  labels",
         );
         let config =
-            Config::parse("environments:\n  production:\n    namespaces: [\"*-prod\"]\n").unwrap();
+            crate::parse_config("environments:\n  production:\n    namespaces: [\"*-prod\"]\n")
+                .unwrap();
         let opts = Options {
             config,
             ..Options::default()

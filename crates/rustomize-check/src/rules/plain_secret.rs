@@ -12,7 +12,7 @@ use rustomize_engine::resource::Resource;
 use rustomize_yaml::Node;
 
 /// See the module docs.
-pub struct PlainSecret;
+pub(super) struct PlainSecret;
 
 impl Rule for PlainSecret {
     fn id(&self) -> &'static str {
@@ -66,7 +66,7 @@ impl Rule for PlainSecret {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::testing::{findings, report, resources};
+    use crate::testing::{findings, report, resources};
     use crate::{Options, Target, check};
     use rustomize_engine::resource::Behavior;
 

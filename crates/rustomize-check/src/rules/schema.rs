@@ -8,7 +8,7 @@ use rustomize_engine::resid::split_api_version;
 use rustomize_engine::resource::Resource;
 
 /// See the module docs.
-pub struct Schema;
+pub(super) struct Schema;
 
 impl Rule for Schema {
     fn id(&self) -> &'static str {
@@ -69,7 +69,7 @@ impl Rule for Schema {
 #[cfg(test)]
 mod tests {
     use crate::Options;
-    use crate::rules::testing::{GOOD_APP, findings, findings_of};
+    use crate::testing::{GOOD_APP, findings, findings_of};
 
     const RULE: &str = "schema";
 

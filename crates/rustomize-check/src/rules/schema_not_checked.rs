@@ -8,7 +8,7 @@ use rustomize_engine::resid::split_api_version;
 use rustomize_engine::resource::Resource;
 
 /// See the module docs.
-pub struct SchemaNotChecked;
+pub(super) struct SchemaNotChecked;
 
 impl Rule for SchemaNotChecked {
     fn id(&self) -> &'static str {

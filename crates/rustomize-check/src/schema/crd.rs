@@ -18,7 +18,7 @@ const MAX_DEPTH: usize = 64;
 
 /// What the output's CRDs say about one group/kind.
 #[derive(Clone, Debug)]
-pub struct CrdKind {
+pub(crate) struct CrdKind {
     /// `metadata.name` of the CRD.
     pub crd_name: String,
     /// Schema of each served version (`None`: the version has no schema).
@@ -27,14 +27,18 @@ pub struct CrdKind {
 
 /// The custom kinds defined in one output, by (group, kind).
 #[derive(Clone, Debug, Default)]
-pub struct CrdSet {
+pub(crate) struct CrdSet {
     kinds: HashMap<(String, String), CrdKind>,
 }
 
 impl CrdSet {
     /// Reads every CustomResourceDefinition among `resources`, adding their
     /// schemas to `store`. `object_meta` is the built-in `ObjectMeta`.
-    pub fn collect(resources: &[Resource], store: &mut Store, object_meta: SchemaId) -> CrdSet {
+    pub(crate) fn collect(
+        resources: &[Resource],
+        store: &mut Store,
+        object_meta: SchemaId,
+    ) -> CrdSet {
         let mut set = CrdSet::default();
         for r in resources {
             if r.kind() != "CustomResourceDefinition"
@@ -93,13 +97,8 @@ impl CrdSet {
     }
 
     /// The CRD of a group and kind, if the output has one.
-    pub fn get(&self, group: &str, kind: &str) -> Option<&CrdKind> {
+    pub(crate) fn get(&self, group: &str, kind: &str) -> Option<&CrdKind> {
         self.kinds.get(&(group.to_string(), kind.to_string()))
-    }
-
-    /// Whether the output defines no custom kinds.
-    pub fn is_empty(&self) -> bool {
-        self.kinds.is_empty()
     }
 }
 

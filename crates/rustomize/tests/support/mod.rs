@@ -296,25 +296,3 @@ impl GitConfig {
             .env_remove("GIT_CONFIG_COUNT")
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn reads_kubectls_kustomize_version() {
-        let text = "Client Version: v1.32.4\nKustomize Version: v5.5.0\n";
-        assert_eq!(kustomize_version(text), Some("v5.5.0"));
-        assert_eq!(kustomize_version("Client Version: v1.32.4\n"), None);
-    }
-
-    #[test]
-    fn redacts_longest_paths_first() {
-        let a = Path::new("/x/y");
-        let b = Path::new("/x/y/z");
-        assert_eq!(
-            redact("at /x/y/z/f and /x/y/g", &[(a, "[A]"), (b, "[B]")]),
-            "at [B]/f and [A]/g"
-        );
-    }
-}
