@@ -182,3 +182,111 @@ pub(crate) fn namespace_of(r: &Resource) -> &str {
 pub(crate) fn q(s: &str) -> String {
     format!("\"{s}\"")
 }
+
+/// A label selector (`matchLabels` and `matchExpressions`, or the plain
+/// map of a Service or ReplicationController), read from a node.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Selector<'a> {
+    /// `key=value` requirements.
+    pub(crate) labels: Vec<(&'a str, &'a str)>,
+    /// `matchExpressions`: (key, operator, values).
+    pub(crate) expressions: Vec<(&'a str, &'a str, Vec<&'a str>)>,
+}
+
+impl<'a> Selector<'a> {
+    /// A `LabelSelector` (`matchLabels`, `matchExpressions`).
+    pub(crate) fn label_selector(n: &'a Node) -> Selector<'a> {
+        let mut s = Selector::default();
+        if let Some(m) = n.get("matchLabels").and_then(Node::as_map) {
+            s.labels = pairs(m);
+        }
+        if let Some(seq) = n.get("matchExpressions").and_then(Node::as_seq) {
+            for e in seq {
+                let values = e
+                    .get("values")
+                    .and_then(Node::as_seq)
+                    .map(|v| v.iter().filter_map(Node::as_str).collect())
+                    .unwrap_or_default();
+                s.expressions.push((
+                    text(e.get("key")).unwrap_or(""),
+                    text(e.get("operator")).unwrap_or(""),
+                    values,
+                ));
+            }
+        }
+        s
+    }
+
+    /// A plain map of labels (a Service's or ReplicationController's
+    /// selector).
+    pub(crate) fn map(m: &'a Map) -> Selector<'a> {
+        Selector {
+            labels: pairs(m),
+            expressions: Vec::new(),
+        }
+    }
+
+    /// Whether it has no requirement (selects everything).
+    pub(crate) fn is_empty(&self) -> bool {
+        self.labels.is_empty() && self.expressions.is_empty()
+    }
+
+    /// Whether a set of labels satisfies every requirement.
+    pub(crate) fn matches(&self, labels: Option<&Map>) -> bool {
+        let get = |k: &str| {
+            labels
+                .and_then(|m| m.get(k))
+                .and_then(Node::as_scalar)
+                .map(|s| s.value.as_str())
+        };
+        self.labels.iter().all(|(k, v)| get(k) == Some(*v))
+            && self.expressions.iter().all(|(k, op, values)| match *op {
+                "In" => get(k).is_some_and(|v| values.contains(&v)),
+                "NotIn" => get(k).is_none_or(|v| !values.contains(&v)),
+                "Exists" => get(k).is_some(),
+                "DoesNotExist" => get(k).is_none(),
+                _ => false,
+            })
+    }
+}
+
+impl std::fmt::Display for Selector<'_> {
+    /// `app=api,tier in (web, api)`, requirements sorted.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut parts: Vec<String> = self
+            .labels
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        parts.sort();
+        for (k, op, values) in &self.expressions {
+            parts.push(match *op {
+                "Exists" => k.to_string(),
+                "DoesNotExist" => format!("!{k}"),
+                op => format!("{k} {} ({})", op.to_ascii_lowercase(), values.join(", ")),
+            });
+        }
+        f.write_str(&parts.join(","))
+    }
+}
+
+fn pairs(m: &Map) -> Vec<(&str, &str)> {
+    m.entries
+        .iter()
+        .filter_map(|e| Some((e.key.value.as_str(), e.value.as_scalar()?.value.as_str())))
+        .collect()
+}
+
+/// `key=value,...` of a label map, sorted, for messages.
+pub(crate) fn show_labels(m: Option<&Map>) -> String {
+    let Some(m) = m else {
+        return "none".to_string();
+    };
+    let mut parts: Vec<String> = pairs(m).iter().map(|(k, v)| format!("{k}={v}")).collect();
+    parts.sort();
+    if parts.is_empty() {
+        "none".to_string()
+    } else {
+        parts.join(",")
+    }
+}

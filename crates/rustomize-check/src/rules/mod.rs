@@ -3,7 +3,9 @@
 //! page, `docs/rules/<id>.md`.
 
 mod dangling_reference;
+mod hpa_target;
 mod mutable_image_tag;
+mod pdb_selector;
 mod plain_secret;
 mod privilege_escalation;
 mod privileged;
@@ -14,6 +16,7 @@ mod resources_set;
 mod run_as_non_root;
 mod schema;
 mod schema_not_checked;
+mod selector_mismatch;
 mod service_selector;
 mod single_writer_volume;
 
@@ -77,6 +80,9 @@ pub(crate) fn all() -> &'static [&'static dyn Rule] {
         &mutable_image_tag::MutableImageTag,
         &dangling_reference::DanglingReference,
         &service_selector::ServiceSelector,
+        &selector_mismatch::SelectorMismatch,
+        &pdb_selector::PdbSelector,
+        &hpa_target::HpaTarget,
         &plain_secret::PlainSecret,
     ]
 }
