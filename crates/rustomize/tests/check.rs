@@ -80,6 +80,7 @@ metadata:
 spec:
   capacity: {storage: 1Gi}
   accessModes: [ReadWriteOnce]
+  storageClassName: ""
   hostPath: {path: /srv/api}
 ---
 apiVersion: v1
@@ -88,6 +89,7 @@ metadata:
   name: api-data
 spec:
   accessModes: [ReadWriteOnce]
+  storageClassName: ""
   volumeName: api-staging-pv
   resources:
     requests: {storage: 1Gi}

@@ -5,17 +5,20 @@
 mod dangling_reference;
 mod hpa_target;
 mod mutable_image_tag;
+mod named_port;
 mod pdb_selector;
 mod plain_secret;
 mod privilege_escalation;
 mod privileged;
 mod probe;
+mod pv_binding;
 mod read_only_root_filesystem;
 mod requests_exceed_limits;
 mod resources_set;
 mod run_as_non_root;
 mod schema;
 mod schema_not_checked;
+mod secret_key_ref;
 mod selector_mismatch;
 mod service_selector;
 mod single_writer_volume;
@@ -83,6 +86,9 @@ pub(crate) fn all() -> &'static [&'static dyn Rule] {
         &selector_mismatch::SelectorMismatch,
         &pdb_selector::PdbSelector,
         &hpa_target::HpaTarget,
+        &named_port::NamedPort,
+        &secret_key_ref::SecretKeyRef,
+        &pv_binding::PvBinding,
         &plain_secret::PlainSecret,
     ]
 }
