@@ -209,6 +209,25 @@ fn constraints(m: &Map, store: &mut Store, prune: bool, depth: usize) -> Constra
             .and_then(|s| s.parse::<u64>().ok())
     };
     let flag = |key: &str| m.get(key).and_then(Node::as_str) == Some("true");
+    let pattern = m
+        .get("pattern")
+        .and_then(Node::as_str)
+        .map(|p| Regex::new(p).map_err(|e| (p, e)));
+    let mut unchecked = Vec::new();
+    if let Some(Err((p, e))) = &pattern {
+        let why = match e {
+            regex::Error::Syntax(s) => s.lines().last().unwrap_or("").trim().to_string(),
+            other => other.to_string(),
+        };
+        unchecked.push(format!(
+            "the CRD's pattern \"{p}\" is not a regular expression the validator can use ({why})"
+        ));
+    }
+    if let Some(r) = m.get("$ref").and_then(Node::as_str) {
+        unchecked.push(format!(
+            "the CRD's schema refers to \"{r}\" ($ref), which the validator does not follow"
+        ));
+    }
     let list = |key: &str, store: &mut Store| -> Vec<SchemaId> {
         m.get(key)
             .and_then(Node::as_seq)
@@ -229,10 +248,7 @@ fn constraints(m: &Map, store: &mut Store, prune: bool, depth: usize) -> Constra
                     .collect()
             })
             .unwrap_or_default(),
-        pattern: m
-            .get("pattern")
-            .and_then(Node::as_str)
-            .and_then(|p| Regex::new(p).ok()),
+        pattern: pattern.as_ref().and_then(|p| p.as_ref().ok()).cloned(),
         minimum: num("minimum").map(|v| (v, flag("exclusiveMinimum"))),
         maximum: num("maximum").map(|v| (v, flag("exclusiveMaximum"))),
         min_length: uint("minLength"),
@@ -245,6 +261,7 @@ fn constraints(m: &Map, store: &mut Store, prune: bool, depth: usize) -> Constra
         any_of: list("anyOf", store),
         one_of: list("oneOf", store),
         not: m.get("not").map(|n| convert(n, store, prune, depth + 1)),
+        unchecked,
     }
 }
 
@@ -263,4 +280,5 @@ fn has_any(c: &Constraints) -> bool {
         || !c.any_of.is_empty()
         || !c.one_of.is_empty()
         || c.not.is_some()
+        || !c.unchecked.is_empty()
 }

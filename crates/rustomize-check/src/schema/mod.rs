@@ -93,6 +93,10 @@ pub(crate) struct Constraints {
     pub one_of: Vec<SchemaId>,
     /// Must not hold.
     pub not: Option<SchemaId>,
+    /// Parts of the schema the validator cannot apply (an invalid
+    /// `pattern`, a `$ref`): values here are reported as not checked for
+    /// them, never passed silently.
+    pub unchecked: Vec<String>,
 }
 
 /// One schema.
@@ -212,6 +216,9 @@ pub(crate) struct Problem {
     pub path: String,
     /// What is wrong.
     pub message: String,
+    /// Whether the value was not checked (the schema has a part the
+    /// validator cannot apply) rather than found wrong.
+    pub not_checked: bool,
 }
 
 struct Validator<'a> {
@@ -228,6 +235,7 @@ impl Validator<'_> {
         self.problems.push(Problem {
             path: self.path.clone(),
             message,
+            not_checked: false,
         });
     }
 
@@ -350,6 +358,15 @@ impl Validator<'_> {
     }
 
     fn check_constraints(&mut self, node: &Node, c: &Constraints) {
+        if !self.in_branch {
+            for why in &c.unchecked {
+                self.problems.push(Problem {
+                    path: self.path.clone(),
+                    message: format!("not checked: {why}"),
+                    not_checked: true,
+                });
+            }
+        }
         if !c.enum_values.is_empty()
             && let Node::Scalar(s) = node
             && !c.enum_values.contains(&s.value)
