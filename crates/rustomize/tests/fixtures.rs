@@ -18,6 +18,12 @@
 //! kustomize v5.5.0 is missing, failed instead under
 //! `RUSTOMIZE_REQUIRE_ORACLES=1`).
 //!
+//! The same harness runs the defect set of `tests/defects/` (see its
+//! README): each `NN-*/broken.yaml` must fail `rustomize check -f` with an
+//! error from the rule its `defect.yaml` names (the whole text output is an
+//! insta snapshot beside it, `check.snap`), and `base.yaml` must have no
+//! finding at all.
+//!
 //! `RUSTOMIZE_BLESS=1` rewrites `expected.yaml` from the current output;
 //! `INSTA_UPDATE=always` (or `cargo insta review`) the error snapshots.
 //! Review the diff before committing.
@@ -199,6 +205,51 @@ fn kustomize(case_file: &Path) -> datatest_stable::Result<()> {
     Ok(())
 }
 
+/// One broken object of the defect set: caught by the rule it names.
+fn defect(defect_file: &Path) -> datatest_stable::Result<()> {
+    let dir = defect_file.parent().ok_or("defect.yaml has a directory")?;
+    let meta = std::fs::read_to_string(defect_file)?;
+    let rule = meta
+        .lines()
+        .find_map(|l| l.strip_prefix("rule: "))
+        .ok_or("defect.yaml names no rule")?
+        .trim();
+    let json = support::run_in(dir, &["check", "--format", "json", "-f", "broken.yaml"]);
+    if json.status.code() != Some(1) {
+        return Err(format!("exit status {:?}, want 1", json.status.code()).into());
+    }
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout)?;
+    let findings = v["targets"][0]["findings"]
+        .as_array()
+        .ok_or("no findings array")?;
+    let caught = findings
+        .iter()
+        .any(|f| f["rule"] == rule && f["severity"] == "error");
+    if !caught {
+        return Err(format!("no error from {rule}; findings: {findings:?}").into());
+    }
+    let text = support::run_in(dir, &["check", "-f", "broken.yaml"]);
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(dir);
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    settings.bind(|| insta::assert_snapshot!("check", support::stdout(&text)));
+    Ok(())
+}
+
+/// The objects the defects start from have no finding.
+fn defects_base(base: &Path) -> datatest_stable::Result<()> {
+    let dir = base.parent().ok_or("base.yaml has a directory")?;
+    let out = support::run_in(dir, &["check", "-f", "base.yaml"]);
+    let text = support::stdout(&out);
+    if out.status.code() != Some(0)
+        || text != "base.yaml: no findings in 10 objects (Kubernetes 1.37)\n"
+    {
+        return Err(format!("exit status {:?}:\n{text}", out.status.code()).into());
+    }
+    Ok(())
+}
+
 fn first_difference(want: &str, got: &str) -> String {
     let (w, g): (Vec<&str>, Vec<&str>) = (want.lines().collect(), got.lines().collect());
     let i = w
@@ -217,4 +268,6 @@ fn first_difference(want: &str, got: &str) -> String {
 datatest_stable::harness! {
     { test = build, root = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures"), pattern = r"^[^/]+/case\.yaml$" },
     { test = kustomize, root = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures"), pattern = r"^[^/]+/case\.yaml$" },
+    { test = defect, root = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/defects"), pattern = r"^[^/]+/defect\.yaml$" },
+    { test = defects_base, root = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/defects"), pattern = r"^base\.yaml$" },
 }
