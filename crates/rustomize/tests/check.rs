@@ -484,3 +484,85 @@ fn dojo_example_in_every_format() {
     }
     assert_snapshots!(all);
 }
+
+/// A tree without configuration, as a newcomer has it: a base, and the
+/// overlays `edit` gives.
+fn newcomer_tree(overlay: &str, kustomization: &str) -> Tree {
+    let t = Tree::new();
+    t.write(".git/HEAD", "ref: refs/heads/main\n")
+        .write("base/deployment.yaml", DEPLOYMENT)
+        .write("base/rest.yaml", BASE_REST)
+        .write("base/claim.yaml", CLAIM)
+        .write(
+            "base/kustomization.yaml",
+            "resources:\n- deployment.yaml\n- rest.yaml\n- claim.yaml\n",
+        )
+        .write(&format!("{overlay}/kustomization.yaml"), kustomization);
+    t
+}
+
+/// Regressions of the newcomer's list (issue 12): each finding `check`
+/// missed or got wrong on a tree without configuration, as snapshots of
+/// the text output with the exit status.
+#[test]
+fn newcomer_regressions() {
+    let edge = "resources: [../../base]\nnamespace: dojo-prod\nimages:\n- {name: ghcr.io/org/api, newTag: edge}\n";
+    let mut all = Vec::new();
+    let mut text = |name: &str, t: &Tree, args: &[&str]| {
+        let out = check(t.path(), args);
+        all.push((
+            name.to_string(),
+            format!(
+                "exit status: {:?}\n{}",
+                out.status.code(),
+                t.redact(&stdout(&out))
+            ),
+        ));
+    };
+    // Production is inferred from the path, or else from the namespace,
+    // and the output says which it assumed.
+    let t = newcomer_tree("overlays/production", edge);
+    text("newcomer-production-by-path", &t, &["overlays/production"]);
+    let t = newcomer_tree("overlays/live", edge);
+    text("newcomer-production-by-namespace", &t, &["overlays/live"]);
+    // A volume mounting the Secret a cert-manager Certificate creates is
+    // not a dangling reference.
+    let t = newcomer_tree(
+        "overlays/staging",
+        "resources: [../../base, certificate.yaml]\npatches:\n- target: {kind: Deployment}\n  patch: |-\n    \
+- {op: add, path: /spec/template/spec/volumes/-, value: {name: tls, secret: {secretName: api-tls}}}\n",
+    );
+    t.write(
+        "overlays/staging/certificate.yaml",
+        "apiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata: {name: api}\nspec:\n  secretName: api-tls\n  \
+dnsNames: [api.example.com]\n  issuerRef: {name: letsencrypt, kind: ClusterIssuer}\n",
+    );
+    text("newcomer-certificate-secret", &t, &["overlays/staging"]);
+    // secretGenerator literals are committed secrets.
+    let t = newcomer_tree(
+        "overlays/staging",
+        "resources: [../../base]\nsecretGenerator:\n- name: db\n  literals: [POSTGRES_PASSWORD=supersecret]\n",
+    );
+    text("newcomer-generator-literals", &t, &["overlays/staging"]);
+    // A missing readiness probe fails a production check; --fail-on
+    // warning fails on the liveness probe too.
+    let t = newcomer_tree("overlays/production", "resources: [../../base]\n");
+    t.edit(
+        "base/deployment.yaml",
+        "        readinessProbe:\n          httpGet: {path: /healthz, port: http}\n        \
+livenessProbe:\n          httpGet: {path: /healthz, port: http}\n",
+        "",
+    );
+    text("newcomer-probes-in-production", &t, &["overlays/production"]);
+    text(
+        "newcomer-probes-fail-on-warning",
+        &t,
+        &["--env", "staging", "--fail-on", "warning", "overlays/production"],
+    );
+    text(
+        "newcomer-probes-github",
+        &t,
+        &["--format", "github", "overlays/production"],
+    );
+    assert_snapshots!(all);
+}
