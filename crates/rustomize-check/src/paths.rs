@@ -33,3 +33,27 @@ pub(crate) fn normalize(p: &Path) -> PathBuf {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::rows;
+
+    #[test]
+    fn normalizes() {
+        rows(
+            &[
+                ("overlays/prod/../../base/d.yaml", "base/d.yaml"),
+                ("./../../x", "../../x"),
+                ("a/../../x", "../x"),
+                ("/a/../../x", "/x"),
+            ],
+            |&(p, want)| {
+                let got = normalize(Path::new(p));
+                (got == Path::new(want))
+                    .then_some(())
+                    .ok_or(got.display().to_string())
+            },
+        );
+    }
+}

@@ -553,11 +553,21 @@ dnsNames: [api.example.com]\n  issuerRef: {name: letsencrypt, kind: ClusterIssue
 livenessProbe:\n          httpGet: {path: /healthz, port: http}\n",
         "",
     );
-    text("newcomer-probes-in-production", &t, &["overlays/production"]);
+    text(
+        "newcomer-probes-in-production",
+        &t,
+        &["overlays/production"],
+    );
     text(
         "newcomer-probes-fail-on-warning",
         &t,
-        &["--env", "staging", "--fail-on", "warning", "overlays/production"],
+        &[
+            "--env",
+            "staging",
+            "--fail-on",
+            "warning",
+            "overlays/production",
+        ],
     );
     text(
         "newcomer-probes-github",

@@ -131,12 +131,21 @@ mod tests {
     fn every_rule_has_a_doc_page_and_a_unique_id() {
         let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs");
         let index = std::fs::read_to_string(docs.join("check.md")).unwrap();
-        let mut seen = std::collections::HashSet::new();
-        for r in all() {
-            assert!(seen.insert(r.id()), "duplicate id {}", r.id());
+        let ids: Vec<&str> = all().iter().map(|r| r.id()).collect();
+        crate::testing::rows(&ids, |id| {
+            let r = all().iter().find(|r| r.id() == *id).expect("listed");
+            let mut problems = Vec::new();
+            if ids.iter().filter(|&&other| other == r.id()).count() > 1 {
+                problems.push("duplicate id".to_string());
+            }
             let page = std::fs::read_to_string(docs.join(format!("rules/{}.md", r.id())))
-                .unwrap_or_else(|_| panic!("docs/rules/{}.md", r.id()));
-            assert!(page.starts_with(&format!("# `{}`", r.id())), "{}", r.id());
+                .unwrap_or_default();
+            if !page.starts_with(&format!("# `{}`", r.id())) {
+                problems.push(format!(
+                    "docs/rules/{}.md does not start with its id",
+                    r.id()
+                ));
+            }
             let severity = if r.production_severity() == r.default_severity() {
                 format!("**Default severity:** {}", r.default_severity())
             } else {
@@ -146,11 +155,22 @@ mod tests {
                     r.production_severity()
                 )
             };
-            assert!(page.contains(&severity), "{}: {severity}", r.id());
-            for section in ["## What it checks", "## Why", "## Example", "## Fix"] {
-                assert!(page.contains(section), "{}: {section}", r.id());
+            if !page.contains(&severity) {
+                problems.push(format!("no {severity:?}"));
             }
-            assert!(index.contains(&format!("[`{}`](rules/{}.md)", r.id(), r.id())));
-        }
+            for section in ["## What it checks", "## Why", "## Example", "## Fix"] {
+                if !page.contains(section) {
+                    problems.push(format!("no {section:?}"));
+                }
+            }
+            if !index.contains(&format!("[`{}`](rules/{}.md)", r.id(), r.id())) {
+                problems.push("not in docs/check.md's table".to_string());
+            }
+            if problems.is_empty() {
+                Ok(())
+            } else {
+                Err(problems.join("; "))
+            }
+        });
     }
 }

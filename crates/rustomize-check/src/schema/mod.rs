@@ -601,33 +601,52 @@ mod tests {
 
     #[test]
     fn quantities() {
-        for ok in [
-            "1",
-            "250m",
-            "1.5Gi",
-            "+1",
-            "-0.5",
-            ".5",
-            "1e3",
-            "1E-2",
-            "128974848",
-            "5k",
-        ] {
-            assert!(is_quantity(ok), "{ok}");
-        }
-        for bad in ["", "mi", "512mb", "1.5.0", "1 Gi", "Gi", "1e", "1KiB"] {
-            assert!(!is_quantity(bad), "{bad}");
-        }
+        let cases = [
+            ("1", true),
+            ("250m", true),
+            ("1.5Gi", true),
+            ("+1", true),
+            ("-0.5", true),
+            (".5", true),
+            ("1e3", true),
+            ("1E-2", true),
+            ("128974848", true),
+            ("5k", true),
+            ("", false),
+            ("mi", false),
+            ("512mb", false),
+            ("1.5.0", false),
+            ("1 Gi", false),
+            ("Gi", false),
+            ("1e", false),
+            ("1KiB", false),
+        ];
+        crate::testing::rows(&cases, |&(q, want)| {
+            (is_quantity(q) == want)
+                .then_some(())
+                .ok_or(format!("{}", !want))
+        });
     }
 
     #[test]
     fn base64() {
-        for ok in ["", "aGVsbG8=", "aGVsbA==", "aGVs\nbG8=", "YWJj"] {
-            assert!(is_base64(ok), "{ok}");
-        }
-        for bad in ["hunter2", "aGVsbG8", "a=bc", "aGVsbA===", "aé=="] {
-            assert!(!is_base64(bad), "{bad}");
-        }
+        let cases = [
+            ("", true),
+            ("aGVsbG8=", true),
+            ("aGVsbA==", true),
+            ("aGVs\nbG8=", true),
+            ("YWJj", true),
+            ("hunter2", false),
+            ("aGVsbG8", false),
+            ("a=bc", false),
+            ("aGVsbA===", false),
+            ("aé==", false),
+        ];
+        crate::testing::rows(&cases, |&(s, want)| {
+            (is_base64(s) == want)
+                .then_some(())
+                .ok_or(format!("{}", !want))
+        });
     }
 
     #[test]
