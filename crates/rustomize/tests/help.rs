@@ -1,5 +1,6 @@
 //! Snapshots of `--help`: the binary's and every subcommand's (found in the
-//! binary's own command list, so a new subcommand gets a snapshot too).
+//! binary's own command list, so a new subcommand gets a snapshot too), and
+//! of `check --list-rules`.
 //! Update with `INSTA_UPDATE=always cargo test --test help` or
 //! `cargo insta review`, and read the diff: it is the user-facing change.
 
@@ -38,5 +39,10 @@ fn help_of_the_binary_and_every_subcommand() {
     for sub in &subs {
         all.push((format!("rustomize-{sub}"), help(&[sub.as_str()])));
     }
+    let rules = support::rustomize()
+        .args(["check", "--list-rules"])
+        .output()
+        .expect("run rustomize check --list-rules");
+    all.push(("rustomize-check-list-rules".into(), support::stdout(&rules)));
     assert_snapshots!(all);
 }

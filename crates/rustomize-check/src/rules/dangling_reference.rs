@@ -3,8 +3,9 @@
 //! name objects that are in the output. References marked
 //! `optional: true` are exempt, as is the `default` ServiceAccount.
 //!
-//! A Secret counts as present when a SealedSecret or ExternalSecret in the
-//! output creates it.
+//! A Secret or ConfigMap counts as present when a producer in the output
+//! creates it (a cert-manager Certificate, a SealedSecret, an ExternalSecret;
+//! see `producers`).
 
 use super::{Hit, Rule};
 use crate::context::Context;

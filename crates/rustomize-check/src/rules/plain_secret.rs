@@ -27,7 +27,7 @@ impl Rule for PlainSecret {
     }
 
     fn summary(&self) -> &'static str {
-        "No Secret with literal values is committed in the tree; generate it or encrypt it."
+        "No Secret value is committed in the tree: not in a Secret, not in secretGenerator literals or in the env files and files it reads."
     }
 
     fn check(&self, cx: &Context<'_>, r: &Resource, out: &mut Vec<Hit>) {

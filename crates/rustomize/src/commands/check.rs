@@ -182,8 +182,13 @@ fn usage_error(msg: &str) -> ExitCode {
 fn list_rules() -> ExitCode {
     let mut out = String::new();
     for r in rustomize_check::rules() {
+        let production = if r.production_severity == r.default_severity {
+            String::new()
+        } else {
+            format!(" ({} in production)", r.production_severity)
+        };
         out.push_str(&format!(
-            "{:<26} {:<8} {}\n",
+            "{:<26} {:<8} {}{production}\n",
             r.id,
             r.default_severity.as_str(),
             r.summary
