@@ -430,6 +430,14 @@ mod tests {
                     "line 3: environments.prod: unknown field \"path\" (known: paths, namespaces)",
                 ),
                 ("- a\n", "expected a mapping"),
+                (
+                    "producers:\n- {kind: X, creates: Pod}\n",
+                    "line 2: producers[0].creates: expected Secret or ConfigMap",
+                ),
+                (
+                    "producers:\n- {kind: X, creates: Secret, names: a}\n",
+                    "line 2: producers[0]: unknown field \"names\" (known: group, kind, creates, name)",
+                ),
             ],
             |(text, want)| {
                 let got = Config::parse(text, IDS)

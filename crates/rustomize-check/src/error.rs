@@ -97,7 +97,8 @@ pub enum ConfigError {
         /// The rule.
         id: String,
     },
-    /// A glob that cannot be used.
+    /// A glob that cannot be used (every character but `*` and `?` is
+    /// literal, so only a pattern too large to compile).
     #[error("line {line}: {field}: the pattern \"{pattern}\" is not valid: {why}")]
     Pattern {
         /// The line.

@@ -18,9 +18,23 @@ fn oracles_are_there_or_skipped_loudly() {
 
 #[test]
 fn reads_kubectls_kustomize_version() {
-    let text = "Client Version: v1.32.4\nKustomize Version: v5.5.0\n";
-    assert_eq!(kustomize_version(text), Some("v5.5.0"));
-    assert_eq!(kustomize_version("Client Version: v1.32.4\n"), None);
+    support::table(
+        &[
+            (
+                "Client Version: v1.32.4\nKustomize Version: v5.5.0\n",
+                Some("v5.5.0"),
+            ),
+            (
+                "Client Version: v1.31.0\nKustomize Version: v5.4.2\n",
+                Some("v5.4.2"),
+            ),
+            ("Client Version: v1.32.4\n", None),
+        ],
+        |&(text, want)| {
+            let got = kustomize_version(text);
+            (got == want).then_some(()).ok_or(format!("got {got:?}"))
+        },
+    );
 }
 
 #[test]

@@ -301,4 +301,35 @@ app.yaml:39: error[dangling-reference] PersistentVolumeClaim shop/web-data: spec
             "app.yaml:1: error[dangling-reference] Deployment shop/web: spec.template.spec.containers[0].envFrom[0].configMapRef.name: no ConfigMap \"web-config\" in the output\n"
         );
     }
+
+    /// A Certificate's Secret was a dangling reference; producers the
+    /// configuration adds resolve too.
+    #[test]
+    fn secrets_producers_create_are_present() {
+        let mount = |secret: &str| {
+            GOOD_APP.replace(
+                "      volumes:\n",
+                &format!(
+                    "      volumes:\n      - name: s\n        secret: {{secretName: {secret}}}\n"
+                ),
+            )
+        };
+        let certificate = "---\napiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata: {name: api}\nspec: {secretName: api-tls}\n";
+        assert_eq!(findings(RULE, &(mount("api-tls") + certificate)), "");
+        let claim = "---\napiVersion: db.example.com/v1\nkind: DatabaseClaim\nmetadata: {name: api}\nspec: {secretName: api-db}\n";
+        let yaml = mount("api-db") + claim;
+        assert_eq!(
+            findings(RULE, &yaml),
+            "app.yaml:1: error[dangling-reference] Deployment api: spec.template.spec.volumes[0].secret.secretName: no Secret \"api-db\" in the output\n"
+        );
+        let config = crate::parse_config(
+            "producers:\n- {kind: DatabaseClaim, group: db.example.com, creates: Secret, name: spec.secretName}\n",
+        )
+        .unwrap();
+        let opts = crate::Options {
+            config,
+            ..crate::Options::default()
+        };
+        assert_eq!(crate::testing::findings_of(RULE, &yaml, &opts), "");
+    }
 }

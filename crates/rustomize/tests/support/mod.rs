@@ -10,7 +10,6 @@
 // Each test binary includes this module and uses a part of it.
 #![allow(dead_code)]
 
-use std::fmt::Display;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -177,15 +176,6 @@ macro_rules! assert_snapshots {
         }
         assert!(failed.is_empty(), "snapshots differ: {}", failed.join(", "));
     }};
-}
-
-/// `Ok` when equal, else both values.
-pub fn same<T: PartialEq + Display>(got: T, want: T) -> Result<(), String> {
-    if got == want {
-        Ok(())
-    } else {
-        Err(format!("got {got}, want {want}"))
-    }
 }
 
 /// Whether oracles are required (`RUSTOMIZE_REQUIRE_ORACLES=1`).
