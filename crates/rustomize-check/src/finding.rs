@@ -3,7 +3,7 @@
 use std::fmt;
 
 /// How serious a finding is. Findings at [`Severity::Error`] fail the check
-/// (exit code 1).
+/// (exit code 1); with `--fail-on warning`, warnings do too.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
     /// Worth knowing; never fails a check (SARIF `note`).
@@ -97,6 +97,10 @@ pub struct Report {
     pub objects: usize,
     /// The findings, in output order of their objects.
     pub findings: Vec<Finding>,
+    /// Environments the check inferred (no `--env`, no configured
+    /// environments), each with why: `production, because the path has a
+    /// segment "production"`.
+    pub assumed_environments: Vec<String>,
 }
 
 impl Report {
@@ -110,6 +114,11 @@ impl Report {
 
     /// Whether any finding is at error level.
     pub fn has_errors(&self) -> bool {
-        self.findings.iter().any(|f| f.severity == Severity::Error)
+        self.fails(Severity::Error)
+    }
+
+    /// Whether any finding is at `threshold` or above (`--fail-on`).
+    pub fn fails(&self, threshold: Severity) -> bool {
+        self.findings.iter().any(|f| f.severity >= threshold)
     }
 }

@@ -4,9 +4,14 @@
 //! [`check`] takes the resources of one build (or of rendered YAML) and
 //! returns a [`Report`]: every object validated against the bundled
 //! Kubernetes schemas of the chosen version (custom resources against the
-//! CRDs found in the same output), then each rule of [`rules::all`] run on
+//! CRDs found in the same output), then each rule (see [`rules`]) run on
 //! each object. Findings name the object, the field path and the file in
-//! the tree the object came from.
+//! the tree the object came from. [`render`] prints reports as text, JSON,
+//! SARIF or GitHub workflow annotations.
+//!
+//! The crate's surface is what the `rustomize` binary needs: [`check`] and
+//! its [`Options`] and [`Target`], the [`Config`] file, the [`Report`] and
+//! its [`Finding`]s, [`render`], and [`rules`] to list the rules.
 //!
 //! ```
 //! use rustomize_check::{check, Options, Target};
@@ -22,48 +27,69 @@
 //! assert_eq!(report.findings[0].path, "data.port");
 //! assert_eq!(report.findings[0].message, "expected a string, got integer 80");
 //! ```
+//!
+//! Layers, each using only those above it in this list: `error`, `finding`,
+//! `paths`, `producers`, `config`, `schema`, `workload`, `quantity`,
+//! `environment`, `context`, `rules`, `output`, and this file.
 
-pub mod config;
-pub mod context;
-pub mod finding;
-pub mod output;
-pub mod rules;
-pub mod schema;
-pub mod workload;
+#![warn(unreachable_pub)]
 
-pub use config::Config;
+mod config;
+mod context;
+mod environment;
+mod error;
+mod finding;
+mod output;
+mod paths;
+mod producers;
+mod quantity;
+mod rules;
+mod schema;
+#[cfg(test)]
+mod testing;
+mod workload;
+
+pub use config::{Config, Environment, FILE_NAMES, Glob, RuleSetting};
+pub use error::{ConfigError, Error};
 pub use finding::{Finding, ObjectRef, Report, Severity};
+pub use output::{Format, Outcome, render};
+pub use producers::Producer;
+pub use rules::RuleInfo;
 
-use config::RuleSetting;
 use context::{Context, Index};
 use rayon::prelude::*;
 use rustomize_engine::resource::Resource;
+use rustomize_loader::FileSystem;
 use schema::Store;
 use schema::builtin::{self, Builtin};
 use schema::crd::CrdSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// The annotation that silences rules on one object: a comma-separated
 /// list of rule ids, or `*` for all of them.
 pub const IGNORE_ANNOTATION: &str = "check.rustomize.io/ignore";
 
-/// Errors of `check` itself (not findings).
-#[derive(Debug, thiserror::Error)]
-pub enum Error {
-    /// A configuration file that cannot be read or is malformed.
-    #[error("{path}: {message}")]
-    Config {
-        /// The file.
-        path: String,
-        /// What is wrong, with the line.
-        message: String,
-    },
-    /// A Kubernetes version with no bundled schemas.
-    #[error("{0}")]
-    KubernetesVersion(String),
-    /// The bundled data is damaged (a bug).
-    #[error("{0}")]
-    Data(String),
+/// Every rule: id, severities and summary, in the order findings are
+/// reported for an object.
+pub fn rules() -> Vec<RuleInfo> {
+    rules::all().iter().map(|r| RuleInfo::of(*r)).collect()
+}
+
+/// Finds the configuration for a checked directory (see [`Config::find`]),
+/// accepting the ids of [`rules`].
+pub fn find_config(fs: &dyn FileSystem, dir: &Path) -> Result<Option<Config>, Error> {
+    Config::find(fs, dir, &rules::ids())
+}
+
+/// Reads a configuration file (see [`Config::load`]), accepting the ids of
+/// [`rules`].
+pub fn load_config(fs: &dyn FileSystem, path: &Path) -> Result<Config, Error> {
+    Config::load(fs, path, &rules::ids())
+}
+
+/// Parses configuration text, accepting the ids of [`rules`].
+pub fn parse_config(text: &str) -> Result<Config, ConfigError> {
+    Config::parse(text, &rules::ids())
 }
 
 /// How to check.
@@ -73,7 +99,7 @@ pub struct Options {
     pub kubernetes_version: Option<String>,
     /// `--env`; wins over the configuration's environments.
     pub env: Option<String>,
-    /// The configuration (rules, environments).
+    /// The configuration (rules, environments, producers).
     pub config: Config,
 }
 
@@ -130,44 +156,41 @@ pub fn check(resources: &[Resource], target: &Target, opts: &Options) -> Result<
     let builtin = Builtin::get(minor)?;
     let mut store = Store::new(builtin.schemas.clone(), builtin.any);
     let crds = CrdSet::collect(resources, &mut store, builtin.object_meta);
+    let mut producers = Producer::builtin();
+    producers.extend(opts.config.producers.iter().cloned());
     let cx = Context {
-        resources,
-        index: Index::new(resources),
+        index: Index::new(resources, &producers),
         builtin: &builtin,
         store,
         crds,
         provenance: target.provenance,
-        env_override: opts.env.clone(),
-        target_env: target
-            .dir
-            .as_deref()
-            .and_then(|d| opts.config.env_for_path(d))
-            .map(str::to_string),
-        config: &opts.config,
+        envs: environment::Chooser::new(opts.env.as_deref(), &opts.config, target),
     };
-    let rules: Vec<(&dyn rules::Rule, Severity)> = rules::all()
-        .iter()
-        .filter_map(|&rule| match opts.config.rule(rule.id()) {
-            Some(RuleSetting::Off) => None,
-            Some(RuleSetting::Severity(s)) => Some((rule, s)),
-            None => Some((rule, rule.default_severity())),
-        })
-        .collect();
+    let rules = rules::all();
     let per_object: Vec<Vec<Finding>> = resources
         .par_iter()
-        .map(|r| check_object(&cx, &rules, r, target))
+        .map(|r| check_object(&cx, rules, &opts.config, r, target))
         .collect();
+    let mut assumed: Vec<String> = resources
+        .iter()
+        .filter_map(|r| cx.envs.of(r))
+        .filter_map(|e| e.assumption())
+        .collect();
+    assumed.sort();
+    assumed.dedup();
     Ok(Report {
         target: target.name.clone(),
         kubernetes_version: minor.to_string(),
         objects: resources.len(),
         findings: per_object.into_iter().flatten().collect(),
+        assumed_environments: assumed,
     })
 }
 
 fn check_object(
     cx: &Context<'_>,
-    rules: &[(&dyn rules::Rule, Severity)],
+    rules: &[&dyn rules::Rule],
+    config: &Config,
     r: &Resource,
     target: &Target,
 ) -> Vec<Finding> {
@@ -177,9 +200,16 @@ fn check_object(
             .split([',', ' ', '\n', '\t'])
             .any(|s| s == id || s == "*" || s == "all")
     };
+    let production = cx.is_production(r);
     let mut out = Vec::new();
     let mut hits = Vec::new();
-    for &(rule, severity) in rules {
+    for &rule in rules {
+        let severity = match config.rule(rule.id()) {
+            Some(RuleSetting::Off) => continue,
+            Some(RuleSetting::Severity(s)) => s,
+            None if production => rule.production_severity(),
+            None => rule.default_severity(),
+        };
         if ignores(rule.id()) {
             continue;
         }
@@ -217,7 +247,7 @@ fn file_of(r: &Resource, target: &Target) -> Option<String> {
         return Some(format!("{repo}//{}{at}", o.path));
     }
     Some(match &target.dir {
-        Some(d) => config::normalize(&d.join(&o.path)).display().to_string(),
+        Some(d) => paths::normalize(&d.join(&o.path)).display().to_string(),
         None => o.path.clone(),
     })
 }

@@ -171,6 +171,23 @@ pub struct BuildMeta {
     pub transformations: Vec<Arc<Origin>>,
     /// Fields that share one value in kustomize (see [`crate::alias`]).
     pub aliases: Vec<crate::alias::AliasGroup>,
+    /// For a ConfigMap or Secret a generator made: what it was made from
+    /// (`rustomize check`'s `plain-secret` reads it).
+    pub generated_from: Option<Arc<GeneratedFrom>>,
+}
+
+/// The sources a ConfigMap or Secret generator read, as its configuration
+/// names them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct GeneratedFrom {
+    /// The keys of `literals` entries (`KEY=value` gives `KEY`).
+    pub literal_keys: Vec<String>,
+    /// `files` entries (`key=path` or `path`), relative to the
+    /// kustomization's directory.
+    pub files: Vec<String>,
+    /// `envs` entries (with `env`), relative to the kustomization's
+    /// directory.
+    pub envs: Vec<String>,
 }
 
 /// A Kubernetes object and its build bookkeeping.

@@ -45,10 +45,12 @@ to and whether it came from the network or the cache: the list a reviewer wants 
         long_about = "Build each kustomization directory (or read rendered YAML with -f) and check \
 every object against the Kubernetes schema of the chosen version and the deployment-safety rules \
 (see docs/check.md). Each finding names the object, the field and the file in the tree it came \
-from.\n\nExit status: 0 no error-level findings, 1 error-level findings, 2 usage or build errors.",
+from.\n\nExit status: 0 no findings at the --fail-on severity (error by default) or above, 1 such \
+findings, 2 usage or build errors.",
         after_help = "Examples:\n  rustomize check overlays/staging overlays/production\n  \
 rustomize check --env production overlays/production\n  rustomize build . | rustomize check -f -\n  \
-rustomize check --format sarif overlays/* > check.sarif"
+rustomize check --format sarif overlays/* > check.sarif\n  \
+rustomize check --format github --fail-on warning overlays/*"
     )]
     Check(CheckArgs),
     /// Prints the kustomize version (and rustomize's).
@@ -222,7 +224,10 @@ pub struct CheckArgs {
     #[arg(long = "kubernetes-version", value_name = "VERSION")]
     pub kubernetes_version: Option<String>,
     /// Environment the objects are deployed to (`production` turns on
-    /// mutable-image-tag); overrides the configuration's environments.
+    /// mutable-image-tag and makes a missing readiness probe an error);
+    /// overrides the configuration's environments. Without it or configured
+    /// environments, a path segment `prod`/`production` or a namespace
+    /// ending in `-prod`/`-production` means production.
     #[arg(long, value_name = "NAME")]
     pub env: Option<String>,
     /// Configuration file (default: .rustomize-check.yaml in the checked
@@ -232,6 +237,9 @@ pub struct CheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
     pub format: CheckFormat,
+    /// The lowest severity that fails the check (exit status 1).
+    #[arg(long, value_enum, value_name = "SEVERITY", default_value_t = FailOn::Error)]
+    pub fail_on: FailOn,
     /// Which files kustomizations may read, as for `build`.
     #[arg(long = "load-restrictor", value_enum, default_value_t = LoadRestrictorArg::LoadRestrictionsRootOnly)]
     pub load_restrictor: LoadRestrictorArg,
@@ -252,4 +260,15 @@ pub enum CheckFormat {
     Json,
     /// SARIF 2.1.0, for code scanning.
     Sarif,
+    /// GitHub workflow annotations (`::error file=...,line=...::...`).
+    Github,
+}
+
+/// `rustomize check --fail-on` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Error-level findings fail the check.
+    Error,
+    /// Warnings fail it too.
+    Warning,
 }

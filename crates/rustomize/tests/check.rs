@@ -6,8 +6,11 @@
 //! The overlays use only `resources` so that they build with today's
 //! engine; the environment comes from `.rustomize-check.yaml`.
 
+mod support;
+
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
+use support::{Tree, stdout};
 
 const DEPLOYMENT: &str = r#"apiVersion: apps/v1
 kind: Deployment
@@ -77,6 +80,7 @@ metadata:
 spec:
   capacity: {storage: 1Gi}
   accessModes: [ReadWriteOnce]
+  storageClassName: ""
   hostPath: {path: /srv/api}
 ---
 apiVersion: v1
@@ -85,6 +89,7 @@ metadata:
   name: api-data
 spec:
   accessModes: [ReadWriteOnce]
+  storageClassName: ""
   volumeName: api-staging-pv
   resources:
     requests: {storage: 1Gi}
@@ -107,55 +112,56 @@ const CONFIG: &str = r#"environments:
     paths: [overlays/staging]
 "#;
 
-fn write(root: &Path, rel: &str, text: &str) {
-    let p = root.join(rel);
-    std::fs::create_dir_all(p.parent().expect("has a parent")).expect("mkdir");
-    std::fs::write(p, text).expect("write");
-}
-
 /// The tree, with `edit` applied to the Deployment and staging volumes.
-fn tree(deployment: &str, staging_volumes: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let root = dir.path();
-    write(root, ".rustomize-check.yaml", CONFIG);
-    write(root, "base/deployment.yaml", deployment);
-    write(root, "base/rest.yaml", BASE_REST);
-    write(
-        root,
-        "base/kustomization.yaml",
-        "resources:\n- deployment.yaml\n- rest.yaml\n",
-    );
+fn tree(deployment: &str, staging_volumes: &str) -> Tree {
+    let t = Tree::new();
+    t.write(".rustomize-check.yaml", CONFIG)
+        .write("base/deployment.yaml", deployment)
+        .write("base/rest.yaml", BASE_REST)
+        .write(
+            "base/kustomization.yaml",
+            "resources:\n- deployment.yaml\n- rest.yaml\n",
+        );
     for env in ["dev", "production"] {
-        write(root, &format!("overlays/{env}/claim.yaml"), CLAIM);
-        write(
-            root,
+        t.write(&format!("overlays/{env}/claim.yaml"), CLAIM).write(
             &format!("overlays/{env}/kustomization.yaml"),
             "resources:\n- ../../base\n- claim.yaml\n",
         );
     }
-    write(root, "overlays/staging/volumes.yaml", staging_volumes);
-    write(
-        root,
-        "overlays/staging/kustomization.yaml",
-        "resources:\n- ../../base\n- volumes.yaml\n",
-    );
-    dir
+    t.write("overlays/staging/volumes.yaml", staging_volumes)
+        .write(
+            "overlays/staging/kustomization.yaml",
+            "resources:\n- ../../base\n- volumes.yaml\n",
+        );
+    t
 }
 
 fn check(root: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rustomize"))
-        .arg("check")
-        .args(args)
-        .current_dir(root)
-        .output()
-        .expect("run rustomize")
+    let mut all = vec!["check"];
+    all.extend_from_slice(args);
+    support::run_in(root, &all)
+}
+
+/// The output of `check args` in each format, with the exit status, as
+/// snapshots named `{name}-text`, `{name}-json` and `{name}-sarif`.
+fn formats(name: &str, t: &Tree, cwd: &Path, args: &[&str]) -> Vec<(String, String)> {
+    ["text", "json", "sarif"]
+        .into_iter()
+        .map(|format| {
+            let mut all = vec!["--format", format];
+            all.extend_from_slice(args);
+            let out = check(cwd, &all);
+            let shown = format!(
+                "exit status: {:?}\n{}",
+                out.status.code(),
+                t.redact(&stdout(&out))
+            );
+            (format!("{name}-{format}"), shown)
+        })
+        .collect()
 }
 
 const ALL: &[&str] = &["overlays/dev", "overlays/staging", "overlays/production"];
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
 
 #[test]
 fn dojo_example_is_clean_everywhere() {
@@ -182,7 +188,8 @@ fn two_replicas_fail_everywhere() {
     assert_eq!(
         stdout(&out),
         "\
-base/deployment.yaml:1: error[single-writer-volume] Deployment api: spec.replicas: replicas is 2, but the pods mount ReadWriteOnce PersistentVolumeClaim \"api-data\": a single-writer volume needs exactly one replica
+base/deployment.yaml:1: Deployment api
+  error[single-writer-volume] spec.replicas: replicas is 2, but the pods mount ReadWriteOnce PersistentVolumeClaim \"api-data\": a single-writer volume needs exactly one replica
 overlays/dev: 1 error, 0 warnings, 0 info in 4 objects (Kubernetes 1.37)
 "
     );
@@ -199,7 +206,8 @@ fn removed_strategy_fails() {
     assert_eq!(
         stdout(&out),
         "\
-base/deployment.yaml:1: error[single-writer-volume] Deployment api: spec.strategy: the update strategy is RollingUpdate (the default), but the pods mount ReadWriteOnce PersistentVolumeClaim \"api-data\": the new pod needs the volume while the old one holds it; set spec.strategy.type: Recreate
+base/deployment.yaml:1: Deployment api
+  error[single-writer-volume] spec.strategy: the update strategy is RollingUpdate (the default), but the pods mount ReadWriteOnce PersistentVolumeClaim \"api-data\": the new pod needs the volume while the old one holds it; set spec.strategy.type: Recreate
 overlays/staging: 1 error, 0 warnings, 0 info in 5 objects (Kubernetes 1.37)
 "
     );
@@ -218,7 +226,8 @@ fn edge_tag_fails_in_production_only() {
         "\
 overlays/dev: no findings in 4 objects (Kubernetes 1.37)
 overlays/staging: no findings in 5 objects (Kubernetes 1.37)
-base/deployment.yaml:1: error[mutable-image-tag] Deployment api: spec.template.spec.containers[0].image: image \"ghcr.io/org/api:edge\" uses the moving tag \"edge\"; production must pin a release tag (v1.2.3) or a digest
+base/deployment.yaml:1: Deployment api
+  error[mutable-image-tag] spec.template.spec.containers[0].image: image \"ghcr.io/org/api:edge\" uses the moving tag \"edge\"; production must pin a release tag (v1.2.3) or a digest
 overlays/production: 1 error, 0 warnings, 0 info in 4 objects (Kubernetes 1.37)
 "
     );
@@ -241,7 +250,8 @@ fn missing_probe_warns() {
     assert_eq!(
         stdout(&out),
         "\
-base/deployment.yaml:1: warning[liveness-probe] Deployment api: spec.template.spec.containers[0].livenessProbe: container \"api\" has no liveness probe: without one, a container that hangs without exiting is never restarted
+base/deployment.yaml:1: Deployment api
+  warning[liveness-probe] spec.template.spec.containers[0].livenessProbe: container \"api\" has no liveness probe: without one, a container that hangs without exiting is never restarted
 overlays/production: 0 errors, 1 warning, 0 info in 4 objects (Kubernetes 1.37)
 "
     );
@@ -259,7 +269,8 @@ fn claim_bound_to_a_missing_volume_fails() {
     assert_eq!(
         stdout(&out),
         "\
-overlays/staging/volumes.yaml:1: error[dangling-reference] PersistentVolumeClaim api-data: spec.volumeName: no PersistentVolume \"api-staging-pv\" in the output: the claim stays Pending
+overlays/staging/volumes.yaml:1: PersistentVolumeClaim api-data
+  error[dangling-reference] spec.volumeName: no PersistentVolume \"api-staging-pv\" in the output: the claim stays Pending
 overlays/staging: 1 error, 0 warnings, 0 info in 4 objects (Kubernetes 1.37)
 "
     );
@@ -276,7 +287,8 @@ fn schema_typo_names_the_field_and_file() {
     assert_eq!(
         stdout(&out),
         "\
-base/deployment.yaml:1: error[schema] Deployment api: spec.template.spec.containers[0].ports[0].containerPort: expected an integer, got string \"8000\"
+base/deployment.yaml:1: Deployment api
+  error[schema] spec.template.spec.containers[0].ports[0].containerPort: expected an integer, got string \"8000\"
 overlays/dev: 1 error, 0 warnings, 0 info in 4 objects (Kubernetes 1.37)
 "
     );
@@ -291,7 +303,7 @@ fn rendered_yaml_from_stdin_and_config_severity() {
     let yaml = std::fs::read_to_string(t.path().join("base/deployment.yaml")).expect("read")
         + "---\n"
         + CLAIM;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_rustomize"))
+    let mut child = support::rustomize()
         .args(["check", "-f", "-"])
         .current_dir(t.path())
         .stdin(std::process::Stdio::piped())
@@ -307,14 +319,14 @@ fn rendered_yaml_from_stdin_and_config_severity() {
     assert_eq!(
         stdout(&out),
         "\
-<stdin>:1: error[single-writer-volume] Deployment api: spec.replicas: replicas is 2, but the pods mount ReadWriteOnce PersistentVolumeClaim \"api-data\": a single-writer volume needs exactly one replica
-<stdin>:1: error[dangling-reference] Deployment api: spec.template.spec.containers[0].envFrom[0].configMapRef.name: no ConfigMap \"api-config\" in the output
+<stdin>:1: Deployment api
+  error[single-writer-volume] spec.replicas: replicas is 2, but the pods mount ReadWriteOnce PersistentVolumeClaim \"api-data\": a single-writer volume needs exactly one replica
+  error[dangling-reference] spec.template.spec.containers[0].envFrom[0].configMapRef.name: no ConfigMap \"api-config\" in the output
 <stdin>: 2 errors, 0 warnings, 0 info in 2 objects (Kubernetes 1.37)
 "
     );
     // The configuration can lower the severity and silence a rule.
-    write(
-        t.path(),
+    t.write(
         ".rustomize-check.yaml",
         "rules:\n  single-writer-volume: warning\n  dangling-reference: off\n",
     );
@@ -351,11 +363,7 @@ fn build_and_usage_errors_exit_2() {
     );
     let out = check(t.path(), &["--kubernetes-version", "1.12", "overlays/dev"]);
     assert_eq!(out.status.code(), Some(2));
-    write(
-        t.path(),
-        ".rustomize-check.yaml",
-        "rules:\n  no-such-rule: off\n",
-    );
+    t.write(".rustomize-check.yaml", "rules:\n  no-such-rule: off\n");
     let out = check(t.path(), &["overlays/dev"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown rule \"no-such-rule\""));
@@ -386,4 +394,185 @@ fn json_and_sarif() {
         "base/deployment.yaml"
     );
     assert_eq!(out.status.code(), Some(1));
+}
+
+/// The trees the tests above build, each with the directories to check.
+fn variants() -> Vec<(&'static str, Tree, &'static [&'static str])> {
+    let volumes = STAGING_VOLUMES
+        .split("---\n")
+        .nth(1)
+        .expect("two documents");
+    vec![
+        ("clean", tree(DEPLOYMENT, STAGING_VOLUMES), ALL),
+        (
+            "two-replicas",
+            tree(
+                &DEPLOYMENT.replace("replicas: 1", "replicas: 2"),
+                STAGING_VOLUMES,
+            ),
+            &["overlays/dev"],
+        ),
+        (
+            "removed-strategy",
+            tree(
+                &DEPLOYMENT.replace("  strategy:\n    type: Recreate\n", ""),
+                STAGING_VOLUMES,
+            ),
+            &["overlays/staging"],
+        ),
+        (
+            "edge-tag",
+            tree(
+                &DEPLOYMENT.replace("api:v0.1.0", "api:edge"),
+                STAGING_VOLUMES,
+            ),
+            ALL,
+        ),
+        (
+            "missing-liveness-probe",
+            tree(
+                &DEPLOYMENT.replace(
+                    "        livenessProbe:\n          httpGet: {path: /healthz, port: http}\n",
+                    "",
+                ),
+                STAGING_VOLUMES,
+            ),
+            &["overlays/production"],
+        ),
+        (
+            "claim-to-missing-volume",
+            tree(DEPLOYMENT, volumes),
+            &["overlays/staging"],
+        ),
+        (
+            "schema-typo",
+            tree(
+                &DEPLOYMENT.replace("containerPort: 8000", "containerPort: \"8000\""),
+                STAGING_VOLUMES,
+            ),
+            &["overlays/dev"],
+        ),
+    ]
+}
+
+/// Text, JSON and SARIF of every variant above, as snapshots.
+#[test]
+fn variants_in_every_format() {
+    let mut all = Vec::new();
+    for (name, t, dirs) in variants() {
+        all.extend(formats(name, &t, t.path(), dirs));
+    }
+    assert_snapshots!(all);
+}
+
+/// Text, JSON and SARIF of the dojo example's overlays, as snapshots.
+#[test]
+fn dojo_example_in_every_format() {
+    let t = Tree::new();
+    t.copy_from_workspace("examples/dojo", "dojo");
+    let k8s = t.path().join("dojo/deploy/k8s");
+    let mut all = Vec::new();
+    let mut names: Vec<String> = std::fs::read_dir(k8s.join("overlays"))
+        .expect("overlays")
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .collect();
+    names.sort();
+    assert!(names.len() >= 3, "{names:?}");
+    for env in &names {
+        let dir = format!("overlays/{env}");
+        all.extend(formats(&format!("dojo-{env}"), &t, &k8s, &[&dir]));
+    }
+    assert_snapshots!(all);
+}
+
+/// A tree without configuration, as a newcomer has it: a base, and the
+/// overlays `edit` gives.
+fn newcomer_tree(overlay: &str, kustomization: &str) -> Tree {
+    let t = Tree::new();
+    t.write(".git/HEAD", "ref: refs/heads/main\n")
+        .write("base/deployment.yaml", DEPLOYMENT)
+        .write("base/rest.yaml", BASE_REST)
+        .write("base/claim.yaml", CLAIM)
+        .write(
+            "base/kustomization.yaml",
+            "resources:\n- deployment.yaml\n- rest.yaml\n- claim.yaml\n",
+        )
+        .write(&format!("{overlay}/kustomization.yaml"), kustomization);
+    t
+}
+
+/// Regressions of the newcomer's list (issue 12): each finding `check`
+/// missed or got wrong on a tree without configuration, as snapshots of
+/// the text output with the exit status.
+#[test]
+fn newcomer_regressions() {
+    let edge = "resources: [../../base]\nnamespace: dojo-prod\nimages:\n- {name: ghcr.io/org/api, newTag: edge}\n";
+    let mut all = Vec::new();
+    let mut text = |name: &str, t: &Tree, args: &[&str]| {
+        let out = check(t.path(), args);
+        all.push((
+            name.to_string(),
+            format!(
+                "exit status: {:?}\n{}",
+                out.status.code(),
+                t.redact(&stdout(&out))
+            ),
+        ));
+    };
+    // Production is inferred from the path, or else from the namespace,
+    // and the output says which it assumed.
+    let t = newcomer_tree("overlays/production", edge);
+    text("newcomer-production-by-path", &t, &["overlays/production"]);
+    let t = newcomer_tree("overlays/live", edge);
+    text("newcomer-production-by-namespace", &t, &["overlays/live"]);
+    // A volume mounting the Secret a cert-manager Certificate creates is
+    // not a dangling reference.
+    let t = newcomer_tree(
+        "overlays/staging",
+        "resources: [../../base, certificate.yaml]\npatches:\n- target: {kind: Deployment}\n  patch: |-\n    \
+- {op: add, path: /spec/template/spec/volumes/-, value: {name: tls, secret: {secretName: api-tls}}}\n",
+    );
+    t.write(
+        "overlays/staging/certificate.yaml",
+        "apiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata: {name: api}\nspec:\n  secretName: api-tls\n  \
+dnsNames: [api.example.com]\n  issuerRef: {name: letsencrypt, kind: ClusterIssuer}\n",
+    );
+    text("newcomer-certificate-secret", &t, &["overlays/staging"]);
+    // secretGenerator literals are committed secrets.
+    let t = newcomer_tree(
+        "overlays/staging",
+        "resources: [../../base]\nsecretGenerator:\n- name: db\n  literals: [POSTGRES_PASSWORD=supersecret]\n",
+    );
+    text("newcomer-generator-literals", &t, &["overlays/staging"]);
+    // A missing readiness probe fails a production check; --fail-on
+    // warning fails on the liveness probe too.
+    let t = newcomer_tree("overlays/production", "resources: [../../base]\n");
+    t.edit(
+        "base/deployment.yaml",
+        "        readinessProbe:\n          httpGet: {path: /healthz, port: http}\n        \
+livenessProbe:\n          httpGet: {path: /healthz, port: http}\n",
+        "",
+    );
+    text(
+        "newcomer-probes-in-production",
+        &t,
+        &["overlays/production"],
+    );
+    text(
+        "newcomer-probes-fail-on-warning",
+        &t,
+        &[
+            "--env",
+            "staging",
+            "--fail-on",
+            "warning",
+            "overlays/production",
+        ],
+    );
+    text(
+        "newcomer-probes-github",
+        &t,
+        &["--format", "github", "overlays/production"],
+    );
+    assert_snapshots!(all);
 }

@@ -21,10 +21,13 @@
 //! re-read after yaml.v3 writes them back (more-indented lines in folded
 //! blocks).
 //!
-//! Skipped (with a message, and passing) when `kubectl` is not on PATH.
+//! Needs `kubectl` with kustomize v5.5.0: skipped with a message when it is
+//! missing, failed instead under `RUSTOMIZE_REQUIRE_ORACLES=1`.
 //! `RUSTOMIZE_DIFF_TREES=N` changes the number of trees (default 80),
 //! `RUSTOMIZE_DIFF_SEED=S` the seed; with `RUSTOMIZE_DIFF_KEEP` set the
 //! trees stay on disk (the path is printed).
+
+mod support;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -884,13 +887,6 @@ fn rng_behavior(rng: &mut Rng) -> &'static str {
     rng.pick(&["merge", "merge", "replace"])
 }
 
-fn kubectl_available() -> bool {
-    Command::new("kubectl")
-        .args(["version", "--client"])
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
 fn first_difference(want: &str, got: &str) -> String {
     let (w, g): (Vec<_>, Vec<_>) = (want.lines().collect(), got.lines().collect());
     let i = w.iter().zip(&g).take_while(|(a, b)| a == b).count();
@@ -917,9 +913,7 @@ fn compare(dir: &Path) -> Verdict {
     let root = dir.join("overlay");
     let run = |cmd: &mut Command| -> Output { cmd.output().expect("run a build") };
     let want = run(Command::new("kubectl").arg("kustomize").arg(&root));
-    let got = run(Command::new(env!("CARGO_BIN_EXE_rustomize"))
-        .arg("build")
-        .arg(&root));
+    let got = run(support::rustomize().arg("build").arg(&root));
     let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
     match (want.status.success(), got.status.success()) {
         (true, true) if want.stdout == got.stdout => Verdict::Agree(true),
@@ -938,8 +932,7 @@ fn compare(dir: &Path) -> Verdict {
 
 #[test]
 fn generated_trees_build_like_kubectl() {
-    if !kubectl_available() {
-        eprintln!("differential test skipped: `kubectl` is not on PATH");
+    if support::kubectl("differential test").is_none() {
         return;
     }
     let count: usize = std::env::var("RUSTOMIZE_DIFF_TREES")

@@ -3,8 +3,9 @@
 //! name objects that are in the output. References marked
 //! `optional: true` are exempt, as is the `default` ServiceAccount.
 //!
-//! A Secret counts as present when a SealedSecret or ExternalSecret in the
-//! output creates it.
+//! A Secret or ConfigMap counts as present when a producer in the output
+//! creates it (a cert-manager Certificate, a SealedSecret, an ExternalSecret;
+//! see `producers`).
 
 use super::{Hit, Rule};
 use crate::context::Context;
@@ -14,7 +15,7 @@ use rustomize_engine::resource::Resource;
 use rustomize_yaml::{Map, Node};
 
 /// See the module docs.
-pub struct DanglingReference;
+pub(super) struct DanglingReference;
 
 impl Rule for DanglingReference {
     fn id(&self) -> &'static str {
@@ -184,7 +185,7 @@ fn pod_refs(refs: &mut Refs<'_, '_>, spec: &Map, base: &str) {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::testing::{GOOD_APP, findings};
+    use crate::testing::{GOOD_APP, findings};
 
     const RULE: &str = "dangling-reference";
 
@@ -299,5 +300,36 @@ app.yaml:39: error[dangling-reference] PersistentVolumeClaim shop/web-data: spec
             findings(RULE, &yaml),
             "app.yaml:1: error[dangling-reference] Deployment shop/web: spec.template.spec.containers[0].envFrom[0].configMapRef.name: no ConfigMap \"web-config\" in the output\n"
         );
+    }
+
+    /// A Certificate's Secret was a dangling reference; producers the
+    /// configuration adds resolve too.
+    #[test]
+    fn secrets_producers_create_are_present() {
+        let mount = |secret: &str| {
+            GOOD_APP.replace(
+                "      volumes:\n",
+                &format!(
+                    "      volumes:\n      - name: s\n        secret: {{secretName: {secret}}}\n"
+                ),
+            )
+        };
+        let certificate = "---\napiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata: {name: api}\nspec: {secretName: api-tls}\n";
+        assert_eq!(findings(RULE, &(mount("api-tls") + certificate)), "");
+        let claim = "---\napiVersion: db.example.com/v1\nkind: DatabaseClaim\nmetadata: {name: api}\nspec: {secretName: api-db}\n";
+        let yaml = mount("api-db") + claim;
+        assert_eq!(
+            findings(RULE, &yaml),
+            "app.yaml:1: error[dangling-reference] Deployment api: spec.template.spec.volumes[0].secret.secretName: no Secret \"api-db\" in the output\n"
+        );
+        let config = crate::parse_config(
+            "producers:\n- {kind: DatabaseClaim, group: db.example.com, creates: Secret, name: spec.secretName}\n",
+        )
+        .unwrap();
+        let opts = crate::Options {
+            config,
+            ..crate::Options::default()
+        };
+        assert_eq!(crate::testing::findings_of(RULE, &yaml, &opts), "");
     }
 }

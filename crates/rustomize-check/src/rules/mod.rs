@@ -3,18 +3,23 @@
 //! page, `docs/rules/<id>.md`.
 
 mod dangling_reference;
-mod liveness_probe;
+mod hpa_target;
 mod mutable_image_tag;
+mod named_port;
+mod pdb_selector;
 mod plain_secret;
 mod privilege_escalation;
 mod privileged;
+mod probe;
+mod pv_binding;
 mod read_only_root_filesystem;
-mod readiness_probe;
-mod resource_limits;
-mod resource_requests;
+mod requests_exceed_limits;
+mod resources_set;
 mod run_as_non_root;
 mod schema;
 mod schema_not_checked;
+mod secret_key_ref;
+mod selector_mismatch;
 mod service_selector;
 mod single_writer_volume;
 
@@ -25,7 +30,7 @@ use rustomize_engine::resource::Resource;
 /// One problem a rule found in an object, before severity and location
 /// are attached.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Hit {
+pub(crate) struct Hit {
     /// Field path in the object.
     pub path: String,
     /// What is wrong.
@@ -34,7 +39,7 @@ pub struct Hit {
 
 impl Hit {
     /// A hit at `path`.
-    pub fn new(path: impl Into<String>, message: impl Into<String>) -> Hit {
+    pub(crate) fn new(path: impl Into<String>, message: impl Into<String>) -> Hit {
         Hit {
             path: path.into(),
             message: message.into(),
@@ -43,11 +48,17 @@ impl Hit {
 }
 
 /// A check run on every object of the output.
-pub trait Rule: Sync + Send {
+pub(crate) trait Rule: Sync + Send {
     /// The stable id (`single-writer-volume`).
     fn id(&self) -> &'static str;
     /// Severity when the configuration does not change it.
     fn default_severity(&self) -> Severity;
+    /// Severity for objects deployed to production, when the configuration
+    /// does not change it: the default severity unless the rule says
+    /// otherwise (a missing readiness probe is an error there).
+    fn production_severity(&self) -> Severity {
+        self.default_severity()
+    }
     /// One sentence: what the rule wants.
     fn summary(&self) -> &'static str;
     /// Checks one object; `cx` gives the rest of the output.
@@ -55,7 +66,7 @@ pub trait Rule: Sync + Send {
 }
 
 /// Every rule, in the order findings are reported for an object.
-pub fn all() -> &'static [&'static dyn Rule] {
+pub(crate) fn all() -> &'static [&'static dyn Rule] {
     &[
         &schema::Schema,
         &schema_not_checked::SchemaNotChecked,
@@ -64,29 +75,52 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &read_only_root_filesystem::ReadOnlyRootFilesystem,
         &privilege_escalation::PrivilegeEscalation,
         &privileged::Privileged,
-        &readiness_probe::ReadinessProbe,
-        &liveness_probe::LivenessProbe,
-        &resource_requests::ResourceRequests,
-        &resource_limits::ResourceLimits,
+        &probe::READINESS,
+        &probe::LIVENESS,
+        &resources_set::REQUESTS,
+        &resources_set::LIMITS,
+        &requests_exceed_limits::RequestsExceedLimits,
         &mutable_image_tag::MutableImageTag,
         &dangling_reference::DanglingReference,
         &service_selector::ServiceSelector,
+        &selector_mismatch::SelectorMismatch,
+        &pdb_selector::PdbSelector,
+        &hpa_target::HpaTarget,
+        &named_port::NamedPort,
+        &secret_key_ref::SecretKeyRef,
+        &pv_binding::PvBinding,
         &plain_secret::PlainSecret,
     ]
 }
 
+/// What the binary lists about a rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RuleInfo {
+    /// The stable id.
+    pub id: &'static str,
+    /// Severity when the configuration does not change it.
+    pub default_severity: Severity,
+    /// Severity in production when the configuration does not change it.
+    pub production_severity: Severity,
+    /// One sentence: what the rule wants.
+    pub summary: &'static str,
+}
+
+impl RuleInfo {
+    pub(crate) fn of(r: &dyn Rule) -> RuleInfo {
+        RuleInfo {
+            id: r.id(),
+            default_severity: r.default_severity(),
+            production_severity: r.production_severity(),
+            summary: r.summary(),
+        }
+    }
+}
+
 /// Every rule id.
-pub fn ids() -> Vec<&'static str> {
+pub(crate) fn ids() -> Vec<&'static str> {
     all().iter().map(|r| r.id()).collect()
 }
-
-/// Whether `id` names a rule.
-pub fn is_rule_id(id: &str) -> bool {
-    all().iter().any(|r| r.id() == id)
-}
-
-#[cfg(test)]
-pub(crate) mod testing;
 
 #[cfg(test)]
 mod tests {
@@ -97,18 +131,46 @@ mod tests {
     fn every_rule_has_a_doc_page_and_a_unique_id() {
         let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs");
         let index = std::fs::read_to_string(docs.join("check.md")).unwrap();
-        let mut seen = std::collections::HashSet::new();
-        for r in all() {
-            assert!(seen.insert(r.id()), "duplicate id {}", r.id());
-            let page = std::fs::read_to_string(docs.join(format!("rules/{}.md", r.id())))
-                .unwrap_or_else(|_| panic!("docs/rules/{}.md", r.id()));
-            assert!(page.starts_with(&format!("# `{}`", r.id())), "{}", r.id());
-            let severity = format!("**Default severity:** {}", r.default_severity());
-            assert!(page.contains(&severity), "{}: {severity}", r.id());
-            for section in ["## What it checks", "## Why", "## Example", "## Fix"] {
-                assert!(page.contains(section), "{}: {section}", r.id());
+        let ids: Vec<&str> = all().iter().map(|r| r.id()).collect();
+        crate::testing::rows(&ids, |id| {
+            let r = all().iter().find(|r| r.id() == *id).expect("listed");
+            let mut problems = Vec::new();
+            if ids.iter().filter(|&&other| other == r.id()).count() > 1 {
+                problems.push("duplicate id".to_string());
             }
-            assert!(index.contains(&format!("[`{}`](rules/{}.md)", r.id(), r.id())));
-        }
+            let page = std::fs::read_to_string(docs.join(format!("rules/{}.md", r.id())))
+                .unwrap_or_default();
+            if !page.starts_with(&format!("# `{}`", r.id())) {
+                problems.push(format!(
+                    "docs/rules/{}.md does not start with its id",
+                    r.id()
+                ));
+            }
+            let severity = if r.production_severity() == r.default_severity() {
+                format!("**Default severity:** {}", r.default_severity())
+            } else {
+                format!(
+                    "**Default severity:** {} ({} in production)",
+                    r.default_severity(),
+                    r.production_severity()
+                )
+            };
+            if !page.contains(&severity) {
+                problems.push(format!("no {severity:?}"));
+            }
+            for section in ["## What it checks", "## Why", "## Example", "## Fix"] {
+                if !page.contains(section) {
+                    problems.push(format!("no {section:?}"));
+                }
+            }
+            if !index.contains(&format!("[`{}`](rules/{}.md)", r.id(), r.id())) {
+                problems.push("not in docs/check.md's table".to_string());
+            }
+            if problems.is_empty() {
+                Ok(())
+            } else {
+                Err(problems.join("; "))
+            }
+        });
     }
 }

@@ -13,7 +13,7 @@ use crate::workload::{pod_template, q, text};
 use rustomize_engine::resource::Resource;
 
 /// See the module docs.
-pub struct MutableImageTag;
+pub(super) struct MutableImageTag;
 
 impl Rule for MutableImageTag {
     fn id(&self) -> &'static str {
@@ -53,7 +53,7 @@ impl Rule for MutableImageTag {
 }
 
 /// Why an image reference can change under the same name, if it can.
-pub fn moving(image: &str) -> Option<String> {
+pub(super) fn moving(image: &str) -> Option<String> {
     if image.contains('@') {
         return None; // pinned by digest
     }
@@ -107,8 +107,8 @@ pub fn moving(image: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::moving;
-    use crate::rules::testing::{GOOD_APP, findings, findings_of};
-    use crate::{Config, Options};
+    use crate::Options;
+    use crate::testing::{GOOD_APP, findings, findings_of, rows};
 
     const RULE: &str = "mutable-image-tag";
 
@@ -142,7 +142,8 @@ image \"ghcr.io/org/api:edge\" uses the moving tag \"edge\"; production must pin
             "  name: api\n  namespace: shop-prod\n  labels",
         );
         let config =
-            Config::parse("environments:\n  production:\n    namespaces: [\"*-prod\"]\n").unwrap();
+            crate::parse_config("environments:\n  production:\n    namespaces: [\"*-prod\"]\n")
+                .unwrap();
         let opts = Options {
             config,
             ..Options::default()
@@ -158,7 +159,7 @@ image \"ghcr.io/org/api\" has no tag, so it means latest; production must pin a 
 
     #[test]
     fn tags() {
-        for pinned in [
+        let pinned = [
             "ghcr.io/org/app:v1.2.3",
             "app:1.2",
             "app:sha-3f2a1bc",
@@ -167,10 +168,12 @@ image \"ghcr.io/org/api\" has no tag, so it means latest; production must pin a 
             "app@sha256:abc",
             "app:edge@sha256:abc",
             "app:2024-01-15",
-        ] {
-            assert_eq!(moving(pinned), None, "{pinned}");
-        }
-        for (image, why) in [
+        ];
+        rows(&pinned, |image| match moving(image) {
+            None => Ok(()),
+            Some(why) => Err(why),
+        });
+        let moving_tags = [
             ("app", "has no tag, so it means latest"),
             ("localhost:5000/app", "has no tag, so it means latest"),
             ("app:latest", "uses the moving tag \"latest\""),
@@ -181,8 +184,12 @@ image \"ghcr.io/org/api\" has no tag, so it means latest; production must pin a 
                 "app:feature-login",
                 "uses the branch-like tag \"feature-login\"",
             ),
-        ] {
-            assert_eq!(moving(image).as_deref(), Some(why), "{image}");
-        }
+        ];
+        rows(&moving_tags, |&(image, why)| {
+            let got = moving(image);
+            (got.as_deref() == Some(why))
+                .then_some(())
+                .ok_or(format!("{got:?}"))
+        });
     }
 }

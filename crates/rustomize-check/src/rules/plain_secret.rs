@@ -1,18 +1,21 @@
-//! `plain-secret`: no Secret with literal values is committed in the tree.
-//! Secrets made by a `secretGenerator` (from files or env files kept out of
-//! Git), SealedSecrets and ExternalSecrets are fine.
+//! `plain-secret`: no Secret value is committed in the tree: not in a
+//! Secret object, not in a `secretGenerator`'s `literals`, and not in the
+//! `envs` or `files` a generator reads from the tree. SealedSecrets and
+//! ExternalSecrets are fine; so are values that are plainly placeholders
+//! (`changeme`, `fake-...`, `<token>`, `${TOKEN}`, empty).
 //!
 //! Runs only on built trees: in rendered YAML read with `-f`, generated
-//! Secrets cannot be told from committed ones.
+//! Secrets cannot be told from committed ones. What a generator read comes
+//! from the build (`BuildMeta::generated_from`).
 
 use super::{Hit, Rule};
 use crate::context::Context;
 use crate::finding::Severity;
-use rustomize_engine::resource::Resource;
+use rustomize_engine::resource::{GeneratedFrom, Resource};
 use rustomize_yaml::Node;
 
 /// See the module docs.
-pub struct PlainSecret;
+pub(super) struct PlainSecret;
 
 impl Rule for PlainSecret {
     fn id(&self) -> &'static str {
@@ -24,11 +27,15 @@ impl Rule for PlainSecret {
     }
 
     fn summary(&self) -> &'static str {
-        "No Secret with literal values is committed in the tree; generate it or encrypt it."
+        "No Secret value is committed in the tree: not in a Secret, not in secretGenerator literals or in the env files and files it reads."
     }
 
     fn check(&self, cx: &Context<'_>, r: &Resource, out: &mut Vec<Hit>) {
         if !cx.provenance || r.kind() != "Secret" || r.api_version() != "v1" {
+            return;
+        }
+        if let Some(from) = &r.meta.generated_from {
+            generated(r, from, out);
             return;
         }
         let generated = r.meta.behavior.is_some()
@@ -45,7 +52,7 @@ impl Rule for PlainSecret {
                 Some(m) => m
                     .entries
                     .iter()
-                    .filter(|e| e.value.as_str().is_some_and(|v| !v.is_empty()))
+                    .filter(|e| e.value.as_str().is_some_and(|v| !is_placeholder(v)))
                     .map(|e| e.key.value.as_str())
                     .collect(),
                 None => continue,
@@ -64,9 +71,108 @@ impl Rule for PlainSecret {
     }
 }
 
+/// A generated Secret: its literals are in the kustomization, its env and
+/// file sources in the tree.
+fn generated(r: &Resource, from: &GeneratedFrom, out: &mut Vec<Hit>) {
+    let Some(data) = r.node.get("data").and_then(Node::as_map) else {
+        return;
+    };
+    let real = |key: &str| {
+        data.get(key)
+            .and_then(Node::as_str)
+            .is_some_and(|v| decode_base64(v).is_none_or(|v| !is_placeholder(&v)))
+    };
+    let literals: Vec<&str> = from
+        .literal_keys
+        .iter()
+        .map(String::as_str)
+        .filter(|k| real(k))
+        .collect();
+    if !literals.is_empty() {
+        out.push(Hit::new(
+            "data",
+            format!(
+                "Secret values ({}) are secretGenerator literals, committed with the kustomization: read them from a file kept out of Git, or use SealedSecrets or External Secrets",
+                literals.join(", ")
+            ),
+        ));
+    }
+    let from_files: Vec<&str> = data
+        .entries
+        .iter()
+        .map(|e| e.key.value.as_str())
+        .filter(|k| !from.literal_keys.iter().any(|l| l == k) && real(k))
+        .collect();
+    let sources: Vec<&str> = from
+        .envs
+        .iter()
+        .chain(&from.files)
+        .map(|f| f.split_once('=').map_or(f.as_str(), |(_, path)| path))
+        .collect();
+    if !from_files.is_empty() && !sources.is_empty() {
+        out.push(Hit::new(
+            "data",
+            format!(
+                "Secret values ({}) come from {} in the tree: if the file is committed, so are they; keep it out of Git and create it where you build, or use SealedSecrets or External Secrets",
+                from_files.join(", "),
+                sources.join(", ")
+            ),
+        ));
+    }
+}
+
+/// Whether a value is plainly not a real secret.
+fn is_placeholder(v: &str) -> bool {
+    let v = v.trim();
+    let lower = v.to_ascii_lowercase();
+    v.is_empty()
+        || (v.starts_with('<') && v.ends_with('>'))
+        || (v.starts_with("${") && v.ends_with('}'))
+        || [
+            "changeme",
+            "change-me",
+            "change_me",
+            "replaceme",
+            "replace-me",
+            "placeholder",
+            "fake",
+            "dummy",
+            "example",
+            "xxxx",
+            "todo",
+        ]
+        .iter()
+        .any(|p| lower.contains(p))
+}
+
+/// Standard base64 (a Secret's `data`); `None` when it is not.
+fn decode_base64(s: &str) -> Option<String> {
+    let mut bits = 0u32;
+    let mut n = 0;
+    let mut out = Vec::new();
+    for b in s.bytes().filter(|b| !b.is_ascii_whitespace()) {
+        let v = match b {
+            b'A'..=b'Z' => b - b'A',
+            b'a'..=b'z' => b - b'a' + 26,
+            b'0'..=b'9' => b - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            b'=' => break,
+            _ => return None,
+        };
+        bits = (bits << 6) | u32::from(v);
+        n += 6;
+        if n >= 8 {
+            n -= 8;
+            out.push((bits >> n) as u8);
+        }
+    }
+    Some(String::from_utf8_lossy(&out).into_owned())
+}
+
 #[cfg(test)]
 mod tests {
-    use crate::rules::testing::{findings, report, resources};
+    use crate::testing::{build_tree, findings, lines_of, report, resources};
     use crate::{Options, Target, check};
     use rustomize_engine::resource::Behavior;
 
@@ -103,5 +209,58 @@ tree: generate the Secret with a secretGenerator from a file kept out of Git, or
         )
         .unwrap();
         assert!(report.findings.iter().all(|f| f.rule != RULE));
+    }
+
+    fn generated(kustomization: &str, files: &[(&str, &str)]) -> String {
+        let mut all = vec![("kustomization.yaml", kustomization)];
+        all.extend_from_slice(files);
+        lines_of(RULE, &report(&build_tree(&all), &Options::default()))
+    }
+
+    /// secretGenerator literals were taken as safe (generated), though
+    /// they sit in the committed kustomization.
+    #[test]
+    fn secret_generator_literals_fail() {
+        assert_eq!(
+            generated(
+                "secretGenerator:\n- name: db\n  literals: [POSTGRES_PASSWORD=supersecret, POSTGRES_USER=changeme]\n",
+                &[]
+            ),
+            "kustomization.yaml: error[plain-secret] Secret db-7d6cd5mbk8: data: Secret values (POSTGRES_PASSWORD) are \
+secretGenerator literals, committed with the kustomization: read them from a file kept out of Git, or use SealedSecrets or External Secrets\n"
+        );
+    }
+
+    /// Env files a secretGenerator read from the tree were taken as safe.
+    #[test]
+    fn secret_generator_env_files_in_the_tree_fail() {
+        assert_eq!(
+            generated(
+                "secretGenerator:\n- name: keys\n  envs: [api.env]\n  files: [tls.key]\n",
+                &[
+                    ("api.env", "API_KEY=sk_live_123\nOTHER=<set me>\n"),
+                    ("tls.key", "-----BEGIN KEY-----\n")
+                ]
+            ),
+            "kustomization.yaml: error[plain-secret] Secret keys-g7975h9h9g: data: Secret values (API_KEY, tls.key) come \
+from api.env, tls.key in the tree: if the file is committed, so are they; keep it out of Git and create it where you build, \
+or use SealedSecrets or External Secrets\n"
+        );
+    }
+
+    #[test]
+    fn placeholder_values_pass() {
+        assert_eq!(
+            generated(
+                "secretGenerator:\n- name: keys\n  envs: [api.env]\n",
+                &[(
+                    "api.env",
+                    "OPENAI_API_KEY=fake-openai-key-0000\nTOKEN=${TOKEN}\n"
+                )]
+            ),
+            ""
+        );
+        let placeholder = SECRET.replace("hunter2", "CHANGEME");
+        assert_eq!(findings(RULE, &placeholder), "");
     }
 }

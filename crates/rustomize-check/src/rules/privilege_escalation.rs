@@ -8,7 +8,7 @@ use crate::workload::{is_false, pod_template, q};
 use rustomize_engine::resource::Resource;
 
 /// See the module docs.
-pub struct PrivilegeEscalation;
+pub(super) struct PrivilegeEscalation;
 
 impl Rule for PrivilegeEscalation {
     fn id(&self) -> &'static str {
@@ -45,7 +45,7 @@ impl Rule for PrivilegeEscalation {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::testing::{GOOD_APP, findings};
+    use crate::testing::{GOOD_APP, findings};
 
     const RULE: &str = "privilege-escalation";
 

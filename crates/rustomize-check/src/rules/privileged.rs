@@ -7,7 +7,7 @@ use crate::workload::{is_true, pod_template, q};
 use rustomize_engine::resource::Resource;
 
 /// See the module docs.
-pub struct Privileged;
+pub(super) struct Privileged;
 
 impl Rule for Privileged {
     fn id(&self) -> &'static str {
@@ -42,7 +42,7 @@ impl Rule for Privileged {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::testing::{GOOD_APP, findings};
+    use crate::testing::{GOOD_APP, findings};
 
     const RULE: &str = "privileged";
 

@@ -8,7 +8,7 @@ use crate::workload::{is_true, pod_template, q};
 use rustomize_engine::resource::Resource;
 
 /// See the module docs.
-pub struct ReadOnlyRootFilesystem;
+pub(super) struct ReadOnlyRootFilesystem;
 
 impl Rule for ReadOnlyRootFilesystem {
     fn id(&self) -> &'static str {
@@ -43,7 +43,7 @@ impl Rule for ReadOnlyRootFilesystem {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::testing::{GOOD_APP, findings};
+    use crate::testing::{GOOD_APP, findings};
 
     const RULE: &str = "read-only-root-filesystem";
 

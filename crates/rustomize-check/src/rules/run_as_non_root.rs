@@ -9,7 +9,7 @@ use crate::workload::{int, is_false, is_true, pod_template, q};
 use rustomize_engine::resource::Resource;
 
 /// See the module docs.
-pub struct RunAsNonRoot;
+pub(super) struct RunAsNonRoot;
 
 impl Rule for RunAsNonRoot {
     fn id(&self) -> &'static str {
@@ -71,7 +71,7 @@ impl Rule for RunAsNonRoot {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::testing::{GOOD_APP, findings};
+    use crate::testing::{GOOD_APP, findings};
 
     const RULE: &str = "run-as-non-root";
 

@@ -8,7 +8,7 @@ use rustomize_engine::resid::split_api_version;
 use rustomize_engine::resource::Resource;
 
 /// See the module docs.
-pub struct Schema;
+pub(super) struct Schema;
 
 impl Rule for Schema {
     fn id(&self) -> &'static str {
@@ -62,14 +62,19 @@ impl Rule for Schema {
         };
         let mut problems = Vec::new();
         cx.store.validate(&r.node, id, &mut problems);
-        out.extend(problems.into_iter().map(|p| Hit::new(p.path, p.message)));
+        out.extend(
+            problems
+                .into_iter()
+                .filter(|p| !p.not_checked)
+                .map(|p| Hit::new(p.path, p.message)),
+        );
     }
 }
 
 #[cfg(test)]
 mod tests {
     use crate::Options;
-    use crate::rules::testing::{GOOD_APP, findings, findings_of};
+    use crate::testing::{GOOD_APP, findings, findings_of};
 
     const RULE: &str = "schema";
 
@@ -299,6 +304,33 @@ Certificate in cert-manager.io/v1 is in the output\n"
                 )
             ),
             ""
+        );
+    }
+
+    /// A CRD `pattern` the regex engine cannot compile (a lookahead) was
+    /// dropped, so the field passed as if checked; `$ref` likewise.
+    #[test]
+    fn unusable_crd_schema_parts_are_reported_as_not_checked() {
+        let crd = CRD
+            .replace(
+                "schedule: {type: string, pattern: '^\\S+ \\S+ \\S+ \\S+ \\S+$'}",
+                "schedule: {type: string, pattern: '^(?=\\d)\\S+$'}",
+            )
+            .replace(
+                "keep: {type: integer, minimum: 1}",
+                "keep: {$ref: '#/definitions/Keep'}",
+            );
+        assert_ne!(crd, CRD);
+        let yaml = format!(
+            "{crd}apiVersion: example.com/v1\nkind: Backup\nmetadata: {{name: b}}\nspec: {{schedule: 'x y', keep: 3}}\n"
+        );
+        assert_eq!(findings(RULE, &yaml), "");
+        assert_eq!(
+            findings("schema-not-checked", &yaml),
+            "\
+app.yaml:26: info[schema-not-checked] Backup b: spec.schedule: not checked: the CRD's pattern \"^(?=\\d)\\S+$\" is not a regular expression the validator can use (error: look-around, including look-ahead and look-behind, is not supported)
+app.yaml:26: info[schema-not-checked] Backup b: spec.keep: not checked: the CRD's schema refers to \"#/definitions/Keep\" ($ref), which the validator does not follow
+"
         );
     }
 }

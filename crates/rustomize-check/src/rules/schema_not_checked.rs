@@ -1,5 +1,7 @@
 //! `schema-not-checked`: custom resources whose CRD is not in the output
-//! are reported rather than passed silently.
+//! are reported rather than passed silently, and so are fields whose CRD
+//! schema has a part the validator cannot apply (an invalid `pattern`, a
+//! `$ref`).
 
 use super::{Hit, Rule};
 use crate::context::Context;
@@ -8,7 +10,7 @@ use rustomize_engine::resid::split_api_version;
 use rustomize_engine::resource::Resource;
 
 /// See the module docs.
-pub struct SchemaNotChecked;
+pub(super) struct SchemaNotChecked;
 
 impl Rule for SchemaNotChecked {
     fn id(&self) -> &'static str {
@@ -38,7 +40,16 @@ impl Rule for SchemaNotChecked {
                 ),
             )),
             Some(crd) => {
-                if crd
+                if let Some((_, Some(id))) = crd.versions.iter().find(|(v, _)| v == version) {
+                    let mut problems = Vec::new();
+                    cx.store.validate(&r.node, *id, &mut problems);
+                    out.extend(
+                        problems
+                            .into_iter()
+                            .filter(|p| p.not_checked)
+                            .map(|p| Hit::new(p.path, p.message)),
+                    );
+                } else if crd
                     .versions
                     .iter()
                     .any(|(v, s)| v == version && s.is_none())

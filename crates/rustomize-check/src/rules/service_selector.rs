@@ -22,7 +22,7 @@ const CONTROLLER_LABELS: &[&str] = &[
 ];
 
 /// See the module docs.
-pub struct ServiceSelector;
+pub(super) struct ServiceSelector;
 
 impl Rule for ServiceSelector {
     fn id(&self) -> &'static str {
@@ -77,7 +77,7 @@ impl Rule for ServiceSelector {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::testing::{GOOD_APP, findings};
+    use crate::testing::{GOOD_APP, findings};
 
     const RULE: &str = "service-selector";
 

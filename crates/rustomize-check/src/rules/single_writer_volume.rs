@@ -19,7 +19,7 @@ use rustomize_engine::resource::Resource;
 use rustomize_yaml::Node;
 
 /// See the module docs.
-pub struct SingleWriterVolume;
+pub(super) struct SingleWriterVolume;
 
 impl Rule for SingleWriterVolume {
     fn id(&self) -> &'static str {
@@ -84,7 +84,11 @@ fn single_writer_claims(cx: &Context<'_>, r: &Resource) -> Option<String> {
         .into_iter()
         .flatten()
         .filter_map(|v| text(v.get_path(&["persistentVolumeClaim", "claimName"])))
-        .filter(|name| cx.index.claim(ns, name).is_some_and(is_single_node))
+        .filter(|name| {
+            cx.index
+                .get("PersistentVolumeClaim", ns, name)
+                .is_some_and(is_single_node)
+        })
         .map(q)
         .collect();
     match claims.len() {
@@ -110,7 +114,10 @@ fn check_autoscaler(cx: &Context<'_>, r: &Resource, out: &mut Vec<Hit>) {
     ) else {
         return;
     };
-    let Some(workload) = cx.index.scalable(namespace_of(r), kind, name) else {
+    if !matches!(kind, "Deployment" | "ReplicaSet") {
+        return;
+    }
+    let Some(workload) = cx.index.get(kind, namespace_of(r), name) else {
         return;
     };
     if let Some(what) = single_writer_claims(cx, workload) {
@@ -142,7 +149,7 @@ fn is_single_node(claim: &Resource) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::testing::{GOOD_APP, findings};
+    use crate::testing::{GOOD_APP, findings};
 
     const RULE: &str = "single-writer-volume";
 

@@ -16,7 +16,7 @@
 //!   properties and no `"x"`.
 
 use super::{Additional, Schema, SchemaId, Ty};
-use crate::Error;
+use crate::error::Error;
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, OnceLock};
@@ -25,35 +25,37 @@ use std::sync::{Arc, OnceLock};
 static DATA: &[u8] = include_bytes!("../../data/k8s-schemas.json.zz");
 
 /// The Kubernetes minors bundled, oldest first; the last is the default.
-pub const MINORS: &[&str] = &[
+pub(crate) const MINORS: &[&str] = &[
     "1.29", "1.30", "1.31", "1.32", "1.33", "1.34", "1.35", "1.36", "1.37",
 ];
 
 /// The default Kubernetes minor.
-pub fn default_minor() -> &'static str {
+pub(crate) fn default_minor() -> &'static str {
     MINORS[MINORS.len() - 1]
 }
 
 /// Normalizes a `--kubernetes-version` value (`1.36`, `v1.36`, `1.36.4`) to
 /// a bundled minor.
-pub fn resolve_minor(v: &str) -> Result<&'static str, Error> {
+pub(crate) fn resolve_minor(v: &str) -> Result<&'static str, Error> {
     let v = v.trim().trim_start_matches('v');
     let mut parts = v.split('.');
     let minor = match (parts.next(), parts.next()) {
         (Some(a), Some(b)) => format!("{a}.{b}"),
         _ => String::new(),
     };
-    MINORS.iter().copied().find(|m| *m == minor).ok_or_else(|| {
-        Error::KubernetesVersion(format!(
-            "no schemas for Kubernetes version \"{v}\"; bundled: {}",
-            MINORS.join(", ")
-        ))
-    })
+    MINORS
+        .iter()
+        .copied()
+        .find(|m| *m == minor)
+        .ok_or_else(|| Error::KubernetesVersion {
+            given: v.to_string(),
+            bundled: MINORS.join(", "),
+        })
 }
 
 /// The schemas of one Kubernetes minor.
 #[derive(Debug)]
-pub struct Builtin {
+pub(crate) struct Builtin {
     /// The minor (`1.37`).
     pub minor: &'static str,
     /// The arena.
@@ -69,7 +71,7 @@ pub struct Builtin {
 
 impl Builtin {
     /// The schemas of `minor` (one of [`MINORS`]), decoded once per process.
-    pub fn get(minor: &str) -> Result<Arc<Builtin>, Error> {
+    pub(crate) fn get(minor: &str) -> Result<Arc<Builtin>, Error> {
         static CACHE: OnceLock<std::sync::Mutex<HashMap<String, Arc<Builtin>>>> = OnceLock::new();
         let cache = CACHE.get_or_init(Default::default);
         let mut cache = cache.lock().unwrap_or_else(|e| e.into_inner());
@@ -83,19 +85,19 @@ impl Builtin {
     }
 
     /// The schema of a built-in kind.
-    pub fn kind(&self, group: &str, version: &str, kind: &str) -> Option<SchemaId> {
+    pub(crate) fn kind(&self, group: &str, version: &str, kind: &str) -> Option<SchemaId> {
         self.kinds
             .get(&(group.to_string(), version.to_string(), kind.to_string()))
             .copied()
     }
 
     /// Whether `group` is an API group of Kubernetes itself (`""` is core).
-    pub fn is_builtin_group(&self, group: &str) -> bool {
+    pub(crate) fn is_builtin_group(&self, group: &str) -> bool {
         self.groups.contains(group)
     }
 
     /// The `apiVersion`s a kind of this name is served as.
-    pub fn api_versions_of(&self, kind: &str) -> &[String] {
+    pub(crate) fn api_versions_of(&self, kind: &str) -> &[String] {
         self.api_versions_by_kind
             .get(kind)
             .map(Vec::as_slice)
@@ -104,7 +106,9 @@ impl Builtin {
 }
 
 fn bad(msg: impl std::fmt::Display) -> Error {
-    Error::Data(format!("bundled Kubernetes schemas: {msg}"))
+    Error::BundledSchemas {
+        detail: msg.to_string(),
+    }
 }
 
 fn decode(minor: &'static str) -> Result<Builtin, Error> {

@@ -18,7 +18,7 @@ const MAX_DEPTH: usize = 64;
 
 /// What the output's CRDs say about one group/kind.
 #[derive(Clone, Debug)]
-pub struct CrdKind {
+pub(crate) struct CrdKind {
     /// `metadata.name` of the CRD.
     pub crd_name: String,
     /// Schema of each served version (`None`: the version has no schema).
@@ -27,14 +27,18 @@ pub struct CrdKind {
 
 /// The custom kinds defined in one output, by (group, kind).
 #[derive(Clone, Debug, Default)]
-pub struct CrdSet {
+pub(crate) struct CrdSet {
     kinds: HashMap<(String, String), CrdKind>,
 }
 
 impl CrdSet {
     /// Reads every CustomResourceDefinition among `resources`, adding their
     /// schemas to `store`. `object_meta` is the built-in `ObjectMeta`.
-    pub fn collect(resources: &[Resource], store: &mut Store, object_meta: SchemaId) -> CrdSet {
+    pub(crate) fn collect(
+        resources: &[Resource],
+        store: &mut Store,
+        object_meta: SchemaId,
+    ) -> CrdSet {
         let mut set = CrdSet::default();
         for r in resources {
             if r.kind() != "CustomResourceDefinition"
@@ -93,13 +97,8 @@ impl CrdSet {
     }
 
     /// The CRD of a group and kind, if the output has one.
-    pub fn get(&self, group: &str, kind: &str) -> Option<&CrdKind> {
+    pub(crate) fn get(&self, group: &str, kind: &str) -> Option<&CrdKind> {
         self.kinds.get(&(group.to_string(), kind.to_string()))
-    }
-
-    /// Whether the output defines no custom kinds.
-    pub fn is_empty(&self) -> bool {
-        self.kinds.is_empty()
     }
 }
 
@@ -210,6 +209,25 @@ fn constraints(m: &Map, store: &mut Store, prune: bool, depth: usize) -> Constra
             .and_then(|s| s.parse::<u64>().ok())
     };
     let flag = |key: &str| m.get(key).and_then(Node::as_str) == Some("true");
+    let pattern = m
+        .get("pattern")
+        .and_then(Node::as_str)
+        .map(|p| Regex::new(p).map_err(|e| (p, e)));
+    let mut unchecked = Vec::new();
+    if let Some(Err((p, e))) = &pattern {
+        let why = match e {
+            regex::Error::Syntax(s) => s.lines().last().unwrap_or("").trim().to_string(),
+            other => other.to_string(),
+        };
+        unchecked.push(format!(
+            "the CRD's pattern \"{p}\" is not a regular expression the validator can use ({why})"
+        ));
+    }
+    if let Some(r) = m.get("$ref").and_then(Node::as_str) {
+        unchecked.push(format!(
+            "the CRD's schema refers to \"{r}\" ($ref), which the validator does not follow"
+        ));
+    }
     let list = |key: &str, store: &mut Store| -> Vec<SchemaId> {
         m.get(key)
             .and_then(Node::as_seq)
@@ -230,10 +248,7 @@ fn constraints(m: &Map, store: &mut Store, prune: bool, depth: usize) -> Constra
                     .collect()
             })
             .unwrap_or_default(),
-        pattern: m
-            .get("pattern")
-            .and_then(Node::as_str)
-            .and_then(|p| Regex::new(p).ok()),
+        pattern: pattern.as_ref().and_then(|p| p.as_ref().ok()).cloned(),
         minimum: num("minimum").map(|v| (v, flag("exclusiveMinimum"))),
         maximum: num("maximum").map(|v| (v, flag("exclusiveMaximum"))),
         min_length: uint("minLength"),
@@ -246,6 +261,7 @@ fn constraints(m: &Map, store: &mut Store, prune: bool, depth: usize) -> Constra
         any_of: list("anyOf", store),
         one_of: list("oneOf", store),
         not: m.get("not").map(|n| convert(n, store, prune, depth + 1)),
+        unchecked,
     }
 }
 
@@ -264,4 +280,5 @@ fn has_any(c: &Constraints) -> bool {
         || !c.any_of.is_empty()
         || !c.one_of.is_empty()
         || c.not.is_some()
+        || !c.unchecked.is_empty()
 }

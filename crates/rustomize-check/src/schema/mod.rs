@@ -11,8 +11,8 @@
 //! quantities and base64 data are problems. `null` is accepted anywhere
 //! (the API server treats it as "unset"), except for a required field.
 
-pub mod builtin;
-pub mod crd;
+pub(crate) mod builtin;
+pub(crate) mod crd;
 
 use regex::Regex;
 use rustomize_yaml::resolve::{Number, parse_number};
@@ -20,11 +20,11 @@ use rustomize_yaml::{Map, Node, Scalar, Tag};
 use std::sync::Arc;
 
 /// Index of a schema in a [`Store`].
-pub type SchemaId = u32;
+pub(crate) type SchemaId = u32;
 
 /// The value type a schema accepts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Ty {
+pub(crate) enum Ty {
     /// Anything.
     Any,
     /// A mapping.
@@ -53,7 +53,7 @@ pub enum Ty {
 
 /// What an object accepts beyond its declared properties.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Additional {
+pub(crate) enum Additional {
     /// Nothing: other keys are unknown fields.
     Closed,
     /// Anything.
@@ -64,7 +64,7 @@ pub enum Additional {
 
 /// Extra value constraints, as CRD schemas use them.
 #[derive(Clone, Debug, Default)]
-pub struct Constraints {
+pub(crate) struct Constraints {
     /// Allowed values, as scalar text.
     pub enum_values: Vec<String>,
     /// A regular expression strings must match.
@@ -93,11 +93,15 @@ pub struct Constraints {
     pub one_of: Vec<SchemaId>,
     /// Must not hold.
     pub not: Option<SchemaId>,
+    /// Parts of the schema the validator cannot apply (an invalid
+    /// `pattern`, a `$ref`): values here are reported as not checked for
+    /// them, never passed silently.
+    pub unchecked: Vec<String>,
 }
 
 /// One schema.
 #[derive(Clone, Debug)]
-pub struct Schema {
+pub(crate) struct Schema {
     /// The accepted type.
     pub ty: Ty,
     /// Declared properties of an object, sorted by name.
@@ -117,7 +121,7 @@ pub struct Schema {
 
 impl Schema {
     /// A schema of one type and nothing else.
-    pub fn of(ty: Ty) -> Schema {
+    pub(crate) fn of(ty: Ty) -> Schema {
         Schema {
             ty,
             properties: Vec::new(),
@@ -139,7 +143,7 @@ impl Schema {
 
 /// An arena of schemas: a shared built-in part and a per-check part.
 #[derive(Clone, Debug)]
-pub struct Store {
+pub(crate) struct Store {
     base: Arc<Vec<Schema>>,
     extra: Vec<Schema>,
     any: SchemaId,
@@ -147,7 +151,7 @@ pub struct Store {
 
 impl Store {
     /// A store over a shared built-in arena (whose entry `any` is [`Ty::Any`]).
-    pub fn new(base: Arc<Vec<Schema>>, any: SchemaId) -> Store {
+    pub(crate) fn new(base: Arc<Vec<Schema>>, any: SchemaId) -> Store {
         Store {
             base,
             extra: Vec::new(),
@@ -156,7 +160,7 @@ impl Store {
     }
 
     /// The schema with this id.
-    pub fn get(&self, id: SchemaId) -> &Schema {
+    pub(crate) fn get(&self, id: SchemaId) -> &Schema {
         let i = id as usize;
         match self.base.get(i) {
             Some(s) => s,
@@ -168,29 +172,20 @@ impl Store {
     }
 
     /// Adds a schema; returns its id.
-    pub fn push(&mut self, s: Schema) -> SchemaId {
+    pub(crate) fn push(&mut self, s: Schema) -> SchemaId {
         let id = (self.base.len() + self.extra.len()) as SchemaId;
         self.extra.push(s);
         id
     }
 
-    /// Replaces a schema added with [`Store::push`].
-    pub fn set(&mut self, id: SchemaId, s: Schema) {
-        if let Some(i) = (id as usize).checked_sub(self.base.len())
-            && let Some(slot) = self.extra.get_mut(i)
-        {
-            *slot = s;
-        }
-    }
-
     /// The id of the schema accepting anything.
-    pub fn any(&self) -> SchemaId {
+    pub(crate) fn any(&self) -> SchemaId {
         self.any
     }
 
     /// Validates `node` against schema `id`; problems are appended with
     /// their field path (`spec.template.spec.containers[0].ports`).
-    pub fn validate(&self, node: &Node, id: SchemaId, problems: &mut Vec<Problem>) {
+    pub(crate) fn validate(&self, node: &Node, id: SchemaId, problems: &mut Vec<Problem>) {
         let mut v = Validator {
             store: self,
             path: String::new(),
@@ -216,11 +211,14 @@ impl Store {
 
 /// One schema problem: where, and what.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Problem {
+pub(crate) struct Problem {
     /// Field path of the problem.
     pub path: String,
     /// What is wrong.
     pub message: String,
+    /// Whether the value was not checked (the schema has a part the
+    /// validator cannot apply) rather than found wrong.
+    pub not_checked: bool,
 }
 
 struct Validator<'a> {
@@ -237,6 +235,7 @@ impl Validator<'_> {
         self.problems.push(Problem {
             path: self.path.clone(),
             message,
+            not_checked: false,
         });
     }
 
@@ -359,6 +358,15 @@ impl Validator<'_> {
     }
 
     fn check_constraints(&mut self, node: &Node, c: &Constraints) {
+        if !self.in_branch {
+            for why in &c.unchecked {
+                self.problems.push(Problem {
+                    path: self.path.clone(),
+                    message: format!("not checked: {why}"),
+                    not_checked: true,
+                });
+            }
+        }
         if !c.enum_values.is_empty()
             && let Node::Scalar(s) = node
             && !c.enum_values.contains(&s.value)
@@ -461,7 +469,7 @@ fn is_resource_key(key: &str) -> bool {
 }
 
 /// Appends `.key` (or `["key"]` for keys that are not plain identifiers).
-pub fn push_key(path: &mut String, key: &str) {
+pub(crate) fn push_key(path: &mut String, key: &str) {
     let plain = !key.is_empty()
         && key
             .bytes()
@@ -484,7 +492,7 @@ pub fn push_key(path: &mut String, key: &str) {
 }
 
 /// Appends `[i]`.
-pub fn push_index(path: &mut String, i: usize) {
+pub(crate) fn push_index(path: &mut String, i: usize) {
     use std::fmt::Write as _;
     let _ = write!(path, "[{i}]");
 }
@@ -593,33 +601,52 @@ mod tests {
 
     #[test]
     fn quantities() {
-        for ok in [
-            "1",
-            "250m",
-            "1.5Gi",
-            "+1",
-            "-0.5",
-            ".5",
-            "1e3",
-            "1E-2",
-            "128974848",
-            "5k",
-        ] {
-            assert!(is_quantity(ok), "{ok}");
-        }
-        for bad in ["", "mi", "512mb", "1.5.0", "1 Gi", "Gi", "1e", "1KiB"] {
-            assert!(!is_quantity(bad), "{bad}");
-        }
+        let cases = [
+            ("1", true),
+            ("250m", true),
+            ("1.5Gi", true),
+            ("+1", true),
+            ("-0.5", true),
+            (".5", true),
+            ("1e3", true),
+            ("1E-2", true),
+            ("128974848", true),
+            ("5k", true),
+            ("", false),
+            ("mi", false),
+            ("512mb", false),
+            ("1.5.0", false),
+            ("1 Gi", false),
+            ("Gi", false),
+            ("1e", false),
+            ("1KiB", false),
+        ];
+        crate::testing::rows(&cases, |&(q, want)| {
+            (is_quantity(q) == want)
+                .then_some(())
+                .ok_or(format!("{}", !want))
+        });
     }
 
     #[test]
     fn base64() {
-        for ok in ["", "aGVsbG8=", "aGVsbA==", "aGVs\nbG8=", "YWJj"] {
-            assert!(is_base64(ok), "{ok}");
-        }
-        for bad in ["hunter2", "aGVsbG8", "a=bc", "aGVsbA===", "aé=="] {
-            assert!(!is_base64(bad), "{bad}");
-        }
+        let cases = [
+            ("", true),
+            ("aGVsbG8=", true),
+            ("aGVsbA==", true),
+            ("aGVs\nbG8=", true),
+            ("YWJj", true),
+            ("hunter2", false),
+            ("aGVsbG8", false),
+            ("a=bc", false),
+            ("aGVsbA===", false),
+            ("aé==", false),
+        ];
+        crate::testing::rows(&cases, |&(s, want)| {
+            (is_base64(s) == want)
+                .then_some(())
+                .ok_or(format!("{}", !want))
+        });
     }
 
     #[test]

@@ -22,7 +22,7 @@ pub use hash::{HashTransformer, hash};
 use crate::error::Error;
 use crate::kustomization::{GeneratorArgs, GeneratorOptions};
 use crate::plugin::Generator;
-use crate::resource::{Behavior, Resource};
+use crate::resource::{Behavior, GeneratedFrom, Resource};
 use rustomize_loader::Loader;
 use rustomize_yaml::{Entry, Map, Node, Scalar, Style};
 use serde::Deserialize;
@@ -332,6 +332,16 @@ fn finish(mut top: Map, spec: &Spec<'_>) -> Resource {
     // kustomize reads an unknown behavior as "unspecified", which acts as
     // create everywhere.
     res.meta.behavior = Some(Behavior::parse(spec.behavior).unwrap_or(Behavior::Create));
+    res.meta.generated_from = Some(std::sync::Arc::new(GeneratedFrom {
+        literal_keys: spec
+            .sources
+            .literals
+            .iter()
+            .map(|l| l.split_once('=').map_or(l.as_str(), |(k, _)| k).to_string())
+            .collect(),
+        files: spec.sources.files.to_vec(),
+        envs: spec.sources.envs.to_vec(),
+    }));
     res
 }
 

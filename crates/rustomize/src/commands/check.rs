@@ -2,14 +2,13 @@
 //!
 //! Builds each directory (or reads rendered YAML with `-f`), checks the
 //! objects with `rustomize-check`, and prints every target's findings in
-//! one document. Exit status: 0 when no finding is at error level, 1 when
-//! one is, 2 when a target could not be built or read, or the command line
-//! or configuration is wrong.
+//! one document. Exit status: 0 when no finding is at the `--fail-on`
+//! level (error by default) or above, 1 when one is, 2 when a target could
+//! not be built or read, or the command line or configuration is wrong.
 
-use crate::cli::{CheckArgs, CheckFormat, LoadRestrictorArg};
+use crate::cli::{CheckArgs, CheckFormat, FailOn, LoadRestrictorArg};
 use crate::output;
-use rustomize_check::output::Outcome;
-use rustomize_check::{Config, Options, Target, rules};
+use rustomize_check::{Config, Format, Options, Outcome, Severity, Target};
 use rustomize_engine::resource::Origin;
 use rustomize_engine::target::{self, BuildOptions};
 use rustomize_loader::{DiskFs, LoadRestrictor};
@@ -28,7 +27,7 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         return list_rules();
     }
     let explicit = match &args.config {
-        Some(path) => match Config::load(path) {
+        Some(path) => match rustomize_check::load_config(&DiskFs, path) {
             Ok(c) => Some(c),
             Err(e) => return usage_error(&e.to_string()),
         },
@@ -106,19 +105,25 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         }
     }
 
-    let doc = match args.format {
-        CheckFormat::Text => rustomize_check::output::text(&outcomes),
-        CheckFormat::Json => rustomize_check::output::json(&outcomes),
-        CheckFormat::Sarif => rustomize_check::output::sarif(&outcomes),
+    let format = match args.format {
+        CheckFormat::Text => Format::Text,
+        CheckFormat::Json => Format::Json,
+        CheckFormat::Sarif => Format::Sarif,
+        CheckFormat::Github => Format::Github,
     };
+    let doc = rustomize_check::render(&outcomes, format);
     if let Err(e) = output::stdout(&doc)
         && e.kind() != std::io::ErrorKind::BrokenPipe
     {
         return usage_error(&format!("writing the report: {e}"));
     }
+    let threshold = match args.fail_on {
+        FailOn::Error => Severity::Error,
+        FailOn::Warning => Severity::Warning,
+    };
     let errors = outcomes
         .iter()
-        .any(|o| matches!(o, Outcome::Checked(r) if r.has_errors()));
+        .any(|o| matches!(o, Outcome::Checked(r) if r.fails(threshold)));
     if failed {
         ExitCode::from(USAGE_OR_BUILD_ERROR)
     } else if errors {
@@ -133,7 +138,7 @@ pub fn run(args: &CheckArgs) -> ExitCode {
 fn options(args: &CheckArgs, explicit: Option<&Config>, dir: &Path) -> Result<Options, String> {
     let config = match explicit {
         Some(c) => c.clone(),
-        None => Config::find(dir)
+        None => rustomize_check::find_config(&DiskFs, dir)
             .map_err(|e| e.to_string())?
             .unwrap_or_default(),
     };
@@ -176,12 +181,17 @@ fn usage_error(msg: &str) -> ExitCode {
 
 fn list_rules() -> ExitCode {
     let mut out = String::new();
-    for r in rules::all() {
+    for r in rustomize_check::rules() {
+        let production = if r.production_severity == r.default_severity {
+            String::new()
+        } else {
+            format!(" ({} in production)", r.production_severity)
+        };
         out.push_str(&format!(
-            "{:<26} {:<8} {}\n",
-            r.id(),
-            r.default_severity().as_str(),
-            r.summary()
+            "{:<26} {:<8} {}{production}\n",
+            r.id,
+            r.default_severity.as_str(),
+            r.summary
         ));
     }
     let _ = output::stdout(&out);
