@@ -6,7 +6,7 @@ use crate::schema::Store;
 use crate::schema::builtin::Builtin;
 use crate::schema::crd::CrdSet;
 use crate::workload::{namespace_of, pod_template};
-use rustomize_engine::resource::Resource;
+use rustomize_engine::Resource;
 use rustomize_yaml::{Map, Node};
 use std::collections::{HashMap, HashSet};
 

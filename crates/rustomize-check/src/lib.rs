@@ -10,7 +10,7 @@
 //!
 //! ```
 //! use rustomize_check::{check, Options, Target};
-//! use rustomize_engine::resource::Resource;
+//! use rustomize_engine::Resource;
 //!
 //! let yaml = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {port: 80}\n";
 //! let resources: Vec<Resource> = rustomize_yaml::parse_documents(yaml)
@@ -37,7 +37,7 @@ pub use finding::{Finding, ObjectRef, Report, Severity};
 use config::RuleSetting;
 use context::{Context, Index};
 use rayon::prelude::*;
-use rustomize_engine::resource::Resource;
+use rustomize_engine::Resource;
 use schema::Store;
 use schema::builtin::{self, Builtin};
 use schema::crd::CrdSet;

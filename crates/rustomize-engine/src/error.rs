@@ -51,12 +51,12 @@ pub enum Error {
 
 impl Error {
     /// A plain message.
-    pub fn msg(m: impl Into<String>) -> Self {
+    pub(crate) fn msg(m: impl Into<String>) -> Self {
         Error::Msg(m.into())
     }
 
     /// Wraps this error with what was being done.
-    pub fn context(self, context: impl fmt::Display) -> Self {
+    pub(crate) fn context(self, context: impl fmt::Display) -> Self {
         Error::Context {
             context: context.to_string(),
             cause: Box::new(self),
@@ -65,7 +65,7 @@ impl Error {
 }
 
 /// Adds context to results.
-pub trait ResultExt<T> {
+pub(crate) trait ResultExt<T> {
     /// Wraps the error, if any, with `context()`.
     fn with_context<C: fmt::Display>(self, context: impl FnOnce() -> C) -> Result<T, Error>;
 }

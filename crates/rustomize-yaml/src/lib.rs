@@ -12,6 +12,8 @@
 //! assert_eq!(rustomize_yaml::emit::to_string(&node).unwrap(), "a:\n- 1\n- 511\nb: \"yes\"\n");
 //! ```
 
+#![warn(unreachable_pub)]
+
 pub mod de;
 pub mod emit;
 mod fast;

@@ -143,8 +143,8 @@ pub struct PluginArgs {
 
 impl PluginArgs {
     /// The engine's options for these flags.
-    pub fn options(&self) -> rustomize_engine::target::PluginOptions {
-        rustomize_engine::target::PluginOptions {
+    pub fn options(&self) -> rustomize_engine::PluginOptions {
+        rustomize_engine::PluginOptions {
             enable_alpha_plugins: self.enable_alpha_plugins,
             enable_exec: self.enable_exec,
             enable_helm: self.enable_helm,
@@ -152,7 +152,7 @@ impl PluginArgs {
             helm_api_versions: self.helm_api_versions.clone(),
             helm_kube_version: self.helm_kube_version.clone(),
             helm_debug: self.helm_debug,
-            ..rustomize_engine::target::PluginOptions::default()
+            ..rustomize_engine::PluginOptions::default()
         }
     }
 }

@@ -8,7 +8,7 @@
 use super::{Hit, Rule};
 use crate::context::Context;
 use crate::finding::Severity;
-use rustomize_engine::resource::Resource;
+use rustomize_engine::Resource;
 use rustomize_yaml::Node;
 
 /// See the module docs.
@@ -68,7 +68,7 @@ impl Rule for PlainSecret {
 mod tests {
     use crate::rules::testing::{findings, report, resources};
     use crate::{Options, Target, check};
-    use rustomize_engine::resource::Behavior;
+    use rustomize_engine::Behavior;
 
     const RULE: &str = "plain-secret";
     const SECRET: &str =

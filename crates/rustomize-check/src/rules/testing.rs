@@ -2,7 +2,7 @@
 
 use crate::finding::Report;
 use crate::{Options, Target, check};
-use rustomize_engine::resource::{Origin, Resource};
+use rustomize_engine::{Origin, Resource};
 use std::sync::Arc;
 
 /// Resources parsed from one file, `app.yaml`, as a build would read them.

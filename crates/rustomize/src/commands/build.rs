@@ -3,8 +3,8 @@
 use crate::cli::{BuildArgs, LoadRestrictorArg, ReorderArg};
 use crate::output;
 use anyhow::Context as _;
-use rustomize_engine::sort::Order;
-use rustomize_engine::target::{self, BuildOptions};
+use rustomize_engine::BuildOptions;
+use rustomize_engine::Order;
 use rustomize_loader::{DiskFs, LoadRestrictor};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -25,7 +25,7 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<ExitCode> {
         fetcher: Some(super::fetcher(&args.remote)),
         plugins: args.plugins.options(),
     };
-    let built = target::build(Arc::new(DiskFs), &args.dir, &opts)?;
+    let built = rustomize_engine::build(Arc::new(DiskFs), &args.dir, &opts)?;
     for w in &built.warnings {
         eprintln!("{w}");
     }
@@ -48,7 +48,7 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<ExitCode> {
 /// (`[namespace_]group_version_kind_name.yaml`, lower case).
 fn write_individual_files(
     dir: &std::path::Path,
-    built: &target::BuildOutput,
+    built: &rustomize_engine::BuildOutput,
 ) -> anyhow::Result<()> {
     let resources = built.resources.resources();
     let namespaces: std::collections::BTreeSet<String> = resources

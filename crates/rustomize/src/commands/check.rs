@@ -10,8 +10,8 @@ use crate::cli::{CheckArgs, CheckFormat, LoadRestrictorArg};
 use crate::output;
 use rustomize_check::output::Outcome;
 use rustomize_check::{Config, Options, Target, rules};
-use rustomize_engine::resource::Origin;
-use rustomize_engine::target::{self, BuildOptions};
+use rustomize_engine::BuildOptions;
+use rustomize_engine::Origin;
 use rustomize_loader::{DiskFs, LoadRestrictor};
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
@@ -60,7 +60,7 @@ pub fn run(args: &CheckArgs) -> ExitCode {
             Ok(o) => o,
             Err(e) => return usage_error(&e),
         };
-        let built = match target::build(Arc::new(DiskFs), dir, &build_opts) {
+        let built = match rustomize_engine::build(Arc::new(DiskFs), dir, &build_opts) {
             Ok(b) => b,
             Err(e) => {
                 fail(&mut outcomes, name, e.to_string());
@@ -152,7 +152,7 @@ fn read_rendered(
     file: &Path,
     stdin: bool,
     name: &str,
-) -> Result<Vec<rustomize_engine::resource::Resource>, String> {
+) -> Result<Vec<rustomize_engine::Resource>, String> {
     let mut bytes = Vec::new();
     let read = if stdin {
         std::io::stdin().read_to_end(&mut bytes).map(|_| ())
@@ -164,7 +164,7 @@ fn read_rendered(
         path: name.to_string(),
         ..Origin::default()
     });
-    target::resources_from_bytes(&bytes, name, Some(origin))
+    rustomize_engine::resources_from_bytes(&bytes, name, Some(origin))
         .map(|rm| rm.into_resources())
         .map_err(|e| e.to_string())
 }
