@@ -47,6 +47,7 @@ pub use model::read::resources_from_bytes;
 pub use model::resid::{Gvk, ResId, split_api_version};
 pub use model::resmap::ResMap;
 pub use model::resource::{Behavior, BuildMeta, ConfiguredBy, Origin, Resource};
+pub use pipeline::observer::{StepInfo, StepObserver};
 pub use pipeline::sort::Order;
 pub use pipeline::{BuildOptions, BuildOutput, build};
 pub use steps::openapi::list_merge_keys;

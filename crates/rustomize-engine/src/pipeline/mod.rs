@@ -1,4 +1,7 @@
-//! The pipeline layer: the build, in kustomize's order.
+//! The pipeline layer: the build, in kustomize's order, in three phases:
+//! accumulation ([`target`]), the transformer steps of each kustomization
+//! ([`transformers`], a table, with [`observer`]s around each step), and
+//! what runs once at the top ([`finish`], and [`sort`]).
 //!
 //! For one kustomization directory (`accumulate`):
 //!
@@ -17,40 +20,24 @@
 //! removal, sorting, and the final annotation clean-up.
 
 mod builtin;
+mod finish;
+pub(crate) mod observer;
 pub(crate) mod sort;
+mod target;
+mod transformers;
 
-use crate::error::{Error, ResultExt};
-use crate::model::fieldspec::TransformerConfig;
-use crate::model::kustomization::{self, Kustomization};
-use crate::model::read::{is_null_or_empty_map, resources_from_bytes};
+use crate::error::Error;
 use crate::model::resmap::ResMap;
-use crate::model::resource::{ConfiguredBy, Origin, Resource};
-use crate::steps::function::ExecFunction;
-use crate::steps::generate::{Absorber, ConfigMapGenerator, HashTransformer, SecretGenerator};
-use crate::steps::helm::HelmChartInflationGenerator;
+use crate::model::resource::Origin;
 use crate::steps::openapi::Schema;
 pub(crate) use crate::steps::options::PluginOptions;
-use crate::steps::patch::{
-    PatchJson6902Transformer, PatchStrategicMergeTransformer, PatchTransformer,
-};
-use crate::steps::transform::annotations::AnnotationsTransformer;
-use crate::steps::transform::images::ImageTagTransformer;
-use crate::steps::transform::labels::LabelTransformer;
-use crate::steps::transform::name_reference::NameReferenceTransformer;
-use crate::steps::transform::namespace::NamespaceTransformer;
-use crate::steps::transform::prefix_suffix::{PrefixTransformer, SuffixTransformer};
-use crate::steps::transform::replacements::ReplacementTransformer;
-use crate::steps::transform::replicas::ReplicaCountTransformer;
-use crate::steps::transform::vars;
-use crate::steps::{Generator, Transformer};
-use builtin::Plugin;
+use observer::{DropEmpty, RecordTransformations, SharedValues, StepObserver};
 use rayon::prelude::*;
-use rustomize_loader::{FileSystem, LoadError, LoadRestrictor, Loader, RemoteFetcher};
-use rustomize_yaml::Node;
+use rustomize_loader::{FileSystem, LoadRestrictor, Loader, RemoteFetcher};
 use sort::Order;
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
+use target::{Accumulator, Target};
 
 /// Options of a build, mirroring `kustomize build`'s flags.
 #[derive(Clone, Debug, Default)]
@@ -60,13 +47,25 @@ pub struct BuildOptions {
     /// Output order when the kustomization has no `sortOptions`; `None`
     /// means kustomize's default (legacy).
     pub reorder: Option<Order>,
-    /// Add `app.kubernetes.io/managed-by: kustomize-<version>` to every
-    /// resource.
+    /// Add `app.kubernetes.io/managed-by` to every resource (also done
+    /// when the kustomization's `buildMetadata` has `managedByLabel`).
     pub add_managed_by_label: bool,
+    /// The managed-by label's value. `None` is `kustomize-(devel)`, what
+    /// `kubectl kustomize` writes (its embedded kustomize has no version);
+    /// the standalone kustomize v5.5.0 writes `kustomize-v5.5.0`.
+    pub managed_by_value: Option<String>,
     /// Fetcher for remote bases.
     pub fetcher: Option<Arc<dyn RemoteFetcher>>,
     /// Helm and KRM function support.
     pub plugins: PluginOptions,
+    /// Paths in messages and warnings are shown relative to this directory
+    /// when they are below it (the command line passes its working
+    /// directory); `None` shows them as the file system names them. The
+    /// library never looks at the process's working directory.
+    pub paths_relative_to: Option<PathBuf>,
+    /// Called around every transformer step, after the build's own
+    /// bookkeeping (see [`StepObserver`]).
+    pub observers: Vec<Arc<dyn StepObserver>>,
 }
 
 /// What a build produced.
@@ -138,12 +137,12 @@ pub fn build(
         ldr = ldr.with_fetcher(f.clone());
     }
     let ctx = Context {
-        display_base: dir.to_path_buf(),
-        cwd: std::env::current_dir().ok(),
+        paths_relative_to: opts.paths_relative_to.clone(),
         warnings: Mutex::new(Vec::new()),
         schema: OnceLock::new(),
         tracking: OnceLock::new(),
         plugins: opts.plugins.clone(),
+        observers: opts.observers.clone(),
     };
     let target = Target::load(ldr, &ctx, Origin::default(), true)?;
     let build_metadata = target.kust.build_metadata.clone();
@@ -152,37 +151,20 @@ pub fn build(
     let sort_options = target.kust.sort_options.clone();
     let mut acc = target.accumulate(Accumulator::default())?;
 
-    finish(&mut acc, &ctx)?;
+    finish::finish(&mut acc, &ctx)?;
     let order = match &sort_options {
         Some(o) => Order::from_options(o)?,
         None => opts.reorder.clone().unwrap_or_else(Order::legacy),
     };
     sort::sort(&mut acc.rm, &order);
-    let has = |o: &str| build_metadata.iter().any(|b| b == o);
-    let managed_by = has("managedByLabel") || opts.add_managed_by_label;
-    for r in acc.rm.resources_mut() {
-        strip_build_annotations(r);
-        if has("originAnnotations")
-            && let Some(origin) = r.meta.origin.clone()
-        {
-            set_annotation(r, "config.kubernetes.io/origin", origin.to_yaml());
-        }
-        if has("transformerAnnotations") && !r.meta.transformations.is_empty() {
-            let text = Origin::list_to_yaml(&r.meta.transformations);
-            set_annotation(r, "alpha.config.kubernetes.io/transformations", text);
-        }
-        if managed_by {
-            let mut labels = r.labels();
-            labels.retain(|(k, _)| k != "app.kubernetes.io/managed-by");
-            // kubectl's embedded kustomize reports its version as "(devel)".
-            labels.push((
-                "app.kubernetes.io/managed-by".into(),
-                "kustomize-(devel)".into(),
-            ));
-            r.set_string_map("labels", labels);
-        }
-        normalize_annotations(r);
-    }
+    let managed_by = (opts.add_managed_by_label
+        || build_metadata.iter().any(|b| b == "managedByLabel"))
+    .then(|| {
+        opts.managed_by_value
+            .as_deref()
+            .unwrap_or(finish::DEFAULT_MANAGED_BY)
+    });
+    finish::decorate(&mut acc.rm, &build_metadata, managed_by);
     let warnings = ctx.warnings.into_inner().unwrap_or_else(|e| e.into_inner());
     Ok(BuildOutput {
         resources: acc.rm,
@@ -190,101 +172,10 @@ pub fn build(
     })
 }
 
-/// Steps that run once, after the whole tree is accumulated.
-fn finish(acc: &mut Accumulator, ctx: &Context) -> Result<(), Error> {
-    HashTransformer.transform(&mut acc.rm)?;
-    NameReferenceTransformer::new(acc.config.name_reference.clone()).transform(&mut acc.rm)?;
-    let unused = vars::resolve(&mut acc.rm, &acc.vars, &acc.config.var_reference)?;
-    if !unused.is_empty() {
-        ctx.warn(format!(
-            "well-defined vars that were never replaced: {}",
-            unused.join(",")
-        ));
-    }
-    // kustomize's IgnoreLocal: the resources that are not local config
-    // go into a new resource map, where two with the same current id
-    // (renamed alike by patches, say) are an error.
-    let mut kept = ResMap::new();
-    for r in std::mem::take(&mut acc.rm).into_resources() {
-        if !r.is_local_config() {
-            kept.append(r)?;
-        }
-    }
-    acc.rm = kept;
-    Ok(())
-}
-
-/// Annotations kustomize uses for its own bookkeeping and removes before
-/// printing, even when an input file carries them.
-const BUILD_ANNOTATIONS: [&str; 20] = [
-    "internal.config.kubernetes.io/previousKinds",
-    "internal.config.kubernetes.io/previousNames",
-    "internal.config.kubernetes.io/prefixes",
-    "internal.config.kubernetes.io/suffixes",
-    "internal.config.kubernetes.io/previousNamespaces",
-    "internal.config.kubernetes.io/allowNameChange",
-    "internal.config.kubernetes.io/allowKindChange",
-    "internal.config.kubernetes.io/refBy",
-    "internal.config.kubernetes.io/generatorBehavior",
-    "internal.config.kubernetes.io/needsHashSuffix",
-    "internal.config.kubernetes.io/path",
-    "internal.config.kubernetes.io/index",
-    "internal.config.kubernetes.io/seqindent",
-    "internal.config.kubernetes.io/id",
-    "internal.config.kubernetes.io/annotations-migration-resource-id",
-    "config.kubernetes.io/path",
-    "config.kubernetes.io/index",
-    "config.k8s.io/id",
-    "config.kubernetes.io/origin",
-    "alpha.config.kubernetes.io/transformations",
-];
-
-fn strip_build_annotations(r: &mut Resource) {
-    if let Some(Node::Map(m)) = r.node.get_path_mut(&["metadata", "annotations"]) {
-        m.entries
-            .retain(|e| !BUILD_ANNOTATIONS.contains(&e.key.value.as_str()));
-    }
-}
-
-fn set_annotation(r: &mut Resource, key: &str, value: String) {
-    let mut annotations = r.annotations();
-    annotations.retain(|(k, _)| k != key);
-    annotations.push((key.to_string(), value));
-    r.set_string_map("annotations", annotations);
-}
-
-/// kustomize rewrites `metadata.annotations` of every resource when it
-/// strips its bookkeeping: values become strings, and an empty map is
-/// removed.
-fn normalize_annotations(r: &mut Resource) {
-    let Some(meta) = r.node.get_mut("metadata").and_then(Node::as_map_mut) else {
-        return;
-    };
-    match meta.get_mut("annotations") {
-        None => {}
-        Some(Node::Map(m)) if !m.is_empty() => {
-            for e in &mut m.entries {
-                if let Node::Scalar(s) = &mut e.value {
-                    // Rewritten as new plain strings: a folded block's
-                    // style (and its re-reading quirk) is gone.
-                    s.tag = rustomize_yaml::Tag::Str;
-                    s.style = rustomize_yaml::Style::Plain;
-                }
-            }
-        }
-        Some(_) => {
-            meta.remove("annotations");
-        }
-    }
-}
-
 /// Shared state of one build.
 struct Context {
-    /// Paths in messages are shown relative to this directory's parent
-    /// chain when possible.
-    display_base: PathBuf,
-    /// The working directory when the build started.
-    cwd: Option<PathBuf>,
+    /// See [`BuildOptions::paths_relative_to`].
+    paths_relative_to: Option<PathBuf>,
     warnings: Mutex<Vec<String>>,
     /// The OpenAPI schema strategic merges use: set by the top
     /// kustomization's `openapi:` field, else by the first base that has
@@ -295,6 +186,8 @@ struct Context {
     tracking: OnceLock<bool>,
     /// Helm and KRM function support.
     plugins: PluginOptions,
+    /// The caller's step observers.
+    observers: Vec<Arc<dyn StepObserver>>,
 }
 
 impl Context {
@@ -304,683 +197,36 @@ impl Context {
             .unwrap_or_else(|e| e.into_inner())
             .push(w);
     }
-}
 
-/// What accumulates while a kustomization tree is built.
-#[derive(Default)]
-pub(crate) struct Accumulator {
-    /// The resources so far.
-    pub rm: ResMap,
-    /// The merged field specs (shared: most trees use the default tables
-    /// everywhere).
-    pub config: Arc<TransformerConfig>,
-    /// Vars declared so far, by name.
-    pub vars: BTreeMap<String, kustomization::Var>,
-}
-
-impl Accumulator {
-    fn merge(&mut self, other: Accumulator) -> Result<(), Error> {
-        self.rm.append_all(other.rm)?;
-        // Both are built by merges, so canonical.
-        TransformerConfig::merge_canonical(&mut self.config, &other.config)?;
-        vars::merge_set(&mut self.vars, other.vars.into_values())
-    }
-}
-
-/// One loaded kustomization.
-struct Target<'c> {
-    ldr: Loader,
-    kust: Kustomization,
-    /// The kustomization file, for messages.
-    file: String,
-    /// Where this root is, relative to the build root (and in which
-    /// remote repository), for origins.
-    origin: Origin,
-    /// Whether this is the kustomization the build started in.
-    is_top: bool,
-    ctx: &'c Context,
-}
-
-impl<'c> Target<'c> {
-    fn load(ldr: Loader, ctx: &'c Context, origin: Origin, is_top: bool) -> Result<Self, Error> {
-        let mut found = Vec::new();
-        for name in kustomization::FILE_NAMES {
-            match ldr.load(name) {
-                Ok(bytes) => found.push((name, bytes)),
-                Err(LoadError::NotFound(_) | LoadError::IsADir(_)) => {}
-                Err(e) => return Err(e.into()),
-            }
-        }
-        let (name, bytes) = match found.len() {
-            1 => found.remove(0),
-            0 => {
-                return Err(Error::msg(format!(
-                    "unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization' in directory '{}'",
-                    ctx.display(ldr.root())
-                )));
-            }
-            _ => {
-                return Err(Error::msg(format!(
-                    "found multiple kustomization files under: {}",
-                    ctx.display(ldr.root())
-                )));
-            }
-        };
-        let file = ctx.display(&ldr.root().join(name));
-        let text =
-            String::from_utf8(bytes).map_err(|_| Error::msg(format!("{file}: not valid UTF-8")))?;
-        let (kust, warnings) = kustomization::parse(&text, &file)?;
-        for w in warnings {
-            ctx.warn(w);
-        }
-        Ok(Target {
-            ldr,
-            kust,
-            file,
-            origin,
-            is_top,
-            ctx,
-        })
-    }
-
-    /// Applies this kustomization's `openapi:` field to the build, unless a
-    /// schema is already in force.
-    fn set_schema(&self) -> Result<(), Error> {
-        let field = &self.kust.openapi;
-        if field.is_empty() && self.is_top {
-            // The top kustomization always decides, even for the default.
-            let _ = self.ctx.schema.set(None);
-            return Ok(());
-        }
-        if field.is_empty() || self.ctx.schema.get().is_some() {
-            return Ok(());
-        }
-        let schema = match (field.get("path"), field.get("version")) {
-            (Some(_), Some(_)) => {
-                return Err(Error::msg(format!(
-                    "{}: builtin version and custom schema provided, cannot use both",
-                    self.file
-                )));
-            }
-            (Some(path), None) => {
-                let bytes = self
-                    .ldr
-                    .load(path)
-                    .with_context(|| format!("{}: openapi", self.file))?;
-                let doc =
-                    rustomize_yaml::parse_one(&String::from_utf8_lossy(&bytes)).map_err(|e| {
-                        Error::Yaml {
-                            path: path.clone(),
-                            error: e,
-                        }
-                    })?;
-                Some(Arc::new(Schema::custom(&doc).with_context(|| {
-                    format!("{}: openapi '{path}'", self.file)
-                })?))
-            }
-            (None, Some(v)) if v == "v1.21.2" || v.is_empty() => None,
-            (None, Some(_)) => {
-                return Err(Error::msg(format!(
-                    "{}: the specified OpenAPI version is not built in",
-                    self.file
-                )));
-            }
-            (None, None) => None,
-        };
-        let _ = self.ctx.schema.set(schema);
-        Ok(())
-    }
-
-    /// The schema in force, if it is not the builtin one.
-    fn custom_schema(&self) -> Option<Arc<Schema>> {
-        self.ctx.schema.get().cloned().flatten()
-    }
-
-    /// The kustomization file's name within its directory.
-    fn file_name(&self) -> &str {
-        Path::new(&self.file)
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or("kustomization.yaml")
-    }
-
-    /// The origin of a file `rel` of this kustomization.
-    fn file_origin(&self, rel: &str) -> Origin {
-        Origin {
-            path: join_origin(&self.origin.path, rel),
-            configured_by: None,
-            ..self.origin.clone()
-        }
-    }
-
-    /// The origin of a base or component at `entry`, loaded by `ldr`.
-    fn child_origin(&self, entry: &str, ldr: &Loader) -> Origin {
-        match ldr.repo() {
-            Some(remote)
-                if self
-                    .ldr
-                    .repo()
-                    .is_none_or(|r| r.clone_root != remote.clone_root) =>
-            {
-                let rel = ldr
-                    .root()
-                    .strip_prefix(&remote.clone_root)
-                    .map(|p| p.display().to_string())
-                    .unwrap_or_default();
-                Origin {
-                    path: rel,
-                    repo: Some(remote.repo.clone()),
-                    git_ref: Some(remote.git_ref.clone()),
-                    configured_by: None,
-                }
-            }
-            _ => self.file_origin(entry),
-        }
-    }
-
-    /// The origin of a builtin plugin this kustomization configures.
-    fn builtin_origin(&self, kind: &str) -> Arc<Origin> {
-        Arc::new(Origin {
-            configured_by: Some(ConfiguredBy {
-                api_version: "builtin".into(),
-                kind: kind.into(),
-                ..ConfiguredBy::default()
-            }),
-            ..self.file_origin(self.file_name())
-        })
-    }
-
-    /// Builds this kustomization on top of `acc` (empty for a base, the
-    /// parent's accumulator for a component).
-    fn accumulate(&self, mut acc: Accumulator) -> Result<Accumulator, Error> {
-        let resources = self
-            .load_resources(&self.kust.resources)
-            .with_context(|| "accumulating resources")?;
-        for part in resources {
-            match part {
-                Loaded::File(rm) => acc.rm.append_all(rm)?,
-                Loaded::Dir(sub) => acc.merge(*sub)?,
-            }
-        }
-
-        // The default tables, extended by `configurations:` (copied only
-        // when there are some).
-        let mut config = TransformerConfig::shared_default();
-        for path in &self.kust.configurations {
-            let bytes = self
-                .ldr
-                .load(path)
-                .with_context(|| format!("loading configurations file '{path}'"))?;
-            let text = String::from_utf8_lossy(&bytes);
-            let custom = TransformerConfig::from_yaml(&text)
-                .with_context(|| format!("in configurations file '{path}'"))?;
-            Arc::make_mut(&mut config).merge(&custom)?;
-        }
-        for path in &self.kust.crds {
-            let bytes = self
-                .ldr
-                .load(path)
-                .with_context(|| format!("loading CRDs '{path}'"))?;
-            let crd_config =
-                crate::model::crds::config_from_definitions(&String::from_utf8_lossy(&bytes), path)
-                    .with_context(|| format!("loading CRDs '{path}'"))?;
-            Arc::make_mut(&mut config).merge(&crd_config)?;
-        }
-        // Both canonical: the accumulator's config is built by merges, and
-        // so is `config` on top of the (canonical) default tables.
-        TransformerConfig::merge_canonical(&mut acc.config, &config)?;
-
-        self.run_generators(&mut acc)?;
-
-        for path in &self.kust.components {
-            let ldr = self
-                .ldr
-                .child(path)
-                .with_context(|| format!("loading component '{path}'"))?;
-            let origin = self.child_origin(path, &ldr);
-            let sub = Target::load(ldr, self.ctx, origin, false).with_context(|| {
-                format!("accumulating components: couldn't make target for path '{path}'")
-            })?;
-            if !sub.kust.is_component() {
-                return Err(Error::msg(format!(
-                    "accumulating components: expected kind 'Component' for path '{}' but got '{}'",
-                    path, sub.kust.kind
-                )));
-            }
-            acc = sub
-                .accumulate(acc)
-                .with_context(|| format!("accumulating components: '{path}'"))?;
-        }
-
-        self.run_transformers(&mut acc)?;
-        if let Some(incoming) = &self.kust.vars {
-            vars::merge_vars(&mut acc.rm, &mut acc.vars, incoming)
-                .with_context(|| format!("{}: merging vars", self.file))?;
-        }
-        Ok(acc)
-    }
-
-    /// Loads `resources` entries in parallel; results keep their order.
-    fn load_resources(&self, entries: &[String]) -> Result<Vec<Loaded>, Error> {
-        entries
-            .par_iter()
-            .map(|entry| self.load_entry(entry))
-            .collect::<Result<Vec<_>, _>>()
-    }
-
-    fn load_entry(&self, entry: &str) -> Result<Loaded, Error> {
-        let file_error = if self.ldr.is_remote(entry) {
-            if rustomize_loader::remote::probe_as_file(entry) {
-                match self.ldr.load_url(entry) {
-                    Ok(bytes) => {
-                        let origin = Arc::new(Origin {
-                            path: entry.to_string(),
-                            ..Origin::default()
-                        });
-                        return resources_from_bytes(&bytes, entry, Some(origin))
-                            .map(Loaded::File)
-                            .with_context(|| format!("accumulating resources from '{entry}'"));
-                    }
-                    // Not a file: maybe a repository kustomize would clone.
-                    Err(e) if rustomize_loader::remote::RepoSpec::parse(entry).is_err() => {
-                        return Err(Error::from(e)
-                            .context(format!("accumulating resources from '{entry}'")));
-                    }
-                    Err(_) => None,
-                }
-            } else {
-                None
-            }
-        } else {
-            match self.ldr.load(entry) {
-                Ok(bytes) => {
-                    let display = self.ctx.display(&self.ldr.join(entry));
-                    let origin = Arc::new(self.file_origin(entry));
-                    return resources_from_bytes(&bytes, &display, Some(origin))
-                        .map(Loaded::File)
-                        .with_context(|| format!("accumulating resources from '{entry}'"));
-                }
-                Err(LoadError::IsADir(_)) => None,
-                Err(e) => Some(e),
-            }
-        };
-        let ldr = match self.ldr.child(entry) {
-            Ok(l) => l,
-            Err(dir_err) => {
-                return Err(match (file_error, dir_err) {
-                    (Some(LoadError::NotFound(_)), LoadError::NotFound(_)) => Error::msg(format!(
-                        "'{entry}' (listed in {}): no such file or directory",
-                        self.file
-                    )),
-                    (Some(f), _) => {
-                        Error::from(f).context(format!("accumulating resources from '{entry}'"))
-                    }
-                    (None, d) => {
-                        Error::from(d).context(format!("accumulating resources from '{entry}'"))
-                    }
-                });
-            }
-        };
-        let origin = self.child_origin(entry, &ldr);
-        let sub = Target::load(ldr, self.ctx, origin, false)
-            .with_context(|| format!("accumulating resources from '{entry}'"))?;
-        sub.set_schema()?;
-        if sub.kust.is_component() {
-            return Err(Error::msg(format!(
-                "expected kind != 'Component' for path '{entry}' (components belong under 'components:')"
-            )));
-        }
-        sub.accumulate(Accumulator::default())
-            .map(|a| Loaded::Dir(Box::new(a)))
-            .with_context(|| format!("accumulating resources from '{entry}'"))
-    }
-
-    fn run_generators(&self, acc: &mut Accumulator) -> Result<(), Error> {
-        let k = &self.kust;
-        let global = k.generator_options.as_ref();
-        let mut generators: Vec<(Arc<Origin>, Box<dyn Generator>)> = Vec::new();
-        for args in &k.config_map_generator {
-            let g = ConfigMapGenerator::from_args(args, global);
-            generators.push((self.builtin_origin("ConfigMapGenerator"), Box::new(g)));
-        }
-        for args in &k.secret_generator {
-            let g = SecretGenerator::from_args(args, global);
-            generators.push((self.builtin_origin("SecretGenerator"), Box::new(g)));
-        }
-        for chart in &k.helm_charts {
-            let g = HelmChartInflationGenerator::from_kustomization(
-                k.helm_globals.as_ref(),
-                chart,
-                &self.ldr,
-                &self.ctx.plugins,
-            )
-            .with_context(|| self.file.clone())?;
-            generators.push((
-                self.builtin_origin("HelmChartInflationGenerator"),
-                Box::new(g),
-            ));
-        }
-        for config in self
-            .plugin_configs(&k.generators, "generators")?
-            .resources()
-        {
-            match self.configure_plugin(config)? {
-                Plugin::Generator(g) => generators.push((plugin_origin(config), g)),
-                Plugin::Function(f) => generators.push((plugin_origin(config), f)),
-                Plugin::Transformer(_) => {
-                    return Err(Error::msg(format!(
-                        "{}: plugin {} not a generator",
-                        self.file,
-                        config.org_id()
-                    )));
-                }
-            }
-        }
-        if generators.is_empty() {
-            return Ok(());
-        }
-        let mut absorber = Absorber::new(&mut acc.rm);
-        for (origin, g) in &generators {
-            let mut made = g.generate(&self.ldr).with_context(|| self.file.clone())?;
-            for r in &mut made {
-                r.meta.origin = Some(origin.clone());
-            }
-            absorber
-                .absorb(made)
-                .with_context(|| format!("{}: merging from generator", self.file))?;
-        }
-        Ok(())
-    }
-
-    /// The builtin transformers this kustomization configures, in
-    /// kustomize's order, then its `transformers:`.
-    fn run_transformers(&self, acc: &mut Accumulator) -> Result<(), Error> {
-        let k = &self.kust;
-        let tc = &acc.config;
-        let mut steps: Vec<(Arc<Origin>, Box<dyn Transformer>)> = Vec::new();
-        let o = |kind: &str| self.builtin_origin(kind);
-        if let Some(paths) = k.patches_strategic_merge.as_ref().filter(|p| !p.is_empty()) {
-            let mut t = PatchStrategicMergeTransformer::from_kustomization(paths, &self.ldr)
-                .with_context(|| self.file.clone())?;
-            if let Some(schema) = self.custom_schema() {
-                t = t.with_schema(schema);
-            }
-            steps.push((o("PatchStrategicMergeTransformer"), Box::new(t)));
-        }
-        for p in &k.patches {
-            let mut t = PatchTransformer::from_kustomization(p, &self.ldr)
-                .with_context(|| self.file.clone())?;
-            if let Some(schema) = self.custom_schema() {
-                t = t.with_schema(schema);
-            }
-            steps.push((o("PatchTransformer"), Box::new(t)));
-        }
-        if !k.namespace.is_empty() {
-            steps.push((
-                o("NamespaceTransformer"),
-                Box::new(NamespaceTransformer::new(
-                    &k.namespace,
-                    tc.namespace.clone(),
-                )),
-            ));
-        }
-        if !k.name_prefix.is_empty() {
-            steps.push((
-                o("PrefixTransformer"),
-                Box::new(PrefixTransformer::name_prefix(&k.name_prefix, tc)),
-            ));
-        }
-        if !k.name_suffix.is_empty() {
-            steps.push((
-                o("SuffixTransformer"),
-                Box::new(SuffixTransformer::name_suffix(&k.name_suffix, tc)),
-            ));
-        }
-        let common_labels = k.common_labels.clone().unwrap_or_default();
-        if !k.labels.is_empty() || !common_labels.is_empty() {
-            for label in &k.labels {
-                steps.push((
-                    o("LabelTransformer"),
-                    Box::new(LabelTransformer::for_label_entry(label, tc)?),
-                ));
-            }
-            steps.push((
-                o("LabelTransformer"),
-                Box::new(LabelTransformer::common_labels(common_labels, tc)),
-            ));
-        }
-        if let Some(annotations) = k.common_annotations.clone().filter(|a| !a.is_empty()) {
-            steps.push((
-                o("AnnotationsTransformer"),
-                Box::new(AnnotationsTransformer::common_annotations(annotations, tc)),
-            ));
-        }
-        for p in k.patches_json6902.iter().flatten() {
-            let t = PatchJson6902Transformer::from_kustomization(p, &self.ldr)
-                .with_context(|| self.file.clone())?;
-            steps.push((o("PatchJson6902Transformer"), Box::new(t)));
-        }
-        for r in &k.replicas {
-            steps.push((
-                o("ReplicaCountTransformer"),
-                Box::new(ReplicaCountTransformer::for_replica(r, tc)),
-            ));
-        }
-        for i in &k.images {
-            steps.push((
-                o("ImageTagTransformer"),
-                Box::new(ImageTagTransformer::for_image(i, tc)),
-            ));
-        }
-        if !k.replacements.is_empty() {
-            let t = ReplacementTransformer::new(&k.replacements, &self.ldr)
-                .with_context(|| self.file.clone())?;
-            steps.push((o("ReplacementTransformer"), Box::new(t)));
-        }
-        for config in self
-            .plugin_configs(&k.transformers, "transformers")?
-            .resources()
-        {
-            match self.configure_plugin(config)? {
-                Plugin::Transformer(t) => steps.push((plugin_origin(config), t)),
-                Plugin::Function(f) => steps.push((plugin_origin(config), f)),
-                Plugin::Generator(_) => {
-                    return Err(Error::msg(format!(
-                        "{}: plugin {} not a transformer",
-                        self.file,
-                        config.org_id()
-                    )));
-                }
-            }
-        }
-        for (origin, t) in steps {
-            // Steps that can write a shared label or annotation value in
-            // place (see `alias`).
-            let writes_in_place = !matches!(
-                origin.configured_by.as_ref().map(|c| c.kind.as_str()),
-                Some(
-                    "NamespaceTransformer"
-                        | "PrefixTransformer"
-                        | "SuffixTransformer"
-                        | "PatchJson6902Transformer"
-                        | "ReplicaCountTransformer"
-                        | "ImageTagTransformer"
-                )
-            );
-            if writes_in_place {
-                for r in acc.rm.resources_mut() {
-                    crate::model::alias::snapshot(&r.node, &mut r.meta.aliases);
-                }
-            }
-            let kind = origin
-                .configured_by
-                .as_ref()
-                .map_or("transformer", |c| c.kind.as_str());
-            t.transform(&mut acc.rm)
-                .with_context(|| format!("{}: running {kind}", self.file))?;
-            if writes_in_place {
-                for r in acc.rm.resources_mut() {
-                    crate::model::alias::propagate(&mut r.node, &mut r.meta.aliases);
-                }
-            }
-            if self.ctx.tracking.get().copied().unwrap_or(false) {
-                for r in acc.rm.resources_mut() {
-                    if r.meta.origin.is_some() {
-                        r.meta.transformations.push(origin.clone());
-                    }
-                }
-            }
-            acc.rm.retain(|r| !is_null_or_empty_map(&r.node));
-        }
-        self.run_validators(acc)
-    }
-
-    /// Validators run like transformers but must not change anything.
-    fn run_validators(&self, acc: &mut Accumulator) -> Result<(), Error> {
-        for config in self
-            .plugin_configs(&self.kust.validators, "validators")?
-            .resources()
-        {
-            let v = match self.configure_plugin(config)? {
-                Plugin::Transformer(v) => v,
-                Plugin::Function(f) => {
-                    f.validate(&mut acc.rm)
-                        .with_context(|| format!("{}: running validator", self.file))?;
-                    continue;
-                }
-                Plugin::Generator(_) => {
-                    return Err(Error::msg(format!(
-                        "{}: plugin {} not a validator",
-                        self.file,
-                        config.org_id()
-                    )));
-                }
-            };
-            let before = snapshot(&acc.rm)?;
-            let mut copy = acc.rm.clone();
-            v.transform(&mut copy)
-                .with_context(|| format!("{}: running validator", self.file))?;
-            for r in copy.resources_mut() {
-                if let Some(Node::Map(labels)) = r.node.get_path_mut(&["metadata", "labels"]) {
-                    labels.remove("validated-by");
-                }
-            }
-            if snapshot(&copy)? != before {
-                return Err(Error::msg(format!(
-                    "{}: validator shouldn't modify the resource map",
-                    self.file
-                )));
-            }
-        }
-        Ok(())
-    }
-
-    /// The plugin config resources a `transformers:`/`generators:`/
-    /// `validators:` list names: each entry is inline YAML, a file, or a
-    /// kustomization directory whose resources are configs.
-    fn plugin_configs(&self, entries: &[String], field: &str) -> Result<ResMap, Error> {
-        let mut configs = ResMap::new();
-        let mut paths = Vec::new();
-        for entry in entries {
-            let inline_origin = Arc::new(self.file_origin(self.file_name()));
-            match resources_from_bytes(entry.as_bytes(), &self.file, Some(inline_origin)) {
-                Ok(rm) if !rm.is_empty() => configs.append_all(rm)?,
-                _ => paths.push(entry.clone()),
-            }
-        }
-        for part in self
-            .load_resources(&paths)
-            .with_context(|| format!("{}: loading {field}", self.file))?
-        {
-            match part {
-                Loaded::File(rm) => configs.append_all(rm)?,
-                Loaded::Dir(sub) => configs.append_all(sub.rm)?,
-            }
-        }
-        Ok(configs)
-    }
-
-    /// Configures the plugin a config resource names: a builtin, or a KRM
-    /// function (which needs `--enable-alpha-plugins`).
-    fn configure_plugin(&self, config: &Resource) -> Result<Plugin, Error> {
-        if builtin::is_builtin(config) {
-            if config.kind() == "HelmChartInflationGenerator" {
-                let g = HelmChartInflationGenerator::from_config(
-                    &config.node,
-                    &self.ldr,
-                    &self.ctx.plugins,
-                )
-                .map_err(|e| e.context(format!("plugin {} fails configuration", config.org_id())))
-                .with_context(|| self.file.clone())?;
-                return Ok(Plugin::Generator(Box::new(g)));
-            }
-            return builtin::configure(config, &self.ldr).with_context(|| self.file.clone());
-        }
-        let f = ExecFunction::from_config(&config.node, &self.ldr, &self.ctx.plugins)
-            .with_context(|| self.file.clone())?;
-        if let Some(w) = f.skipped() {
-            self.ctx.warn(w.to_string());
-        }
-        Ok(Plugin::Function(Box::new(f)))
-    }
-}
-
-enum Loaded {
-    File(ResMap),
-    Dir(Box<Accumulator>),
-}
-
-impl Context {
-    /// A path as the user would write it: relative to the build directory's
-    /// location when possible.
+    /// A path as the user would write it: relative to
+    /// [`BuildOptions::paths_relative_to`] when below it.
     fn display(&self, path: &Path) -> String {
-        if let Some(rel) = self.cwd.as_deref().and_then(|c| path.strip_prefix(c).ok()) {
+        if let Some(rel) = self
+            .paths_relative_to
+            .as_deref()
+            .and_then(|base| path.strip_prefix(base).ok())
+        {
             return rel.display().to_string();
         }
-        let _ = &self.display_base;
         path.display().to_string()
     }
-}
 
-/// The printed form of every resource, to tell whether a validator changed
-/// anything.
-fn snapshot(rm: &ResMap) -> Result<Vec<String>, Error> {
-    rm.resources()
-        .iter()
-        .map(|r| {
-            rustomize_yaml::emit::to_string(&r.node).map_err(|error| Error::Emit {
-                id: r.cur_id().to_string(),
-                error,
-            })
-        })
-        .collect()
-}
-
-/// The origin kustomize records for a plugin configured by a config
-/// resource: where the config was read, and its id.
-fn plugin_origin(config: &Resource) -> Arc<Origin> {
-    let base = config.meta.origin.as_deref().cloned().unwrap_or_default();
-    Arc::new(Origin {
-        configured_by: Some(ConfiguredBy {
-            api_version: config.api_version().to_string(),
-            kind: config.kind().to_string(),
-            name: config.name().to_string(),
-            namespace: config.namespace().to_string(),
-        }),
-        ..base
-    })
-}
-
-/// `filepath.Join` of an origin path and a relative path, cleaned.
-fn join_origin(prefix: &str, rel: &str) -> String {
-    let joined = if prefix.is_empty() {
-        rel.to_string()
-    } else {
-        format!("{prefix}/{rel}")
-    };
-    rustomize_loader::fs::clean(Path::new(&joined))
-        .display()
-        .to_string()
+    /// The observers of every transformer step, in the order they are
+    /// called: shared values, transformation tracking (when the build
+    /// records it), dropping emptied resources, then the caller's.
+    fn observers(&self) -> impl Iterator<Item = &dyn StepObserver> {
+        let tracking = self.tracking.get().copied().unwrap_or(false);
+        let own: [Option<&dyn StepObserver>; 3] = [
+            Some(&SharedValues),
+            tracking.then_some(&RecordTransformations as &dyn StepObserver),
+            Some(&DropEmpty),
+        ];
+        own.into_iter().flatten().chain(
+            self.observers
+                .iter()
+                .map(|o| o.as_ref() as &dyn StepObserver),
+        )
+    }
 }
 
 #[cfg(test)]
@@ -1030,5 +276,104 @@ mod tests {
             err.contains("may not add resource with an already registered id: ConfigMap.v1.[noGrp]/same.[noNs]"),
             "{err}"
         );
+    }
+
+    /// Records every step it sees.
+    #[derive(Debug, Default)]
+    struct Recorder(Mutex<Vec<String>>);
+
+    impl StepObserver for Recorder {
+        fn after_step(&self, step: &observer::StepInfo<'_>, rm: &mut ResMap) {
+            let index = step.index.map_or(String::new(), |i| format!("[{i}]"));
+            let line = format!(
+                "{} {}{index} in {} ({} resources, in place: {})",
+                step.kind,
+                step.field,
+                step.file,
+                rm.len(),
+                step.writes_in_place
+            );
+            self.0.lock().unwrap().push(line);
+        }
+    }
+
+    /// The steps run in kustomize's order whatever the field order in the
+    /// file, one per entry, and an observer sees each with its entry.
+    #[test]
+    fn observers_see_every_step_in_kustomize_order() {
+        let fs = MemFs::new();
+        fs.write(
+            "/app/kustomization.yaml",
+            indoc! {"
+                images: [{name: web, newTag: v2}]
+                replicas: [{name: web, count: 3}]
+                patches:
+                - patch: '[{\"op\": \"add\", \"path\": \"/metadata/labels\", \"value\": {}}]'
+                  target: {kind: Deployment}
+                - path: patch.yaml
+                commonAnnotations: {team: a}
+                labels: [{pairs: {tier: web}}]
+                nameSuffix: -s
+                namePrefix: p-
+                namespace: prod
+                resources: [web.yaml]
+            "},
+        );
+        fs.write(
+            "/app/web.yaml",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\n",
+        );
+        fs.write(
+            "/app/patch.yaml",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, labels: {b: x}}\n",
+        );
+        let recorder = Arc::new(Recorder::default());
+        let opts = BuildOptions {
+            observers: vec![recorder.clone()],
+            paths_relative_to: Some("/".into()),
+            ..BuildOptions::default()
+        };
+        build(Arc::new(fs), Path::new("/app"), &opts).unwrap();
+        let seen = recorder.0.lock().unwrap().join("\n");
+        let file = "in app/kustomization.yaml (1 resources, in place";
+        assert_eq!(
+            seen,
+            [
+                format!("PatchTransformer patches[0] {file}: true)"),
+                format!("PatchTransformer patches[1] {file}: true)"),
+                format!("NamespaceTransformer namespace {file}: false)"),
+                format!("PrefixTransformer namePrefix {file}: false)"),
+                format!("SuffixTransformer nameSuffix {file}: false)"),
+                format!("LabelTransformer labels[0] {file}: true)"),
+                format!("LabelTransformer commonLabels {file}: true)"),
+                format!("AnnotationsTransformer commonAnnotations {file}: true)"),
+                format!("ReplicaCountTransformer replicas[0] {file}: false)"),
+                format!("ImageTagTransformer images[0] {file}: false)"),
+            ]
+            .join("\n")
+        );
+    }
+
+    /// The managed-by label's value is an option; kubectl's is the default.
+    #[test]
+    fn managed_by_value_is_an_option() {
+        let fs = Arc::new(MemFs::new());
+        fs.write("/app/kustomization.yaml", "resources: [cm.yaml]\n");
+        fs.write(
+            "/app/cm.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n",
+        );
+        let label = |value: Option<&str>| {
+            let opts = BuildOptions {
+                add_managed_by_label: true,
+                managed_by_value: value.map(String::from),
+                ..BuildOptions::default()
+            };
+            let out = build(fs.clone(), Path::new("/app"), &opts).unwrap();
+            let r = &out.resources.resources()[0];
+            r.labels()[0].1.clone()
+        };
+        assert_eq!(label(None), "kustomize-(devel)");
+        assert_eq!(label(Some("kustomize-v5.5.0")), "kustomize-v5.5.0");
     }
 }

@@ -24,6 +24,8 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<ExitCode> {
         add_managed_by_label: args.enable_managedby_label,
         fetcher: Some(super::fetcher(&args.remote)),
         plugins: args.plugins.options(),
+        paths_relative_to: std::env::current_dir().ok(),
+        ..BuildOptions::default()
     };
     let built = rustomize_engine::build(Arc::new(DiskFs), &args.dir, &opts)?;
     for w in &built.warnings {

@@ -40,6 +40,7 @@ pub fn run(args: &CheckArgs) -> ExitCode {
             LoadRestrictorArg::LoadRestrictionsNone => LoadRestrictor::None,
         },
         fetcher: Some(super::fetcher(&args.remote)),
+        paths_relative_to: std::env::current_dir().ok(),
         ..BuildOptions::default()
     };
     let mut dirs = args.dirs.clone();

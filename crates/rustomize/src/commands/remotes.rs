@@ -18,6 +18,7 @@ pub fn run(args: &RemotesArgs) -> anyhow::Result<ExitCode> {
             LoadRestrictorArg::LoadRestrictionsNone => LoadRestrictor::None,
         },
         fetcher: Some(fetcher.clone()),
+        paths_relative_to: std::env::current_dir().ok(),
         ..BuildOptions::default()
     };
     rustomize_engine::build(Arc::new(DiskFs), &args.dir, &opts)?;
