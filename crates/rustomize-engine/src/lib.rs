@@ -41,8 +41,10 @@ mod model;
 mod pattern;
 mod pipeline;
 mod steps;
+#[cfg(test)]
+mod testing;
 
-pub use error::Error;
+pub use error::{Error, Report};
 pub use model::read::resources_from_bytes;
 pub use model::resid::{Gvk, ResId, split_api_version};
 pub use model::resmap::ResMap;

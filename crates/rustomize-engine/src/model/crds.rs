@@ -10,12 +10,12 @@ use rustomize_yaml::Node;
 /// The field specs a `crds:` file (a map of type name to
 /// `{Schema, Dependencies}`, JSON or YAML) contributes.
 pub(crate) fn config_from_definitions(text: &str, path: &str) -> Result<TransformerConfig, Error> {
-    let doc = rustomize_yaml::parse_one(text).map_err(|e| Error::Yaml {
-        path: path.to_string(),
+    let doc = rustomize_yaml::parse_one(text).map_err(|e| Error::Parse {
+        file: path.to_string(),
         error: e,
     })?;
     let Node::Map(defs) = &doc else {
-        return Err(Error::msg(format!(
+        return Err(Error::field_spec(format!(
             "unable to parse open API definition from '{path}'"
         )));
     };

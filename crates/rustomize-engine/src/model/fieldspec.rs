@@ -105,7 +105,7 @@ pub(crate) fn merge_all(specs: &mut Vec<FieldSpec>, incoming: &[FieldSpec]) -> R
 /// Adds one spec (kustomize's `FsSlice.MergeOne`).
 pub(crate) fn merge_one(specs: &mut Vec<FieldSpec>, x: FieldSpec) -> Result<(), Error> {
     match specs.iter().find(|s| s.effectively_equals(&x)) {
-        Some(existing) if existing.create != x.create => Err(Error::msg(format!(
+        Some(existing) if existing.create != x.create => Err(Error::field_spec(format!(
             "conflicting fieldspecs: {} (create: {}) and create: {}",
             x.path, existing.create, x.create
         ))),
@@ -184,15 +184,15 @@ impl TransformerConfig {
 
     /// Reads a `configurations:` file.
     pub(crate) fn from_yaml(text: &str) -> Result<TransformerConfig, Error> {
-        let node = rustomize_yaml::parse_one(text).map_err(|e| Error::Yaml {
-            path: "configurations".into(),
+        let node = rustomize_yaml::parse_one(text).map_err(|e| Error::Parse {
+            file: "configurations".into(),
             error: e,
         })?;
         if node.is_null() {
             return Ok(TransformerConfig::default());
         }
         let mut config: TransformerConfig = rustomize_yaml::de::from_node(&node)
-            .map_err(|e| Error::msg(format!("invalid transformer configuration: {e}")))?;
+            .map_err(|e| Error::field_spec(format!("invalid transformer configuration: {e}")))?;
         // kustomize sorts a configuration file's lists as it reads them.
         config.sort();
         Ok(config)
@@ -370,7 +370,9 @@ fn walk(
                 None => (first.as_str(), false),
             };
             if name.is_empty() {
-                return Err(Error::msg("cannot set or create an empty field name"));
+                return Err(Error::field_spec(
+                    "cannot set or create an empty field name",
+                ));
             }
             let creating = spec_create && create.is_some() && !is_seq;
             let want = if is_seq {
@@ -403,7 +405,7 @@ fn walk(
             }
             walk(rest, spec_create, field, create, set)
         }
-        Node::Scalar(_) => Err(Error::msg("expected sequence or mapping node")),
+        Node::Scalar(_) => Err(Error::field_spec("expected sequence or mapping node")),
     }
 }
 
@@ -434,7 +436,7 @@ pub(crate) fn set_scalar(node: &mut Node, value: &str, tag: Option<Tag>) -> Resu
             s.value = value.to_string();
             Ok(())
         }
-        other => Err(Error::msg(format!(
+        other => Err(Error::field_spec(format!(
             "wrong node kind: expected ScalarNode but got {}",
             other.kind_name()
         ))),

@@ -38,7 +38,7 @@ pub(crate) fn yaml_to_json(node: &Node) -> Result<Node, Error> {
             for e in &map.entries {
                 let key = match v2_scalar(&e.key)? {
                     Node::Scalar(k) if k.tag == Tag::Null => {
-                        return Err(Error::msg(
+                        return Err(Error::patch(
                             "error converting YAML to JSON: unsupported map key of type: <nil>",
                         ));
                     }
@@ -84,7 +84,7 @@ fn v2_scalar(s: &Scalar) -> Result<Node, Error> {
         return Ok(Node::string(text));
     }
     match resolve::parse_number(text) {
-        Some(Number::Float(f)) if !f.is_finite() => Err(Error::msg(format!(
+        Some(Number::Float(f)) if !f.is_finite() => Err(Error::patch(format!(
             "error converting YAML to JSON: json: unsupported value: {}",
             go_float_name(f)
         ))),

@@ -368,41 +368,40 @@ pub(crate) fn split_helm_parameters(old: &[HelmChartArgs]) -> (Vec<HelmChart>, H
 
 /// Why a kustomization file is invalid.
 pub fn parse(text: &str, display_path: &str) -> Result<(Kustomization, Vec<String>), Error> {
-    let node = rustomize_yaml::parse::parse_one_last_key_wins(text).map_err(|e| Error::Yaml {
-        path: display_path.into(),
+    let node = rustomize_yaml::parse::parse_one_last_key_wins(text).map_err(|e| Error::Parse {
+        file: display_path.into(),
         error: e,
     })?;
     if node.is_null() {
-        return Err(Error::msg(format!(
+        return Err(Error::kustomization(format!(
             "{display_path}: kustomization file is empty"
         )));
     }
     if !matches!(node, Node::Map(_)) {
-        return Err(Error::msg(format!(
+        return Err(Error::kustomization(format!(
             "{display_path}: invalid Kustomization: the file must hold a mapping"
         )));
     }
-    let mut k: Kustomization =
-        rustomize_yaml::de::from_node(&node).map_err(|e| Error::Kustomization {
-            path: display_path.into(),
-            error: e,
-        })?;
+    let mut k: Kustomization = rustomize_yaml::de::from_node(&node).map_err(|e| Error::Decode {
+        file: display_path.into(),
+        error: e,
+    })?;
     k.read_helm_values(&node)
-        .map_err(|m| Error::msg(format!("{display_path}: invalid Kustomization: {m}")))?;
+        .map_err(|m| Error::kustomization(format!("{display_path}: invalid Kustomization: {m}")))?;
     let warnings = k.deprecation_warnings();
     if let Some(g) = k
         .config_map_generator
         .iter()
         .find(|g| !g.secret_type.is_empty())
     {
-        return Err(Error::msg(format!(
+        return Err(Error::kustomization(format!(
             "{display_path}: invalid Kustomization: configMapGenerator '{}': unknown field \"type\"",
             g.name
         )));
     }
     k.fix();
     k.enforce_fields()
-        .map_err(|m| Error::msg(format!("{display_path}: {m}")))?;
+        .map_err(|m| Error::kustomization(format!("{display_path}: {m}")))?;
     Ok((k, warnings))
 }
 

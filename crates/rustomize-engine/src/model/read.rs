@@ -15,10 +15,11 @@ pub fn resources_from_bytes(
     display: &str,
     origin: Option<Arc<Origin>>,
 ) -> Result<ResMap, Error> {
-    let text = std::str::from_utf8(bytes)
-        .map_err(|_| Error::msg(format!("{display}: not valid UTF-8")))?;
-    let docs = rustomize_yaml::parse_documents(text).map_err(|e| Error::Yaml {
-        path: display.into(),
+    let text = std::str::from_utf8(bytes).map_err(|_| Error::NotUtf8 {
+        file: display.into(),
+    })?;
+    let docs = rustomize_yaml::parse_documents(text).map_err(|e| Error::Parse {
+        file: display.into(),
         error: e,
     })?;
     let mut rm = ResMap::new();
@@ -41,15 +42,17 @@ pub fn resources_from_bytes(
                 }
                 n if n.is_null() => continue,
                 _ => {
-                    return Err(Error::msg(format!(
-                        "{display}: expected array in {kind}/items"
-                    )));
+                    return Err(Error::InvalidObject {
+                        file: display.into(),
+                        line: doc.line(),
+                        message: format!("expected array in {kind}/items"),
+                    });
                 }
             }
         }
         let mut r = Resource::new(doc);
         r.meta.origin = origin.clone();
-        rm.append(r).with_context(|| display.to_string())?;
+        rm.append(r).in_file(|| display.to_string())?;
     }
     Ok(rm)
 }
@@ -66,7 +69,11 @@ pub(crate) fn is_null_or_empty_map(n: &Node) -> bool {
 
 fn validate_object(doc: &Node, display: &str) -> Result<(), Error> {
     let line = doc.line();
-    let at = |msg: &str| Error::msg(format!("{display}:{line}: {msg}"));
+    let at = |msg: &str| Error::InvalidObject {
+        file: display.into(),
+        line,
+        message: msg.to_string(),
+    };
     let Node::Map(_) = doc else {
         return Err(at(&format!(
             "expected a Kubernetes object (a mapping), found a {}",

@@ -170,7 +170,7 @@ impl ResMap {
         if !self.candidates(res.kind(), res.name()).is_empty() {
             let id = res.cur_id();
             if !self.positions_by_current_id(&id).is_empty() {
-                return Err(Error::msg(format!(
+                return Err(Error::resource(format!(
                     "may not add resource with an already registered id: {id}"
                 )));
             }

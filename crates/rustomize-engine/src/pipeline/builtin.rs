@@ -51,7 +51,7 @@ pub(super) fn configure(config: &Resource, ldr: &Loader) -> Result<Plugin, Error
     let node = &config.node;
     let kind = config.kind();
     let bad = |e: rustomize_yaml::de::DeError| {
-        Error::msg(format!(
+        Error::plugin(format!(
             "plugin {} fails configuration: {e}",
             config.org_id()
         ))
@@ -93,7 +93,7 @@ pub(super) fn configure(config: &Resource, ldr: &Loader) -> Result<Plugin, Error
             let entries = match node.get("replacements") {
                 Some(Node::Seq(seq)) => seq.items.clone(),
                 Some(n) if !n.is_null() => {
-                    return Err(Error::msg(format!(
+                    return Err(Error::plugin(format!(
                         "plugin {}: replacements must be a list",
                         config.org_id()
                     )));
@@ -130,7 +130,7 @@ pub(super) fn configure(config: &Resource, ldr: &Loader) -> Result<Plugin, Error
         "IAMPolicyGenerator" => Ok(Plugin::Generator(Box::new(
             from_node::<IamPolicyGenerator>(node).map_err(bad)?,
         ))),
-        _ => Err(Error::msg(format!(
+        _ => Err(Error::plugin(format!(
             "unable to load builtin {}",
             config.gvk()
         ))),
@@ -168,7 +168,8 @@ struct ValueAddTarget {
 
 impl ValueAddTransformer {
     fn configure(node: &Node, ldr: &Loader) -> Result<Self, Error> {
-        let mut p: ValueAddTransformer = from_node(node).map_err(|e| Error::msg(e.to_string()))?;
+        let mut p: ValueAddTransformer =
+            from_node(node).map_err(|e| Error::plugin(e.to_string()))?;
         p.value = p.value.trim().to_string();
         if p.value.is_empty() {
             p.value = ldr
@@ -185,23 +186,23 @@ impl ValueAddTransformer {
             }
             let bytes = ldr.load(&p.target_file_path)?;
             let doc = rustomize_yaml::parse_one(&String::from_utf8_lossy(&bytes)).map_err(|e| {
-                Error::Yaml {
-                    path: p.target_file_path.clone(),
+                Error::Parse {
+                    file: p.target_file_path.clone(),
                     error: e,
                 }
             })?;
-            let more: Targets = from_node(&doc).map_err(|e| Error::msg(e.to_string()))?;
+            let more: Targets = from_node(&doc).map_err(|e| Error::plugin(e.to_string()))?;
             p.targets.extend(more.targets);
         }
         if p.targets.is_empty() {
-            return Err(Error::msg("must specify at least one target"));
+            return Err(Error::plugin("must specify at least one target"));
         }
         for t in &p.targets {
             if t.field_path.is_empty() {
-                return Err(Error::msg("fieldPath cannot be empty"));
+                return Err(Error::plugin("fieldPath cannot be empty"));
             }
             if t.file_path_position < 0 {
-                return Err(Error::msg(format!(
+                return Err(Error::plugin(format!(
                     "value of FilePathPosition ({}) cannot be negative",
                     t.file_path_position
                 )));
@@ -230,7 +231,7 @@ impl Transformer for ValueAddTransformer {
                 let segments = crate::model::fieldspec::split_path(&t.field_path);
                 let field = create_scalar_path(&mut rm.get_mut(i).node, &segments)?;
                 let Node::Scalar(s) = field else {
-                    return Err(Error::msg(format!(
+                    return Err(Error::plugin(format!(
                         "wrong node kind: expected ScalarNode but got {}",
                         field.kind_name()
                     )));
@@ -259,7 +260,7 @@ fn create_scalar_path<'a>(node: &'a mut Node, segments: &[String]) -> Result<&'a
     for (i, seg) in segments.iter().enumerate() {
         let last = i + 1 == segments.len();
         let Node::Map(m) = cur else {
-            return Err(Error::msg(format!(
+            return Err(Error::plugin(format!(
                 "wrong node kind: expected MappingNode but got {}",
                 cur.kind_name()
             )));
@@ -309,7 +310,7 @@ struct ServiceAccount {
 impl Generator for IamPolicyGenerator {
     fn generate(&self, _ldr: &Loader) -> Result<Vec<Resource>, Error> {
         if self.cloud != "gke" {
-            return Err(Error::msg(format!(
+            return Err(Error::plugin(format!(
                 "cloud provider {} not supported yet",
                 self.cloud
             )));

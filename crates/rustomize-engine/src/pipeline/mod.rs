@@ -119,8 +119,22 @@ impl BuildOutput {
     }
 }
 
-/// Builds the kustomization in `dir`.
+/// Builds the kustomization in `dir`, read through `fs` (the disk, a
+/// [`MemFs`](rustomize_loader::MemFs), or any other [`FileSystem`], such
+/// as one that lays a generated `kustomization.yaml` over a directory).
+/// Remote bases are read through the file system their fetcher gives.
 pub fn build(
+    fs: Arc<dyn FileSystem>,
+    dir: &Path,
+    opts: &BuildOptions,
+) -> Result<BuildOutput, Error> {
+    build_tree(fs, dir, opts).map_err(|e| match &opts.paths_relative_to {
+        Some(base) => e.paths_relative_to(base),
+        None => e,
+    })
+}
+
+fn build_tree(
     fs: Arc<dyn FileSystem>,
     dir: &Path,
     opts: &BuildOptions,
@@ -132,6 +146,8 @@ pub fn build(
         _ => None,
     };
     let dir = remote.as_ref().map_or(dir, |r| r.dir.as_path());
+    // A remote target is read through its fetcher's file system.
+    let fs = remote.as_ref().map_or(fs, |r| r.fs.clone());
     let mut ldr = Loader::new(fs, dir, opts.load_restrictor)?;
     if let Some(f) = &opts.fetcher {
         ldr = ldr.with_fetcher(f.clone());
@@ -235,14 +251,6 @@ mod tests {
     use indoc::indoc;
     use rustomize_loader::MemFs;
 
-    fn build_mem(files: &[(&str, &str)]) -> Result<String, Error> {
-        let fs = MemFs::new();
-        for (path, text) in files {
-            fs.write(Path::new("/app").join(path), *text);
-        }
-        build(Arc::new(fs), Path::new("/app"), &BuildOptions::default())?.to_yaml()
-    }
-
     /// kubectl-verified: kustomize (panicking) refuses a tree whose patches
     /// give two resources the same id; the check runs once, at the end.
     #[test]
@@ -271,7 +279,7 @@ mod tests {
                 "},
             ),
         ];
-        let err = build_mem(&files).unwrap_err().to_string();
+        let err = crate::testing::report(&crate::testing::build_files(&files).unwrap_err());
         assert!(
             err.contains("may not add resource with an already registered id: ConfigMap.v1.[noGrp]/same.[noNs]"),
             "{err}"

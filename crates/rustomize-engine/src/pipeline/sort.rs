@@ -37,7 +37,8 @@ impl Order {
         match opts.order.as_str() {
             "fifo" => {
                 if opts.legacy_sort_options.is_some() {
-                    return Err(Error::msg(
+                    return Err(Error::kustomization_field(
+                        "sortOptions.legacySortOptions",
                         "the field 'sortOptions.legacySortOptions' is set but the selected sort order is 'fifo', not 'legacy'",
                     ));
                 }
@@ -50,7 +51,8 @@ impl Order {
                 },
                 None => Order::legacy(),
             }),
-            _ => Err(Error::msg(
+            _ => Err(Error::kustomization_field(
+                "sortOptions.order",
                 "the field 'sortOptions.order' must be one of [fifo, legacy]",
             )),
         }

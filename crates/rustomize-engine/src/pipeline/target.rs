@@ -76,21 +76,20 @@ impl<'c> Target<'c> {
         let (name, bytes) = match found.len() {
             1 => found.remove(0),
             0 => {
-                return Err(Error::msg(format!(
+                return Err(Error::kustomization(format!(
                     "unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization' in directory '{}'",
                     ctx.display(ldr.root())
                 )));
             }
             _ => {
-                return Err(Error::msg(format!(
+                return Err(Error::kustomization(format!(
                     "found multiple kustomization files under: {}",
                     ctx.display(ldr.root())
                 )));
             }
         };
         let file = ctx.display(&ldr.root().join(name));
-        let text =
-            String::from_utf8(bytes).map_err(|_| Error::msg(format!("{file}: not valid UTF-8")))?;
+        let text = String::from_utf8(bytes).map_err(|_| Error::NotUtf8 { file: file.clone() })?;
         let (kust, warnings) = kustomization::parse(&text, &file)?;
         for w in warnings {
             ctx.warn(w);
@@ -119,33 +118,37 @@ impl<'c> Target<'c> {
         }
         let schema = match (field.get("path"), field.get("version")) {
             (Some(_), Some(_)) => {
-                return Err(Error::msg(format!(
-                    "{}: builtin version and custom schema provided, cannot use both",
-                    self.file
-                )));
+                return Err(Error::kustomization_field(
+                    "openapi",
+                    "builtin version and custom schema provided, cannot use both",
+                )
+                .in_file(self.file.clone()));
             }
             (Some(path), None) => {
                 let bytes = self
                     .ldr
                     .load(path)
-                    .with_context(|| format!("{}: openapi", self.file))?;
+                    .with_context(|| "openapi")
+                    .in_file(|| self.file.clone())?;
                 let doc =
                     rustomize_yaml::parse_one(&String::from_utf8_lossy(&bytes)).map_err(|e| {
-                        Error::Yaml {
-                            path: path.clone(),
+                        Error::Parse {
+                            file: path.clone(),
                             error: e,
                         }
                     })?;
-                Some(Arc::new(Schema::custom(&doc).with_context(|| {
-                    format!("{}: openapi '{path}'", self.file)
-                })?))
+                let schema = Schema::custom(&doc)
+                    .with_context(|| format!("openapi '{path}'"))
+                    .in_file(|| self.file.clone())?;
+                Some(Arc::new(schema))
             }
             (None, Some(v)) if v == "v1.21.2" || v.is_empty() => None,
             (None, Some(_)) => {
-                return Err(Error::msg(format!(
-                    "{}: the specified OpenAPI version is not built in",
-                    self.file
-                )));
+                return Err(Error::kustomization_field(
+                    "openapi.version",
+                    "the specified OpenAPI version is not built in",
+                )
+                .in_file(self.file.clone()));
             }
             (None, None) => None,
         };
@@ -264,10 +267,11 @@ impl<'c> Target<'c> {
                 format!("accumulating components: couldn't make target for path '{path}'")
             })?;
             if !sub.kust.is_component() {
-                return Err(Error::msg(format!(
-                    "accumulating components: expected kind 'Component' for path '{}' but got '{}'",
+                return Err(Error::kustomization(format!(
+                    "expected kind 'Component' for path '{}' but got '{}'",
                     path, sub.kust.kind
-                )));
+                ))
+                .context("accumulating components"));
             }
             acc = sub
                 .accumulate(acc)
@@ -277,7 +281,8 @@ impl<'c> Target<'c> {
         self.run_transformers(&mut acc)?;
         if let Some(incoming) = &self.kust.vars {
             vars::merge_vars(&mut acc.rm, &mut acc.vars, incoming)
-                .with_context(|| format!("{}: merging vars", self.file))?;
+                .with_context(|| "merging vars")
+                .in_file(|| self.file.clone())?;
         }
         Ok(acc)
     }
@@ -330,10 +335,15 @@ impl<'c> Target<'c> {
             Ok(l) => l,
             Err(dir_err) => {
                 return Err(match (file_error, dir_err) {
-                    (Some(LoadError::NotFound(_)), LoadError::NotFound(_)) => Error::msg(format!(
-                        "'{entry}' (listed in {}): no such file or directory",
-                        self.file
-                    )),
+                    (Some(LoadError::NotFound(_)), LoadError::NotFound(_)) => {
+                        Error::kustomization_field(
+                            "resources",
+                            format!(
+                                "'{entry}' (listed in {}): no such file or directory",
+                                self.file
+                            ),
+                        )
+                    }
                     (Some(f), _) => {
                         Error::from(f).context(format!("accumulating resources from '{entry}'"))
                     }
@@ -348,9 +358,12 @@ impl<'c> Target<'c> {
             .with_context(|| format!("accumulating resources from '{entry}'"))?;
         sub.set_schema()?;
         if sub.kust.is_component() {
-            return Err(Error::msg(format!(
-                "expected kind != 'Component' for path '{entry}' (components belong under 'components:')"
-            )));
+            return Err(Error::kustomization_field(
+                "resources",
+                format!(
+                    "expected kind != 'Component' for path '{entry}' (components belong under 'components:')"
+                ),
+            ));
         }
         sub.accumulate(Accumulator::default())
             .map(|a| Loaded::Dir(Box::new(a)))
@@ -376,7 +389,7 @@ impl<'c> Target<'c> {
                 &self.ldr,
                 &self.ctx.plugins,
             )
-            .with_context(|| self.file.clone())?;
+            .in_file(|| self.file.clone())?;
             generators.push((
                 self.builtin_origin("HelmChartInflationGenerator"),
                 Box::new(g),
@@ -390,11 +403,11 @@ impl<'c> Target<'c> {
                 Plugin::Generator(g) => generators.push((plugin_origin(config), g)),
                 Plugin::Function(f) => generators.push((plugin_origin(config), f)),
                 Plugin::Transformer(_) => {
-                    return Err(Error::msg(format!(
-                        "{}: plugin {} not a generator",
-                        self.file,
+                    return Err(Error::plugin(format!(
+                        "plugin {} not a generator",
                         config.org_id()
-                    )));
+                    ))
+                    .in_file(self.file.clone()));
                 }
             }
         }
@@ -403,13 +416,14 @@ impl<'c> Target<'c> {
         }
         let mut absorber = Absorber::new(&mut acc.rm);
         for (origin, g) in &generators {
-            let mut made = g.generate(&self.ldr).with_context(|| self.file.clone())?;
+            let mut made = g.generate(&self.ldr).in_file(|| self.file.clone())?;
             for r in &mut made {
                 r.meta.origin = Some(origin.clone());
             }
             absorber
                 .absorb(made)
-                .with_context(|| format!("{}: merging from generator", self.file))?;
+                .with_context(|| "merging from generator")
+                .in_file(|| self.file.clone())?;
         }
         Ok(())
     }
@@ -429,7 +443,8 @@ impl<'c> Target<'c> {
         }
         for part in self
             .load_resources(&paths)
-            .with_context(|| format!("{}: loading {field}", self.file))?
+            .with_context(|| format!("loading {field}"))
+            .in_file(|| self.file.clone())?
         {
             match part {
                 Loaded::File(rm) => configs.append_all(rm)?,
@@ -450,13 +465,13 @@ impl<'c> Target<'c> {
                     &self.ctx.plugins,
                 )
                 .map_err(|e| e.context(format!("plugin {} fails configuration", config.org_id())))
-                .with_context(|| self.file.clone())?;
+                .in_file(|| self.file.clone())?;
                 return Ok(Plugin::Generator(Box::new(g)));
             }
-            return builtin::configure(config, &self.ldr).with_context(|| self.file.clone());
+            return builtin::configure(config, &self.ldr).in_file(|| self.file.clone());
         }
         let f = ExecFunction::from_config(&config.node, &self.ldr, &self.ctx.plugins)
-            .with_context(|| self.file.clone())?;
+            .in_file(|| self.file.clone())?;
         if let Some(w) = f.skipped() {
             self.ctx.warn(w.to_string());
         }

@@ -148,7 +148,7 @@ fn patches_strategic_merge(
         return Ok(Vec::new());
     };
     let mut p = PatchStrategicMergeTransformer::from_kustomization(paths, &t.ldr)
-        .with_context(|| t.file.clone())?;
+        .in_file(|| t.file.clone())?;
     if let Some(schema) = t.custom_schema() {
         p = p.with_schema(schema);
     }
@@ -159,7 +159,7 @@ fn patches(t: &Target<'_>, _: &TransformerConfig) -> Result<Vec<Configured>, Err
     let mut out = Vec::with_capacity(t.kust.patches.len());
     for (i, entry) in t.kust.patches.iter().enumerate() {
         let mut p =
-            PatchTransformer::from_kustomization(entry, &t.ldr).with_context(|| t.file.clone())?;
+            PatchTransformer::from_kustomization(entry, &t.ldr).in_file(|| t.file.clone())?;
         if let Some(schema) = t.custom_schema() {
             p = p.with_schema(schema);
         }
@@ -232,7 +232,7 @@ fn patches_json6902(t: &Target<'_>, _: &TransformerConfig) -> Result<Vec<Configu
     let mut out = Vec::new();
     for (i, entry) in t.kust.patches_json6902.iter().flatten().enumerate() {
         let p = PatchJson6902Transformer::from_kustomization(entry, &t.ldr)
-            .with_context(|| t.file.clone())?;
+            .in_file(|| t.file.clone())?;
         out.push((Entry::at("patchesJson6902", i), boxed(p)));
     }
     Ok(out)
@@ -262,8 +262,7 @@ fn replacements(t: &Target<'_>, _: &TransformerConfig) -> Result<Vec<Configured>
     if t.kust.replacements.is_empty() {
         return Ok(Vec::new());
     }
-    let r = ReplacementTransformer::new(&t.kust.replacements, &t.ldr)
-        .with_context(|| t.file.clone())?;
+    let r = ReplacementTransformer::new(&t.kust.replacements, &t.ldr).in_file(|| t.file.clone())?;
     Ok(vec![(Entry::whole("replacements"), boxed(r))])
 }
 
@@ -303,11 +302,11 @@ impl Target<'_> {
                 Plugin::Transformer(t) => t,
                 Plugin::Function(f) => f,
                 Plugin::Generator(_) => {
-                    return Err(Error::msg(format!(
-                        "{}: plugin {} not a transformer",
-                        self.file,
+                    return Err(Error::plugin(format!(
+                        "plugin {} not a transformer",
                         config.org_id()
-                    )));
+                    ))
+                    .in_file(self.file.clone()));
                 }
             };
             steps.push(Step {
@@ -335,7 +334,11 @@ impl Target<'_> {
             }
             step.transformer
                 .transform(&mut acc.rm)
-                .with_context(|| format!("{}: running {}", self.file, info.kind))?;
+                .map_err(|e| Error::Step {
+                    file: self.file.clone(),
+                    kind: info.kind.to_string(),
+                    source: Box::new(e),
+                })?;
             for o in self.ctx.observers() {
                 o.after_step(&info, &mut acc.rm);
             }
@@ -353,31 +356,31 @@ impl Target<'_> {
                 Plugin::Transformer(v) => v,
                 Plugin::Function(f) => {
                     f.validate(&mut acc.rm)
-                        .with_context(|| format!("{}: running validator", self.file))?;
+                        .with_context(|| "running validator")
+                        .in_file(|| self.file.clone())?;
                     continue;
                 }
                 Plugin::Generator(_) => {
-                    return Err(Error::msg(format!(
-                        "{}: plugin {} not a validator",
-                        self.file,
+                    return Err(Error::plugin(format!(
+                        "plugin {} not a validator",
                         config.org_id()
-                    )));
+                    ))
+                    .in_file(self.file.clone()));
                 }
             };
             let before = snapshot(&acc.rm)?;
             let mut copy = acc.rm.clone();
             v.transform(&mut copy)
-                .with_context(|| format!("{}: running validator", self.file))?;
+                .with_context(|| "running validator")
+                .in_file(|| self.file.clone())?;
             for r in copy.resources_mut() {
                 if let Some(Node::Map(labels)) = r.node.get_path_mut(&["metadata", "labels"]) {
                     labels.remove("validated-by");
                 }
             }
             if snapshot(&copy)? != before {
-                return Err(Error::msg(format!(
-                    "{}: validator shouldn't modify the resource map",
-                    self.file
-                )));
+                return Err(Error::plugin("validator shouldn't modify the resource map")
+                    .in_file(self.file.clone()));
             }
         }
         Ok(())

@@ -12,7 +12,6 @@ pub(crate) mod helm;
 pub(crate) mod openapi;
 pub(crate) mod options;
 pub(crate) mod patch;
-pub(crate) mod subprocess;
 pub(crate) mod transform;
 
 use crate::error::Error;

@@ -18,7 +18,7 @@
 //!    the rest is the directory of the kustomization in the repository,
 //!    which may not climb out with `..`.
 
-use std::fmt;
+pub use crate::error::UrlError;
 use std::time::Duration;
 
 /// kustomize's timeout for each git command when the URL gives none.
@@ -54,23 +54,6 @@ pub struct RepoSpec {
     /// `?timeout=`, if the URL gives a valid one; see [`RepoSpec::timeout`].
     pub url_timeout: Option<Duration>,
 }
-
-/// Why a spec is not a remote base kustomize (or rustomize) accepts.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct UrlError {
-    /// The entry as written.
-    pub raw: String,
-    /// What is wrong with it.
-    pub reason: String,
-}
-
-impl fmt::Display for UrlError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "remote base '{}': {}", self.raw, self.reason)
-    }
-}
-
-impl std::error::Error for UrlError {}
 
 impl RepoSpec {
     /// Parses a remote spec exactly as kustomize's `NewRepoSpecFromURL`

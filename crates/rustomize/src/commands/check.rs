@@ -64,7 +64,7 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         let built = match rustomize_engine::build(Arc::new(DiskFs), dir, &build_opts) {
             Ok(b) => b,
             Err(e) => {
-                fail(&mut outcomes, name, e.to_string());
+                fail(&mut outcomes, name, e.report().to_string());
                 continue;
             }
         };
@@ -167,7 +167,7 @@ fn read_rendered(
     });
     rustomize_engine::resources_from_bytes(&bytes, name, Some(origin))
         .map(|rm| rm.into_resources())
-        .map_err(|e| e.to_string())
+        .map_err(|e| e.report().to_string())
 }
 
 fn usage_error(msg: &str) -> ExitCode {

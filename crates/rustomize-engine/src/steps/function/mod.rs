@@ -47,10 +47,10 @@ use crate::model::resid::Gvk;
 use crate::model::resmap::ResMap;
 use crate::model::resource::{Behavior, Resource};
 use crate::steps::options::PluginOptions;
-use crate::steps::subprocess::{self, RunError};
 use crate::steps::{Generator, Transformer};
 use resource_list::{ID, LEGACY_PATH, LOCAL_CONFIG, PATH};
 use rustomize_loader::Loader;
+use rustomize_process::{self as subprocess, Input, Limits, RunError};
 use rustomize_yaml::Node;
 use serde::Deserialize;
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -175,14 +175,14 @@ pub(crate) fn function_spec(config: &Node) -> Result<Option<FunctionSpec>, Error
                     " (Starlark functions are not supported: kustomize v5 removed them; use an exec function)",
                 );
             }
-            Error::msg(m)
+            Error::plugin(m)
         })
     };
     Ok(match spec_source(config) {
         None => None,
         Some(SpecSource::Annotation(key, text)) => {
             let node = rustomize_yaml::parse_one(text).map_err(|e| {
-                Error::msg(format!(
+                Error::plugin(format!(
                     "{key} unmarshal error: error converting YAML to JSON: yaml: line {}: {}",
                     e.line, e.message
                 ))
@@ -247,12 +247,12 @@ impl ExecFunction {
     ) -> Result<Self, Error> {
         let kind = config.str_at(&["kind"]).unwrap_or("");
         if is_builtin_config(config) {
-            return Err(Error::msg(format!(
+            return Err(Error::plugin(format!(
                 "'{kind}' is a builtin plugin config, not a KRM function"
             )));
         }
         if !opts.enable_alpha_plugins {
-            return Err(Error::msg(format!(
+            return Err(Error::plugin(format!(
                 "external plugins disabled; unable to load external plugin '{kind}' (KRM functions run only with --enable-alpha-plugins)"
             )));
         }
@@ -264,12 +264,12 @@ impl ExecFunction {
         let spec = function_spec(config)
             .map_err(|e| e.context("loader: failed to get FunctionSpec"))?
             .ok_or_else(|| {
-                Error::msg(format!(
+                Error::plugin(format!(
                     "unable to load external plugin '{kind}': it has no {FUNCTION_ANNOTATION} annotation, and rustomize does not load exec or Go plugins from a plugin home directory"
                 ))
             })?;
         if !spec.container.image.is_empty() {
-            return Err(Error::msg(format!(
+            return Err(Error::plugin(format!(
                 "function '{name}' is a container function (image '{}'): rustomize uses no container runtime, so --enable-alpha-plugins does not run container functions; run the function's program as an exec function instead ({FUNCTION_ANNOTATION}: {{exec: {{path: ...}}}}, with --enable-alpha-plugins --enable-exec)",
                 spec.container.image
             )));
@@ -290,7 +290,7 @@ impl ExecFunction {
         } else {
             let working_dir = ldr.root().to_path_buf();
             if working_dir.parent().is_none() {
-                return Err(Error::msg(format!(
+                return Err(Error::plugin(format!(
                     "function '{name}': root working directory '/' not allowed"
                 )));
             }
@@ -333,7 +333,7 @@ impl ExecFunction {
             Runner::Exec { written, .. } => format!(" (exec: {written})"),
             Runner::Skip { .. } => String::new(),
         };
-        Error::msg(format!(
+        Error::plugin(format!(
             "couldn't execute function '{}'{how}: {cause}",
             self.name
         ))
@@ -355,10 +355,17 @@ impl ExecFunction {
                 working_dir.display()
             )));
         }
-        let input = resource_list::write(items, &self.config).map_err(|e| self.fail(e))?;
+        let input = resource_list::write(items, &self.config).map_err(|e| self.fail(e.report()))?;
         let mut cmd = Command::new(program);
         cmd.current_dir(working_dir);
-        let done = match subprocess::run(cmd, input.into_bytes(), self.timeout) {
+        let done = match subprocess::run(
+            cmd,
+            Input::Bytes(input.into_bytes()),
+            &Limits {
+                timeout: self.timeout,
+                ..Limits::default()
+            },
+        ) {
             Ok(done) => done,
             Err(RunError::NotFound) => {
                 return Err(self.fail(format!(
@@ -486,7 +493,7 @@ impl ExecFunction {
             rustomize_yaml::json::write_string(&mut json, v);
         }
         json.push('}');
-        Error::msg(format!(
+        Error::plugin(format!(
             "plugin {} generated duplicate resource: {json}",
             self.name
         ))
@@ -531,7 +538,7 @@ impl ExecFunction {
         let mut out = rm.clone();
         self.transform(&mut out)?;
         let changed = |m: String| {
-            Error::msg(format!(
+            Error::plugin(format!(
                 "validator '{}' shouldn't modify the resource map: {m}",
                 self.name
             ))

@@ -106,7 +106,7 @@ pub(super) fn remove_runtime_annotations(annotations: &mut Map) {
 pub(super) fn write(items: &[Node], function_config: &Node) -> Result<String, Error> {
     let emit = |n: &Node| {
         rustomize_yaml::emit::to_string(n)
-            .map_err(|e| Error::msg(format!("cannot print the function's input: {e}")))
+            .map_err(|e| Error::plugin(format!("cannot print the function's input: {e}")))
     };
     let mut out = String::with_capacity(items.len() * 512 + 256);
     out.push_str("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\n");

@@ -164,14 +164,17 @@ fn function_specs_are_read_strictly() {
         .unwrap();
     assert_eq!(c.container.image, "x:v1");
     assert_eq!(c.container.mounts[0].mount_type, "bind");
-    let starlark = spec("starlark:\n  path: f.star\n").unwrap_err().to_string();
+    let starlark = spec("starlark:\n  path: f.star\n")
+        .unwrap_err()
+        .report()
+        .to_string();
     assert!(
         starlark.starts_with("config.kubernetes.io/function unmarshal error: ")
             && starlark.contains("starlark")
             && starlark.ends_with("(Starlark functions are not supported: kustomize v5 removed them; use an exec function)"),
         "{starlark}"
     );
-    let bad = spec("not: [valid\n").unwrap_err().to_string();
+    let bad = spec("not: [valid\n").unwrap_err().report().to_string();
     assert!(
         bad.starts_with("config.kubernetes.io/function unmarshal error: error converting YAML to JSON: yaml: line "),
         "{bad}"
@@ -185,6 +188,7 @@ fn configuration_errors_name_the_flag() {
     // kubectl-verified first sentence.
     let err = ExecFunction::from_config(&cfg, &d.loader(), &PluginOptions::default())
         .unwrap_err()
+        .report()
         .to_string();
     assert_eq!(
         err,
@@ -202,6 +206,7 @@ fn configuration_errors_name_the_flag() {
                     image: example/fn:v1
         "})
         .unwrap_err()
+        .report()
         .to_string();
     assert!(
         container.starts_with(
@@ -221,6 +226,7 @@ fn configuration_errors_name_the_flag() {
                     path: script.star
         "})
         .unwrap_err()
+        .report()
         .to_string();
     // kubectl: "loader: failed to get FunctionSpec: config.kubernetes.io/function
     // unmarshal error: error unmarshaling JSON: while decoding JSON: json:
@@ -234,6 +240,7 @@ fn configuration_errors_name_the_flag() {
     let none = d
         .function("apiVersion: example.com/v1\nkind: MyFn\nmetadata:\n  name: fn1\n")
         .unwrap_err()
+        .report()
         .to_string();
     assert!(
         none.contains("has no config.kubernetes.io/function annotation"),
@@ -573,7 +580,7 @@ fn failures_name_the_function_and_print_nothing() {
         let f = ExecFunction::from_config(&parse_one(&config(path)).unwrap(), &d.loader(), &opts)
             .unwrap();
         let mut rm = resmap("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n");
-        let err = f.transform(&mut rm).unwrap_err().to_string();
+        let err = f.transform(&mut rm).unwrap_err().report().to_string();
         assert!(err.starts_with(&want), "{path}:\n{err}\nwanted:\n{want}");
         if !path.starts_with("./dup") {
             assert_eq!(names(&rm), ["a"], "{path}: resources left as they were");
@@ -679,7 +686,7 @@ fn generators_get_their_config_and_mark_hashes_and_behaviors() {
         "cat >/dev/null\nprintf 'kind: ConfigMap\\nmetadata:\\n  name: x\\n  annotations:\\n    kustomize.config.k8s.io/needs-hash: maybe\\n'\n",
     );
     let f = d.function(&config("./badhash.sh")).unwrap();
-    let err = f.generate(&d.loader()).unwrap_err().to_string();
+    let err = f.generate(&d.loader()).unwrap_err().report().to_string();
     assert!(
         err.ends_with("the annotation \"kustomize.config.k8s.io/needs-hash\" contains an invalid value (\"maybe\")"),
         "{err}"
@@ -773,12 +780,12 @@ fn validators_may_only_add_the_validated_by_label() {
         rustomize_yaml::emit::to_string(&parse_one(input).unwrap()).unwrap()
     );
     assert!(run("./label.sh").unwrap().contains("validated-by: me"));
-    let err = run("./change.sh").unwrap_err().to_string();
+    let err = run("./change.sh").unwrap_err().report().to_string();
     assert!(
         err.starts_with("validator 'api: example.com/v1, kind: MyFn, name: fn1' shouldn't modify the resource map: nodes unequal: "),
         "{err}"
     );
-    let err = run("./reject.sh").unwrap_err().to_string();
+    let err = run("./reject.sh").unwrap_err().report().to_string();
     assert!(
         err.ends_with("exit status 1; its stderr:\ndata.k must not be v"),
         "{err}"

@@ -67,11 +67,11 @@ impl<'a> Absorber<'a> {
                 self.index(self.rm.len() - 1);
                 Ok(())
             }
-            ([], _) => Err(Error::msg(format!(
+            ([], _) => Err(Error::generator(format!(
                 "id {} does not exist; cannot merge or replace",
                 go_syntax(&id)
             ))),
-            ([_], Behavior::Create) => Err(Error::msg(format!(
+            ([_], Behavior::Create) => Err(Error::generator(format!(
                 "id {} exists; behavior must be merge or replace",
                 go_syntax(&id)
             ))),
@@ -86,7 +86,7 @@ impl<'a> Absorber<'a> {
                     .iter()
                     .map(|&i| self.rm.get(i).cur_id().to_string())
                     .collect();
-                Err(Error::msg(format!(
+                Err(Error::generator(format!(
                     "found multiple objects [{}] that could accept merge of {id}",
                     ids.join(" ")
                 )))

@@ -61,7 +61,7 @@ pub(crate) fn hash(res: &Node) -> Result<String, Error> {
         }
         _ => {
             rustomize_yaml::json::write_node(&mut out, res)
-                .map_err(|e| Error::msg(format!("hashing {kind}: {e}")))?;
+                .map_err(|e| Error::generator(format!("hashing {kind}: {e}")))?;
         }
     }
     Ok(encode(&Sha256::digest(out.as_bytes())))
@@ -125,7 +125,10 @@ fn write_go_value(out: &mut String, node: &Node) -> Result<(), Error> {
                     }
                 };
                 if !f.is_finite() {
-                    return Err(Error::msg(format!("json: unsupported value: {}", s.value)));
+                    return Err(Error::generator(format!(
+                        "json: unsupported value: {}",
+                        s.value
+                    )));
                 }
                 out.push_str(&resolve::format_json_float(f));
             }

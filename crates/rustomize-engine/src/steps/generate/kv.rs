@@ -63,7 +63,7 @@ pub(crate) fn load_pairs(ldr: &Loader, src: Sources<'_>) -> Result<Vec<Pair>, Er
     }
     for literal in src.literals {
         let pair = parse_literal(literal).map_err(|e| {
-            Error::msg(e)
+            Error::generator(e)
                 .context(format!("literal sources {}", go_list(src.literals)))
                 .context("loading KV pairs")
         })?;
@@ -71,7 +71,7 @@ pub(crate) fn load_pairs(ldr: &Loader, src: Sources<'_>) -> Result<Vec<Pair>, Er
     }
     for source in src.files {
         let read = parse_file_source(source)
-            .map_err(Error::msg)
+            .map_err(Error::generator)
             .and_then(|(key, path)| Ok(Pair::new(key, ldr.load(path)?)));
         match read {
             Ok(pair) => all.push(pair),
@@ -178,7 +178,7 @@ pub(crate) fn parse_env_file(content: &[u8]) -> Result<Vec<Pair>, Error> {
         let line = raw.strip_suffix(b"\r").unwrap_or(raw);
         let Ok(text) = std::str::from_utf8(line) else {
             let bytes: Vec<String> = line.iter().map(u8::to_string).collect();
-            return Err(Error::msg(format!(
+            return Err(Error::generator(format!(
                 "line [{}] has invalid utf8 bytes : {}",
                 bytes.join(" "),
                 String::from_utf8_lossy(line)
@@ -274,7 +274,10 @@ mod tests {
         too_long.extend(std::iter::repeat_n(b'x', MAX_ENV_LINE - 2));
         too_long.extend_from_slice(b"\r\nC=3\n");
         assert_eq!(pairs(&too_long).len(), 1);
-        let err = parse_env_file(b"A=\xff\n").unwrap_err().to_string();
+        let err = parse_env_file(b"A=\xff\n")
+            .unwrap_err()
+            .report()
+            .to_string();
         assert_eq!(err, "line [65 61 255] has invalid utf8 bytes : A=\u{fffd}");
     }
 

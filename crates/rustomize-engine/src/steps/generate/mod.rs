@@ -117,7 +117,7 @@ impl ConfigMapGenerator {
     /// Reads a `kind: ConfigMapGenerator` plugin config.
     pub(crate) fn from_config(config: &Node) -> Result<Self, Error> {
         let mut g: Self = rustomize_yaml::de::from_node(config)
-            .map_err(|e| Error::msg(format!("invalid ConfigMapGenerator config: {e}")))?;
+            .map_err(|e| Error::generator(format!("invalid ConfigMapGenerator config: {e}")))?;
         fill_from_metadata(&mut g.name, &mut g.namespace, &g.metadata);
         Ok(g)
     }
@@ -158,7 +158,7 @@ impl SecretGenerator {
     /// Reads a `kind: SecretGenerator` plugin config.
     pub(crate) fn from_config(config: &Node) -> Result<Self, Error> {
         let mut g: Self = rustomize_yaml::de::from_node(config)
-            .map_err(|e| Error::msg(format!("invalid SecretGenerator config: {e}")))?;
+            .map_err(|e| Error::generator(format!("invalid SecretGenerator config: {e}")))?;
         fill_from_metadata(&mut g.name, &mut g.namespace, &g.metadata);
         Ok(g)
     }
@@ -255,7 +255,7 @@ struct Spec<'a> {
 /// (kustomize's `makeBaseNode`).
 fn base_object(kind: &str, spec: &Spec<'_>) -> Result<Map, Error> {
     if spec.name.is_empty() {
-        return Err(Error::msg("a configmap must have a name"));
+        return Err(Error::generator("a configmap must have a name"));
     }
     let mut meta = Map::new();
     meta.insert("name", Node::string(spec.name));
@@ -275,7 +275,7 @@ fn validated_pairs(ldr: &Loader, spec: &Spec<'_>) -> Result<BTreeMap<String, Vec
     let mut out = BTreeMap::new();
     for pair in kv::load_pairs(ldr, spec.sources)? {
         if out.contains_key(&pair.key) {
-            return Err(Error::msg(format!(
+            return Err(Error::generator(format!(
                 "configmap {} illegally repeats the key `{}`",
                 spec.name, pair.key
             )));

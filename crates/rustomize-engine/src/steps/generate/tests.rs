@@ -5,41 +5,29 @@ use super::*;
 use crate::model::kustomization::{self, Kustomization};
 use crate::model::resmap::ResMap;
 use crate::steps::Transformer;
+use crate::testing::{Tree, below_file, print};
 use indoc::indoc;
-use rustomize_loader::{LoadRestrictor, MemFs};
-use std::path::Path;
-use std::sync::Arc;
 
-/// A file system with `files` under `/app`.
-fn fs(files: &[(&str, &[u8])]) -> Arc<MemFs> {
-    let fs = MemFs::new();
-    fs.mkdir("/app");
+/// A tree with `files` under `/app`.
+fn fs(files: &[(&str, &[u8])]) -> Tree {
+    let tree = Tree::empty();
     for (path, content) in files {
-        fs.write(Path::new("/app").join(path), content.to_vec());
+        tree.write(path, content);
     }
-    Arc::new(fs)
+    tree
 }
 
-fn loader(fs: &Arc<MemFs>, dir: &str) -> Loader {
-    Loader::new(
-        fs.clone(),
-        &Path::new("/app").join(dir),
-        LoadRestrictor::RootOnly,
-    )
-    .unwrap()
-}
-
-fn read_kustomization(fs: &Arc<MemFs>, dir: &str) -> Kustomization {
-    let ldr = loader(fs, dir);
+fn read_kustomization(tree: &Tree, dir: &str) -> Kustomization {
+    let ldr = tree.loader(dir);
     let text = String::from_utf8(ldr.load("kustomization.yaml").unwrap()).unwrap();
     kustomization::parse(&text, "kustomization.yaml").unwrap().0
 }
 
 /// Runs the generators of the kustomization in `dir` the way kustomize's
 /// `runGenerators` does, absorbing into `rm`.
-fn run_generators(fs: &Arc<MemFs>, dir: &str, rm: &mut ResMap) -> Result<(), Error> {
-    let k = read_kustomization(fs, dir);
-    let ldr = loader(fs, dir);
+fn run_generators(tree: &Tree, dir: &str, rm: &mut ResMap) -> Result<(), Error> {
+    let k = read_kustomization(tree, dir);
+    let ldr = tree.loader(dir);
     let global = k.generator_options.as_ref();
     let mut gens: Vec<Box<dyn Generator>> = Vec::new();
     for args in &k.config_map_generator {
@@ -55,26 +43,16 @@ fn run_generators(fs: &Arc<MemFs>, dir: &str, rm: &mut ResMap) -> Result<(), Err
     Ok(())
 }
 
-/// Generates, hashes and prints, in kustomize's ConfigMap-before-Secret
-/// order.
-fn build(fs: &Arc<MemFs>, dir: &str) -> Result<String, Error> {
-    let mut rm = ResMap::new();
-    run_generators(fs, dir, &mut rm)?;
-    HashTransformer.transform(&mut rm)?;
-    Ok(print(&rm))
+/// Builds the kustomization in `dir` (its generators, then the hash
+/// suffixes), printing in generation order: ConfigMaps, then Secrets.
+fn build(tree: &Tree, dir: &str) -> Result<String, Error> {
+    tree.build_fifo(dir)
 }
 
-fn print(rm: &ResMap) -> String {
-    let mut rs: Vec<&Resource> = rm.resources().iter().collect();
-    rs.sort_by_key(|r| r.kind() != "ConfigMap");
-    rs.iter()
-        .map(|r| rustomize_yaml::emit::to_string(&r.node).unwrap())
-        .collect::<Vec<_>>()
-        .join("---\n")
-}
-
-fn err(fs: &Arc<MemFs>, dir: &str) -> String {
-    build(fs, dir).unwrap_err().to_string()
+/// The error of building `dir`, as the generator reports it (without the
+/// pipeline's "<kustomization file>: " prefix).
+fn err(tree: &Tree, dir: &str) -> String {
+    below_file(&build(tree, dir).unwrap_err())
 }
 
 #[test]
@@ -296,17 +274,19 @@ fn errors_read_like_kustomize() {
         ),
         (
             "configMapGenerator:\n- name: x\n  behavior: merge\n",
-            r#"id resid.ResId{Gvk:resid.Gvk{Group:"", Version:"v1", Kind:"ConfigMap", isClusterScoped:false}, Name:"x", Namespace:""} does not exist; cannot merge or replace"#,
+            r#"merging from generator: id resid.ResId{Gvk:resid.Gvk{Group:"", Version:"v1", Kind:"ConfigMap", isClusterScoped:false}, Name:"x", Namespace:""} does not exist; cannot merge or replace"#,
         ),
         (
             "configMapGenerator:\n- name: x\n  behavior: replace\n  namespace: foo\n",
-            r#"id resid.ResId{Gvk:resid.Gvk{Group:"", Version:"v1", Kind:"ConfigMap", isClusterScoped:false}, Name:"x", Namespace:"foo"} does not exist; cannot merge or replace"#,
+            r#"merging from generator: id resid.ResId{Gvk:resid.Gvk{Group:"", Version:"v1", Kind:"ConfigMap", isClusterScoped:false}, Name:"x", Namespace:"foo"} does not exist; cannot merge or replace"#,
         ),
         (
             "configMapGenerator:\n- name: x\n- name: x\n",
-            r#"id resid.ResId{Gvk:resid.Gvk{Group:"", Version:"v1", Kind:"ConfigMap", isClusterScoped:false}, Name:"x", Namespace:""} exists; behavior must be merge or replace"#,
+            r#"merging from generator: id resid.ResId{Gvk:resid.Gvk{Group:"", Version:"v1", Kind:"ConfigMap", isClusterScoped:false}, Name:"x", Namespace:""} exists; behavior must be merge or replace"#,
         ),
     ];
+    // Every failing row is reported, not just the first.
+    let mut failures = Vec::new();
     for (kustomization, want) in cases {
         let fs = fs(&[
             ("f", b"x"),
@@ -314,8 +294,12 @@ fn errors_read_like_kustomize() {
             ("bad.env", b"A=\xff\n"),
             ("kustomization.yaml", kustomization.as_bytes()),
         ]);
-        assert_eq!(&err(&fs, ""), want, "{kustomization}");
+        let got = err(&fs, "");
+        if got != *want {
+            failures.push(format!("{kustomization}\n  want: {want}\n  got:  {got}"));
+        }
     }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
     // File errors name the file (the loader words them its own way).
     let fs = fs(&[(
         "kustomization.yaml",
@@ -714,6 +698,7 @@ fn several_matches_are_an_error() {
     let e = Absorber::new(&mut rm)
         .absorb(vec![generated])
         .unwrap_err()
+        .report()
         .to_string();
     assert_eq!(
         e,

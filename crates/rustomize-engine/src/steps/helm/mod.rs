@@ -31,8 +31,8 @@ use crate::model::kustomization::{HelmChart, HelmGlobals};
 use crate::model::resource::Resource;
 use crate::steps::Generator;
 use crate::steps::options::PluginOptions;
-use crate::steps::subprocess::{self, RunError};
 use rustomize_loader::Loader;
+use rustomize_process::{self as subprocess, Input, Limits, RunError};
 use rustomize_yaml::{Map, Node, Style, Tag};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -75,11 +75,10 @@ impl HelmChartInflationGenerator {
         opts: &PluginOptions,
     ) -> Result<Self, Error> {
         let globals = globals.cloned().unwrap_or_default();
-        Self::configure(&globals, chart, ldr, opts).map_err(|e| {
-            e.context(format!(
-                "trouble configuring builtin HelmChartInflationGenerator with config: `\n{}`",
-                config_yaml(&globals, chart)
-            ))
+        Self::configure(&globals, chart, ldr, opts).map_err(|e| Error::Configure {
+            builtin: "HelmChartInflationGenerator".into(),
+            config: config_yaml(&globals, chart),
+            source: Box::new(e),
         })
     }
 
@@ -104,12 +103,12 @@ impl HelmChartInflationGenerator {
         opts: &PluginOptions,
     ) -> Result<Self, Error> {
         if !opts.helm_enabled() {
-            return Err(Error::msg(
+            return Err(Error::plugin(
                 "must specify --enable-helm (helm charts are inflated by running the helm program, which only happens with --enable-helm)",
             ));
         }
         if opts.helm_command.is_empty() {
-            return Err(Error::msg("must specify --helm-command"));
+            return Err(Error::plugin("must specify --helm-command"));
         }
         let mut chart = chart.clone();
         // The command line fills in what the chart leaves unset (kustomize
@@ -123,7 +122,7 @@ impl HelmChartInflationGenerator {
         chart.debug |= opts.helm_debug;
 
         if chart.name.is_empty() {
-            return Err(Error::msg("chart name cannot be empty"));
+            return Err(Error::plugin("chart name cannot be empty"));
         }
         let chart_home = if globals.chart_home.is_empty() {
             DEFAULT_CHART_HOME.to_string()
@@ -135,7 +134,7 @@ impl HelmChartInflationGenerator {
             load(ldr, file).map_err(|e| e.context("could not load additionalValuesFile"))?;
             additional.push(ldr.join(file));
         }
-        let values_merge = ValuesMerge::parse(&chart.values_merge).map_err(Error::msg)?;
+        let values_merge = ValuesMerge::parse(&chart.values_merge).map_err(Error::plugin)?;
         let mut generator = HelmChartInflationGenerator {
             chart,
             chart_home,
@@ -224,9 +223,16 @@ impl HelmChartInflationGenerator {
             } else if !stderr.is_empty() {
                 m.push_str(&format!("\nhelm's stderr:\n{stderr}"));
             }
-            Error::msg(m)
+            Error::plugin(m)
         };
-        match subprocess::run(cmd, Vec::new(), self.timeout) {
+        match subprocess::run(
+            cmd,
+            Input::None,
+            &Limits {
+                timeout: self.timeout,
+                ..Limits::default()
+            },
+        ) {
             Ok(done) if done.status.success() => Ok(done.stdout),
             Ok(done) => Err(fail(
                 subprocess::describe_status(done.status),
@@ -252,13 +258,15 @@ impl HelmChartInflationGenerator {
         let out = self.run_helm(&["version".into(), "-c".into(), "--short".into()], env)?;
         let text = String::from_utf8_lossy(&out);
         let re = regex::Regex::new(r"v?\d+(\.\d+)+")
-            .map_err(|e| Error::msg(format!("helm version pattern: {e}")))?;
+            .map_err(|e| Error::plugin(format!("helm version pattern: {e}")))?;
         let Some(found) = re.find(&text) else {
-            return Err(Error::msg(format!("cannot find version string in {text}")));
+            return Err(Error::plugin(format!(
+                "cannot find version string in {text}"
+            )));
         };
         let v = found.as_str().trim_start_matches('v');
         if v.split('.').next() != Some("3") {
-            return Err(Error::msg(format!(
+            return Err(Error::plugin(format!(
                 "this plugin requires helm V3 but got v{v}"
             )));
         }
@@ -282,27 +290,27 @@ impl HelmChartInflationGenerator {
                     let file = match rustomize_yaml::parse_documents(&text) {
                         Ok(docs) => docs.into_iter().next(),
                         Err(e) => {
-                            return Err(Error::msg(format!(
+                            return Err(Error::plugin(format!(
                                 "could not parse values file into rnode: yaml: line {}: {}",
                                 e.line, e.message
                             )));
                         }
                     };
                     let Some(file) = file else {
-                        return Err(Error::msg("could not parse values file into rnode: EOF"));
+                        return Err(Error::plugin("could not parse values file into rnode: EOF"));
                     };
                     values::merge(&file, inline, self.values_merge)
-                        .map_err(|m| Error::msg(format!("could not merge values: {m}")))?
+                        .map_err(|m| Error::plugin(format!("could not merge values: {m}")))?
                 };
                 values::to_yaml(&merged)
-                    .map_err(|m| Error::msg(format!("could not write merged values: {m}")))?
+                    .map_err(|m| Error::plugin(format!("could not write merged values: {m}")))?
                     .into_bytes()
             }
             None => load(ldr, &self.values_file)?,
         };
         let path = tmp.join(format!("{}-kustomize-values.yaml", self.chart.name));
         std::fs::write(&path, bytes).map_err(|e| {
-            Error::msg(format!(
+            Error::plugin(format!(
                 "failed to write values file '{}': {e}",
                 path.display()
             ))
@@ -316,7 +324,7 @@ impl HelmChartInflationGenerator {
             .prefix("kustomize-helm-")
             .tempdir()
             .map_err(|e| {
-                Error::msg(format!(
+                Error::plugin(format!(
                     "unable to create tmp dir for HELM_CONFIG_HOME: {e}"
                 ))
             })?;
@@ -326,7 +334,7 @@ impl HelmChartInflationGenerator {
         let chart_dir = chart_home.join(&self.chart.name);
         if !chart_dir.is_dir() {
             if self.chart.repo.is_empty() {
-                return Err(Error::msg(format!(
+                return Err(Error::plugin(format!(
                     "no repo specified for pull, no chart found at '{}'",
                     chart_dir.display()
                 )));
@@ -546,7 +554,7 @@ const CONFIG_FIELDS: [&str; 18] = [
 /// strings.
 fn parse_config(config: &Node) -> Result<(HelmGlobals, HelmChart), Error> {
     let Some(top) = config.as_map() else {
-        return Err(Error::msg("the plugin config must be a mapping"));
+        return Err(Error::plugin("the plugin config must be a mapping"));
     };
     let mut fields = Map::new();
     for e in &top.entries {
@@ -572,15 +580,15 @@ fn parse_config(config: &Node) -> Result<(HelmGlobals, HelmChart), Error> {
     }
     let fields = Node::Map(fields);
     let globals: HelmGlobals = rustomize_yaml::de::from_node(&strip_chart_fields(&fields, true))
-        .map_err(|e| Error::msg(e.to_string()))?;
+        .map_err(|e| Error::plugin(e.to_string()))?;
     let mut chart: HelmChart = rustomize_yaml::de::from_node(&strip_chart_fields(&fields, false))
-        .map_err(|e| Error::msg(e.to_string()))?;
+        .map_err(|e| Error::plugin(e.to_string()))?;
     let inline = top
         .entries
         .iter()
         .find(|e| e.key.value.eq_ignore_ascii_case("valuesInline"))
         .map(|e| &e.value);
-    chart.values_inline = crate::model::go_yaml::config_values(inline).map_err(Error::msg)?;
+    chart.values_inline = crate::model::go_yaml::config_values(inline).map_err(Error::plugin)?;
     Ok((globals, chart))
 }
 

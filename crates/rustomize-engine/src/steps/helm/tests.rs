@@ -491,7 +491,11 @@ fn pulls_missing_charts_as_kustomize_does() {
     let gens = f.generators(k, &f.opts()).unwrap();
     // The stand-in's pull makes the chart directory; its values file is
     // then missing, which ends the first inflation after the pull.
-    let err = gens[0].generate(&f.loader()).unwrap_err().to_string();
+    let err = gens[0]
+        .generate(&f.loader())
+        .unwrap_err()
+        .report()
+        .to_string();
     assert!(err.contains("mycharts/c1-1.2.3/c1/values.yaml"), "{err}");
     // kubectl-verified.
     assert_eq!(
@@ -531,7 +535,11 @@ fn a_missing_chart_without_a_repo_is_an_error() {
     let gens = f
         .generators("helmCharts:\n- name: nothere\n", &f.opts())
         .unwrap();
-    let err = gens[0].generate(&f.loader()).unwrap_err().to_string();
+    let err = gens[0]
+        .generate(&f.loader())
+        .unwrap_err()
+        .report()
+        .to_string();
     assert!(
         err.starts_with("no repo specified for pull, no chart found at '")
             && err.ends_with("/charts/nothere'"),
@@ -555,6 +563,7 @@ fn configuration_errors() {
     let err = f
         .generators(k, &PluginOptions::default())
         .unwrap_err()
+        .report()
         .to_string();
     assert!(
         err.starts_with(indoc! {"
@@ -581,6 +590,7 @@ fn configuration_errors() {
     assert!(
         f.generators(k, &no_command)
             .unwrap_err()
+            .report()
             .to_string()
             .ends_with(": must specify --helm-command")
     );
@@ -598,7 +608,7 @@ fn configuration_errors() {
             "could not load additionalValuesFile: '",
         ),
     ] {
-        let err = f.generators(k, &f.opts()).unwrap_err().to_string();
+        let err = f.generators(k, &f.opts()).unwrap_err().report().to_string();
         assert!(err.contains(want), "{k}: {err}");
     }
 }
@@ -624,7 +634,11 @@ fn a_helm_that_cannot_be_run_is_named() {
         let gens = f
             .generators("helmCharts:\n- name: mychart\n", &opts)
             .unwrap();
-        let err = gens[0].generate(&f.loader()).unwrap_err().to_string();
+        let err = gens[0]
+            .generate(&f.loader())
+            .unwrap_err()
+            .report()
+            .to_string();
         // kubectl's text, tmp paths aside.
         assert!(
             err.starts_with(&format!(
@@ -649,7 +663,11 @@ fn helm_failures_and_wrong_versions() {
             &f.opts(),
         )
         .unwrap();
-    let err = gens[0].generate(&f.loader()).unwrap_err().to_string();
+    let err = gens[0]
+        .generate(&f.loader())
+        .unwrap_err()
+        .report()
+        .to_string();
     assert!(err.contains("] (is '"), "{err}");
     assert!(
         err.contains("installed?): exit status 1\nhelm's stderr:\ntemplate failed: bad values"),
@@ -668,7 +686,11 @@ fn helm_failures_and_wrong_versions() {
         let gens = f
             .generators("helmCharts:\n- name: mychart\n", &f.opts())
             .unwrap();
-        let err = gens[0].generate(&f.loader()).unwrap_err().to_string();
+        let err = gens[0]
+            .generate(&f.loader())
+            .unwrap_err()
+            .report()
+            .to_string();
         assert!(err.starts_with(want), "{err}");
     }
 }
@@ -695,7 +717,11 @@ fn values_file_errors() {
                 &f.opts(),
             )
             .unwrap();
-        let err = gens[0].generate(&f.loader()).unwrap_err().to_string();
+        let err = gens[0]
+            .generate(&f.loader())
+            .unwrap_err()
+            .report()
+            .to_string();
         assert_eq!(err, want, "values file {values:?}");
     }
 }
@@ -753,6 +779,7 @@ fn inline_values_must_be_a_mapping() {
         "kustomization.yaml",
     )
     .unwrap_err()
+    .report()
     .to_string();
     assert_eq!(
         err,

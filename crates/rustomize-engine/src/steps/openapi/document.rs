@@ -20,7 +20,7 @@ pub(super) fn add(schema: &mut Schema, doc: &Node) -> Result<(), Error> {
         Node::Map(m) => m,
         n if n.is_null() => return Ok(()),
         n => {
-            return Err(Error::msg(format!(
+            return Err(Error::schema(format!(
                 "openapi: the document is a {}, not a mapping",
                 n.kind_name()
             )));
@@ -31,7 +31,7 @@ pub(super) fn add(schema: &mut Schema, doc: &Node) -> Result<(), Error> {
         Some(n) if n.is_null() => return Ok(()),
         Some(Node::Map(m)) => m,
         Some(n) => {
-            return Err(Error::msg(format!(
+            return Err(Error::schema(format!(
                 "openapi: definitions is a {}, not a mapping",
                 n.kind_name()
             )));
@@ -59,7 +59,7 @@ fn schema_map(node: &Node) -> Result<&Map, Error> {
     match node {
         Node::Map(m) => Ok(m),
         n if n.is_null() => Ok(&EMPTY),
-        n => Err(Error::msg(format!(
+        n => Err(Error::schema(format!(
             "a schema must be a mapping, not a {}",
             n.kind_name()
         ))),
@@ -97,7 +97,7 @@ fn add_node(schema: &mut Schema, map: &Map) -> Result<Id, Error> {
                     Node::Map(m) => m,
                     v if v.is_null() => continue,
                     v => {
-                        return Err(Error::msg(format!(
+                        return Err(Error::schema(format!(
                             "properties is a {}, not a mapping",
                             v.kind_name()
                         )));
@@ -123,7 +123,7 @@ fn add_node(schema: &mut Schema, map: &Map) -> Result<Id, Error> {
                         .collect::<Result<_, _>>()
                         .map_err(in_key)?,
                     v => {
-                        return Err(Error::msg(format!(
+                        return Err(Error::schema(format!(
                             "{key} is a {}, not a sequence",
                             v.kind_name()
                         )));
@@ -135,7 +135,7 @@ fn add_node(schema: &mut Schema, map: &Map) -> Result<Id, Error> {
         }
     }
     let id = Id::try_from(schema.nodes.len())
-        .map_err(|_| Error::msg("openapi: too many schema objects"))?;
+        .map_err(|_| Error::schema("openapi: too many schema objects"))?;
     schema.nodes.push(node);
     Ok(id)
 }
@@ -153,7 +153,7 @@ fn is_array_type(value: &Node) -> Result<bool, Error> {
 fn string(node: &Node) -> Result<&str, Error> {
     match node {
         Node::Scalar(s) if !s.is_null() => Ok(&s.value),
-        n => Err(Error::msg(format!(
+        n => Err(Error::schema(format!(
             "expected a string, found a {}",
             n.kind_name()
         ))),
@@ -177,7 +177,7 @@ fn index_types(schema: &mut Schema, gvks: &Node, id: Id) -> Result<(), Error> {
                 .map_err(|e| e.context(format!("{GROUP_VERSION_KIND}: {name}")))
         };
         let missing =
-            |name: &str| Error::msg(format!("{GROUP_VERSION_KIND}: an entry has no {name}"));
+            |name: &str| Error::schema(format!("{GROUP_VERSION_KIND}: an entry has no {name}"));
         let version = field("version")?.ok_or_else(|| missing("version"))?;
         let kind = field("kind")?.ok_or_else(|| missing("kind"))?;
         let api_version = match field("group")? {

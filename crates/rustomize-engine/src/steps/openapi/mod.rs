@@ -128,7 +128,7 @@ impl Schema {
 
     /// Adds the definitions of embedded JSON data.
     fn add_json(&mut self, text: &str, name: &str) -> Result<(), Error> {
-        let doc = json::parse(text).map_err(|e| Error::msg(format!("{name}: {e}")))?;
+        let doc = json::parse(text).map_err(|e| Error::schema(format!("{name}: {e}")))?;
         self.add_document(&doc)
     }
 

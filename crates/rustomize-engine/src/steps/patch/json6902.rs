@@ -94,7 +94,7 @@ impl std::fmt::Display for DecodeError {
 
 impl From<DecodeError> for Error {
     fn from(e: DecodeError) -> Self {
-        Error::msg(e.to_string())
+        Error::patch(e.to_string())
     }
 }
 
@@ -103,7 +103,7 @@ impl From<DecodeError> for Error {
 #[cfg(test)]
 pub(crate) fn apply(target: &mut Node, ops: &Node) -> Result<(), Error> {
     Patch::from_json(&crate::model::go_yaml::yaml_to_json(ops)?)
-        .map_err(Error::msg)?
+        .map_err(Error::patch)?
         .apply(target)
 }
 
@@ -200,9 +200,9 @@ impl Patch {
                 Kind::Test => test(doc, op),
                 Kind::Unknown(k) => Err(format!("Unexpected kind: {k}")),
             };
-            result.map_err(Error::msg)?;
+            result.map_err(Error::patch)?;
         }
-        json_round_trip(doc).map_err(Error::msg)
+        json_round_trip(doc).map_err(Error::patch)
     }
 }
 

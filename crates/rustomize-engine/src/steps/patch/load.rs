@@ -25,8 +25,8 @@ impl LoadError {
     /// the text came from `path`.
     pub fn in_file(self, path: &str) -> Error {
         match self {
-            LoadError::Malformed(m) => Error::msg(format!("{m} in File: {path}")),
-            LoadError::Invalid(m) => Error::msg(m),
+            LoadError::Malformed(m) => Error::patch(format!("{m} in File: {path}")),
+            LoadError::Invalid(m) => Error::patch(m),
         }
     }
 }
@@ -41,7 +41,7 @@ impl std::fmt::Display for LoadError {
 
 impl From<LoadError> for Error {
     fn from(e: LoadError) -> Self {
-        Error::msg(e.to_string())
+        Error::patch(e.to_string())
     }
 }
 

@@ -116,9 +116,11 @@ pub(crate) fn selector_node(s: &Selector) -> Node {
 /// kustomize's "trouble configuring builtin" wrapper for builtins
 /// configured from kustomization fields.
 pub(crate) fn configure_error(builtin: &str, config_yaml: &str, e: Error) -> Error {
-    Error::msg(format!(
-        "trouble configuring builtin {builtin} with config: `\n{config_yaml}`: {e}"
-    ))
+    Error::Configure {
+        builtin: builtin.to_string(),
+        config: config_yaml.to_string(),
+        source: Box::new(e),
+    }
 }
 
 /// What the patch text turned out to be.
@@ -165,22 +167,21 @@ impl PatchTransformer {
         let inline = config.patch.trim();
         let (text, source) = match (inline.is_empty(), config.path.is_empty()) {
             (true, true) => {
-                return Err(Error::msg(format!(
+                return Err(Error::patch(format!(
                     "must specify one of patch and path in\n{config_text}"
                 )));
             }
             (false, false) => {
-                return Err(Error::msg(format!(
+                return Err(Error::patch(format!(
                     "patch and path can't be set at the same time\n{config_text}"
                 )));
             }
             (false, true) => (inline.to_string(), format!("[patch: {}]", go_quote(inline))),
             (true, false) => {
                 let bytes = ldr.load(&config.path).map_err(|e| {
-                    Error::msg(format!(
-                        "failed to get the patch file from path({}): {}",
-                        config.path,
-                        Error::from(e)
+                    Error::from(e).context(format!(
+                        "failed to get the patch file from path({})",
+                        config.path
                     ))
                 })?;
                 let text = String::from_utf8_lossy(&bytes).into_owned();
@@ -207,12 +208,12 @@ impl PatchTransformer {
         };
         let parsed = match (sm, json) {
             (Ok(_), Ok(_)) => {
-                return Err(Error::msg(format!(
+                return Err(Error::patch(format!(
                     "illegally qualifies as both an SM and JSON patch: {source}"
                 )));
             }
             (Err(_), Err(_)) => {
-                return Err(Error::msg(format!(
+                return Err(Error::patch(format!(
                     "unable to parse SM or JSON patch from {source}"
                 )));
             }
@@ -254,15 +255,16 @@ impl PatchTransformer {
     fn transform_sm(&self, rm: &mut ResMap, patches: &[Node]) -> Result<(), Error> {
         if let Some(target) = &self.config.target {
             if patches.len() > 1 {
-                return Err(Error::msg(format!(
+                return Err(Error::patch(format!(
                     "Multiple Strategic-Merge Patches in one `patches` entry is not allowed to set `patches.target` field: {}",
                     self.source
                 )));
             }
             let selected = select(rm, target).map_err(|e| {
-                Error::msg(format!(
-                    "unable to find patch target {} in `resources`: {e}",
-                    go_quote(&selector_string(target))
+                Error::patch(format!(
+                    "unable to find patch target {} in `resources`: {}",
+                    go_quote(&selector_string(target)),
+                    e.report()
                 ))
             })?;
             return apply::apply_sm_patch_to(
@@ -276,7 +278,7 @@ impl PatchTransformer {
         for patch in patches {
             let id = apply::patch_id(patch);
             let i = apply::find_by_any_id(rm, &id).map_err(|e| {
-                Error::msg(format!(
+                Error::patch(format!(
                     "no resource matches strategic merge patch {}: {e}",
                     go_quote(&id.to_string())
                 ))
@@ -294,13 +296,13 @@ impl PatchTransformer {
         patch: &Result<json6902::Patch, String>,
     ) -> Result<(), Error> {
         let Some(target) = &self.config.target else {
-            return Err(Error::msg(format!(
+            return Err(Error::patch(format!(
                 "must specify a target for JSON patch {}",
                 self.source
             )));
         };
         for i in select(rm, target)? {
-            let patch = patch.as_ref().map_err(|e| Error::msg(e.clone()))?;
+            let patch = patch.as_ref().map_err(|e| Error::patch(e.clone()))?;
             let res = rm.get_mut(i);
             res.store_previous_id();
             apply::apply_json_patch(res, patch)?;

@@ -89,20 +89,20 @@ impl PatchJson6902Transformer {
         // what it would have said about an empty one.
         let target = match &config.target {
             Some(t) if !t.name.is_empty() => t.clone(),
-            _ => return Err(Error::msg("must specify the target name")),
+            _ => return Err(Error::patch("must specify the target name")),
         };
         if config.path.is_empty() && config.json_op.is_empty() {
-            return Err(Error::msg("empty file path and empty jsonOp"));
+            return Err(Error::patch("empty file path and empty jsonOp"));
         }
         let text = if config.path.is_empty() {
             config.json_op.clone()
         } else {
             if !config.json_op.is_empty() {
-                return Err(Error::msg("must specify a file path or jsonOp, not both"));
+                return Err(Error::patch("must specify a file path or jsonOp, not both"));
             }
             let bytes = ldr.load(&config.path)?;
             if bytes.is_empty() {
-                return Err(Error::msg(format!(
+                return Err(Error::patch(format!(
                     "patch file '{}' empty seems to be empty",
                     config.path
                 )));
@@ -112,7 +112,7 @@ impl PatchJson6902Transformer {
         let patch = match json6902::Patch::parse(&text) {
             Ok(p) => p,
             Err(DecodeError::Shape { json, message }) => {
-                return Err(Error::msg(format!("decoding {json}: {message}")));
+                return Err(Error::patch(format!("decoding {json}: {message}")));
             }
             Err(e) => return Err(e.into()),
         };
@@ -127,7 +127,7 @@ impl PatchJson6902Transformer {
                     }
                 })
                 .unwrap_or_default();
-            return Err(Error::msg(format!(
+            return Err(Error::patch(format!(
                 "patch appears to be empty; file={}, JsonOp={json}",
                 config.path
             )));

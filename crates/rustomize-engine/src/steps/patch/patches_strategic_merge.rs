@@ -74,7 +74,7 @@ impl PatchStrategicMergeTransformer {
         ldr: &Loader,
     ) -> Result<PatchStrategicMergeTransformer, Error> {
         if config.paths.is_empty() && config.patches.is_empty() {
-            return Err(Error::msg("empty file path and empty patch content"));
+            return Err(Error::patch("empty file path and empty patch content"));
         }
         let mut patches = Vec::new();
         for entry in &config.paths {
@@ -92,7 +92,7 @@ impl PatchStrategicMergeTransformer {
             patches.extend(load::sm_patches_from_text(&config.patches)?);
         }
         if patches.is_empty() {
-            return Err(Error::msg(format!(
+            return Err(Error::patch(format!(
                 "patch appears to be empty; files=[{}], Patch={}",
                 config.paths.join(" "),
                 config.patches
@@ -116,7 +116,7 @@ impl Transformer for PatchStrategicMergeTransformer {
     fn transform(&self, rm: &mut ResMap) -> Result<(), Error> {
         for patch in &self.patches {
             let id = apply::patch_id(patch);
-            let i = apply::find_by_any_id(rm, &id).map_err(Error::msg)?;
+            let i = apply::find_by_any_id(rm, &id).map_err(Error::patch)?;
             let schema = self.schema.as_deref().unwrap_or_else(|| Schema::builtin());
             apply::apply_sm_patch_to(rm, &[i], patch, ChangeOptions::default(), schema)?;
         }

@@ -49,7 +49,7 @@ impl Pattern {
         }
         let anchored = format!("^(?:{p})$");
         Regex::new(&anchored).map(Pattern::Regex).map_err(|e| {
-            Error::msg(format!(
+            Error::patch(format!(
                 "error parsing regexp: {}: `{anchored}`",
                 regex_reason(&e)
             ))
@@ -165,7 +165,7 @@ impl SelectorMatcher {
                 .labels
                 .get_or_init(|| LabelSelector::parse(&self.label_text))
                 .as_ref()
-                .map_err(|e| Error::msg(e.clone()))?;
+                .map_err(|e| Error::patch(e.clone()))?;
             if !sel.matches(|k| meta_value(res, "labels", k)) {
                 return Ok(false);
             }
@@ -175,7 +175,7 @@ impl SelectorMatcher {
                 .annotations
                 .get_or_init(|| LabelSelector::parse(&self.annotation_text))
                 .as_ref()
-                .map_err(|e| Error::msg(e.clone()))?;
+                .map_err(|e| Error::patch(e.clone()))?;
             if !sel.matches(|k| meta_value(res, "annotations", k)) {
                 return Ok(false);
             }

@@ -162,7 +162,7 @@ fn wrong_kind(expected: Kind, node: &Node) -> Error {
         msg.push_str(": node contents:\n");
         msg.push_str(&text);
     }
-    Error::msg(msg)
+    Error::patch(msg)
 }
 
 /// The walker: the target is kyaml's "dest" source, the patch its "origin".
@@ -471,7 +471,7 @@ fn value_text(node: &Node) -> &str {
 /// knows.
 fn map_directive(node: &mut Node) -> Result<Directive, Error> {
     let Node::Map(map) = node else {
-        return Err(Error::msg(format!(
+        return Err(Error::patch(format!(
             "no implemented strategic merge patch strategy for '{}'",
             node.kind_name()
         )));
@@ -517,6 +517,6 @@ fn parse_directive(text: &str) -> Result<Directive, Error> {
         "delete" => Ok(Directive::Delete),
         "replace" => Ok(Directive::Replace),
         "merge" => Ok(Directive::Merge),
-        other => Err(Error::msg(format!("unknown patch strategy '{other}'"))),
+        other => Err(Error::patch(format!("unknown patch strategy '{other}'"))),
     }
 }

@@ -1,41 +1,9 @@
-//! Helpers for the patch tests: resources from YAML text, output as
-//! kustomize prints it, and loaders over in-memory files.
+//! The patch tests' table of cases, run through the engine's test harness
+//! ([`crate::testing`]): each case is a whole build of [`RESOURCES`] with
+//! some patch fields, compared with what `kubectl kustomize` printed.
 
-use crate::model::resmap::ResMap;
-use crate::model::resource::Resource;
-use rustomize_loader::{LoadRestrictor, Loader, MemFs};
-use std::path::Path;
-use std::sync::Arc;
-
-/// The resources in `yaml` (multi-document), in order.
-pub(super) fn resmap(yaml: &str) -> ResMap {
-    rustomize_yaml::parse_documents(yaml)
-        .expect("resources parse")
-        .into_iter()
-        .filter(|d| !d.is_null())
-        .map(Resource::new)
-        .collect()
-}
-
-/// The resources as `kubectl kustomize` prints them (in map order, as with
-/// `sortOptions: {order: fifo}`).
-pub(super) fn output(rm: &ResMap) -> String {
-    rm.resources()
-        .iter()
-        .map(|r| rustomize_yaml::emit::to_string(&r.node).expect("emit"))
-        .collect::<Vec<_>>()
-        .join("---\n")
-}
-
-/// A loader rooted at `/app` over `files` (paths relative to `/app`).
-pub(super) fn loader(files: &[(&str, &str)]) -> Loader {
-    let fs = MemFs::new();
-    fs.mkdir("/app");
-    for (path, text) in files {
-        fs.write(Path::new("/app").join(path), *text);
-    }
-    Loader::new(Arc::new(fs), Path::new("/app"), LoadRestrictor::RootOnly).expect("loader")
-}
+pub(super) use crate::testing::resmap;
+use crate::testing::{Tree, below_file, first_difference};
 
 /// A `kustomization` value (a selector, a patch entry) from YAML text.
 pub(super) fn from_yaml<T: serde::de::DeserializeOwned>(yaml: &str) -> T {
@@ -86,42 +54,18 @@ data:
   k: v
 "#;
 
-/// Configures the three patch transformers from `fields` as the pipeline
-/// does (all configured before any runs; run in kustomize's order:
-/// `patchesStrategicMerge`, `patches`, `patchesJson6902`) and prints the
-/// result.
+/// Builds [`RESOURCES`] (`res.yaml`) and `files` with the kustomization
+/// `fields`, printing resources in input order; an error without the
+/// pipeline's wrappers that name the kustomization file (kustomize's
+/// plugin message, as the cases have it).
 pub(super) fn build(fields: &str, files: &[(&str, &str)]) -> Result<String, String> {
-    use crate::steps::Transformer;
-    use crate::steps::patch::{
-        PatchJson6902Transformer, PatchStrategicMergeTransformer, PatchTransformer,
-    };
-    let mut all: Vec<(&str, &str)> = files.to_vec();
-    all.push(("res.yaml", RESOURCES));
-    let ldr = loader(&all);
-    let (k, _) = crate::model::kustomization::parse(fields, "kustomization.yaml")
-        .map_err(|e| e.to_string())?;
-    let mut ts: Vec<Box<dyn Transformer>> = Vec::new();
-    let err = |e: crate::error::Error| e.to_string();
-    if let Some(paths) = k.patches_strategic_merge.as_ref().filter(|p| !p.is_empty()) {
-        ts.push(Box::new(
-            PatchStrategicMergeTransformer::from_kustomization(paths, &ldr).map_err(err)?,
-        ));
-    }
-    for p in &k.patches {
-        ts.push(Box::new(
-            PatchTransformer::from_kustomization(p, &ldr).map_err(err)?,
-        ));
-    }
-    for p in k.patches_json6902.iter().flatten() {
-        ts.push(Box::new(
-            PatchJson6902Transformer::from_kustomization(p, &ldr).map_err(err)?,
-        ));
-    }
-    let mut rm = resmap(RESOURCES);
-    for t in &ts {
-        t.transform(&mut rm).map_err(err)?;
-    }
-    Ok(output(&rm))
+    let tree = Tree::new(files);
+    tree.write("res.yaml", RESOURCES.as_bytes());
+    tree.write(
+        "kustomization.yaml",
+        format!("resources: [res.yaml]\n{fields}").as_bytes(),
+    );
+    tree.build_fifo("").map_err(|e| below_file(&e))
 }
 
 /// Whether the strategic merge in this build handles `$patch: delete`
@@ -147,6 +91,8 @@ pub(super) fn merge_deletes() -> bool {
 /// compared up to the loader's own wording, which is not kustomize's.
 pub(super) fn check(cases: &[Case]) {
     let deletes = merge_deletes();
+    // Every failing case is reported, not just the first.
+    let mut failures = Vec::new();
     for case in cases {
         if case.kustomization.contains("$patch: delete") && !deletes {
             eprintln!(
@@ -157,17 +103,22 @@ pub(super) fn check(cases: &[Case]) {
         }
         // kubectl's log drops the final newline of multi-line messages.
         let got = build(case.kustomization, case.files).map_err(|e| e.trim_end().to_string());
-        match (&got, case.want) {
+        let ok = match (&got, case.want) {
             (Err(g), Err(w)) if w.contains("evalsymlink failure") => {
                 let prefix = &w[..w.find("evalsymlink failure").unwrap_or(0)];
-                assert!(g.starts_with(prefix), "case {}: {g}", case.name);
+                g.starts_with(prefix)
             }
-            _ => assert_eq!(
-                got,
-                case.want.map(str::to_string).map_err(str::to_string),
-                "case {}",
-                case.name
-            ),
+            (Ok(g), Ok(w)) => g == w,
+            (Err(g), Err(w)) => g == w,
+            _ => false,
+        };
+        if !ok {
+            let detail = match (&got, case.want) {
+                (Ok(g), Ok(w)) => first_difference(w, g),
+                _ => format!("want {:?}\n  got {got:?}", case.want),
+            };
+            failures.push(format!("case {}: {detail}", case.name));
         }
     }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -67,7 +67,7 @@ impl Transformer for AnnotationsTransformer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::steps::transform::config::testutil::run;
+    use crate::testing::run;
     use indoc::indoc;
 
     /// `commonAnnotations` with the default specs; kubectl-verified, in

@@ -94,7 +94,7 @@ pub(crate) fn go_kind(node: &Node) -> &'static str {
 
 /// kyaml's `InvalidNodeKindError` message.
 pub(crate) fn wrong_kind(expected: &str, node: &Node) -> Error {
-    Error::msg(format!(
+    Error::transformer(format!(
         "wrong node kind: expected {expected} but got {}",
         go_kind(node)
     ))
@@ -313,40 +313,5 @@ mod tests {
     fn infinity_is_an_error() {
         let node = parse_one("labels: {a: .inf}\n").unwrap();
         assert!(rustomize_yaml::de::from_node::<Cfg>(&node).is_err());
-    }
-}
-
-/// Helpers for the transformer tests.
-#[cfg(test)]
-pub(crate) mod testutil {
-    use crate::error::Error;
-    use crate::model::resmap::ResMap;
-    use crate::model::resource::Resource;
-    use crate::steps::Transformer;
-
-    /// Reads a multi-document stream into a resource map.
-    pub(crate) fn resmap(input: &str) -> ResMap {
-        let mut rm = ResMap::new();
-        for node in rustomize_yaml::parse_documents(input).expect("test input parses") {
-            rm.append(Resource::new(node))
-                .expect("test input has unique ids");
-        }
-        rm
-    }
-
-    /// Prints the resources in order, `---` between them.
-    pub(crate) fn print(rm: &ResMap) -> String {
-        rm.resources()
-            .iter()
-            .map(|r| rustomize_yaml::emit::to_string(&r.node).expect("emits"))
-            .collect::<Vec<_>>()
-            .join("---\n")
-    }
-
-    /// Runs `t` over `input` and prints the result.
-    pub(crate) fn run(t: &dyn Transformer, input: &str) -> Result<String, Error> {
-        let mut rm = resmap(input);
-        t.transform(&mut rm)?;
-        Ok(print(&rm))
     }
 }

@@ -112,7 +112,7 @@ impl ImageTagTransformer {
             self.image_tag.name
         );
         Regex::new(&pattern).map(ImageMatcher::Regex).map_err(|e| {
-            Error::msg(format!(
+            Error::transformer(format!(
                 "image name '{}' is not a valid pattern: {e}",
                 self.image_tag.name
             ))
@@ -335,7 +335,7 @@ mod tests {
             }
         }
     }
-    use crate::steps::transform::config::testutil::{print, resmap, run};
+    use crate::testing::{print, resmap, run};
     use indoc::indoc;
 
     fn image(name: &str, new_name: &str, new_tag: &str, digest: &str, suffix: &str) -> Image {
@@ -639,7 +639,7 @@ mod tests {
             let input = format!(
                 "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  {containers}\n"
             );
-            let err = run(&t, &input).unwrap_err().to_string();
+            let err = run(&t, &input).unwrap_err().report().to_string();
             assert!(err.contains(want), "{containers}: {err}");
         }
     }

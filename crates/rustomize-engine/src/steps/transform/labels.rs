@@ -168,7 +168,7 @@ fn set_entry(node: &mut Node, key: &str, value: &str, mark: u32) -> Result<bool,
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::steps::transform::config::testutil::run;
+    use crate::testing::run;
     use indoc::indoc;
 
     fn labels(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
@@ -309,7 +309,7 @@ mod tests {
         .iter()
         .map(|l| LabelTransformer::for_label_entry(l, tc).unwrap())
         .collect::<Vec<_>>();
-        let mut rm = crate::steps::transform::config::testutil::resmap(indoc! {"
+        let mut rm = crate::testing::resmap(indoc! {"
             apiVersion: apps/v1
             kind: Deployment
             metadata:
@@ -391,7 +391,7 @@ mod tests {
                     tmpl: b
               volumeClaimTemplates: []
         "};
-        assert_eq!(crate::steps::transform::config::testutil::print(&rm), want);
+        assert_eq!(crate::testing::print(&rm), want);
     }
 
     #[test]
@@ -408,7 +408,7 @@ mod tests {
             let input = format!(
                 "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: d\n  labels: {labels_value}\n"
             );
-            let err = run(&t, &input).unwrap_err().to_string();
+            let err = run(&t, &input).unwrap_err().report().to_string();
             assert!(err.contains("considering field 'metadata/labels'"), "{err}");
             assert!(err.contains(want), "{err}");
         }

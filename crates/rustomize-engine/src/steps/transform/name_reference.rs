@@ -357,7 +357,7 @@ fn failure(
             m
         }
     };
-    let mut err = Error::msg(message);
+    let mut err = Error::transformer(message);
     for c in e.contexts {
         err = err.context(c);
     }

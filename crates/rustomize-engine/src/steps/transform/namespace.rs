@@ -54,7 +54,7 @@ impl RoleBindingSubjects {
             "" | "defaultOnly" => Ok(RoleBindingSubjects::DefaultOnly),
             "allServiceAccounts" => Ok(RoleBindingSubjects::AllServiceAccounts),
             "none" => Ok(RoleBindingSubjects::None),
-            other => Err(Error::msg(format!(
+            other => Err(Error::transformer(format!(
                 "invalid value \"{other}\" for setRoleBindingSubjects: must be one of \
                  \"defaultOnly\", \"none\" or \"allServiceAccounts\""
             ))),
@@ -237,7 +237,7 @@ impl NamespaceTransformer {
                 .filter(|item| !item.is_null())
                 .try_for_each(|item| self.set_namespace_field(item)),
             Node::Scalar(s) if s.is_null() => Ok(()),
-            Node::Scalar(_) => Err(Error::msg("expected sequence or mapping node")),
+            Node::Scalar(_) => Err(Error::transformer("expected sequence or mapping node")),
         }
     }
 
@@ -292,7 +292,7 @@ impl NamespaceTransformer {
                     .iter()
                     .map(|&j| rm.get(j).cur_id().to_string())
                     .collect();
-                return Err(Error::msg(format!(
+                return Err(Error::transformer(format!(
                     "namespace transformation produces ID conflict: [{}]",
                     ids.join(" ")
                 )));
@@ -353,7 +353,7 @@ impl Transformer for NamespaceTransformer {
 mod tests {
     use super::*;
     use crate::model::fieldspec::TransformerConfig;
-    use crate::steps::transform::config::testutil::{resmap, run};
+    use crate::testing::{resmap, run};
     use indoc::indoc;
 
     fn from_config(yaml: &str) -> Result<NamespaceTransformer, rustomize_yaml::de::DeError> {
@@ -782,7 +782,7 @@ mod tests {
                 "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\n\
                  metadata:\n  name: crb\n{subjects}"
             );
-            let err = run(&t, &input).unwrap_err().to_string();
+            let err = run(&t, &input).unwrap_err().report().to_string();
             assert!(err.contains(want), "{subjects}: {err}");
         }
 
@@ -797,6 +797,7 @@ mod tests {
              metadata:\n  name: crb\nsubjects:\n- name: x\n",
         )
         .unwrap_err()
+        .report()
         .to_string();
         assert!(
             err.starts_with("namespace field specs must target scalar nodes: "),
@@ -812,6 +813,7 @@ mod tests {
             "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: [a]\n",
         )
         .unwrap_err()
+        .report()
         .to_string();
         assert!(
             err.contains("expected ScalarNode but got SequenceNode"),
@@ -839,6 +841,7 @@ mod tests {
             "},
         )
         .unwrap_err()
+        .report()
         .to_string();
         assert!(
             err.starts_with("namespace transformation produces ID conflict"),

@@ -129,7 +129,7 @@ struct SuffixConfig {
 }
 
 fn required(specs: Option<Vec<FieldSpec>>) -> Result<Vec<FieldSpec>, Error> {
-    specs.ok_or_else(|| Error::msg("fieldSpecs is not expected to be nil"))
+    specs.ok_or_else(|| Error::transformer("fieldSpecs is not expected to be nil"))
 }
 
 impl TryFrom<PrefixConfig> for PrefixTransformer {
@@ -271,7 +271,7 @@ fn rename(rm: &mut ResMap, specs: &[FieldSpec], affix: Affix<'_>) -> Result<(), 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::steps::transform::config::testutil::{print, resmap, run};
+    use crate::testing::{print, resmap, run};
     use indoc::indoc;
 
     /// `namePrefix: "1"` and `nameSuffix: "0"`; kubectl-verified, in
@@ -534,6 +534,7 @@ mod tests {
             "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\nspec:\n  x: {a: b}\n",
         )
         .unwrap_err()
+        .report()
         .to_string();
         assert!(
             err.contains("expected ScalarNode but got MappingNode"),

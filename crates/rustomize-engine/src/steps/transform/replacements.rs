@@ -97,7 +97,7 @@ impl ReplacementTransformer {
         let mut replacements = Vec::new();
         for node in entries {
             let field: ReplacementField = rustomize_yaml::de::from_node(node)
-                .map_err(|e| Error::msg(format!("invalid replacement: {e}")))?;
+                .map_err(|e| Error::transformer(format!("invalid replacement: {e}")))?;
             if field.path.is_empty() {
                 replacements.push(Replacement {
                     source: field.source,
@@ -106,14 +106,14 @@ impl ReplacementTransformer {
                 continue;
             }
             if field.source.is_some() || field.targets.is_some() {
-                return Err(Error::msg(
+                return Err(Error::transformer(
                     "cannot specify both path and inline replacement",
                 ));
             }
             let bytes = ldr.load(&field.path)?;
             let text = String::from_utf8_lossy(&bytes);
-            let doc = rustomize_yaml::parse_one(&text).map_err(|e| Error::Yaml {
-                path: field.path.clone(),
+            let doc = rustomize_yaml::parse_one(&text).map_err(|e| Error::Parse {
+                file: field.path.clone(),
                 error: e,
             })?;
             let items = match &doc {
@@ -121,8 +121,9 @@ impl ReplacementTransformer {
                 other => vec![other],
             };
             for item in items {
-                let r: Replacement = rustomize_yaml::de::from_node(item)
-                    .map_err(|e| Error::msg(format!("{}: invalid replacement: {e}", field.path)))?;
+                let r: Replacement = rustomize_yaml::de::from_node(item).map_err(|e| {
+                    Error::transformer(format!("{}: invalid replacement: {e}", field.path))
+                })?;
                 replacements.push(r);
             }
         }
@@ -134,7 +135,7 @@ impl Transformer for ReplacementTransformer {
     fn transform(&self, rm: &mut ResMap) -> Result<(), Error> {
         for r in &self.replacements {
             let (Some(source), Some(targets)) = (&r.source, &r.targets) else {
-                return Err(Error::msg(
+                return Err(Error::transformer(
                     "replacements must specify a source and at least one target",
                 ));
             };
@@ -163,7 +164,7 @@ fn source_value(rm: &ResMap, source: &SourceSelector) -> Result<Node, Error> {
     for r in rm.resources() {
         if all_ids(r).iter().any(|id| id.is_selected_by(&selector)) {
             if found.is_some() {
-                return Err(Error::msg(format!(
+                return Err(Error::transformer(format!(
                     "multiple matches for selector {}",
                     describe(&selector)
                 )));
@@ -171,8 +172,9 @@ fn source_value(rm: &ResMap, source: &SourceSelector) -> Result<Node, Error> {
             found = Some(r);
         }
     }
-    let res =
-        found.ok_or_else(|| Error::msg(format!("nothing selected by {}", describe(&selector))))?;
+    let res = found.ok_or_else(|| {
+        Error::transformer(format!("nothing selected by {}", describe(&selector)))
+    })?;
     let path = if source.field_path.is_empty() {
         "metadata.name"
     } else {
@@ -181,7 +183,7 @@ fn source_value(rm: &ResMap, source: &SourceSelector) -> Result<Node, Error> {
     let node = fieldpath::lookup(&res.node, &fieldpath::split(path))
         .filter(|n| !n.is_nil_or_empty())
         .ok_or_else(|| {
-            Error::msg(format!(
+            Error::transformer(format!(
                 "fieldPath `{path}` is missing for replacement source {}",
                 describe(&selector)
             ))
@@ -189,7 +191,7 @@ fn source_value(rm: &ResMap, source: &SourceSelector) -> Result<Node, Error> {
     let mut value = node.clone();
     if let Some(opts) = source.options.as_ref().filter(|o| !o.delimiter.is_empty()) {
         let Node::Scalar(s) = &mut value else {
-            return Err(Error::msg(
+            return Err(Error::transformer(
                 "delimiter option can only be used with scalar nodes",
             ));
         };
@@ -198,7 +200,7 @@ fn source_value(rm: &ResMap, source: &SourceSelector) -> Result<Node, Error> {
             .ok()
             .and_then(|i| parts.get(i))
             .ok_or_else(|| {
-                Error::msg(format!(
+                Error::transformer(format!(
                     "options.index {} is out of bounds for value {}",
                     opts.index, s.value
                 ))
@@ -212,7 +214,7 @@ fn apply_target(rm: &mut ResMap, value: &Node, target: &TargetSelector) -> Resul
     let select = target
         .select
         .as_ref()
-        .ok_or_else(|| Error::msg("target must specify resources to select"))?;
+        .ok_or_else(|| Error::transformer("target must specify resources to select"))?;
     let default_paths = ["metadata.name".to_string()];
     let paths: &[String] = if target.field_paths.is_empty() {
         &default_paths
@@ -260,7 +262,7 @@ fn matches_selector(r: &Resource, field: &str, text: &str) -> Result<bool, Error
     if text.is_empty() {
         return Ok(true);
     }
-    let selector = LabelSelector::parse(text).map_err(Error::msg)?;
+    let selector = LabelSelector::parse(text).map_err(Error::transformer)?;
     let map = r.node.get_path(&["metadata", field]);
     Ok(selector.matches(|k| {
         map.and_then(|m| m.get(k))
@@ -292,7 +294,7 @@ fn copy_to_target(
         return Err(e);
     }
     if count == 0 {
-        return Err(Error::msg(retrieval_error(path, create.is_some())));
+        return Err(Error::transformer(retrieval_error(path, create.is_some())));
     }
     Ok(())
 }
@@ -376,7 +378,7 @@ fn path_match(
         }
         let len = items.len();
         let elem = items.get_mut(idx).ok_or_else(|| {
-            Error::msg(format!(
+            Error::transformer(format!(
                 "index {idx} specified but only {len} elements found"
             ))
         })?;
@@ -388,10 +390,12 @@ fn path_match(
     }
     if is_list_index(first) {
         let (field, pattern) = fieldpath::list_selector(first).ok_or_else(|| {
-            Error::msg("list path element must contain fieldName=fieldValue for element to match")
+            Error::transformer(
+                "list path element must contain fieldName=fieldValue for element to match",
+            )
         })?;
         let re = Regex::new(pattern)
-            .map_err(|e| Error::msg(format!("invalid pattern in '{first}': {e}")))?;
+            .map_err(|e| Error::transformer(format!("invalid pattern in '{first}': {e}")))?;
         let items = seq_items(node)?;
         let matches = |e: &Node| -> bool {
             let text = if field.is_empty() {
@@ -428,7 +432,7 @@ fn path_match(
         Node::Map(m) => m,
         n if n.is_null() => return Ok(()),
         n => {
-            return Err(Error::msg(format!(
+            return Err(Error::transformer(format!(
                 "wrong node kind: expected MappingNode but got {}",
                 n.kind_name()
             )));
@@ -453,7 +457,7 @@ fn path_match(
 fn seq_items(node: &mut Node) -> Result<&mut Vec<Node>, Error> {
     match node {
         Node::Seq(s) => Ok(&mut s.items),
-        n => Err(Error::msg(format!(
+        n => Err(Error::transformer(format!(
             "wrong node kind: expected SequenceNode but got {}",
             n.kind_name()
         ))),
@@ -472,7 +476,7 @@ fn set_field(
     let mut value = value.clone();
     if let Some(o) = opts.filter(|o| !o.delimiter.is_empty()) {
         let Node::Scalar(t) = &*target else {
-            return Err(Error::msg(
+            return Err(Error::transformer(
                 "delimiter option can only be used with scalar nodes",
             ));
         };
@@ -506,7 +510,9 @@ fn set_field(
                 t.tag = rustomize_yaml::resolve::resolve_plain(&text);
             } else if t.tag == Tag::Null {
                 // kustomize fails to re-read such a node.
-                return Err(Error::msg(format!("cannot decode `{text}` as a !!null")));
+                return Err(Error::transformer(format!(
+                    "cannot decode `{text}` as a !!null"
+                )));
             }
             t.value = text;
         }

@@ -157,7 +157,7 @@ impl Transformer for ReplicaCountTransformer {
                 .iter()
                 .map(|s| s.gvk().to_string())
                 .collect();
-            return Err(Error::msg(format!(
+            return Err(Error::transformer(format!(
                 "resource with name {} does not match a config with the following GVK [{}]",
                 self.replica.name,
                 gvks.join(" ")
@@ -170,8 +170,8 @@ impl Transformer for ReplicaCountTransformer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::steps::transform::config::testutil::{print, resmap};
     use crate::steps::transform::prefix_suffix::PrefixTransformer;
+    use crate::testing::{print, resmap};
     use indoc::indoc;
 
     /// An overlay's `replicas` over a base with `namePrefix: p-`:
@@ -296,7 +296,7 @@ mod tests {
         .unwrap();
         let t: ReplicaCountTransformer = rustomize_yaml::de::from_node(&node).unwrap();
         let mut rm = resmap("kind: Service\nmetadata:\n  name: service\nspec:\n");
-        let err = t.transform(&mut rm).unwrap_err().to_string();
+        let err = t.transform(&mut rm).unwrap_err().report().to_string();
         assert_eq!(
             err,
             "resource with name service does not match a config with the following GVK \
@@ -331,7 +331,7 @@ mod tests {
         let mut rm = resmap(
             "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\nspec:\n  replicas: {a: 1}\n",
         );
-        let err = t.transform(&mut rm).unwrap_err().to_string();
+        let err = t.transform(&mut rm).unwrap_err().report().to_string();
         assert!(
             err.contains("expected ScalarNode but got MappingNode"),
             "{err}"

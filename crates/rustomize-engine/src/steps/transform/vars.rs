@@ -80,7 +80,7 @@ pub(crate) fn merge_vars(
             }
         });
         if matched.len() > 1 {
-            return Err(Error::msg(format!(
+            return Err(Error::transformer(format!(
                 "found {} resId matches for var {} (unable to disambiguate)",
                 matched.len(),
                 v.name
@@ -100,7 +100,10 @@ pub(crate) fn merge_set(
 ) -> Result<(), Error> {
     for v in incoming {
         if set.contains_key(&v.name) {
-            return Err(Error::msg(format!("var '{}' already encountered", v.name)));
+            return Err(Error::transformer(format!(
+                "var '{}' already encountered",
+                v.name
+            )));
         }
         set.insert(v.name.clone(), v);
     }
@@ -124,13 +127,13 @@ pub(crate) fn resolve(
             .iter()
             .find(|r| r.meta.ref_var_names.iter().any(|n| n == name))
             .ok_or_else(|| {
-                Error::msg(format!(
+                Error::transformer(format!(
                     "var '{name}' cannot be mapped to a field in the set of known resources"
                 ))
             })?;
         let path = field_path(v);
         let node = fieldpath::lookup(&res.node, &fieldpath::split_with_indexes(path)).ok_or_else(|| {
-            Error::msg(format!(
+            Error::transformer(format!(
                 "field specified in var '{name}' ({path}) not found in corresponding resource {}",
                 res.cur_id()
             ))
@@ -154,7 +157,7 @@ pub(crate) fn resolve(
 
 fn value_of(node: &Node, name: &str, path: &str) -> Result<Value, Error> {
     let bad = || {
-        Error::msg(format!(
+        Error::transformer(format!(
             "var '{name}': field {path} has a value Go cannot parse"
         ))
     };
@@ -189,7 +192,7 @@ fn substitute<'v>(
         Node::Map(m) => {
             for e in &mut m.entries {
                 if e.key.tag != Tag::Str {
-                    return Err(Error::msg(format!(
+                    return Err(Error::transformer(format!(
                         "invalid map key: value='{}'",
                         e.key.value
                     )));
@@ -206,7 +209,7 @@ fn substitute<'v>(
             for item in &mut seq.items {
                 match item {
                     Node::Scalar(s) if s.tag == Tag::Str => replace_in(s, values, used),
-                    _ => return Err(Error::msg("invalid value type expect a string")),
+                    _ => return Err(Error::transformer("invalid value type expect a string")),
                 }
             }
             Ok(())

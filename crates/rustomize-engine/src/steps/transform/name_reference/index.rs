@@ -475,7 +475,7 @@ fn binding_namespaces(res: &Resource) -> Result<Vec<&str>, Error> {
                 }
             }
             _ => {
-                return Err(Error::msg(format!(
+                return Err(Error::transformer(format!(
                     "Invalid Input: namespace is blank for resource {}\n",
                     go_quote(&res.cur_id().to_string())
                 )));

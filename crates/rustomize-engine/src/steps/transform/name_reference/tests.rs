@@ -92,7 +92,9 @@ fn run(yaml: &str) -> Result<String, String> {
 fn run_with(t: &NameReferenceTransformer, rm: ResMap) -> Result<String, String> {
     let outcome = |probe: bool| {
         let mut rm = rm.clone();
-        let result = t.fix_all(&mut rm, probe).map_err(|e| e.to_string());
+        let result = t
+            .fix_all(&mut rm, probe)
+            .map_err(|e| e.report().to_string());
         let refs: Vec<Vec<ResId>> = rm
             .resources()
             .iter()
