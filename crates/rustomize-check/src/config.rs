@@ -65,6 +65,9 @@ impl Config {
     /// Finds and reads the configuration for a checked directory: the first
     /// file named in [`FILE_NAMES`] in `dir` or a parent, stopping after a
     /// directory holding `.git`. `Ok(None)` when there is none.
+    // The configuration is looked for and read on the local disk, by
+    // path, not through a build's FileSystem.
+    #[allow(clippy::disallowed_methods)]
     pub fn find(dir: &Path) -> Result<Option<Config>, Error> {
         let abs = absolute(dir);
         let mut cur: Option<&Path> = Some(&abs);
@@ -84,6 +87,9 @@ impl Config {
     }
 
     /// Reads one configuration file.
+    // The configuration is looked for and read on the local disk, by
+    // path, not through a build's FileSystem.
+    #[allow(clippy::disallowed_methods)]
     pub fn load(path: &Path) -> Result<Config, Error> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::Config {
             path: path.display().to_string(),

@@ -23,6 +23,9 @@
 //! assert_eq!(report.findings[0].message, "expected a string, got integer 80");
 //! ```
 
+// Tests read the rule docs on disk (clippy.toml's disallowed-methods).
+#![cfg_attr(test, allow(clippy::disallowed_methods))]
+
 pub mod config;
 pub mod context;
 pub mod finding;

@@ -26,6 +26,9 @@
 //! `RUSTOMIZE_DIFF_SEED=S` the seed; with `RUSTOMIZE_DIFF_KEEP` set the
 //! trees stay on disk (the path is printed).
 
+// These tests set up trees and read results on disk.
+#![allow(clippy::disallowed_methods)]
+
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};

@@ -9,6 +9,9 @@
 //! Set `RUSTOMIZE_BLESS=1` to rewrite `expected.yaml` from the current
 //! output (review the diff before committing).
 
+// These tests set up trees and read results on disk.
+#![allow(clippy::disallowed_methods)]
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

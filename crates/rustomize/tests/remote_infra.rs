@@ -9,6 +9,9 @@
 //! `tests/remote/expected-*.yaml`, which kubectl produced). Skips when `git`
 //! is missing.
 
+// These tests set up trees and read results on disk.
+#![allow(clippy::disallowed_methods)]
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

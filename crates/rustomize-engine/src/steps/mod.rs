@@ -9,6 +9,7 @@
 pub(crate) mod function;
 pub(crate) mod generate;
 pub(crate) mod helm;
+pub(crate) mod host;
 pub(crate) mod openapi;
 pub(crate) mod options;
 pub(crate) mod patch;

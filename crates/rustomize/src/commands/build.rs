@@ -5,7 +5,7 @@ use crate::output;
 use anyhow::Context as _;
 use rustomize_engine::BuildOptions;
 use rustomize_engine::Order;
-use rustomize_loader::{DiskFs, LoadRestrictor};
+use rustomize_loader::{DiskFs, FileKind, FileSystem as _, LoadRestrictor};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -32,7 +32,9 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<ExitCode> {
         eprintln!("{w}");
     }
     match &args.output {
-        Some(path) if path.is_dir() => write_individual_files(path, &built)?,
+        Some(path) if DiskFs.kind(path).ok() == Some(FileKind::Dir) => {
+            write_individual_files(path, &built)?
+        }
         Some(path) => {
             let yaml = built.to_yaml()?;
             output::write_atomic(path, yaml.as_bytes())

@@ -12,7 +12,7 @@ use rustomize_check::output::Outcome;
 use rustomize_check::{Config, Options, Target, rules};
 use rustomize_engine::BuildOptions;
 use rustomize_engine::Origin;
-use rustomize_loader::{DiskFs, LoadRestrictor};
+use rustomize_loader::{DiskFs, FileSystem as _, LoadRestrictor};
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -158,7 +158,7 @@ fn read_rendered(
     let read = if stdin {
         std::io::stdin().read_to_end(&mut bytes).map(|_| ())
     } else {
-        std::fs::read(file).map(|b| bytes = b)
+        DiskFs.read(file).map(|b| bytes = b)
     };
     read.map_err(|e| format!("reading: {e}"))?;
     let origin = Arc::new(Origin {

@@ -349,7 +349,7 @@ impl ExecFunction {
         else {
             return Ok(items.to_vec());
         };
-        if !working_dir.is_dir() {
+        if !crate::steps::host::is_dir(working_dir) {
             return Err(self.fail(format!(
                 "its working directory '{}' is not a directory on disk",
                 working_dir.display()

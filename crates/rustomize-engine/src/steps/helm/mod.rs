@@ -30,6 +30,7 @@ use crate::error::Error;
 use crate::model::kustomization::{HelmChart, HelmGlobals};
 use crate::model::resource::Resource;
 use crate::steps::Generator;
+use crate::steps::host::{Scratch, is_dir};
 use crate::steps::options::PluginOptions;
 use rustomize_loader::Loader;
 use rustomize_process::{self as subprocess, Input, Limits, RunError};
@@ -274,7 +275,7 @@ impl HelmChartInflationGenerator {
     }
 
     /// Writes the values file helm gets and returns its path.
-    fn write_values(&self, ldr: &Loader, tmp: &Path) -> Result<PathBuf, Error> {
+    fn write_values(&self, ldr: &Loader, tmp: &Scratch) -> Result<PathBuf, Error> {
         let inline = self
             .chart
             .values_inline
@@ -308,31 +309,27 @@ impl HelmChartInflationGenerator {
             }
             None => load(ldr, &self.values_file)?,
         };
-        let path = tmp.join(format!("{}-kustomize-values.yaml", self.chart.name));
-        std::fs::write(&path, bytes).map_err(|e| {
+        let name = format!("{}-kustomize-values.yaml", self.chart.name);
+        tmp.write(&name, &bytes).map_err(|e| {
             Error::plugin(format!(
                 "failed to write values file '{}': {e}",
-                path.display()
+                tmp.path().join(&name).display()
             ))
-        })?;
-        Ok(path)
+        })
     }
 
     /// Inflates the chart: the resources `helm template` prints.
     pub(crate) fn inflate(&self, ldr: &Loader) -> Result<Vec<Resource>, Error> {
-        let tmp = tempfile::Builder::new()
-            .prefix("kustomize-helm-")
-            .tempdir()
-            .map_err(|e| {
-                Error::plugin(format!(
-                    "unable to create tmp dir for HELM_CONFIG_HOME: {e}"
-                ))
-            })?;
+        let tmp = Scratch::new("kustomize-helm-").map_err(|e| {
+            Error::plugin(format!(
+                "unable to create tmp dir for HELM_CONFIG_HOME: {e}"
+            ))
+        })?;
         let env = HelmEnv::new(&self.config_home, tmp.path());
         self.check_helm_version(&env)?;
         let chart_home = self.abs_chart_home(ldr);
         let chart_dir = chart_home.join(&self.chart.name);
-        if !chart_dir.is_dir() {
+        if !is_dir(&chart_dir) {
             if self.chart.repo.is_empty() {
                 return Err(Error::plugin(format!(
                     "no repo specified for pull, no chart found at '{}'",
@@ -341,7 +338,7 @@ impl HelmChartInflationGenerator {
             }
             self.run_helm(&self.pull_args(&chart_home), &env)?;
         }
-        let values = self.write_values(ldr, tmp.path())?;
+        let values = self.write_values(ldr, &tmp)?;
         let args = helm_template_args(
             &self.chart,
             &chart_home,
