@@ -18,9 +18,8 @@ use crate::error::Error;
 use crate::model::resmap::ResMap;
 use crate::steps::Transformer;
 use rayon::prelude::*;
-use rustomize_yaml::json::write_string;
-use rustomize_yaml::resolve::{self, Number};
-use rustomize_yaml::{Node, Tag};
+use rustomize_yaml::Node;
+use rustomize_yaml::json::{Form, write_string};
 use sha2::{Digest, Sha256};
 
 /// The name suffix kustomize computes for `res` (without the `-`).
@@ -101,73 +100,8 @@ fn write_field(out: &mut String, v: Option<&Node>) -> Result<(), Error> {
 /// A node as Go prints it after decoding it into `interface{}` from JSON:
 /// numbers become `float64`.
 fn write_go_value(out: &mut String, node: &Node) -> Result<(), Error> {
-    match node {
-        Node::Scalar(s) => match s.tag {
-            Tag::Null => out.push_str("null"),
-            Tag::Bool => out.push_str(if s.value.eq_ignore_ascii_case("true") {
-                "true"
-            } else {
-                "false"
-            }),
-            Tag::Str => write_string(out, &s.value),
-            Tag::Timestamp => write_string(
-                out,
-                &resolve::format_timestamp(&s.value).unwrap_or_else(|| s.value.clone()),
-            ),
-            Tag::Int | Tag::Float => {
-                let f = match resolve::parse_number(&s.value) {
-                    Some(Number::Int(i)) => i as f64,
-                    Some(Number::Uint(u)) => u as f64,
-                    Some(Number::Float(f)) => f,
-                    None => {
-                        write_string(out, &s.value);
-                        return Ok(());
-                    }
-                };
-                if !f.is_finite() {
-                    return Err(Error::generator(format!(
-                        "json: unsupported value: {}",
-                        s.value
-                    )));
-                }
-                out.push_str(&resolve::format_json_float(f));
-            }
-        },
-        Node::Seq(seq) => {
-            out.push('[');
-            for (i, item) in seq.items.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_go_value(out, item)?;
-            }
-            out.push(']');
-        }
-        Node::Map(map) => {
-            let mut entries: Vec<_> = map.entries.iter().collect();
-            entries.sort_by(|a, b| a.key.value.cmp(&b.key.value));
-            // A Go map keeps the last of repeated keys.
-            entries.dedup_by(|later, earlier| {
-                if later.key.value == earlier.key.value {
-                    std::mem::swap(later, earlier);
-                    true
-                } else {
-                    false
-                }
-            });
-            out.push('{');
-            for (i, e) in entries.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_string(out, &e.key.value);
-                out.push(':');
-                write_go_value(out, &e.value)?;
-            }
-            out.push('}');
-        }
-    }
-    Ok(())
+    rustomize_yaml::json::write_form(out, node, Form::Decoded)
+        .map_err(|e| Error::generator(e.to_string()))
 }
 
 /// kustomize's builtin `HashTransformer`: appends `-<hash>` to the name of
