@@ -111,6 +111,7 @@ pub(crate) fn go_float_name(f: f64) -> &'static str {
 /// kustomize does (`sigs.k8s.io/yaml`, then `map[string]interface{}`):
 /// YAML 1.1 types (`yes` is a boolean, `0777` octal, a key `y` becomes
 /// `"true"`) and every number a float64. `None` when absent or null.
+// Err: Go's decoding message, prefixed with the field by the caller.
 pub(crate) fn inline_values(written: Option<&Node>) -> Result<Option<Node>, String> {
     let Some(written) = written.filter(|n| !n.is_null()) else {
         return Ok(None);
@@ -126,6 +127,7 @@ pub(crate) fn inline_values(written: Option<&Node>) -> Result<Option<Node>, Stri
 /// Reads `valuesInline` from a plugin config object (already typed as
 /// yaml.v3 reads it): every number becomes a float64. `None` when absent
 /// or null.
+// Err: Go's decoding message; the helm step wraps it in Error::Plugin.
 pub(crate) fn config_values(node: Option<&Node>) -> Result<Option<Node>, String> {
     let Some(node) = node.filter(|n| !n.is_null()) else {
         return Ok(None);

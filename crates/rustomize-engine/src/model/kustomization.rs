@@ -450,6 +450,7 @@ impl Kustomization {
     /// Reads `valuesInline` (and the deprecated `valuesLocal`) of each chart
     /// as kustomize does, with YAML 1.1 types, from the file's own nodes
     /// (the typed fields do not keep how scalars were written).
+    // Err: the field and Go's decoding message; `parse` wraps it in Error::Kustomization with the file.
     fn read_helm_values(&mut self, raw: &Node) -> Result<(), String> {
         let entries = |field: &str| -> Vec<&Node> {
             match raw.get(field) {
@@ -511,6 +512,7 @@ impl Kustomization {
         self.helm_chart_inflation_generator.clear();
     }
 
+    // Err: kustomize's message; `parse` wraps it in Error::Kustomization with the file.
     fn enforce_fields(&self) -> Result<(), String> {
         let mut errs = Vec::new();
         if self.kind != "Kustomization" && !self.is_component() {

@@ -147,6 +147,7 @@ impl RepoSpec {
 
 /// Checks a `?ref=`: no leading `-` and nothing git refuses in ref names
 /// or reads as a pattern.
+// Err: the reason; RepoSpec::validate wraps it in a UrlError with the entry.
 fn validate_ref(r: &str) -> Result<(), String> {
     if r.starts_with('-') {
         return Err(format!(
@@ -455,6 +456,7 @@ fn extract_host(n: &str) -> Result<(String, String), &'static str> {
 
 /// Splits the repository from the kustomization path: kustomize's
 /// `parsePathParts`. `default_segments` is `None` for "all segments".
+// Err: kustomize's reason; RepoSpec::parse wraps it in a UrlError with the entry.
 fn parse_path_parts(n: &str, default_segments: Option<usize>) -> Result<(String, String), String> {
     let split = explicit_marker_split(n).or_else(|| match default_segments {
         None => Some((n.to_string(), String::new())),

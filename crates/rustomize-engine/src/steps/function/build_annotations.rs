@@ -68,6 +68,7 @@ pub(super) fn encode(meta: &BuildMeta) -> Vec<(&'static str, String)> {
 
 /// Reads the bookkeeping back from `annotations`, removing the keys.
 /// `ref_var_names` and `origin` are not annotations: they stay default.
+// Err: kustomize's message; the function step wraps it in Error::Plugin naming the function.
 pub(super) fn decode(annotations: &mut Map) -> Result<BuildMeta, String> {
     let mut take = |key: &str| -> Vec<String> {
         match annotations.remove(key) {
@@ -120,6 +121,7 @@ pub(super) fn decode(annotations: &mut Map) -> Result<BuildMeta, String> {
 
 /// Parses a resource id as kustomize prints it (`Kind.version.group/name.namespace`,
 /// with `[noGrp]`-style placeholders), as kustomize's `resid.FromString`.
+// Err: kustomize's message; `decode` passes it on.
 pub(super) fn parse_res_id(s: &str) -> Result<ResId, String> {
     let Some((gvk, rest)) = s.split_once('/') else {
         return Err(format!("'{s}' is not a resource id"));

@@ -31,7 +31,7 @@
 //!   label and nothing else.
 //!
 //! Wiring: for each object of a `generators:`/`transformers:`/`validators:`
-//! entry that [`is_function_config`], make an [`ExecFunction`] with the
+//! entry that is not a builtin, make an [`ExecFunction`] with the
 //! loader of the kustomization that lists it, then call
 //! [`Generator::generate`], [`Transformer::transform`] or
 //! [`ExecFunction::validate`]; add the kustomization file and the entry as

@@ -147,6 +147,7 @@ pub(super) struct Output {
 }
 
 /// Reads a function's stdout as kyaml's `ByteReader` does.
+// Err: what is wrong with the function's output; the step wraps it in Error::Plugin naming the function.
 pub(super) fn read(stdout: &[u8]) -> Result<Output, String> {
     let text =
         std::str::from_utf8(stdout).map_err(|_| "its output is not UTF-8 text".to_string())?;

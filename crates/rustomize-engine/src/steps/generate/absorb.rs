@@ -47,7 +47,11 @@ impl<'a> Absorber<'a> {
         a
     }
 
-    /// Adds `generated` as [`absorb`] does.
+    /// Adds `generated` to the map one by one, each according to its
+    /// behavior (see the module docs). Later resources see the earlier
+    /// ones, so two generators of the same name in one kustomization
+    /// collide unless the second merges or replaces. Errors carry
+    /// kustomize's text; the caller adds "merging from generator".
     pub(crate) fn absorb(&mut self, generated: Vec<Resource>) -> Result<(), Error> {
         for res in generated {
             self.absorb_one(res)?;

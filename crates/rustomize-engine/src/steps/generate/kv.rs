@@ -92,6 +92,7 @@ fn go_list(items: &[String]) -> String {
 
 /// Splits a literal `key=value` at its first `=`; a value wrapped in a
 /// matching pair of `"` or `'` loses them.
+// Err: kustomize's message; load_pairs wraps it in Error::Generator with the sources.
 pub(crate) fn parse_literal(source: &str) -> Result<Pair, String> {
     match source.split_once('=') {
         Some((key, value)) if !key.is_empty() => Ok(Pair::new(key, remove_quotes(value))),
@@ -114,6 +115,7 @@ fn remove_quotes(s: &str) -> &str {
 
 /// Splits a file source into its key and path: `path` (the key is the
 /// path's base name) or `key=path`.
+// Err: kustomize's message; load_pairs wraps it in Error::Generator with the sources.
 pub(crate) fn parse_file_source(source: &str) -> Result<(String, &str), String> {
     match source.matches('=').count() {
         0 => Ok((go_path_base(source), source)),

@@ -6,9 +6,9 @@
 //! [`SecretGenerator`] per `secretGenerator` entry (each with
 //! `generatorOptions` merged in by `from_args`), call
 //! [`Generator::generate`] on each in that order, and hand each result to
-//! one [`Absorber`] (or [`absorb`]) before running the next. Resources made
-//! by generator plugins go through [`plugin_options_from_annotations`]
-//! first. At the very end of the top-level build (not per kustomization),
+//! one [`Absorber`] before running the next. Resources made by generator
+//! plugins have their hash and behavior annotations read by the function
+//! step. At the very end of the top-level build (not per kustomization),
 //! [`HashTransformer`] appends the content hash to every resource still
 //! marked `needs_hash`.
 

@@ -15,6 +15,10 @@
 //! - a map against a list (or a scalar) is kyaml's "wrong node kind" error.
 //!
 //! `override` (the default) lets the inline values win, `merge` the file's.
+//!
+//! Errors: these functions return `Result<_, String>` with the text of
+//! kyaml's `merge2` and Go's JSON decoder, which kustomize prints; the helm
+//! step wraps it in [`Error::Plugin`](crate::error::Error::Plugin).
 
 use crate::model::go_yaml::not_a_map;
 use rustomize_yaml::{Map, Node};

@@ -4,6 +4,10 @@
 //! run that applies a strategic merge patch, and this reader does it in a
 //! fraction of the time. Strings become `!!str` scalars, other scalars are
 //! typed as YAML would type them unquoted.
+//!
+//! Errors: the parser returns `Result<_, String>`, a position and what was
+//! expected; [`Schema`](super::Schema) wraps it in a schema error naming the
+//! file.
 
 use rustomize_yaml::{Entry, Map, Node, Scalar, Seq};
 

@@ -38,6 +38,7 @@ pub(crate) fn patch_id(patch: &Node) -> ResId {
 
 /// kustomize's `GetById`: the one resource whose current or any earlier id
 /// equals `id`. The error is kustomize's message.
+// Err: kustomize's message, which callers embed in their own ("no resource matches ...: <this>").
 pub(crate) fn find_by_any_id(rm: &ResMap, id: &ResId) -> Result<usize, String> {
     let mut found = None;
     let mut count = 0;

@@ -17,6 +17,10 @@
 //! - the JSON round trip turns every number into a float64 (so `1000000`
 //!   becomes `1e+06` until it is printed), timestamps into strings and the
 //!   whole object into plain JSON types: [`Patch::apply`] does the same.
+//!
+//! Errors: the operations return `Result<_, String>` with the text of Go's
+//! `jsonpatch` library, which kustomize prints and the tests compare with
+//! kubectl's; [`Patch::apply`] turns it into [`Error::Patch`].
 
 mod json_form;
 

@@ -5,6 +5,9 @@
 //! keys become strings), and it patches the object as JSON, reading the
 //! result back: afterwards every number is a float64 as yaml.v3 prints it,
 //! timestamps are strings.
+//!
+//! Errors: the round trip returns `Result<_, String>` with Go's JSON text,
+//! which the transformer wraps in a patch error.
 
 use super::DecodeError;
 use crate::model::go_yaml::{go_float_name, number_node, yaml_to_json};

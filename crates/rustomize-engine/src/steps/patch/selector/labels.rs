@@ -1,5 +1,9 @@
 //! Kubernetes label selectors (`a=b`, `a in (x,y)`, `!a`, ...), parsed and
 //! validated with the wording of `k8s.io/apimachinery/pkg/labels`.
+//!
+//! Errors: the parser returns `Result<_, String>` with the text of
+//! Kubernetes' `labels.Parse`, which kustomize prints; callers wrap it in a
+//! typed error (`Error::Patch`, `Error::Transformer`).
 
 use crate::gofmt::go_quote;
 
