@@ -249,7 +249,7 @@ impl Context {
 mod tests {
     use super::*;
     use indoc::indoc;
-    use rustomize_loader::MemFs;
+    use rustomize_loader::{LoadError, MemFs};
 
     /// kubectl-verified: kustomize (panicking) refuses a tree whose patches
     /// give two resources the same id; the check runs once, at the end.
@@ -383,5 +383,112 @@ mod tests {
         };
         assert_eq!(label(None), "kustomize-(devel)");
         assert_eq!(label(Some("kustomize-v5.5.0")), "kustomize-v5.5.0");
+    }
+
+    /// A file system that lays one generated file over another file
+    /// system (what a Flux-like caller does with a generated
+    /// `kustomization.yaml`).
+    #[derive(Debug)]
+    struct Overlay {
+        below: MemFs,
+        path: PathBuf,
+        content: Vec<u8>,
+    }
+
+    impl FileSystem for Overlay {
+        fn read(&self, path: &Path) -> std::io::Result<Vec<u8>> {
+            if path == self.path {
+                return Ok(self.content.clone());
+            }
+            self.below.read(path)
+        }
+
+        fn kind(&self, path: &Path) -> std::io::Result<rustomize_loader::FileKind> {
+            if path == self.path {
+                return Ok(rustomize_loader::FileKind::File);
+            }
+            self.below.kind(path)
+        }
+
+        fn canonicalize(&self, path: &Path) -> std::io::Result<PathBuf> {
+            if path == self.path {
+                return Ok(self.path.clone());
+            }
+            self.below.canonicalize(path)
+        }
+
+        fn read_dir(&self, path: &Path) -> std::io::Result<Vec<String>> {
+            self.below.read_dir(path)
+        }
+    }
+
+    #[test]
+    fn builds_through_a_callers_file_system() {
+        let below = MemFs::new();
+        below.write(
+            "/repo/app/cm.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n",
+        );
+        let fs = Overlay {
+            below,
+            path: "/repo/app/kustomization.yaml".into(),
+            content: b"namespace: prod\nresources: [cm.yaml]\n".to_vec(),
+        };
+        let out = build(
+            Arc::new(fs),
+            Path::new("/repo/app"),
+            &BuildOptions::default(),
+        )
+        .unwrap()
+        .to_yaml()
+        .unwrap();
+        assert_eq!(
+            out,
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: prod\n"
+        );
+    }
+
+    /// Serves one remote base from its own in-memory file system.
+    #[derive(Debug)]
+    struct MemRemote(Arc<MemFs>);
+
+    impl RemoteFetcher for MemRemote {
+        fn is_remote(&self, target: &str) -> bool {
+            target.starts_with("https://")
+        }
+
+        fn fetch(&self, target: &str) -> Result<rustomize_loader::RemoteDir, LoadError> {
+            Ok(rustomize_loader::RemoteDir {
+                fs: self.0.clone(),
+                clone_root: "/clone".into(),
+                dir: "/clone/base".into(),
+                repo: target.into(),
+                git_ref: String::new(),
+                commit: "0".repeat(40),
+            })
+        }
+    }
+
+    /// A remote base is read through the file system its fetcher gives,
+    /// not the build's.
+    #[test]
+    fn remote_bases_are_read_through_their_own_file_system() {
+        let local = MemFs::new();
+        local.write(
+            "/app/kustomization.yaml",
+            "resources: [https://example.com/org/repo//base]\nnamePrefix: p-\n",
+        );
+        let remote = MemFs::new();
+        remote.write("/clone/base/kustomization.yaml", "resources: [cm.yaml]\n");
+        remote.write(
+            "/clone/base/cm.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: from-remote}\n",
+        );
+        let opts = BuildOptions {
+            fetcher: Some(Arc::new(MemRemote(Arc::new(remote)))),
+            ..BuildOptions::default()
+        };
+        let out = build(Arc::new(local), Path::new("/app"), &opts).unwrap();
+        assert_eq!(out.resources.resources()[0].name(), "p-from-remote");
     }
 }

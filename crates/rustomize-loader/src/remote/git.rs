@@ -86,6 +86,14 @@ impl Git {
         for var in REPOSITORY_ENV {
             cmd.env_remove(var);
         }
+        // git runs in its own process group (so that at the deadline its
+        // ssh dies with it), where it cannot read the terminal: a password
+        // prompt would stop it until the deadline. Without prompts git
+        // fails at once ("terminal prompts disabled"); credential helpers
+        // and ssh agents work as before. A value the caller sets wins.
+        if std::env::var_os("GIT_TERMINAL_PROMPT").is_none() {
+            cmd.env("GIT_TERMINAL_PROMPT", "0");
+        }
         cmd.args(args)
             .current_dir(dir)
             .envs(self.env.iter().map(|(k, v)| (k, v)));
