@@ -7,8 +7,8 @@ use crate::schema::Store;
 use crate::schema::builtin::Builtin;
 use crate::schema::crd::CrdSet;
 use crate::workload::{PodTemplate, namespace_of, pod_template};
-use rustomize_engine::resid::split_api_version;
-use rustomize_engine::resource::Resource;
+use rustomize_engine::Resource;
+use rustomize_engine::split_api_version;
 use rustomize_yaml::Node;
 use std::collections::{HashMap, HashSet};
 

@@ -10,7 +10,7 @@
 
 use crate::Target;
 use crate::config::Config;
-use rustomize_engine::resource::Resource;
+use rustomize_engine::Resource;
 use std::path::Component;
 
 /// Path segments that make a checked directory production.

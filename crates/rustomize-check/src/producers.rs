@@ -16,8 +16,8 @@
 //! When the name field is unset, the object's own `metadata.name` is the
 //! name (as for SealedSecrets and ExternalSecrets without a target name).
 
-use crate::config::scalar_text;
 use crate::error::ConfigError;
+use crate::workload::text;
 use rustomize_yaml::Node;
 
 /// One kind of producer.
@@ -119,11 +119,14 @@ impl Producer {
             name: String::new(),
         };
         for e in &m.entries {
-            let value = scalar_text(&e.value).ok_or_else(|| ConfigError::Expected {
-                line: e.key.line,
-                field: format!("{field}.{}", e.key.value),
-                expected: "expected a string",
-            })?;
+            let value =
+                text(Some(&e.value))
+                    .map(str::to_string)
+                    .ok_or_else(|| ConfigError::Expected {
+                        line: e.key.line,
+                        field: format!("{field}.{}", e.key.value),
+                        expected: "expected a string",
+                    })?;
             match e.key.value.as_str() {
                 "group" => p.group = Some(value),
                 "kind" => p.kind = value,

@@ -4,8 +4,8 @@
 
 use crate::finding::Report;
 use crate::{Options, Target, check};
-use rustomize_engine::resource::Resource;
-use rustomize_engine::target::{BuildOptions, build};
+use rustomize_engine::Resource;
+use rustomize_engine::{BuildOptions, build};
 use rustomize_loader::MemFs;
 use std::path::Path;
 use std::sync::Arc;

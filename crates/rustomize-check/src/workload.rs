@@ -1,7 +1,7 @@
 //! Finding the pod template in workload kinds, and small field readers the
 //! rules share.
 
-use rustomize_engine::resource::Resource;
+use rustomize_engine::Resource;
 use rustomize_yaml::{Map, Node, Tag};
 
 /// The pod spec of a workload.

@@ -9,7 +9,7 @@
 //! strategic merge patch from a file and an inline JSON 6902 patch); the
 //! build root lists every overlay.
 
-use rustomize_engine::target::{BuildOptions, build};
+use rustomize_engine::{BuildOptions, build};
 use rustomize_loader::{FileSystem, MemFs};
 use std::fmt::Write as _;
 use std::path::Path;

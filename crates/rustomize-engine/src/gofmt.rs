@@ -2,7 +2,7 @@
 //! depends on it.
 
 /// A string as Go's `%q` (`strconv.Quote`) prints it.
-pub fn go_quote(s: &str) -> String {
+pub(crate) fn go_quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     for c in s.chars() {

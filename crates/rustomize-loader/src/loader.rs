@@ -1,10 +1,11 @@
 //! Loading files relative to a kustomization root, with kustomize's load
 //! restrictions and cycle checks.
 
+use crate::error::LoadError;
+use crate::fetcher::{RemoteDir, RemoteFetcher};
 use crate::fs::{FileKind, FileSystem, clean};
 use std::collections::HashMap;
 use std::ffi::OsString;
-use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
@@ -27,112 +28,6 @@ impl LoadRestrictor {
             "LoadRestrictionsNone" | "none" => Some(LoadRestrictor::None),
             _ => None,
         }
-    }
-}
-
-/// Why a file or directory could not be loaded.
-#[derive(Debug, thiserror::Error)]
-pub enum LoadError {
-    /// The path does not exist.
-    #[error("'{}': no such file or directory", show(.0))]
-    NotFound(PathBuf),
-    /// Reading failed.
-    #[error("'{}': {source}", show(path))]
-    Io {
-        /// The path.
-        path: PathBuf,
-        /// The error.
-        source: io::Error,
-    },
-    /// A file outside the root under the default restrictor.
-    #[error(
-        "security; file '{}' is not in or below '{}' (use --load-restrictor LoadRestrictionsNone to allow it)",
-        show(path),
-        show(root)
-    )]
-    Restricted {
-        /// The file.
-        path: PathBuf,
-        /// The root it must be under.
-        root: PathBuf,
-    },
-    /// A directory was expected.
-    #[error("'{}' is not a directory", show(.0))]
-    NotADir(PathBuf),
-    /// A file was expected.
-    #[error("'{}' is a directory, not a file", show(.0))]
-    IsADir(PathBuf),
-    /// A base that contains a kustomization already being built.
-    #[error(
-        "cycle detected: candidate root '{}' contains visited root '{}'",
-        show(candidate),
-        show(visited)
-    )]
-    Cycle {
-        /// The base being entered.
-        candidate: PathBuf,
-        /// The root it contains.
-        visited: PathBuf,
-    },
-    /// An absolute path where kustomize wants a relative one.
-    #[error("new root '{0}' cannot be absolute")]
-    Absolute(String),
-    /// A remote base could not be fetched, or is refused.
-    #[error("{0}")]
-    Remote(String),
-    /// A remote file answered with a status outside 2xx (kustomize's
-    /// `ErrHTTP`).
-    #[error("'{url}': HTTP status code {status}")]
-    Http {
-        /// The URL.
-        url: String,
-        /// The status code.
-        status: u16,
-    },
-    /// Loading from a URL that is not supported.
-    #[error("'{0}': remote resources need a fetcher, and none is configured")]
-    NoFetcher(String),
-}
-
-/// A path as a message shows it: relative to the working directory when it
-/// lies below it, else absolute.
-pub fn show(path: &Path) -> String {
-    match std::env::current_dir() {
-        Ok(cwd) => match path.strip_prefix(&cwd) {
-            Ok(rel) if rel.as_os_str().is_empty() => ".".into(),
-            Ok(rel) => rel.display().to_string(),
-            Err(_) => path.display().to_string(),
-        },
-        Err(_) => path.display().to_string(),
-    }
-}
-
-/// A local directory holding a fetched remote base.
-#[derive(Clone, Debug)]
-pub struct RemoteDir {
-    /// The root of the clone.
-    pub clone_root: PathBuf,
-    /// The directory the URL names, inside the clone.
-    pub dir: PathBuf,
-    /// The repository URL, for origins and messages.
-    pub repo: String,
-    /// The ref, for origins and messages (empty for the remote's `HEAD`).
-    pub git_ref: String,
-    /// The commit checked out (full id), for listings and origins.
-    pub commit: String,
-}
-
-/// Fetches remote bases into local directories.
-pub trait RemoteFetcher: Send + Sync + fmt::Debug {
-    /// Whether `target` (a `resources:` entry) names a remote base.
-    fn is_remote(&self, target: &str) -> bool;
-    /// Makes the remote base available locally.
-    fn fetch(&self, target: &str) -> Result<RemoteDir, LoadError>;
-    /// Downloads a single file named by an `http(s)://` URL, which
-    /// kustomize tries before taking the URL for a git repository (see
-    /// [`crate::remote::url::probe_as_file`]). Not supported by default.
-    fn load_url(&self, url: &str) -> Result<Vec<u8>, LoadError> {
-        Err(LoadError::NoFetcher(url.to_string()))
     }
 }
 
@@ -320,29 +215,38 @@ impl Loader {
     /// or a remote base.
     pub fn child(&self, target: &str) -> Result<Loader, LoadError> {
         if target.is_empty() {
-            return Err(LoadError::Remote("new root cannot be empty".into()));
+            return Err(LoadError::EmptyRoot);
         }
         if let Some(fetcher) = self.fetcher.as_ref().filter(|f| f.is_remote(target)) {
             let remote = fetcher.fetch(target)?;
-            let root = confirm_dir(self.fs.as_ref(), &self.dirs, &remote.dir)?;
+            // The clone is read through its own file system, with its own
+            // cache of resolved directories.
+            let dirs = Arc::new(DirCache::default());
+            let root = confirm_dir(remote.fs.as_ref(), &dirs, &remote.dir)?;
             if !root.starts_with(&remote.clone_root) {
-                return Err(LoadError::Remote(format!(
-                    "'{target}' refers to directory '{}' outside of its repository",
-                    root.display()
-                )));
+                return Err(LoadError::OutsideRepository {
+                    target: target.to_string(),
+                    dir: root,
+                });
             }
             // A cached remote is the same directory each time it is named,
             // so a repository that (transitively) includes itself would
             // recurse forever; kustomize refuses it too.
             for visited in std::iter::once(&self.root).chain(self.ancestors.iter()) {
                 if visited.starts_with(&root) {
-                    return Err(LoadError::Remote(format!(
-                        "cycle detected: remote base '{target}' contains '{}', which is already being built",
-                        visited.display()
-                    )));
+                    return Err(LoadError::RemoteCycle {
+                        target: target.to_string(),
+                        visited: visited.clone(),
+                    });
                 }
             }
-            return Ok(self.descend(root, LoadRestrictor::RootOnly, Some(Arc::new(remote))));
+            let fs = remote.fs.clone();
+            return Ok(self.descend(
+                root,
+                LoadRestrictor::RootOnly,
+                Some(Arc::new(remote)),
+                (fs, dirs),
+            ));
         }
         if looks_remote(target) {
             return Err(LoadError::NoFetcher(target.to_string()));
@@ -354,11 +258,10 @@ impl Loader {
         if let Some(repo) = &self.repo
             && !root.starts_with(&repo.clone_root)
         {
-            return Err(LoadError::Remote(format!(
-                "security; bases in kustomizations found in cloned git repos must be within the repo, but base '{}' is outside '{}'",
-                root.display(),
-                repo.clone_root.display()
-            )));
+            return Err(LoadError::BaseOutsideRepository {
+                base: root,
+                repo: repo.clone_root.clone(),
+            });
         }
         for visited in std::iter::once(&self.root).chain(self.ancestors.iter()) {
             if visited.starts_with(&root) {
@@ -368,26 +271,30 @@ impl Loader {
                 });
             }
         }
-        Ok(self.descend(root, self.restrictor, self.repo.clone()))
+        let same_fs = (self.fs.clone(), self.dirs.clone());
+        Ok(self.descend(root, self.restrictor, self.repo.clone(), same_fs))
     }
 
+    /// A loader for `root`, a child of this one, reading through `fs` (this
+    /// loader's, or a remote base's own) with `dirs` as its cache.
     fn descend(
         &self,
         root: PathBuf,
         restrictor: LoadRestrictor,
         repo: Option<Arc<RemoteDir>>,
+        (fs, dirs): (Arc<dyn FileSystem>, Arc<DirCache>),
     ) -> Loader {
         let mut ancestors = Vec::with_capacity(self.ancestors.len() + 1);
         ancestors.push(self.root.clone());
         ancestors.extend(self.ancestors.iter().cloned());
         Loader {
-            fs: self.fs.clone(),
+            fs,
             root,
             restrictor,
             ancestors: Arc::new(ancestors),
             repo,
             fetcher: self.fetcher.clone(),
-            dirs: self.dirs.clone(),
+            dirs,
         }
     }
 }
@@ -421,7 +328,7 @@ fn io_error(path: PathBuf, e: io::Error) -> LoadError {
     if e.kind() == io::ErrorKind::NotFound {
         LoadError::NotFound(path)
     } else {
-        LoadError::Io { path, source: e }
+        LoadError::Io { path, error: e }
     }
 }
 

@@ -1011,6 +1011,18 @@ pub fn number_text(n: Number) -> Option<String> {
     resolve::format_number_for_output(n).ok()
 }
 
+/// Nodes print as kustomize would print them (here, beside the emitter,
+/// so the tree does not depend on its printer).
+impl std::fmt::Display for Node {
+    /// Prints the node as kustomize would print it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match crate::emit::to_string(self) {
+            Ok(s) => f.write_str(&s),
+            Err(e) => write!(f, "<{e}>"),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

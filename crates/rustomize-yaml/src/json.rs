@@ -36,8 +36,25 @@ pub fn write_string(out: &mut String, s: &str) {
     out.push('"');
 }
 
+/// Which Go value a node is printed as.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Form {
+    /// The node itself, as `json.Marshal` prints kyaml's node: numbers as
+    /// written (integers stay integers).
+    Node,
+    /// The value Go has after decoding that JSON into `interface{}`: every
+    /// number a `float64`, and a map keeps the last of repeated keys.
+    Decoded,
+}
+
 /// Appends `node` as compact JSON, map keys in byte order.
 pub fn write_node(out: &mut String, node: &Node) -> Result<(), EmitError> {
+    write_form(out, node, Form::Node)
+}
+
+/// Appends `node` as compact JSON in the given [`Form`], map keys in byte
+/// order.
+pub fn write_form(out: &mut String, node: &Node, form: Form) -> Result<(), EmitError> {
     match node {
         Node::Scalar(s) => match s.tag {
             Tag::Null => out.push_str("null"),
@@ -51,14 +68,22 @@ pub fn write_node(out: &mut String, node: &Node) -> Result<(), EmitError> {
                 out,
                 &resolve::format_timestamp(&s.value).unwrap_or_else(|| s.value.clone()),
             ),
-            Tag::Int | Tag::Float => match resolve::parse_number(&s.value) {
-                Some(Number::Int(i)) => out.push_str(&i.to_string()),
-                Some(Number::Uint(u)) => out.push_str(&u.to_string()),
-                Some(Number::Float(f)) if f.is_finite() => {
-                    out.push_str(&resolve::format_json_float(f))
+            Tag::Int | Tag::Float => match (resolve::parse_number(&s.value), form) {
+                (Some(Number::Int(i)), Form::Node) => out.push_str(&i.to_string()),
+                (Some(Number::Uint(u)), Form::Node) => out.push_str(&u.to_string()),
+                (Some(Number::Int(i)), Form::Decoded) => {
+                    out.push_str(&resolve::format_json_float(i as f64));
                 }
-                Some(Number::Float(_)) => return Err(EmitError::UnsupportedValue(s.value.clone())),
-                None => write_string(out, &s.value),
+                (Some(Number::Uint(u)), Form::Decoded) => {
+                    out.push_str(&resolve::format_json_float(u as f64));
+                }
+                (Some(Number::Float(f)), _) if f.is_finite() => {
+                    out.push_str(&resolve::format_json_float(f));
+                }
+                (Some(Number::Float(_)), _) => {
+                    return Err(EmitError::UnsupportedValue(s.value.clone()));
+                }
+                (None, _) => write_string(out, &s.value),
             },
         },
         Node::Seq(seq) => {
@@ -67,13 +92,25 @@ pub fn write_node(out: &mut String, node: &Node) -> Result<(), EmitError> {
                 if i > 0 {
                     out.push(',');
                 }
-                write_node(out, item)?;
+                write_form(out, item, form)?;
             }
             out.push(']');
         }
         Node::Map(map) => {
             let mut entries: Vec<_> = map.entries.iter().collect();
             entries.sort_by(|a, b| a.key.value.cmp(&b.key.value));
+            if form == Form::Decoded {
+                // A Go map keeps the last of repeated keys (the sort is
+                // stable, so the last one written is last among equals).
+                entries.dedup_by(|later, earlier| {
+                    if later.key.value == earlier.key.value {
+                        std::mem::swap(later, earlier);
+                        true
+                    } else {
+                        false
+                    }
+                });
+            }
             out.push('{');
             for (i, e) in entries.iter().enumerate() {
                 if i > 0 {
@@ -81,7 +118,7 @@ pub fn write_node(out: &mut String, node: &Node) -> Result<(), EmitError> {
                 }
                 write_string(out, &e.key.value);
                 out.push(':');
-                write_node(out, &e.value)?;
+                write_form(out, &e.value, form)?;
             }
             out.push('}');
         }
@@ -106,6 +143,26 @@ mod tests {
         let mut s = String::new();
         write_string(&mut s, "a<b>&\"\\\n\u{1}\u{2028}é");
         assert_eq!(s, r#""a\u003cb\u003e\u0026\"\\\n\u0001\u2028é""#);
+    }
+
+    #[test]
+    fn the_decoded_form_has_float64_numbers_and_the_last_repeated_key() {
+        let mut n = parse_one("b: 7\na: 0x10\nc: [1, 2.50]\n").unwrap();
+        if let Node::Map(m) = &mut n {
+            m.entries.push(crate::node::Entry {
+                key: crate::node::Scalar::string("a"),
+                value: Node::string("last"),
+            });
+        }
+        let mut node = String::new();
+        write_node(&mut node, &n).unwrap();
+        assert_eq!(node, r#"{"a":16,"a":"last","b":7,"c":[1,2.5]}"#);
+        let mut decoded = String::new();
+        write_form(&mut decoded, &n, Form::Decoded).unwrap();
+        assert_eq!(decoded, r#"{"a":"last","b":7,"c":[1,2.5]}"#);
+        let inf = parse_one("x: .inf\n").unwrap();
+        let err = write_form(&mut String::new(), &inf, Form::Decoded).unwrap_err();
+        assert_eq!(err.to_string(), "json: unsupported value: .inf");
     }
 
     #[test]

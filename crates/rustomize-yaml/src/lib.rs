@@ -12,6 +12,11 @@
 //! assert_eq!(rustomize_yaml::emit::to_string(&node).unwrap(), "a:\n- 1\n- 511\nb: \"yes\"\n");
 //! ```
 
+#![warn(unreachable_pub)]
+// Tests set up trees on disk; product code goes through a FileSystem
+// (clippy.toml's disallowed-methods).
+#![cfg_attr(test, allow(clippy::disallowed_methods))]
+
 pub mod de;
 pub mod emit;
 mod fast;

@@ -2,30 +2,11 @@
 //!
 //! A [`Node`] is a scalar, a sequence or a mapping. Scalars keep the text they
 //! were written with, the style they were written in and the type YAML resolves
-//! them to ([`Tag`]), so a value that no transformer touches comes out exactly
+//! them to ([`Tag`], defined beside the resolver), so a value that no transformer touches comes out exactly
 //! as kustomize would print it. Mappings keep their entries in input order; the
 //! emitter sorts keys the way kustomize does.
 
-use std::fmt;
-
-/// The type a scalar resolves to, by the rules of the YAML reader kustomize
-/// uses (yaml.v3): `true`/`false` are booleans, `yes`/`on` are strings, `0777`
-/// is an octal integer, `1e3` a float, `~` and the empty scalar are null.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Tag {
-    /// `null`, `~` or nothing at all.
-    Null,
-    /// `true` or `false` (and their capitalised forms).
-    Bool,
-    /// An integer in any notation Go's `strconv.ParseInt(s, 0, 64)` accepts.
-    Int,
-    /// A floating point number, `.inf` or `.nan`.
-    Float,
-    /// A date or date and time (`2001-12-14`); printed as RFC 3339 text.
-    Timestamp,
-    /// Anything else, and every quoted or block scalar.
-    Str,
-}
+pub use crate::resolve::Tag;
 
 /// How a scalar was written in its source.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -301,6 +282,16 @@ impl Node {
         matches!(self, Node::Scalar(s) if s.tag == Tag::Null)
     }
 
+    /// kyaml's `IsNilOrEmpty`: a null scalar, or an empty mapping or
+    /// sequence.
+    pub fn is_nil_or_empty(&self) -> bool {
+        match self {
+            Node::Scalar(s) => s.is_null(),
+            Node::Seq(s) => s.items.is_empty(),
+            Node::Map(m) => m.is_empty(),
+        }
+    }
+
     /// The scalar, if this is one.
     pub fn as_scalar(&self) -> Option<&Scalar> {
         match self {
@@ -388,15 +379,5 @@ impl Node {
 impl From<Map> for Node {
     fn from(m: Map) -> Self {
         Node::Map(m)
-    }
-}
-
-impl fmt::Display for Node {
-    /// Prints the node as kustomize would print it.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match crate::emit::to_string(self) {
-            Ok(s) => f.write_str(&s),
-            Err(e) => write!(f, "<{e}>"),
-        }
     }
 }

@@ -5,7 +5,24 @@
 //! boolean, so it must be quoted). Both resolvers are here, with Go's number
 //! parsing and formatting rules, so the rest of the crate never guesses.
 
-use crate::node::Tag;
+/// The type a scalar resolves to, by the rules of the YAML reader kustomize
+/// uses (yaml.v3): `true`/`false` are booleans, `yes`/`on` are strings, `0777`
+/// is an octal integer, `1e3` a float, `~` and the empty scalar are null.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Tag {
+    /// `null`, `~` or nothing at all.
+    Null,
+    /// `true` or `false` (and their capitalised forms).
+    Bool,
+    /// An integer in any notation Go's `strconv.ParseInt(s, 0, 64)` accepts.
+    Int,
+    /// A floating point number, `.inf` or `.nan`.
+    Float,
+    /// A date or date and time (`2001-12-14`); printed as RFC 3339 text.
+    Timestamp,
+    /// Anything else, and every quoted or block scalar.
+    Str,
+}
 
 /// Resolves a plain (unquoted, untagged) scalar the way yaml.v3 does.
 pub fn resolve_plain(s: &str) -> Tag {

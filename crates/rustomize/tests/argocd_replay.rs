@@ -3,6 +3,9 @@
 //! and against the real kustomize v5.5.0, and compares the final builds.
 //! Skips without /root/go/bin/kustomize unless RUSTOMIZE_REQUIRE_ORACLES=1.
 
+// These tests set up trees and read results on disk.
+#![allow(clippy::disallowed_methods)]
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

@@ -6,6 +6,9 @@
 //! The overlays use only `resources` so that they build with today's
 //! engine; the environment comes from `.rustomize-check.yaml`.
 
+// These tests set up trees and read results on disk.
+#![allow(clippy::disallowed_methods)]
+
 mod support;
 
 use std::path::Path;

@@ -27,6 +27,9 @@
 //! `RUSTOMIZE_DIFF_SEED=S` the seed; with `RUSTOMIZE_DIFF_KEEP` set the
 //! trees stay on disk (the path is printed).
 
+// These tests set up trees and read results on disk.
+#![allow(clippy::disallowed_methods)]
+
 mod support;
 
 use std::collections::BTreeMap;

@@ -6,6 +6,9 @@
 //! every comment line kept. Skips without the binary unless
 //! RUSTOMIZE_REQUIRE_ORACLES=1.
 
+// These tests set up trees and read results on disk.
+#![allow(clippy::disallowed_methods)]
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

@@ -28,6 +28,9 @@
 //! `INSTA_UPDATE=always` (or `cargo insta review`) the error snapshots.
 //! Review the diff before committing.
 
+// These tests set up trees and read results on disk.
+#![allow(clippy::disallowed_methods)]
+
 mod support;
 
 use std::path::Path;

@@ -4,6 +4,9 @@
 //! Update with `INSTA_UPDATE=always cargo test --test help` or
 //! `cargo insta review`, and read the diff: it is the user-facing change.
 
+// These tests set up trees and read results on disk.
+#![allow(clippy::disallowed_methods)]
+
 mod support;
 
 fn help(args: &[&str]) -> String {

@@ -2,6 +2,9 @@
 //! `RUSTOMIZE_REQUIRE_ORACLES=1` (CI), kubectl with kustomize v5.5.0 and
 //! git must be installed, else this fails.
 
+// These tests set up trees and read results on disk.
+#![allow(clippy::disallowed_methods)]
+
 mod support;
 
 use std::path::Path;

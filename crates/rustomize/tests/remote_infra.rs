@@ -12,6 +12,9 @@
 //! missing is a failure. Git reads a configuration file of the test's own
 //! (`GIT_CONFIG_GLOBAL`), never the user's.
 
+// These tests set up trees and read results on disk.
+#![allow(clippy::disallowed_methods)]
+
 mod support;
 
 use std::path::{Path, PathBuf};

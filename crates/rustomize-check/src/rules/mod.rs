@@ -25,7 +25,7 @@ mod single_writer_volume;
 
 use crate::context::Context;
 use crate::finding::Severity;
-use rustomize_engine::resource::Resource;
+use rustomize_engine::Resource;
 
 /// One problem a rule found in an object, before severity and location
 /// are attached.

@@ -10,7 +10,7 @@ use super::{Hit, Rule};
 use crate::context::Context;
 use crate::finding::Severity;
 use crate::workload::{pod_template, q, text};
-use rustomize_engine::resource::Resource;
+use rustomize_engine::Resource;
 
 /// See the module docs.
 pub(super) struct MutableImageTag;

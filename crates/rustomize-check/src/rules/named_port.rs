@@ -8,7 +8,7 @@ use super::{Hit, Rule};
 use crate::context::Context;
 use crate::finding::Severity;
 use crate::workload::{Container, Selector, namespace_of, pod_template, q, text};
-use rustomize_engine::resource::Resource;
+use rustomize_engine::Resource;
 use rustomize_yaml::{Node, Tag};
 
 /// See the module docs.

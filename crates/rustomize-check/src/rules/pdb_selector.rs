@@ -5,7 +5,7 @@ use super::{Hit, Rule};
 use crate::context::Context;
 use crate::finding::Severity;
 use crate::workload::{Selector, namespace_of};
-use rustomize_engine::resource::Resource;
+use rustomize_engine::Resource;
 
 /// See the module docs.
 pub(crate) struct PdbSelector;

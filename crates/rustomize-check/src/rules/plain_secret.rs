@@ -11,7 +11,7 @@
 use super::{Hit, Rule};
 use crate::context::Context;
 use crate::finding::Severity;
-use rustomize_engine::resource::{GeneratedFrom, Resource};
+use rustomize_engine::{GeneratedFrom, Resource};
 use rustomize_yaml::Node;
 
 /// See the module docs.
@@ -174,7 +174,7 @@ fn decode_base64(s: &str) -> Option<String> {
 mod tests {
     use crate::testing::{build_tree, findings, lines_of, report, resources};
     use crate::{Options, Target, check};
-    use rustomize_engine::resource::Behavior;
+    use rustomize_engine::Behavior;
 
     const RULE: &str = "plain-secret";
     const SECRET: &str =

@@ -5,7 +5,7 @@ use super::{Hit, Rule};
 use crate::context::Context;
 use crate::finding::Severity;
 use crate::workload::{is_false, pod_template, q};
-use rustomize_engine::resource::Resource;
+use rustomize_engine::Resource;
 
 /// See the module docs.
 pub(super) struct PrivilegeEscalation;

@@ -11,7 +11,7 @@ use super::{Hit, Rule};
 use crate::context::Context;
 use crate::finding::Severity;
 use crate::workload::{pod_template, q};
-use rustomize_engine::resource::Resource;
+use rustomize_engine::Resource;
 
 /// A rule that wants one probe field on every long-running container.
 pub(super) struct Probe {

@@ -11,7 +11,7 @@ use crate::context::Context;
 use crate::finding::Severity;
 use crate::quantity::Quantity;
 use crate::workload::{namespace_of, q, text};
-use rustomize_engine::resource::Resource;
+use rustomize_engine::Resource;
 use rustomize_yaml::Node;
 
 /// See the module docs.

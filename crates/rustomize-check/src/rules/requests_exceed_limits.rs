@@ -7,7 +7,7 @@ use crate::context::Context;
 use crate::finding::Severity;
 use crate::quantity::Quantity;
 use crate::workload::{pod_template, q};
-use rustomize_engine::resource::Resource;
+use rustomize_engine::Resource;
 use rustomize_yaml::Node;
 
 /// See the module docs.

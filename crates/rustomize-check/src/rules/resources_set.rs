@@ -6,7 +6,7 @@ use super::{Hit, Rule};
 use crate::context::Context;
 use crate::finding::Severity;
 use crate::workload::{pod_template, q};
-use rustomize_engine::resource::Resource;
+use rustomize_engine::Resource;
 
 /// A rule that wants `cpu` and `memory` under one field of
 /// `resources`.

@@ -6,7 +6,7 @@ use super::{Hit, Rule};
 use crate::context::Context;
 use crate::finding::Severity;
 use crate::workload::{int, is_false, is_true, pod_template, q};
-use rustomize_engine::resource::Resource;
+use rustomize_engine::Resource;
 
 /// See the module docs.
 pub(super) struct RunAsNonRoot;

@@ -6,8 +6,8 @@
 use super::{Hit, Rule};
 use crate::context::Context;
 use crate::finding::Severity;
-use rustomize_engine::resid::split_api_version;
-use rustomize_engine::resource::Resource;
+use rustomize_engine::Resource;
+use rustomize_engine::split_api_version;
 
 /// See the module docs.
 pub(super) struct SchemaNotChecked;

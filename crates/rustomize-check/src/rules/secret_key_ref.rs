@@ -10,7 +10,7 @@ use super::{Hit, Rule};
 use crate::context::Context;
 use crate::finding::Severity;
 use crate::workload::{is_true, namespace_of, pod_template, q, text};
-use rustomize_engine::resource::Resource;
+use rustomize_engine::Resource;
 use rustomize_yaml::Node;
 
 /// See the module docs.

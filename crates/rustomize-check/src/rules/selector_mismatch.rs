@@ -8,7 +8,7 @@ use super::{Hit, Rule};
 use crate::context::Context;
 use crate::finding::Severity;
 use crate::workload::{Selector, pod_template, show_labels};
-use rustomize_engine::resource::Resource;
+use rustomize_engine::Resource;
 
 /// See the module docs.
 pub(crate) struct SelectorMismatch;

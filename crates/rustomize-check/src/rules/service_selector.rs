@@ -5,7 +5,7 @@ use super::{Hit, Rule};
 use crate::context::Context;
 use crate::finding::Severity;
 use crate::workload::{namespace_of, text};
-use rustomize_engine::resource::Resource;
+use rustomize_engine::Resource;
 use rustomize_yaml::Node;
 
 /// Labels controllers put on the pods they make, which no template has:

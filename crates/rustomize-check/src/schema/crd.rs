@@ -9,7 +9,7 @@
 
 use super::{Additional, Constraints, Schema, SchemaId, Store, Ty};
 use regex::Regex;
-use rustomize_engine::resource::Resource;
+use rustomize_engine::Resource;
 use rustomize_yaml::{Map, Node, Tag};
 use std::collections::HashMap;
 

@@ -16,6 +16,13 @@
 //! place, so one that exists is complete; a killed fetch leaves a `.tmp-`
 //! directory, removed by the next fetch of the same ref once it holds the
 //! lock (which the dead process no longer does: locks die with it).
+//!
+//! The cache is a directory on the local disk that rustomize owns, written
+//! with locks and renames: it is the one place of the loader (besides
+//! [`crate::fs::DiskFs`]) that uses `std::fs` directly. The trees in it are
+//! read through a [`crate::FileSystem`] like any other directory (see
+//! [`crate::RemoteDir::fs`]).
+#![allow(clippy::disallowed_methods)]
 
 use sha2::{Digest, Sha256};
 use std::fs::{self, File, OpenOptions};
@@ -24,6 +31,16 @@ use std::path::{Path, PathBuf};
 use tempfile::TempDir;
 
 use super::RefKind;
+
+/// Whether `path` is a directory on disk.
+pub(crate) fn is_dir(path: &Path) -> bool {
+    path.is_dir()
+}
+
+/// The absolute path of `path` on disk, links resolved.
+pub(crate) fn canonical(path: &Path) -> io::Result<PathBuf> {
+    path.canonicalize()
+}
 
 /// The cache of one fetcher.
 #[derive(Clone, Debug)]

@@ -6,7 +6,8 @@
 //! with `protocol.ext.allow=never`, so no configuration or submodule can
 //! make git run commands through the `ext::` transport.
 
-use super::process::{self, RunError};
+use crate::error::GitError;
+use rustomize_process::{Input, Limits, RunError};
 use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -66,12 +67,14 @@ impl Git {
 
     /// Runs git with `args` in `dir`; returns its standard output, or an
     /// error that shows the command, its exit status and standard error.
+    /// At the deadline git is killed with everything it started (the ssh
+    /// of an ssh URL too).
     pub(crate) fn run(
         &self,
         dir: &Path,
         args: &[&OsStr],
         timeout: Duration,
-    ) -> Result<String, String> {
+    ) -> Result<String, GitError> {
         let shown = || {
             let words: Vec<String> = args.iter().map(|a| a.to_string_lossy().into()).collect();
             format!("git {}", words.join(" "))
@@ -83,28 +86,41 @@ impl Git {
         for var in REPOSITORY_ENV {
             cmd.env_remove(var);
         }
+        // git runs in its own process group (so that at the deadline its
+        // ssh dies with it), where it cannot read the terminal: a password
+        // prompt would stop it until the deadline. Without prompts git
+        // fails at once ("terminal prompts disabled"); credential helpers
+        // and ssh agents work as before. A value the caller sets wins.
+        if std::env::var_os("GIT_TERMINAL_PROMPT").is_none() {
+            cmd.env("GIT_TERMINAL_PROMPT", "0");
+        }
         cmd.args(args)
             .current_dir(dir)
             .envs(self.env.iter().map(|(k, v)| (k, v)));
-        match process::run(cmd, timeout) {
+        let limits = Limits {
+            timeout: Some(timeout),
+            ..Limits::default()
+        };
+        match rustomize_process::run(cmd, Input::None, &limits) {
             Ok(done) if done.status.success() => {
                 Ok(String::from_utf8_lossy(&done.stdout).into_owned())
             }
-            Ok(done) => Err(format!(
-                "'{}' failed ({}): {}",
-                shown(),
-                done.status,
-                done.stderr.trim_end()
-            )),
-            Err(RunError::NotFound) => Err(format!(
-                "no '{}' program found; remote bases need git installed",
-                self.program.display()
-            )),
-            Err(RunError::TimedOut) => Err(format!(
-                "'{}' did not finish within {timeout:?}; it was stopped (raise the limit with ?timeout=<seconds>)",
-                shown()
-            )),
-            Err(RunError::Io(e)) => Err(format!("running '{}': {e}", shown())),
+            Ok(done) => Err(GitError::Failed {
+                command: shown(),
+                status: done.status.to_string(),
+                stderr: String::from_utf8_lossy(&done.stderr).trim_end().to_string(),
+            }),
+            Err(RunError::NotFound) => Err(GitError::NotInstalled {
+                program: self.program.clone(),
+            }),
+            Err(RunError::TimedOut { .. }) => Err(GitError::TimedOut {
+                command: shown(),
+                timeout,
+            }),
+            Err(e) => Err(GitError::Io {
+                command: shown(),
+                error: e.to_string(),
+            }),
         }
     }
 
@@ -116,7 +132,7 @@ impl Git {
         url: &str,
         git_ref: &str,
         timeout: Duration,
-    ) -> Result<Vec<RemoteRef>, String> {
+    ) -> Result<Vec<RemoteRef>, GitError> {
         let peeled = format!("{git_ref}^{{}}");
         let args: [&OsStr; 5] = [
             "ls-remote".as_ref(),
@@ -150,7 +166,7 @@ impl Git {
         git_ref: &str,
         submodules: bool,
         timeout: Duration,
-    ) -> Result<String, String> {
+    ) -> Result<String, GitError> {
         let os = |s: &'static str| -> &'static OsStr { s.as_ref() };
         self.run(dir, &[os("init"), os("-q")], timeout)?;
         self.run(
@@ -192,9 +208,7 @@ impl Git {
         let head = self.run(dir, &[os("rev-parse"), os("HEAD")], timeout)?;
         let head = head.trim();
         if !is_full_oid(head) {
-            return Err(format!(
-                "'git rev-parse HEAD' printed '{head}', not a commit id"
-            ));
+            return Err(GitError::NotACommit(head.to_string()));
         }
         Ok(head.to_string())
     }

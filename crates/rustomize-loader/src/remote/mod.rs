@@ -37,10 +37,12 @@
 mod cache;
 mod git;
 mod http;
-mod process;
 pub mod url;
 
-use crate::loader::{LoadError, RemoteDir, RemoteFetcher};
+use crate::error::LoadError;
+pub use crate::error::{FetchError, GitError};
+use crate::fetcher::{RemoteDir, RemoteFetcher};
+use crate::fs::DiskFs;
 use cache::{Cache, RefRecord, fetch_key};
 use git::{Git, RemoteRef, is_full_oid};
 use http::Curl;
@@ -215,7 +217,7 @@ struct Checkout {
 }
 
 type MemoKey = (String, String, bool);
-type MemoCell = Arc<OnceLock<Result<Checkout, String>>>;
+type MemoCell = Arc<OnceLock<Result<Checkout, FetchError>>>;
 
 /// Fetches remote bases with git into a persistent cache; implements
 /// [`RemoteFetcher`] for [`crate::Loader`].
@@ -230,7 +232,7 @@ pub struct GitFetcher {
     memo: Mutex<HashMap<MemoKey, MemoCell>>,
     fetched: Mutex<BTreeMap<String, FetchedRemote>>,
     /// Set when the temporary cache could not be created.
-    setup_error: Option<String>,
+    setup_error: Option<FetchError>,
 }
 
 impl fmt::Debug for GitFetcher {
@@ -250,13 +252,7 @@ impl GitFetcher {
             Some(dir) => (dir.join("git"), None, None),
             None => match tempfile::Builder::new().prefix("rustomize-").tempdir() {
                 Ok(t) => (t.path().join("git"), Some(t), None),
-                Err(e) => (
-                    PathBuf::new(),
-                    None,
-                    Some(format!(
-                        "creating a temporary directory for remote bases: {e}"
-                    )),
-                ),
+                Err(e) => (PathBuf::new(), None, Some(FetchError::Setup(e.to_string()))),
             },
         };
         GitFetcher {
@@ -291,9 +287,10 @@ impl GitFetcher {
     /// Resolves `target` to a local directory, fetching if needed.
     pub fn fetch_remote(&self, target: &str) -> Result<FetchedRemote, LoadError> {
         let spec = parse_checked(target)?;
-        let checkout = self
-            .checkout(&spec)
-            .map_err(|e| LoadError::Remote(format!("fetching remote base '{target}': {e}")))?;
+        let checkout = self.checkout(&spec).map_err(|error| LoadError::Fetch {
+            target: target.to_string(),
+            error,
+        })?;
         let remote = FetchedRemote {
             target: target.to_string(),
             url: spec.clone_url(),
@@ -349,9 +346,10 @@ impl GitFetcher {
                 slot.into_inner()
                     .unwrap_or_else(|e| e.into_inner())
                     .unwrap_or_else(|| {
-                        Err(LoadError::Remote(format!(
-                            "fetching remote base '{target}': not attempted"
-                        )))
+                        Err(LoadError::Fetch {
+                            target: target.to_string(),
+                            error: FetchError::NotAttempted,
+                        })
                     })
             })
             .collect()
@@ -359,7 +357,7 @@ impl GitFetcher {
 
     /// The tree for the spec's repository and ref, resolved once per
     /// fetcher: concurrent callers for the same key wait for the first.
-    fn checkout(&self, spec: &RepoSpec) -> Result<Checkout, String> {
+    fn checkout(&self, spec: &RepoSpec) -> Result<Checkout, FetchError> {
         if let Some(e) = &self.setup_error {
             return Err(e.clone());
         }
@@ -375,24 +373,27 @@ impl GitFetcher {
         cell.get_or_init(|| self.resolve(spec)).clone()
     }
 
-    fn resolve(&self, spec: &RepoSpec) -> Result<Checkout, String> {
+    fn resolve(&self, spec: &RepoSpec) -> Result<Checkout, FetchError> {
         let url = spec.clone_url();
         let git_ref = spec.ref_or_head();
         let repo_dir = self.cache.repo_dir(&url);
         let timeout = spec.timeout(self.opts.timeout);
         let tree_of = |commit: &str| Cache::tree_dir(&repo_dir, commit, spec.submodules);
-        let found = |commit: String, kind: RefKind, source: Source| -> Result<Checkout, String> {
-            let tree = tree_of(&commit);
-            let tree = tree
-                .canonicalize()
-                .map_err(|e| format!("reading cached tree '{}': {e}", tree.display()))?;
-            Ok(Checkout {
-                tree,
-                commit,
-                kind,
-                source,
-            })
-        };
+        let found =
+            |commit: String, kind: RefKind, source: Source| -> Result<Checkout, FetchError> {
+                let tree = tree_of(&commit);
+                let tree = cache::canonical(&tree).map_err(|e| FetchError::Cache {
+                    doing: "reading cached tree",
+                    dir: tree.clone(),
+                    error: e.to_string(),
+                })?;
+                Ok(Checkout {
+                    tree,
+                    commit,
+                    kind,
+                    source,
+                })
+            };
 
         // What we know without asking the remote.
         let known = if is_full_oid(git_ref) {
@@ -405,7 +406,7 @@ impl GitFetcher {
                 .filter(|r| self.opts.offline || (r.kind == RefKind::Tag && !self.opts.refresh))
         };
         if let Some(rec) = &known
-            && tree_of(&rec.commit).is_dir()
+            && cache::is_dir(&tree_of(&rec.commit))
         {
             let source = if self.opts.offline && rec.kind.is_mutable() {
                 Source::Offline
@@ -415,11 +416,11 @@ impl GitFetcher {
             return found(rec.commit.clone(), rec.kind, source);
         }
         if self.opts.offline {
-            return Err(format!(
-                "offline, and {} of '{url}' is not in the cache ({}); build once without offline mode to fetch it",
-                describe_ref(spec),
-                self.cache.root().display()
-            ));
+            return Err(FetchError::NotCached {
+                what: describe_ref(spec),
+                url,
+                cache: self.cache.root().to_path_buf(),
+            });
         }
 
         // Ask the remote what the ref names now.
@@ -439,11 +440,14 @@ impl GitFetcher {
                 kind,
                 commit: commit.to_string(),
             };
-            Cache::write_ref(&repo_dir, git_ref, &rec)
-                .map_err(|e| format!("writing to the cache '{}': {e}", repo_dir.display()))
+            Cache::write_ref(&repo_dir, git_ref, &rec).map_err(|e| FetchError::Cache {
+                doing: "writing to the cache",
+                dir: repo_dir.clone(),
+                error: e.to_string(),
+            })
         };
         if let Some(commit) = &expected
-            && tree_of(commit).is_dir()
+            && cache::is_dir(&tree_of(commit))
         {
             if kind != RefKind::Commit {
                 record(commit)?;
@@ -453,10 +457,14 @@ impl GitFetcher {
 
         // Fetch, one process at a time for this ref.
         let key = fetch_key(git_ref, spec.submodules);
-        let in_cache = |e: std::io::Error| format!("cache '{}': {e}", repo_dir.display());
+        let in_cache = |e: std::io::Error| FetchError::Cache {
+            doing: "cache",
+            dir: repo_dir.clone(),
+            error: e.to_string(),
+        };
         let _lock = Cache::lock(&repo_dir, &url, &key).map_err(in_cache)?;
         if let Some(commit) = &expected
-            && tree_of(commit).is_dir()
+            && cache::is_dir(&tree_of(commit))
         {
             return found(commit.clone(), kind, Source::Cached);
         }
@@ -481,6 +489,8 @@ impl RemoteFetcher for GitFetcher {
     fn fetch(&self, target: &str) -> Result<RemoteDir, LoadError> {
         let r = self.fetch_remote(target)?;
         Ok(RemoteDir {
+            // A clone on disk, read as any local directory is.
+            fs: Arc::new(DiskFs),
             clone_root: r.clone_root,
             dir: r.dir,
             repo: r.url,
@@ -491,9 +501,7 @@ impl RemoteFetcher for GitFetcher {
 
     fn load_url(&self, url: &str) -> Result<Vec<u8>, LoadError> {
         if self.opts.offline {
-            return Err(LoadError::Remote(format!(
-                "offline: not downloading '{url}'"
-            )));
+            return Err(LoadError::Offline(url.to_string()));
         }
         self.curl.get(url, self.opts.timeout)
     }
@@ -502,7 +510,12 @@ impl RemoteFetcher for GitFetcher {
 /// Parses and checks a remote entry, with messages for the forms rustomize
 /// refuses.
 fn parse_checked(target: &str) -> Result<RepoSpec, LoadError> {
-    let refuse = |why: String| LoadError::Remote(format!("remote base '{target}': {why}"));
+    let refuse = |reason: String| {
+        LoadError::Refused(UrlError {
+            raw: target.to_string(),
+            reason,
+        })
+    };
     // kustomize drops a leading `git::`; what follows may name another
     // transport, which git itself would honour.
     let unforced = target
@@ -520,9 +533,8 @@ fn parse_checked(target: &str) -> Result<RepoSpec, LoadError> {
             "the '{t}' transport is not supported; use an https://, http://, ssh://, file:// or scp-like (user@host:org/repo) git URL"
         )));
     }
-    let spec = spec.map_err(|e| LoadError::Remote(e.to_string()))?;
-    spec.validate()
-        .map_err(|e| LoadError::Remote(e.to_string()))?;
+    let spec = spec?;
+    spec.validate()?;
     Ok(spec)
 }
 
@@ -567,7 +579,7 @@ fn pick_ref(refs: &[RemoteRef], git_ref: &str) -> Option<(String, RefKind)> {
 /// that need no repository), falling back to the temporary directory.
 fn existing_ancestor(p: &Path) -> PathBuf {
     p.ancestors()
-        .find(|a| a.is_dir())
+        .find(|a| cache::is_dir(a))
         .map(Path::to_path_buf)
         .unwrap_or_else(std::env::temp_dir)
 }

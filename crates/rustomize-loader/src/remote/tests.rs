@@ -10,7 +10,6 @@ use crate::fs::DiskFs;
 use crate::loader::{LoadRestrictor, Loader};
 use std::fs;
 use std::process::Command;
-use std::time::Instant;
 use tempfile::TempDir;
 
 /// Whether git can be run; prints why a test is skipped when it cannot.
@@ -530,10 +529,10 @@ fn a_git_call_past_its_timeout_is_killed_and_leaves_nothing() {
     let f = GitFetcher::new(opts);
     let commit = "0123456789abcdef0123456789abcdef01234567";
     let target = format!("ssh://git@example.com/org/app//base?ref={commit}&timeout=1");
-    let start = Instant::now();
+    // That the ssh child dies with git is rustomize-process's own test
+    // (`the_deadline_kills_the_process_group`); here: the fetch fails with
+    // the timeout, names the entry, and leaves no tree behind.
     let err = f.fetch_remote(&target).unwrap_err().to_string();
-    let took = start.elapsed();
-    assert!(took < Duration::from_secs(5), "took {took:?}");
     assert!(err.contains("did not finish within 1s"), "{err}");
     assert!(err.contains(&target), "{err}");
     let repo_dir = f.cache.repo_dir("ssh://git@example.com/org/app");
@@ -892,10 +891,14 @@ fn child_process_hanging_fetch() {
     ) else {
         return;
     };
+    let Some(started) = std::env::var_os("RUSTOMIZE_TEST_HANG_STARTED") else {
+        return;
+    };
     let mut opts = options(Path::new(&cache), &[]);
-    // An ssh "connection" that hangs, so the fetch is caught halfway.
-    opts.env
-        .push(("GIT_SSH_COMMAND".into(), "sleep 5 #".into()));
+    // An ssh "connection" that says it has started (so the fetch is known
+    // to be halfway) and hangs.
+    let ssh = format!("echo started > '{}'; sleep 5 #", started.to_string_lossy());
+    opts.env.push(("GIT_SSH_COMMAND".into(), ssh.into()));
     let target = format!("{HANGING_URL}//deploy?ref={}", commit.to_string_lossy());
     let _ = GitFetcher::new(opts).fetch_remote(&target);
 }
@@ -907,6 +910,11 @@ fn a_fetch_killed_halfway_leaves_no_broken_entry() {
     }
     let origin = Origin::new();
     let cache = tempfile::tempdir().unwrap();
+    // The child's ssh writes a line to this pipe once git is fetching.
+    let signal = tempfile::tempdir().unwrap();
+    let started = signal.path().join("started");
+    let made = Command::new("mkfifo").arg(&started).status().unwrap();
+    assert!(made.success(), "mkfifo");
     let mut child = Command::new(std::env::current_exe().unwrap())
         .args([
             "--exact",
@@ -915,6 +923,7 @@ fn a_fetch_killed_halfway_leaves_no_broken_entry() {
         ])
         .env("RUSTOMIZE_TEST_HANG_CACHE", cache.path())
         .env("RUSTOMIZE_TEST_HANG_COMMIT", &origin.tagged)
+        .env("RUSTOMIZE_TEST_HANG_STARTED", &started)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -936,16 +945,29 @@ fn a_fetch_killed_halfway_leaves_no_broken_entry() {
             })
             .unwrap_or_default()
     };
-    let start = Instant::now();
-    while temps().is_empty() {
-        assert!(
-            start.elapsed() < Duration::from_secs(20),
-            "no fetch started"
-        );
-        std::thread::sleep(Duration::from_millis(10));
+    // Wait for the child's `git fetch` to reach ssh (reading the pipe
+    // blocks until then), failing if the child ends first.
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(fs::read_to_string(&started));
+    });
+    // A failure deadline (the child is checked on every second), not a
+    // measure of speed.
+    for waited in 0.. {
+        match rx.recv_timeout(Duration::from_secs(1)) {
+            Ok(line) => {
+                assert_eq!(line.unwrap().trim(), "started");
+                break;
+            }
+            Err(_) => {
+                if let Some(status) = child.try_wait().unwrap() {
+                    panic!("the child ended ({status}) before its fetch reached ssh");
+                }
+                assert!(waited < 300, "the child's fetch never reached ssh");
+            }
+        }
     }
-    // Let it get into `git fetch`, then kill it.
-    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(temps().len(), 1, "the fetch works in a temporary directory");
     child.kill().unwrap();
     child.wait().unwrap();
     let left = temps();

@@ -18,7 +18,7 @@
 //!    the rest is the directory of the kustomization in the repository,
 //!    which may not climb out with `..`.
 
-use std::fmt;
+pub use crate::error::UrlError;
 use std::time::Duration;
 
 /// kustomize's timeout for each git command when the URL gives none.
@@ -54,23 +54,6 @@ pub struct RepoSpec {
     /// `?timeout=`, if the URL gives a valid one; see [`RepoSpec::timeout`].
     pub url_timeout: Option<Duration>,
 }
-
-/// Why a spec is not a remote base kustomize (or rustomize) accepts.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct UrlError {
-    /// The entry as written.
-    pub raw: String,
-    /// What is wrong with it.
-    pub reason: String,
-}
-
-impl fmt::Display for UrlError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "remote base '{}': {}", self.raw, self.reason)
-    }
-}
-
-impl std::error::Error for UrlError {}
 
 impl RepoSpec {
     /// Parses a remote spec exactly as kustomize's `NewRepoSpecFromURL`
@@ -164,6 +147,7 @@ impl RepoSpec {
 
 /// Checks a `?ref=`: no leading `-` and nothing git refuses in ref names
 /// or reads as a pattern.
+// Err: the reason; RepoSpec::validate wraps it in a UrlError with the entry.
 fn validate_ref(r: &str) -> Result<(), String> {
     if r.starts_with('-') {
         return Err(format!(
@@ -472,6 +456,7 @@ fn extract_host(n: &str) -> Result<(String, String), &'static str> {
 
 /// Splits the repository from the kustomization path: kustomize's
 /// `parsePathParts`. `default_segments` is `None` for "all segments".
+// Err: kustomize's reason; RepoSpec::parse wraps it in a UrlError with the entry.
 fn parse_path_parts(n: &str, default_segments: Option<usize>) -> Result<(String, String), String> {
     let split = explicit_marker_split(n).or_else(|| match default_segments {
         None => Some((n.to_string(), String::new())),

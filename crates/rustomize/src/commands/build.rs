@@ -4,9 +4,9 @@ use crate::cli::{BuildArgs, LoadRestrictorArg, ReorderArg};
 use crate::kustomize_argv::{deprecated_flag, managed_by_env, managed_by_value};
 use crate::output;
 use anyhow::Context as _;
-use rustomize_engine::sort::Order;
-use rustomize_engine::target::{self, BuildOptions};
-use rustomize_loader::{DiskFs, LoadRestrictor};
+use rustomize_engine::BuildOptions;
+use rustomize_engine::Order;
+use rustomize_loader::{DiskFs, FileKind, FileSystem as _, LoadRestrictor};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -41,7 +41,6 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<ExitCode> {
             )
         );
     }
-    check_local_dir(&args.dir)?;
     let opts = BuildOptions {
         load_restrictor: match args.load_restrictor {
             LoadRestrictorArg::LoadRestrictionsRootOnly => LoadRestrictor::RootOnly,
@@ -52,16 +51,20 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<ExitCode> {
             ReorderArg::None => Order::Fifo,
         }),
         add_managed_by_label: args.enable_managedby_label || managed_by_env(),
-        managed_by_label_value: Some(managed_by_value()),
+        managed_by_value: Some(managed_by_value()),
         fetcher: Some(super::fetcher(&args.remote)),
         plugins: args.plugins.options(),
+        paths_relative_to: std::env::current_dir().ok(),
+        ..BuildOptions::default()
     };
-    let built = target::build(Arc::new(DiskFs), &args.dir, &opts)?;
+    let built = rustomize_engine::build(Arc::new(DiskFs), &args.dir, &opts)?;
     for w in &built.warnings {
         eprintln!("{w}");
     }
     match &args.output {
-        Some(path) if path.is_dir() => write_individual_files(path, &built)?,
+        Some(path) if DiskFs.kind(path).ok() == Some(FileKind::Dir) => {
+            write_individual_files(path, &built)?
+        }
         Some(path) => {
             let yaml = built.to_yaml()?;
             output::write_atomic(path, yaml.as_bytes())
@@ -75,30 +78,11 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// kustomize's error for a local directory without a kustomization file,
-/// naming the directory by its absolute path (as kustomize does) rather
-/// than by the empty path the current directory would show as.
-fn check_local_dir(dir: &std::path::Path) -> anyhow::Result<()> {
-    if !dir.is_dir() {
-        return Ok(());
-    }
-    let names = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
-    if names.iter().any(|n| dir.join(n).exists()) {
-        return Ok(());
-    }
-    let abs = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
-    let abs = abs.components().collect::<std::path::PathBuf>();
-    anyhow::bail!(
-        "unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization' in directory '{}'",
-        abs.display()
-    )
-}
-
 /// One file per resource, named as kustomize names them
 /// (`[namespace_]group_version_kind_name.yaml`, lower case).
 fn write_individual_files(
     dir: &std::path::Path,
-    built: &target::BuildOutput,
+    built: &rustomize_engine::BuildOutput,
 ) -> anyhow::Result<()> {
     let resources = built.resources.resources();
     let namespaces: std::collections::BTreeSet<String> = resources

@@ -9,9 +9,9 @@
 use crate::cli::{CheckArgs, CheckFormat, FailOn, LoadRestrictorArg};
 use crate::output;
 use rustomize_check::{Config, Format, Options, Outcome, Severity, Target};
-use rustomize_engine::resource::Origin;
-use rustomize_engine::target::{self, BuildOptions};
-use rustomize_loader::{DiskFs, LoadRestrictor};
+use rustomize_engine::BuildOptions;
+use rustomize_engine::Origin;
+use rustomize_loader::{DiskFs, FileSystem as _, LoadRestrictor};
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -39,6 +39,7 @@ pub fn run(args: &CheckArgs) -> ExitCode {
             LoadRestrictorArg::LoadRestrictionsNone => LoadRestrictor::None,
         },
         fetcher: Some(super::fetcher(&args.remote)),
+        paths_relative_to: std::env::current_dir().ok(),
         ..BuildOptions::default()
     };
     let mut dirs = args.dirs.clone();
@@ -59,10 +60,10 @@ pub fn run(args: &CheckArgs) -> ExitCode {
             Ok(o) => o,
             Err(e) => return usage_error(&e),
         };
-        let built = match target::build(Arc::new(DiskFs), dir, &build_opts) {
+        let built = match rustomize_engine::build(Arc::new(DiskFs), dir, &build_opts) {
             Ok(b) => b,
             Err(e) => {
-                fail(&mut outcomes, name, e.to_string());
+                fail(&mut outcomes, name, e.report().to_string());
                 continue;
             }
         };
@@ -157,21 +158,21 @@ fn read_rendered(
     file: &Path,
     stdin: bool,
     name: &str,
-) -> Result<Vec<rustomize_engine::resource::Resource>, String> {
+) -> Result<Vec<rustomize_engine::Resource>, String> {
     let mut bytes = Vec::new();
     let read = if stdin {
         std::io::stdin().read_to_end(&mut bytes).map(|_| ())
     } else {
-        std::fs::read(file).map(|b| bytes = b)
+        DiskFs.read(file).map(|b| bytes = b)
     };
     read.map_err(|e| format!("reading: {e}"))?;
     let origin = Arc::new(Origin {
         path: name.to_string(),
         ..Origin::default()
     });
-    target::resources_from_bytes(&bytes, name, Some(origin))
+    rustomize_engine::resources_from_bytes(&bytes, name, Some(origin))
         .map(|rm| rm.into_resources())
-        .map_err(|e| e.to_string())
+        .map_err(|e| e.report().to_string())
 }
 
 fn usage_error(msg: &str) -> ExitCode {

@@ -1,30 +1,9 @@
 //! `rustomize completion bash|zsh|fish|powershell`: a completion script for
 //! the whole command tree, under the name the binary runs as.
 
-use clap::{Args, ValueEnum};
+use crate::cli::{CompletionArgs, CompletionShell};
 use clap_complete::Shell;
 use std::process::ExitCode;
-
-/// The shells kustomize generates completion for.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum CompletionShell {
-    /// bash
-    Bash,
-    /// zsh
-    Zsh,
-    /// fish
-    Fish,
-    /// PowerShell
-    Powershell,
-}
-
-/// `completion` arguments.
-#[derive(Debug, Args)]
-pub struct CompletionArgs {
-    /// The shell.
-    #[arg(value_enum)]
-    pub shell: CompletionShell,
-}
 
 /// Writes the script to stdout.
 pub fn run(args: &CompletionArgs, mut cmd: clap::Command) -> anyhow::Result<ExitCode> {

@@ -1,44 +1,16 @@
 //! `rustomize create` (alias `init`): kustomize's `create`, writing a new
 //! kustomization.yaml in the current directory.
 
-use crate::kustomize_argv::go_bool;
+// `create` lists and reads the directory it runs in on the local disk, as
+// kustomize does (clippy.toml's disallowed-methods).
+#![allow(clippy::disallowed_methods)]
+
+use crate::cli::CreateArgs;
 use anyhow::{Context as _, bail};
-use clap::{ArgAction, Args};
 use rustomize_edit::file;
 use rustomize_edit::kustomization::Kustomization;
 use std::path::Path;
 use std::process::ExitCode;
-
-/// `create` arguments, named as kustomize names them.
-#[derive(Debug, Args)]
-pub struct CreateArgs {
-    /// Name of a file containing a file to add to the kustomization file.
-    #[arg(long, default_value = "")]
-    pub resources: String,
-    /// Set the value of the namespace field in the kustomization file.
-    #[arg(long, default_value = "")]
-    pub namespace: String,
-    /// Add one or more common annotations.
-    #[arg(long, default_value = "")]
-    pub annotations: String,
-    /// Add one or more common labels.
-    #[arg(long, default_value = "")]
-    pub labels: String,
-    /// Sets the value of the namePrefix field in the kustomization file.
-    #[arg(long, default_value = "")]
-    pub nameprefix: String,
-    /// Sets the value of the nameSuffix field in the kustomization file.
-    #[arg(long, default_value = "")]
-    pub namesuffix: String,
-    /// Search for kubernetes resources in the current directory to be added to the kustomization file.
-    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true",
-          default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
-    pub autodetect: bool,
-    /// Enable recursive directory searching for resource auto-detection.
-    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true",
-          default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
-    pub recursive: bool,
-}
 
 /// Whether a file holds Kubernetes resources (every document a mapping
 /// with a kind), as kustomize's resource factory accepts it.

@@ -3,7 +3,7 @@
 
 use crate::cli::{LoadRestrictorArg, RemotesArgs};
 use crate::output;
-use rustomize_engine::target::{self, BuildOptions};
+use rustomize_engine::BuildOptions;
 use rustomize_loader::{DiskFs, LoadRestrictor};
 use std::fmt::Write as _;
 use std::process::ExitCode;
@@ -18,9 +18,10 @@ pub fn run(args: &RemotesArgs) -> anyhow::Result<ExitCode> {
             LoadRestrictorArg::LoadRestrictionsNone => LoadRestrictor::None,
         },
         fetcher: Some(fetcher.clone()),
+        paths_relative_to: std::env::current_dir().ok(),
         ..BuildOptions::default()
     };
-    target::build(Arc::new(DiskFs), &args.dir, &opts)?;
+    rustomize_engine::build(Arc::new(DiskFs), &args.dir, &opts)?;
     let remotes = fetcher.fetched();
     let mut out = String::new();
     if args.json {

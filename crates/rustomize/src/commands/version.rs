@@ -1,21 +1,9 @@
 //! `rustomize version`: kustomize's `version`, with the kustomize version
 //! it is compatible with first (what Argo CD reads) and rustomize's after.
 
-use crate::kustomize_argv::{self as k, deprecated_flag, go_bool};
-use clap::{ArgAction, Args};
+use crate::cli::VersionArgs;
+use crate::kustomize_argv::{self as k, deprecated_flag};
 use std::process::ExitCode;
-
-/// `version` arguments.
-#[derive(Debug, Args)]
-pub struct VersionArgs {
-    /// short form (deprecated in kustomize)
-    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true",
-          default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
-    pub short: bool,
-    /// One of 'yaml' or 'json'.
-    #[arg(short = 'o', long = "output", default_value = "")]
-    pub output: String,
-}
 
 /// Runs `version`.
 pub fn run(args: &VersionArgs) -> anyhow::Result<ExitCode> {

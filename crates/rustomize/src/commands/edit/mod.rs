@@ -1,17 +1,16 @@
 //! `rustomize edit`: kustomize v5.5's `edit` on the kustomization file of
 //! the current directory, changing only the bytes the edit needs.
 
-pub mod args;
-
+use crate::cli::edit::{AddCommand, EditArgs, EditCommand, PatchFlags, RemoveCommand, SetCommand};
 use crate::kustomize_argv::log_line;
 use anyhow::{Context as _, bail};
-use args::{AddCommand, EditArgs, EditCommand, PatchFlags, RemoveCommand, SetCommand};
 use rustomize_edit::file::{self, EditError};
 use rustomize_edit::kustomization::Kustomization;
 use rustomize_edit::ops::{
     self, AddMetadataFlags, GeneratorFlags, GeneratorKind, MetadataKind, OpError, Outcome,
     PatchArgs, PathList,
 };
+use rustomize_loader::{DiskFs, FileKind, FileSystem as _};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -226,7 +225,7 @@ fn add(cmd: &AddCommand) -> anyhow::Result<ExitCode> {
         }
         AddCommand::Base(rest) => {
             let arg = one(&rest.args, "must specify a base directory")?;
-            edit(|k| ops::add_bases(k, &arg, |p| dir.join(p).exists()))
+            edit(|k| ops::add_bases(k, &arg, |p| DiskFs.kind(&dir.join(p)).is_ok()))
         }
         AddCommand::Patch(flags) => {
             let p = patch_args(flags);
@@ -454,10 +453,13 @@ fn remove(cmd: &RemoveCommand) -> anyhow::Result<ExitCode> {
 /// Builds the current directory as `kustomize edit fix` does before and
 /// after fixing (kustomize's default build options).
 fn build_here(dir: &Path) -> Result<String, String> {
-    let opts = rustomize_engine::target::BuildOptions::default();
-    rustomize_engine::target::build(std::sync::Arc::new(rustomize_loader::DiskFs), dir, &opts)
+    let opts = rustomize_engine::BuildOptions {
+        paths_relative_to: Some(dir.to_path_buf()),
+        ..rustomize_engine::BuildOptions::default()
+    };
+    rustomize_engine::build(std::sync::Arc::new(rustomize_loader::DiskFs), dir, &opts)
         .and_then(|b| b.to_yaml())
-        .map_err(|e| e.to_string())
+        .map_err(|e| e.report().to_string())
 }
 
 fn fix(vars: bool) -> anyhow::Result<ExitCode> {
@@ -469,7 +471,10 @@ fn fix(vars: bool) -> anyhow::Result<ExitCode> {
     }
     let before = build_here(&dir);
     let d = dir.clone();
-    let outcome = file::edit(&dir, |k| ops::fix(k, |p| d.join(p).is_file())).map_err(report)?;
+    let outcome = file::edit(&dir, |k| {
+        ops::fix(k, |p| matches!(DiskFs.kind(&d.join(p)), Ok(FileKind::File)))
+    })
+    .map_err(report)?;
     print_log(&outcome);
     let mut out = String::from(
         "\nFixed fields:\n  patchesJson6902 -> patches\n  patchesStrategicMerge -> patches\n  commonLabels -> labels\n\n\

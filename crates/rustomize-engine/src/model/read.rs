@@ -1,0 +1,143 @@
+//! Reading resource files: YAML documents into resources, as kustomize
+//! reads `resources:` files (and as `check -f` and a diff read rendered
+//! output).
+
+use crate::error::{Error, ResultExt};
+use crate::model::resmap::ResMap;
+use crate::model::resource::{Origin, Resource};
+use rustomize_yaml::Node;
+use std::sync::Arc;
+
+/// Parses a resource file: every document that is not empty, with `*List`
+/// kinds expanded into their items, as kustomize reads resources.
+pub fn resources_from_bytes(
+    bytes: &[u8],
+    display: &str,
+    origin: Option<Arc<Origin>>,
+) -> Result<ResMap, Error> {
+    let text = std::str::from_utf8(bytes).map_err(|_| Error::NotUtf8 {
+        file: display.into(),
+    })?;
+    let docs = rustomize_yaml::parse_documents(text).map_err(|e| Error::Parse {
+        file: display.into(),
+        error: e,
+    })?;
+    let mut rm = ResMap::new();
+    let mut queue: std::collections::VecDeque<Node> = docs.into();
+    while let Some(doc) = queue.pop_front() {
+        if is_null_or_empty_map(&doc) {
+            continue;
+        }
+        validate_object(&doc, display)?;
+        let kind = doc.str_at(&["kind"]).unwrap_or("");
+        if kind.ends_with("List")
+            && let Some(items) = doc.get("items")
+        {
+            match items {
+                Node::Seq(seq) => {
+                    // kustomize queues list items after the file's other
+                    // documents.
+                    queue.extend(seq.items.iter().cloned());
+                    continue;
+                }
+                n if n.is_null() => continue,
+                _ => {
+                    return Err(Error::InvalidObject {
+                        file: display.into(),
+                        line: doc.line(),
+                        message: format!("expected array in {kind}/items"),
+                    });
+                }
+            }
+        }
+        let mut r = Resource::new(doc);
+        r.meta.origin = origin.clone();
+        rm.append(r).in_file(|| display.to_string())?;
+    }
+    Ok(rm)
+}
+
+/// A document kustomize skips (and a resource the pipeline drops after a
+/// step): null, or an empty mapping. An empty sequence is neither (unlike
+/// kyaml's `IsNilOrEmpty`).
+pub(crate) fn is_null_or_empty_map(n: &Node) -> bool {
+    match n {
+        Node::Map(m) => m.is_empty(),
+        n => n.is_null(),
+    }
+}
+
+fn validate_object(doc: &Node, display: &str) -> Result<(), Error> {
+    let line = doc.line();
+    let at = |msg: &str| Error::InvalidObject {
+        file: display.into(),
+        line,
+        message: msg.to_string(),
+    };
+    let Node::Map(_) = doc else {
+        return Err(at(&format!(
+            "expected a Kubernetes object (a mapping), found a {}",
+            doc.kind_name()
+        )));
+    };
+    let kind = doc.str_at(&["kind"]).unwrap_or("");
+    if kind.is_empty() {
+        return Err(at("missing kind in object"));
+    }
+    if !kind.ends_with("List") && doc.str_at(&["metadata", "name"]).unwrap_or("").is_empty() {
+        return Err(at(&format!(
+            "missing metadata.name in object of kind {kind}"
+        )));
+    }
+    // The path is built only once a null item is known to be there.
+    if has_nil_in_list(doc)
+        && let Some(path) = nil_in_list(doc, &mut Vec::new())
+    {
+        return Err(at(&format!("empty item at {path} in object")));
+    }
+    Ok(())
+}
+
+/// Whether some sequence holds a null item.
+fn has_nil_in_list(n: &Node) -> bool {
+    match n {
+        Node::Seq(seq) => seq
+            .items
+            .iter()
+            .any(|item| item.is_null() || has_nil_in_list(item)),
+        Node::Map(m) => m.entries.iter().any(|e| has_nil_in_list(&e.value)),
+        Node::Scalar(_) => false,
+    }
+}
+
+/// Where a sequence holds a null item (kustomize rejects those).
+fn nil_in_list(n: &Node, path: &mut Vec<String>) -> Option<String> {
+    match n {
+        Node::Seq(seq) => {
+            for (i, item) in seq.items.iter().enumerate() {
+                if item.is_null() {
+                    return Some(format!("{}[{i}]", path.join(".")));
+                }
+                path.push(format!("[{i}]"));
+                let found = nil_in_list(item, path);
+                path.pop();
+                if found.is_some() {
+                    return found;
+                }
+            }
+            None
+        }
+        Node::Map(m) => {
+            for e in &m.entries {
+                path.push(e.key.value.clone());
+                let found = nil_in_list(&e.value, path);
+                path.pop();
+                if found.is_some() {
+                    return found;
+                }
+            }
+            None
+        }
+        Node::Scalar(_) => None,
+    }
+}

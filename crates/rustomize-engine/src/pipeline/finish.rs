@@ -1,0 +1,133 @@
+//! What runs once, after the whole tree is accumulated: hash suffixes,
+//! name references, vars, local-config removal; then, after sorting, the
+//! build metadata annotations, the managed-by label and kustomize's final
+//! annotation clean-up.
+
+use super::Context;
+use super::target::Accumulator;
+use crate::error::Error;
+use crate::model::resmap::ResMap;
+use crate::model::resource::{Origin, Resource};
+use crate::steps::Transformer;
+use crate::steps::generate::HashTransformer;
+use crate::steps::transform::name_reference::NameReferenceTransformer;
+use crate::steps::transform::vars;
+use rustomize_yaml::Node;
+
+/// Steps that run once, after the whole tree is accumulated.
+pub(super) fn finish(acc: &mut Accumulator, ctx: &Context) -> Result<(), Error> {
+    HashTransformer.transform(&mut acc.rm)?;
+    NameReferenceTransformer::new(acc.config.name_reference.clone()).transform(&mut acc.rm)?;
+    let unused = vars::resolve(&mut acc.rm, &acc.vars, &acc.config.var_reference)?;
+    if !unused.is_empty() {
+        ctx.warn(format!(
+            "well-defined vars that were never replaced: {}",
+            unused.join(",")
+        ));
+    }
+    // kustomize's IgnoreLocal: the resources that are not local config
+    // go into a new resource map, where two with the same current id
+    // (renamed alike by patches, say) are an error.
+    let mut kept = ResMap::new();
+    for r in std::mem::take(&mut acc.rm).into_resources() {
+        if !r.is_local_config() {
+            kept.append(r)?;
+        }
+    }
+    acc.rm = kept;
+    Ok(())
+}
+
+/// The `app.kubernetes.io/managed-by` value kubectl's embedded kustomize
+/// writes (it reports its version as "(devel)").
+pub(super) const DEFAULT_MANAGED_BY: &str = "kustomize-(devel)";
+
+/// The last touches on every resource, in output order: bookkeeping
+/// annotations removed; origin and transformation annotations and the
+/// managed-by label (value `managed_by`) added when asked for.
+pub(super) fn decorate(rm: &mut ResMap, build_metadata: &[String], managed_by: Option<&str>) {
+    let has = |o: &str| build_metadata.iter().any(|b| b == o);
+    for r in rm.resources_mut() {
+        strip_build_annotations(r);
+        if has("originAnnotations")
+            && let Some(origin) = r.meta.origin.clone()
+        {
+            set_annotation(r, "config.kubernetes.io/origin", origin.to_yaml());
+        }
+        if has("transformerAnnotations") && !r.meta.transformations.is_empty() {
+            let text = Origin::list_to_yaml(&r.meta.transformations);
+            set_annotation(r, "alpha.config.kubernetes.io/transformations", text);
+        }
+        if let Some(value) = managed_by {
+            let mut labels = r.labels();
+            labels.retain(|(k, _)| k != "app.kubernetes.io/managed-by");
+            labels.push(("app.kubernetes.io/managed-by".into(), value.into()));
+            r.set_string_map("labels", labels);
+        }
+        normalize_annotations(r);
+    }
+}
+
+/// Annotations kustomize uses for its own bookkeeping and removes before
+/// printing, even when an input file carries them.
+const BUILD_ANNOTATIONS: [&str; 20] = [
+    "internal.config.kubernetes.io/previousKinds",
+    "internal.config.kubernetes.io/previousNames",
+    "internal.config.kubernetes.io/prefixes",
+    "internal.config.kubernetes.io/suffixes",
+    "internal.config.kubernetes.io/previousNamespaces",
+    "internal.config.kubernetes.io/allowNameChange",
+    "internal.config.kubernetes.io/allowKindChange",
+    "internal.config.kubernetes.io/refBy",
+    "internal.config.kubernetes.io/generatorBehavior",
+    "internal.config.kubernetes.io/needsHashSuffix",
+    "internal.config.kubernetes.io/path",
+    "internal.config.kubernetes.io/index",
+    "internal.config.kubernetes.io/seqindent",
+    "internal.config.kubernetes.io/id",
+    "internal.config.kubernetes.io/annotations-migration-resource-id",
+    "config.kubernetes.io/path",
+    "config.kubernetes.io/index",
+    "config.k8s.io/id",
+    "config.kubernetes.io/origin",
+    "alpha.config.kubernetes.io/transformations",
+];
+
+fn strip_build_annotations(r: &mut Resource) {
+    if let Some(Node::Map(m)) = r.node.get_path_mut(&["metadata", "annotations"]) {
+        m.entries
+            .retain(|e| !BUILD_ANNOTATIONS.contains(&e.key.value.as_str()));
+    }
+}
+
+fn set_annotation(r: &mut Resource, key: &str, value: String) {
+    let mut annotations = r.annotations();
+    annotations.retain(|(k, _)| k != key);
+    annotations.push((key.to_string(), value));
+    r.set_string_map("annotations", annotations);
+}
+
+/// kustomize rewrites `metadata.annotations` of every resource when it
+/// strips its bookkeeping: values become strings, and an empty map is
+/// removed.
+fn normalize_annotations(r: &mut Resource) {
+    let Some(meta) = r.node.get_mut("metadata").and_then(Node::as_map_mut) else {
+        return;
+    };
+    match meta.get_mut("annotations") {
+        None => {}
+        Some(Node::Map(m)) if !m.is_empty() => {
+            for e in &mut m.entries {
+                if let Node::Scalar(s) = &mut e.value {
+                    // Rewritten as new plain strings: a folded block's
+                    // style (and its re-reading quirk) is gone.
+                    s.tag = rustomize_yaml::Tag::Str;
+                    s.style = rustomize_yaml::Style::Plain;
+                }
+            }
+        }
+        Some(_) => {
+            meta.remove("annotations");
+        }
+    }
+}

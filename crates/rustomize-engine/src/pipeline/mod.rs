@@ -1,0 +1,494 @@
+//! The pipeline layer: the build, in kustomize's order, in three phases:
+//! accumulation ([`target`]), the transformer steps of each kustomization
+//! ([`transformers`], a table, with [`observer`]s around each step), and
+//! what runs once at the top ([`finish`], and [`sort`]).
+//!
+//! For one kustomization directory (`accumulate`):
+//!
+//! 1. `resources` (and the deprecated `bases`): files are parsed, directories
+//!    and remote bases are built recursively with a fresh accumulator and
+//!    merged in; entries load in parallel, results merge in order;
+//! 2. `configurations` and `crds` extend the field specs;
+//! 3. generators (`configMapGenerator`, `secretGenerator`, `generators`);
+//! 4. `components`, each accumulated into this accumulator;
+//! 5. transformers: strategic merge patches, patches, namespace, prefix,
+//!    suffix, labels, annotations, JSON 6902 patches, replicas, images,
+//!    replacements, then `transformers`;
+//! 6. validators, vars.
+//!
+//! At the top (`build`): hash suffixes, name references, vars, local-config
+//! removal, sorting, and the final annotation clean-up.
+
+mod builtin;
+mod finish;
+pub(crate) mod observer;
+pub(crate) mod sort;
+mod target;
+mod transformers;
+
+use crate::error::Error;
+use crate::model::resmap::ResMap;
+use crate::model::resource::Origin;
+use crate::steps::openapi::Schema;
+pub(crate) use crate::steps::options::PluginOptions;
+use observer::{DropEmpty, RecordTransformations, SharedValues, StepObserver};
+use rayon::prelude::*;
+use rustomize_loader::{FileSystem, LoadRestrictor, Loader, RemoteFetcher};
+use sort::Order;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
+use target::{Accumulator, Target};
+
+/// Options of a build, mirroring `kustomize build`'s flags.
+#[derive(Clone, Debug, Default)]
+pub struct BuildOptions {
+    /// Which files kustomizations may read.
+    pub load_restrictor: LoadRestrictor,
+    /// Output order when the kustomization has no `sortOptions`; `None`
+    /// means kustomize's default (legacy).
+    pub reorder: Option<Order>,
+    /// Add `app.kubernetes.io/managed-by` to every resource (also done
+    /// when the kustomization's `buildMetadata` has `managedByLabel`).
+    pub add_managed_by_label: bool,
+    /// The managed-by label's value. `None` is `kustomize-(devel)`, what
+    /// `kubectl kustomize` writes (its embedded kustomize has no version);
+    /// the standalone kustomize v5.5.0 writes `kustomize-v5.5.0`.
+    pub managed_by_value: Option<String>,
+    /// Fetcher for remote bases.
+    pub fetcher: Option<Arc<dyn RemoteFetcher>>,
+    /// Helm and KRM function support.
+    pub plugins: PluginOptions,
+    /// Paths in messages and warnings are shown relative to this directory
+    /// when they are below it (the command line passes its working
+    /// directory); `None` shows them as the file system names them. The
+    /// library never looks at the process's working directory.
+    pub paths_relative_to: Option<PathBuf>,
+    /// Called around every transformer step, after the build's own
+    /// bookkeeping (see [`StepObserver`]).
+    pub observers: Vec<Arc<dyn StepObserver>>,
+}
+
+/// What a build produced.
+#[derive(Debug)]
+pub struct BuildOutput {
+    /// The resources, in output order.
+    pub resources: ResMap,
+    /// Warnings for stderr (deprecated fields...), in the order kustomize
+    /// prints them.
+    pub warnings: Vec<String>,
+}
+
+impl BuildOutput {
+    /// The YAML stream kustomize prints: documents separated by `---`.
+    ///
+    /// Documents are printed in parallel, in runs of consecutive resources,
+    /// then joined in order; an error names the first resource (in output
+    /// order) that cannot be printed.
+    pub fn to_yaml(&self) -> Result<String, Error> {
+        let resources = self.resources.resources();
+        let run = (resources.len() / (rayon::current_num_threads() * 8)).max(16);
+        let pieces: Vec<Result<String, Error>> = resources
+            .par_chunks(run)
+            .enumerate()
+            .map(|(c, chunk)| {
+                let mut out = String::with_capacity(chunk.len() * 1024);
+                for (i, r) in chunk.iter().enumerate() {
+                    if c > 0 || i > 0 {
+                        out.push_str("---\n");
+                    }
+                    rustomize_yaml::emit::write_document(&mut out, &r.node).map_err(|error| {
+                        Error::Emit {
+                            id: r.cur_id().to_string(),
+                            error,
+                        }
+                    })?;
+                }
+                Ok(out)
+            })
+            .collect();
+        let mut out = String::with_capacity(
+            pieces
+                .iter()
+                .map(|p| p.as_ref().map_or(0, String::len))
+                .sum(),
+        );
+        for piece in pieces {
+            out.push_str(&piece?);
+        }
+        Ok(out)
+    }
+}
+
+/// Builds the kustomization in `dir`, read through `fs` (the disk, a
+/// [`MemFs`](rustomize_loader::MemFs), or any other [`FileSystem`], such
+/// as one that lays a generated `kustomization.yaml` over a directory).
+/// Remote bases are read through the file system their fetcher gives.
+pub fn build(
+    fs: Arc<dyn FileSystem>,
+    dir: &Path,
+    opts: &BuildOptions,
+) -> Result<BuildOutput, Error> {
+    build_tree(fs, dir, opts).map_err(|e| match &opts.paths_relative_to {
+        Some(base) => e.paths_relative_to(base),
+        None => e,
+    })
+}
+
+fn build_tree(
+    fs: Arc<dyn FileSystem>,
+    dir: &Path,
+    opts: &BuildOptions,
+) -> Result<BuildOutput, Error> {
+    // `kustomize build` also takes a remote target (a git URL) as its
+    // directory.
+    let remote = match (&opts.fetcher, dir.to_str()) {
+        (Some(f), Some(text)) if f.is_remote(text) => Some(f.fetch(text)?),
+        _ => None,
+    };
+    let dir = remote.as_ref().map_or(dir, |r| r.dir.as_path());
+    // A remote target is read through its fetcher's file system.
+    let fs = remote.as_ref().map_or(fs, |r| r.fs.clone());
+    let mut ldr = Loader::new(fs, dir, opts.load_restrictor)?;
+    if let Some(f) = &opts.fetcher {
+        ldr = ldr.with_fetcher(f.clone());
+    }
+    let ctx = Context {
+        paths_relative_to: opts.paths_relative_to.clone(),
+        warnings: Mutex::new(Vec::new()),
+        schema: OnceLock::new(),
+        tracking: OnceLock::new(),
+        plugins: opts.plugins.clone(),
+        observers: opts.observers.clone(),
+    };
+    let target = Target::load(ldr, &ctx, Origin::default(), true)?;
+    let build_metadata = target.kust.build_metadata.clone();
+    let _ = ctx.tracking.set(!build_metadata.is_empty());
+    target.set_schema()?;
+    let sort_options = target.kust.sort_options.clone();
+    let mut acc = target.accumulate(Accumulator::default())?;
+
+    finish::finish(&mut acc, &ctx)?;
+    let order = match &sort_options {
+        Some(o) => Order::from_options(o)?,
+        None => opts.reorder.clone().unwrap_or_else(Order::legacy),
+    };
+    sort::sort(&mut acc.rm, &order);
+    let managed_by = (opts.add_managed_by_label
+        || build_metadata.iter().any(|b| b == "managedByLabel"))
+    .then(|| {
+        opts.managed_by_value
+            .as_deref()
+            .unwrap_or(finish::DEFAULT_MANAGED_BY)
+    });
+    finish::decorate(&mut acc.rm, &build_metadata, managed_by);
+    let warnings = ctx.warnings.into_inner().unwrap_or_else(|e| e.into_inner());
+    Ok(BuildOutput {
+        resources: acc.rm,
+        warnings,
+    })
+}
+
+/// Shared state of one build.
+struct Context {
+    /// See [`BuildOptions::paths_relative_to`].
+    paths_relative_to: Option<PathBuf>,
+    warnings: Mutex<Vec<String>>,
+    /// The OpenAPI schema strategic merges use: set by the top
+    /// kustomization's `openapi:` field, else by the first base that has
+    /// one, for the rest of the build (kustomize keeps it in a global).
+    schema: OnceLock<Option<Arc<Schema>>>,
+    /// Whether origins and transformations are recorded (the top
+    /// kustomization has `buildMetadata`).
+    tracking: OnceLock<bool>,
+    /// Helm and KRM function support.
+    plugins: PluginOptions,
+    /// The caller's step observers.
+    observers: Vec<Arc<dyn StepObserver>>,
+}
+
+impl Context {
+    fn warn(&self, w: String) {
+        self.warnings
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(w);
+    }
+
+    /// A path as the user would write it: relative to
+    /// [`BuildOptions::paths_relative_to`] when below it.
+    fn display(&self, path: &Path) -> String {
+        if let Some(rel) = self
+            .paths_relative_to
+            .as_deref()
+            .and_then(|base| path.strip_prefix(base).ok())
+        {
+            return rel.display().to_string();
+        }
+        path.display().to_string()
+    }
+
+    /// The observers of every transformer step, in the order they are
+    /// called: shared values, transformation tracking (when the build
+    /// records it), dropping emptied resources, then the caller's.
+    fn observers(&self) -> impl Iterator<Item = &dyn StepObserver> {
+        let tracking = self.tracking.get().copied().unwrap_or(false);
+        let own: [Option<&dyn StepObserver>; 3] = [
+            Some(&SharedValues),
+            tracking.then_some(&RecordTransformations as &dyn StepObserver),
+            Some(&DropEmpty),
+        ];
+        own.into_iter().flatten().chain(
+            self.observers
+                .iter()
+                .map(|o| o.as_ref() as &dyn StepObserver),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use indoc::indoc;
+    use rustomize_loader::{LoadError, MemFs};
+
+    /// kubectl-verified: kustomize (panicking) refuses a tree whose patches
+    /// give two resources the same id; the check runs once, at the end.
+    #[test]
+    fn patches_that_make_ids_collide_are_an_error() {
+        let files = [
+            (
+                "kustomization.yaml",
+                indoc! {"
+                    resources: [cm.yaml]
+                    patches:
+                    - target: {kind: ConfigMap}
+                      patch: |-
+                        - {op: replace, path: /metadata/name, value: same}
+                "},
+            ),
+            (
+                "cm.yaml",
+                indoc! {"
+                    apiVersion: v1
+                    kind: ConfigMap
+                    metadata: {name: a}
+                    ---
+                    apiVersion: v1
+                    kind: ConfigMap
+                    metadata: {name: b}
+                "},
+            ),
+        ];
+        let err = crate::testing::report(&crate::testing::build_files(&files).unwrap_err());
+        assert!(
+            err.contains("may not add resource with an already registered id: ConfigMap.v1.[noGrp]/same.[noNs]"),
+            "{err}"
+        );
+    }
+
+    /// Records every step it sees.
+    #[derive(Debug, Default)]
+    struct Recorder(Mutex<Vec<String>>);
+
+    impl StepObserver for Recorder {
+        fn after_step(&self, step: &observer::StepInfo<'_>, rm: &mut ResMap) {
+            let index = step.index.map_or(String::new(), |i| format!("[{i}]"));
+            let line = format!(
+                "{} {}{index} in {} ({} resources, in place: {})",
+                step.kind,
+                step.field,
+                step.file,
+                rm.len(),
+                step.writes_in_place
+            );
+            self.0.lock().unwrap().push(line);
+        }
+    }
+
+    /// The steps run in kustomize's order whatever the field order in the
+    /// file, one per entry, and an observer sees each with its entry.
+    #[test]
+    fn observers_see_every_step_in_kustomize_order() {
+        let fs = MemFs::new();
+        fs.write(
+            "/app/kustomization.yaml",
+            indoc! {"
+                images: [{name: web, newTag: v2}]
+                replicas: [{name: web, count: 3}]
+                patches:
+                - patch: '[{\"op\": \"add\", \"path\": \"/metadata/labels\", \"value\": {}}]'
+                  target: {kind: Deployment}
+                - path: patch.yaml
+                commonAnnotations: {team: a}
+                labels: [{pairs: {tier: web}}]
+                nameSuffix: -s
+                namePrefix: p-
+                namespace: prod
+                resources: [web.yaml]
+            "},
+        );
+        fs.write(
+            "/app/web.yaml",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\n",
+        );
+        fs.write(
+            "/app/patch.yaml",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, labels: {b: x}}\n",
+        );
+        let recorder = Arc::new(Recorder::default());
+        let opts = BuildOptions {
+            observers: vec![recorder.clone()],
+            paths_relative_to: Some("/".into()),
+            ..BuildOptions::default()
+        };
+        build(Arc::new(fs), Path::new("/app"), &opts).unwrap();
+        let seen = recorder.0.lock().unwrap().join("\n");
+        let file = "in app/kustomization.yaml (1 resources, in place";
+        assert_eq!(
+            seen,
+            [
+                format!("PatchTransformer patches[0] {file}: true)"),
+                format!("PatchTransformer patches[1] {file}: true)"),
+                format!("NamespaceTransformer namespace {file}: false)"),
+                format!("PrefixTransformer namePrefix {file}: false)"),
+                format!("SuffixTransformer nameSuffix {file}: false)"),
+                format!("LabelTransformer labels[0] {file}: true)"),
+                format!("LabelTransformer commonLabels {file}: true)"),
+                format!("AnnotationsTransformer commonAnnotations {file}: true)"),
+                format!("ReplicaCountTransformer replicas[0] {file}: false)"),
+                format!("ImageTagTransformer images[0] {file}: false)"),
+            ]
+            .join("\n")
+        );
+    }
+
+    /// The managed-by label's value is an option; kubectl's is the default.
+    #[test]
+    fn managed_by_value_is_an_option() {
+        let fs = Arc::new(MemFs::new());
+        fs.write("/app/kustomization.yaml", "resources: [cm.yaml]\n");
+        fs.write(
+            "/app/cm.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n",
+        );
+        let label = |value: Option<&str>| {
+            let opts = BuildOptions {
+                add_managed_by_label: true,
+                managed_by_value: value.map(String::from),
+                ..BuildOptions::default()
+            };
+            let out = build(fs.clone(), Path::new("/app"), &opts).unwrap();
+            let r = &out.resources.resources()[0];
+            r.labels()[0].1.clone()
+        };
+        assert_eq!(label(None), "kustomize-(devel)");
+        assert_eq!(label(Some("kustomize-v5.5.0")), "kustomize-v5.5.0");
+    }
+
+    /// A file system that lays one generated file over another file
+    /// system (what a Flux-like caller does with a generated
+    /// `kustomization.yaml`).
+    #[derive(Debug)]
+    struct Overlay {
+        below: MemFs,
+        path: PathBuf,
+        content: Vec<u8>,
+    }
+
+    impl FileSystem for Overlay {
+        fn read(&self, path: &Path) -> std::io::Result<Vec<u8>> {
+            if path == self.path {
+                return Ok(self.content.clone());
+            }
+            self.below.read(path)
+        }
+
+        fn kind(&self, path: &Path) -> std::io::Result<rustomize_loader::FileKind> {
+            if path == self.path {
+                return Ok(rustomize_loader::FileKind::File);
+            }
+            self.below.kind(path)
+        }
+
+        fn canonicalize(&self, path: &Path) -> std::io::Result<PathBuf> {
+            if path == self.path {
+                return Ok(self.path.clone());
+            }
+            self.below.canonicalize(path)
+        }
+
+        fn read_dir(&self, path: &Path) -> std::io::Result<Vec<String>> {
+            self.below.read_dir(path)
+        }
+    }
+
+    #[test]
+    fn builds_through_a_callers_file_system() {
+        let below = MemFs::new();
+        below.write(
+            "/repo/app/cm.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n",
+        );
+        let fs = Overlay {
+            below,
+            path: "/repo/app/kustomization.yaml".into(),
+            content: b"namespace: prod\nresources: [cm.yaml]\n".to_vec(),
+        };
+        let out = build(
+            Arc::new(fs),
+            Path::new("/repo/app"),
+            &BuildOptions::default(),
+        )
+        .unwrap()
+        .to_yaml()
+        .unwrap();
+        assert_eq!(
+            out,
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: prod\n"
+        );
+    }
+
+    /// Serves one remote base from its own in-memory file system.
+    #[derive(Debug)]
+    struct MemRemote(Arc<MemFs>);
+
+    impl RemoteFetcher for MemRemote {
+        fn is_remote(&self, target: &str) -> bool {
+            target.starts_with("https://")
+        }
+
+        fn fetch(&self, target: &str) -> Result<rustomize_loader::RemoteDir, LoadError> {
+            Ok(rustomize_loader::RemoteDir {
+                fs: self.0.clone(),
+                clone_root: "/clone".into(),
+                dir: "/clone/base".into(),
+                repo: target.into(),
+                git_ref: String::new(),
+                commit: "0".repeat(40),
+            })
+        }
+    }
+
+    /// A remote base is read through the file system its fetcher gives,
+    /// not the build's.
+    #[test]
+    fn remote_bases_are_read_through_their_own_file_system() {
+        let local = MemFs::new();
+        local.write(
+            "/app/kustomization.yaml",
+            "resources: [https://example.com/org/repo//base]\nnamePrefix: p-\n",
+        );
+        let remote = MemFs::new();
+        remote.write("/clone/base/kustomization.yaml", "resources: [cm.yaml]\n");
+        remote.write(
+            "/clone/base/cm.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: from-remote}\n",
+        );
+        let opts = BuildOptions {
+            fetcher: Some(Arc::new(MemRemote(Arc::new(remote)))),
+            ..BuildOptions::default()
+        };
+        let out = build(Arc::new(local), Path::new("/app"), &opts).unwrap();
+        assert_eq!(out.resources.resources()[0].name(), "p-from-remote");
+    }
+}

@@ -1,0 +1,513 @@
+//! Accumulation: one kustomization loaded, its resources (files, bases,
+//! remote bases, in parallel), field specs, generators and components
+//! gathered into an [`Accumulator`], then its transformer steps run (see
+//! [`super::transformers`]).
+
+use super::Context;
+use super::builtin::{self, Plugin};
+use crate::error::{Error, ResultExt};
+use crate::model::fieldspec::TransformerConfig;
+use crate::model::kustomization::{self, Kustomization};
+use crate::model::read::resources_from_bytes;
+use crate::model::resmap::ResMap;
+use crate::model::resource::{ConfiguredBy, Origin, Resource};
+use crate::steps::Generator;
+use crate::steps::function::ExecFunction;
+use crate::steps::generate::{Absorber, ConfigMapGenerator, SecretGenerator};
+use crate::steps::helm::HelmChartInflationGenerator;
+use crate::steps::openapi::Schema;
+use crate::steps::transform::vars;
+use rayon::prelude::*;
+use rustomize_loader::{LoadError, Loader};
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+
+/// What accumulates while a kustomization tree is built.
+#[derive(Default)]
+pub(super) struct Accumulator {
+    /// The resources so far.
+    pub(super) rm: ResMap,
+    /// The merged field specs (shared: most trees use the default tables
+    /// everywhere).
+    pub(super) config: Arc<TransformerConfig>,
+    /// Vars declared so far, by name.
+    pub(super) vars: BTreeMap<String, kustomization::Var>,
+}
+
+impl Accumulator {
+    fn merge(&mut self, other: Accumulator) -> Result<(), Error> {
+        self.rm.append_all(other.rm)?;
+        // Both are built by merges, so canonical.
+        TransformerConfig::merge_canonical(&mut self.config, &other.config)?;
+        vars::merge_set(&mut self.vars, other.vars.into_values())
+    }
+}
+
+/// One loaded kustomization.
+pub(super) struct Target<'c> {
+    pub(super) ldr: Loader,
+    pub(super) kust: Kustomization,
+    /// The kustomization file, for messages.
+    pub(super) file: String,
+    /// Where this root is, relative to the build root (and in which
+    /// remote repository), for origins.
+    origin: Origin,
+    /// Whether this is the kustomization the build started in.
+    is_top: bool,
+    pub(super) ctx: &'c Context,
+}
+
+impl<'c> Target<'c> {
+    pub(super) fn load(
+        ldr: Loader,
+        ctx: &'c Context,
+        origin: Origin,
+        is_top: bool,
+    ) -> Result<Self, Error> {
+        let mut found = Vec::new();
+        for name in kustomization::FILE_NAMES {
+            match ldr.load(name) {
+                Ok(bytes) => found.push((name, bytes)),
+                Err(LoadError::NotFound(_) | LoadError::IsADir(_)) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        let (name, bytes) = match found.len() {
+            1 => found.remove(0),
+            0 => {
+                return Err(Error::kustomization(format!(
+                    "unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization' in directory '{}'",
+                    // kustomize names the directory by its absolute path.
+                    ldr.root().display()
+                )));
+            }
+            _ => {
+                return Err(Error::kustomization(format!(
+                    "found multiple kustomization files under: {}",
+                    ctx.display(ldr.root())
+                )));
+            }
+        };
+        let file = ctx.display(&ldr.root().join(name));
+        let text = String::from_utf8(bytes).map_err(|_| Error::NotUtf8 { file: file.clone() })?;
+        let (kust, warnings) = kustomization::parse(&text, &file)?;
+        for w in warnings {
+            ctx.warn(w);
+        }
+        Ok(Target {
+            ldr,
+            kust,
+            file,
+            origin,
+            is_top,
+            ctx,
+        })
+    }
+
+    /// Applies this kustomization's `openapi:` field to the build, unless a
+    /// schema is already in force.
+    pub(super) fn set_schema(&self) -> Result<(), Error> {
+        let field = &self.kust.openapi;
+        if field.is_empty() && self.is_top {
+            // The top kustomization always decides, even for the default.
+            let _ = self.ctx.schema.set(None);
+            return Ok(());
+        }
+        if field.is_empty() || self.ctx.schema.get().is_some() {
+            return Ok(());
+        }
+        let schema = match (field.get("path"), field.get("version")) {
+            (Some(_), Some(_)) => {
+                return Err(Error::kustomization_field(
+                    "openapi",
+                    "builtin version and custom schema provided, cannot use both",
+                )
+                .in_file(self.file.clone()));
+            }
+            (Some(path), None) => {
+                let bytes = self
+                    .ldr
+                    .load(path)
+                    .with_context(|| "openapi")
+                    .in_file(|| self.file.clone())?;
+                let doc =
+                    rustomize_yaml::parse_one(&String::from_utf8_lossy(&bytes)).map_err(|e| {
+                        Error::Parse {
+                            file: path.clone(),
+                            error: e,
+                        }
+                    })?;
+                let schema = Schema::custom(&doc)
+                    .with_context(|| format!("openapi '{path}'"))
+                    .in_file(|| self.file.clone())?;
+                Some(Arc::new(schema))
+            }
+            (None, Some(v)) if v == "v1.21.2" || v.is_empty() => None,
+            (None, Some(_)) => {
+                return Err(Error::kustomization_field(
+                    "openapi.version",
+                    "the specified OpenAPI version is not built in",
+                )
+                .in_file(self.file.clone()));
+            }
+            (None, None) => None,
+        };
+        let _ = self.ctx.schema.set(schema);
+        Ok(())
+    }
+
+    /// The schema in force, if it is not the builtin one.
+    pub(super) fn custom_schema(&self) -> Option<Arc<Schema>> {
+        self.ctx.schema.get().cloned().flatten()
+    }
+
+    /// The kustomization file's name within its directory.
+    fn file_name(&self) -> &str {
+        Path::new(&self.file)
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("kustomization.yaml")
+    }
+
+    /// The origin of a file `rel` of this kustomization.
+    fn file_origin(&self, rel: &str) -> Origin {
+        Origin {
+            path: join_origin(&self.origin.path, rel),
+            configured_by: None,
+            ..self.origin.clone()
+        }
+    }
+
+    /// The origin of a base or component at `entry`, loaded by `ldr`.
+    fn child_origin(&self, entry: &str, ldr: &Loader) -> Origin {
+        match ldr.repo() {
+            Some(remote)
+                if self
+                    .ldr
+                    .repo()
+                    .is_none_or(|r| r.clone_root != remote.clone_root) =>
+            {
+                let rel = ldr
+                    .root()
+                    .strip_prefix(&remote.clone_root)
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default();
+                Origin {
+                    path: rel,
+                    repo: Some(remote.repo.clone()),
+                    git_ref: Some(remote.git_ref.clone()),
+                    configured_by: None,
+                }
+            }
+            _ => self.file_origin(entry),
+        }
+    }
+
+    /// The origin of a builtin plugin this kustomization configures.
+    pub(super) fn builtin_origin(&self, kind: &str) -> Arc<Origin> {
+        Arc::new(Origin {
+            configured_by: Some(ConfiguredBy {
+                api_version: "builtin".into(),
+                kind: kind.into(),
+                ..ConfiguredBy::default()
+            }),
+            ..self.file_origin(self.file_name())
+        })
+    }
+
+    /// Builds this kustomization on top of `acc` (empty for a base, the
+    /// parent's accumulator for a component).
+    pub(super) fn accumulate(&self, mut acc: Accumulator) -> Result<Accumulator, Error> {
+        let resources = self
+            .load_resources(&self.kust.resources)
+            .with_context(|| "accumulating resources")?;
+        for part in resources {
+            match part {
+                Loaded::File(rm) => acc.rm.append_all(rm)?,
+                Loaded::Dir(sub) => acc.merge(*sub)?,
+            }
+        }
+
+        // The default tables, extended by `configurations:` (copied only
+        // when there are some).
+        let mut config = TransformerConfig::shared_default();
+        for path in &self.kust.configurations {
+            let bytes = self
+                .ldr
+                .load(path)
+                .with_context(|| format!("loading configurations file '{path}'"))?;
+            let text = String::from_utf8_lossy(&bytes);
+            let custom = TransformerConfig::from_yaml(&text)
+                .with_context(|| format!("in configurations file '{path}'"))?;
+            Arc::make_mut(&mut config).merge(&custom)?;
+        }
+        for path in &self.kust.crds {
+            let bytes = self
+                .ldr
+                .load(path)
+                .with_context(|| format!("loading CRDs '{path}'"))?;
+            let crd_config =
+                crate::model::crds::config_from_definitions(&String::from_utf8_lossy(&bytes), path)
+                    .with_context(|| format!("loading CRDs '{path}'"))?;
+            Arc::make_mut(&mut config).merge(&crd_config)?;
+        }
+        // Both canonical: the accumulator's config is built by merges, and
+        // so is `config` on top of the (canonical) default tables.
+        TransformerConfig::merge_canonical(&mut acc.config, &config)?;
+
+        self.run_generators(&mut acc)?;
+
+        for path in &self.kust.components {
+            let ldr = self
+                .ldr
+                .child(path)
+                .with_context(|| format!("loading component '{path}'"))?;
+            let origin = self.child_origin(path, &ldr);
+            let sub = Target::load(ldr, self.ctx, origin, false).with_context(|| {
+                format!("accumulating components: couldn't make target for path '{path}'")
+            })?;
+            if !sub.kust.is_component() {
+                return Err(Error::kustomization(format!(
+                    "expected kind 'Component' for path '{}' but got '{}'",
+                    path, sub.kust.kind
+                ))
+                .context("accumulating components"));
+            }
+            acc = sub
+                .accumulate(acc)
+                .with_context(|| format!("accumulating components: '{path}'"))?;
+        }
+
+        self.run_transformers(&mut acc)?;
+        if let Some(incoming) = &self.kust.vars {
+            vars::merge_vars(&mut acc.rm, &mut acc.vars, incoming)
+                .with_context(|| "merging vars")
+                .in_file(|| self.file.clone())?;
+        }
+        Ok(acc)
+    }
+
+    /// Loads `resources` entries in parallel; results keep their order.
+    fn load_resources(&self, entries: &[String]) -> Result<Vec<Loaded>, Error> {
+        entries
+            .par_iter()
+            .map(|entry| self.load_entry(entry))
+            .collect::<Result<Vec<_>, _>>()
+    }
+
+    fn load_entry(&self, entry: &str) -> Result<Loaded, Error> {
+        let file_error = if self.ldr.is_remote(entry) {
+            if rustomize_loader::remote::probe_as_file(entry) {
+                match self.ldr.load_url(entry) {
+                    Ok(bytes) => {
+                        let origin = Arc::new(Origin {
+                            path: entry.to_string(),
+                            ..Origin::default()
+                        });
+                        return resources_from_bytes(&bytes, entry, Some(origin))
+                            .map(Loaded::File)
+                            .with_context(|| format!("accumulating resources from '{entry}'"));
+                    }
+                    // Not a file: maybe a repository kustomize would clone.
+                    Err(e) if rustomize_loader::remote::RepoSpec::parse(entry).is_err() => {
+                        return Err(Error::from(e)
+                            .context(format!("accumulating resources from '{entry}'")));
+                    }
+                    Err(_) => None,
+                }
+            } else {
+                None
+            }
+        } else {
+            match self.ldr.load(entry) {
+                Ok(bytes) => {
+                    let display = self.ctx.display(&self.ldr.join(entry));
+                    let origin = Arc::new(self.file_origin(entry));
+                    return resources_from_bytes(&bytes, &display, Some(origin))
+                        .map(Loaded::File)
+                        .with_context(|| format!("accumulating resources from '{entry}'"));
+                }
+                Err(LoadError::IsADir(_)) => None,
+                Err(e) => Some(e),
+            }
+        };
+        let ldr = match self.ldr.child(entry) {
+            Ok(l) => l,
+            Err(dir_err) => {
+                return Err(match (file_error, dir_err) {
+                    (Some(LoadError::NotFound(_)), LoadError::NotFound(_)) => {
+                        Error::kustomization_field(
+                            "resources",
+                            format!(
+                                "'{entry}' (listed in {}): no such file or directory",
+                                self.file
+                            ),
+                        )
+                    }
+                    (Some(f), _) => {
+                        Error::from(f).context(format!("accumulating resources from '{entry}'"))
+                    }
+                    (None, d) => {
+                        Error::from(d).context(format!("accumulating resources from '{entry}'"))
+                    }
+                });
+            }
+        };
+        let origin = self.child_origin(entry, &ldr);
+        let sub = Target::load(ldr, self.ctx, origin, false)
+            .with_context(|| format!("accumulating resources from '{entry}'"))?;
+        sub.set_schema()?;
+        if sub.kust.is_component() {
+            return Err(Error::kustomization_field(
+                "resources",
+                format!(
+                    "expected kind != 'Component' for path '{entry}' (components belong under 'components:')"
+                ),
+            ));
+        }
+        sub.accumulate(Accumulator::default())
+            .map(|a| Loaded::Dir(Box::new(a)))
+            .with_context(|| format!("accumulating resources from '{entry}'"))
+    }
+
+    fn run_generators(&self, acc: &mut Accumulator) -> Result<(), Error> {
+        let k = &self.kust;
+        let global = k.generator_options.as_ref();
+        let mut generators: Vec<(Arc<Origin>, Box<dyn Generator>)> = Vec::new();
+        for args in &k.config_map_generator {
+            let g = ConfigMapGenerator::from_args(args, global);
+            generators.push((self.builtin_origin("ConfigMapGenerator"), Box::new(g)));
+        }
+        for args in &k.secret_generator {
+            let g = SecretGenerator::from_args(args, global);
+            generators.push((self.builtin_origin("SecretGenerator"), Box::new(g)));
+        }
+        for chart in &k.helm_charts {
+            let g = HelmChartInflationGenerator::from_kustomization(
+                k.helm_globals.as_ref(),
+                chart,
+                &self.ldr,
+                &self.ctx.plugins,
+            )
+            .in_file(|| self.file.clone())?;
+            generators.push((
+                self.builtin_origin("HelmChartInflationGenerator"),
+                Box::new(g),
+            ));
+        }
+        for config in self
+            .plugin_configs(&k.generators, "generators")?
+            .resources()
+        {
+            match self.configure_plugin(config)? {
+                Plugin::Generator(g) => generators.push((plugin_origin(config), g)),
+                Plugin::Function(f) => generators.push((plugin_origin(config), f)),
+                Plugin::Transformer(_) => {
+                    return Err(Error::plugin(format!(
+                        "plugin {} not a generator",
+                        config.org_id()
+                    ))
+                    .in_file(self.file.clone()));
+                }
+            }
+        }
+        if generators.is_empty() {
+            return Ok(());
+        }
+        let mut absorber = Absorber::new(&mut acc.rm);
+        for (origin, g) in &generators {
+            let mut made = g.generate(&self.ldr).in_file(|| self.file.clone())?;
+            for r in &mut made {
+                r.meta.origin = Some(origin.clone());
+            }
+            absorber
+                .absorb(made)
+                .with_context(|| "merging from generator")
+                .in_file(|| self.file.clone())?;
+        }
+        Ok(())
+    }
+
+    /// The plugin config resources a `transformers:`/`generators:`/
+    /// `validators:` list names: each entry is inline YAML, a file, or a
+    /// kustomization directory whose resources are configs.
+    pub(super) fn plugin_configs(&self, entries: &[String], field: &str) -> Result<ResMap, Error> {
+        let mut configs = ResMap::new();
+        let mut paths = Vec::new();
+        for entry in entries {
+            let inline_origin = Arc::new(self.file_origin(self.file_name()));
+            match resources_from_bytes(entry.as_bytes(), &self.file, Some(inline_origin)) {
+                Ok(rm) if !rm.is_empty() => configs.append_all(rm)?,
+                _ => paths.push(entry.clone()),
+            }
+        }
+        for part in self
+            .load_resources(&paths)
+            .with_context(|| format!("loading {field}"))
+            .in_file(|| self.file.clone())?
+        {
+            match part {
+                Loaded::File(rm) => configs.append_all(rm)?,
+                Loaded::Dir(sub) => configs.append_all(sub.rm)?,
+            }
+        }
+        Ok(configs)
+    }
+
+    /// Configures the plugin a config resource names: a builtin, or a KRM
+    /// function (which needs `--enable-alpha-plugins`).
+    pub(super) fn configure_plugin(&self, config: &Resource) -> Result<Plugin, Error> {
+        if builtin::is_builtin(config) {
+            if config.kind() == "HelmChartInflationGenerator" {
+                let g = HelmChartInflationGenerator::from_config(
+                    &config.node,
+                    &self.ldr,
+                    &self.ctx.plugins,
+                )
+                .map_err(|e| e.context(format!("plugin {} fails configuration", config.org_id())))
+                .in_file(|| self.file.clone())?;
+                return Ok(Plugin::Generator(Box::new(g)));
+            }
+            return builtin::configure(config, &self.ldr).in_file(|| self.file.clone());
+        }
+        let f = ExecFunction::from_config(&config.node, &self.ldr, &self.ctx.plugins)
+            .in_file(|| self.file.clone())?;
+        if let Some(w) = f.skipped() {
+            self.ctx.warn(w.to_string());
+        }
+        Ok(Plugin::Function(Box::new(f)))
+    }
+}
+
+enum Loaded {
+    File(ResMap),
+    Dir(Box<Accumulator>),
+}
+
+/// The origin kustomize records for a plugin configured by a config
+/// resource: where the config was read, and its id.
+pub(super) fn plugin_origin(config: &Resource) -> Arc<Origin> {
+    let base = config.meta.origin.as_deref().cloned().unwrap_or_default();
+    Arc::new(Origin {
+        configured_by: Some(ConfiguredBy {
+            api_version: config.api_version().to_string(),
+            kind: config.kind().to_string(),
+            name: config.name().to_string(),
+            namespace: config.namespace().to_string(),
+        }),
+        ..base
+    })
+}
+
+/// `filepath.Join` of an origin path and a relative path, cleaned.
+fn join_origin(prefix: &str, rel: &str) -> String {
+    let joined = if prefix.is_empty() {
+        rel.to_string()
+    } else {
+        format!("{prefix}/{rel}")
+    };
+    rustomize_loader::fs::clean(Path::new(&joined))
+        .display()
+        .to_string()
+}

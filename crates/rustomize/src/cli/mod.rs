@@ -1,0 +1,340 @@
+//! Command-line types.
+
+pub mod edit;
+
+use crate::kustomize_argv::go_bool;
+use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// A fast, Kustomize-compatible Kubernetes configuration engine.
+///
+/// `rustomize build DIR` prints exactly what `kustomize build DIR` (v5.5)
+/// and `kubectl kustomize DIR` print, byte for byte.
+#[derive(Debug, Parser)]
+#[command(name = "rustomize", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+    /// print a stack-trace on error (accepted for kustomize compatibility;
+    /// errors always carry their full context)
+    #[arg(long, global = true, num_args = 0..=1, require_equals = true, default_missing_value = "true",
+          default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
+    pub stack_trace: bool,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build a kustomization directory and print the resources as YAML.
+    #[command(
+        long_about = "Build a set of Kubernetes resources from a directory holding a \
+'kustomization.yaml' (or 'kustomization.yml', 'Kustomization') and print them as a YAML \
+stream, exactly as `kustomize build` would.\n\nIf DIR is omitted, '.' is assumed.",
+        after_help = "Examples:\n  rustomize build\n  rustomize build deploy/k8s/overlays/production\n  \
+rustomize build overlays/staging -o rendered.yaml\n  rustomize build overlays/staging | kubectl apply -f -"
+    )]
+    Build(BuildArgs),
+    /// List the remote bases a tree uses, with the commit each resolved to.
+    #[command(
+        long_about = "Build a kustomization directory and list every remote base and remote file it \
+uses (`github.com/org/app//deploy?ref=v0.1.0`, ...), with the kind of ref, the commit it resolved \
+to and whether it came from the network or the cache: the list a reviewer wants when promoting."
+    )]
+    Remotes(RemotesArgs),
+    /// Check built trees or rendered YAML: schemas and deployment-safety rules.
+    #[command(
+        long_about = "Build each kustomization directory (or read rendered YAML with -f) and check \
+every object against the Kubernetes schema of the chosen version and the deployment-safety rules \
+(see docs/check.md). Each finding names the object, the field and the file in the tree it came \
+from.\n\nExit status: 0 no findings at the --fail-on severity (error by default) or above, 1 such \
+findings, 2 usage or build errors.",
+        after_help = "Examples:\n  rustomize check overlays/staging overlays/production\n  \
+rustomize check --env production overlays/production\n  rustomize build . | rustomize check -f -\n  \
+rustomize check --format sarif overlays/* > check.sarif\n  \
+rustomize check --format github --fail-on warning overlays/*"
+    )]
+    Check(CheckArgs),
+    /// Prints the kustomize version (and rustomize's).
+    Version(VersionArgs),
+    /// Edits a kustomization file, keeping its comments and layout.
+    Edit(edit::EditArgs),
+    /// Create a new kustomization in the current directory
+    #[command(visible_alias = "init")]
+    Create(CreateArgs),
+    /// Generate shell completion script
+    Completion(CompletionArgs),
+}
+
+/// `rustomize build` arguments, named as `kustomize build` names them.
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// The directory holding the kustomization file, or a remote target
+    /// (`github.com/org/app//deploy/overlays/prod?ref=v1.0.0`).
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// Write the output to this file, or one file per resource when it is an
+    /// existing directory, instead of stdout.
+    #[arg(short = 'o', long = "output", value_name = "PATH")]
+    pub output: Option<PathBuf>,
+    /// Which files kustomizations may read: only files under their own
+    /// directory (the default), or any file.
+    #[arg(long = "load-restrictor", value_enum, default_value_t = LoadRestrictorArg::LoadRestrictionsRootOnly)]
+    pub load_restrictor: LoadRestrictorArg,
+    /// Output order when the kustomization sets no `sortOptions`: legacy
+    /// or none (deprecated in kustomize; use `sortOptions`).
+    #[arg(long = "reorder", hide = true, value_name = "ORDER")]
+    pub reorder: Option<String>,
+    /// Remote bases and the cache.
+    #[command(flatten)]
+    pub remote: RemoteArgs,
+    /// Helm charts and KRM functions.
+    #[command(flatten)]
+    pub plugins: PluginArgs,
+    /// Add `app.kubernetes.io/managed-by` to every resource (deprecated in
+    /// kustomize; use `buildMetadata: [managedByLabel]`).
+    #[arg(long = "enable-managedby-label", hide = true, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
+    pub enable_managedby_label: bool,
+}
+
+/// How remote bases are fetched.
+#[derive(Debug, Args, Clone)]
+pub struct RemoteArgs {
+    /// Build remote bases only from the cache; fail if one is missing
+    /// instead of touching the network.
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
+    pub offline: bool,
+    /// Re-resolve tags too (branches are always re-resolved unless
+    /// offline).
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
+    pub refresh: bool,
+    /// Cache directory for remote bases [default: $RUSTOMIZE_CACHE_DIR,
+    /// else $XDG_CACHE_HOME/rustomize, else ~/.cache/rustomize].
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+}
+
+/// Helm and KRM function flags, named as `kustomize build` names them.
+#[derive(Debug, Args, Clone, Default)]
+pub struct PluginArgs {
+    /// Allow KRM functions (non-builtin configs in `transformers:`,
+    /// `generators:`, `validators:`); also enables helm.
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
+    pub enable_alpha_plugins: bool,
+    /// Allow KRM functions that run a local executable
+    /// (`config.kubernetes.io/function: {exec: {path: ...}}`).
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
+    pub enable_exec: bool,
+    /// Inflate `helmCharts` by running the helm program.
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
+    pub enable_helm: bool,
+    /// The helm program.
+    #[arg(long, value_name = "PROGRAM", default_value = "helm")]
+    pub helm_command: String,
+    /// `--api-versions` for `helm template` (repeatable).
+    #[arg(long, value_name = "VERSION")]
+    pub helm_api_versions: Vec<String>,
+    /// `--kube-version` for `helm template`.
+    #[arg(long, value_name = "VERSION", default_value = "")]
+    pub helm_kube_version: String,
+    /// Pass `--debug` to helm.
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
+    pub helm_debug: bool,
+    /// Container function options; accepted for compatibility and unused,
+    /// since rustomize never runs containers.
+    #[arg(long, hide = true, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
+    pub network: bool,
+    /// Unused (container functions).
+    #[arg(long, hide = true, value_name = "NAME")]
+    pub network_name: Option<String>,
+    /// Unused (container functions).
+    #[arg(long, hide = true, value_name = "MOUNT")]
+    pub mount: Vec<String>,
+    /// Unused (container functions).
+    #[arg(short = 'e', long = "env", hide = true, value_name = "VAR")]
+    pub env: Vec<String>,
+    /// Unused (container functions).
+    #[arg(long, hide = true, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
+    pub as_current_user: bool,
+}
+
+impl PluginArgs {
+    /// The engine's options for these flags.
+    pub fn options(&self) -> rustomize_engine::PluginOptions {
+        rustomize_engine::PluginOptions {
+            enable_alpha_plugins: self.enable_alpha_plugins,
+            enable_exec: self.enable_exec,
+            enable_helm: self.enable_helm,
+            helm_command: self.helm_command.clone(),
+            helm_api_versions: self.helm_api_versions.clone(),
+            helm_kube_version: self.helm_kube_version.clone(),
+            helm_debug: self.helm_debug,
+            ..rustomize_engine::PluginOptions::default()
+        }
+    }
+}
+
+/// `rustomize remotes` arguments.
+#[derive(Debug, Args)]
+pub struct RemotesArgs {
+    /// The directory holding the kustomization file.
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// Which files kustomizations may read.
+    #[arg(long = "load-restrictor", value_enum, default_value_t = LoadRestrictorArg::LoadRestrictionsRootOnly)]
+    pub load_restrictor: LoadRestrictorArg,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// Remote bases and the cache.
+    #[command(flatten)]
+    pub remote: RemoteArgs,
+}
+
+/// `--load-restrictor` values.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+#[value(rename_all = "verbatim")]
+pub enum LoadRestrictorArg {
+    /// Only files under the kustomization's directory.
+    LoadRestrictionsRootOnly,
+    /// Any file.
+    LoadRestrictionsNone,
+}
+
+/// `--reorder` values.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ReorderArg {
+    /// kustomize's kind order.
+    Legacy,
+    /// Input order.
+    None,
+}
+
+/// `rustomize check` arguments.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Kustomization directories to build and check ('.' when neither a
+    /// directory nor -f is given).
+    #[arg(value_name = "DIR")]
+    pub dirs: Vec<PathBuf>,
+    /// Check rendered YAML read from this file ('-' for stdin) instead of
+    /// building; may be repeated.
+    #[arg(short = 'f', long = "filename", value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Kubernetes version whose schemas to check against (1.29 to 1.37;
+    /// default: the configuration's, else the newest).
+    #[arg(long = "kubernetes-version", value_name = "VERSION")]
+    pub kubernetes_version: Option<String>,
+    /// Environment the objects are deployed to (`production` turns on
+    /// mutable-image-tag and makes a missing readiness probe an error);
+    /// overrides the configuration's environments. Without it or configured
+    /// environments, a path segment `prod`/`production` or a namespace
+    /// ending in `-prod`/`-production` means production.
+    #[arg(long, value_name = "NAME")]
+    pub env: Option<String>,
+    /// Configuration file (default: .rustomize-check.yaml in the checked
+    /// directory or a parent).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+    pub format: CheckFormat,
+    /// The lowest severity that fails the check (exit status 1).
+    #[arg(long, value_enum, value_name = "SEVERITY", default_value_t = FailOn::Error)]
+    pub fail_on: FailOn,
+    /// Which files kustomizations may read, as for `build`.
+    #[arg(long = "load-restrictor", value_enum, default_value_t = LoadRestrictorArg::LoadRestrictionsRootOnly)]
+    pub load_restrictor: LoadRestrictorArg,
+    /// Remote bases and the cache.
+    #[command(flatten)]
+    pub remote: RemoteArgs,
+    /// Print the rules (id, default severity, summary) and exit.
+    #[arg(long)]
+    pub list_rules: bool,
+}
+
+/// `rustomize check --format` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    /// One line per finding and a summary per target.
+    Text,
+    /// A JSON document.
+    Json,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
+    /// GitHub workflow annotations (`::error file=...,line=...::...`).
+    Github,
+}
+
+/// `rustomize check --fail-on` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Error-level findings fail the check.
+    Error,
+    /// Warnings fail it too.
+    Warning,
+}
+
+/// `version` arguments.
+#[derive(Debug, Args)]
+pub struct VersionArgs {
+    /// short form (deprecated in kustomize)
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true",
+          default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
+    pub short: bool,
+    /// One of 'yaml' or 'json'.
+    #[arg(short = 'o', long = "output", default_value = "")]
+    pub output: String,
+}
+
+/// `create` arguments, named as kustomize names them.
+#[derive(Debug, Args)]
+pub struct CreateArgs {
+    /// Name of a file containing a file to add to the kustomization file.
+    #[arg(long, default_value = "")]
+    pub resources: String,
+    /// Set the value of the namespace field in the kustomization file.
+    #[arg(long, default_value = "")]
+    pub namespace: String,
+    /// Add one or more common annotations.
+    #[arg(long, default_value = "")]
+    pub annotations: String,
+    /// Add one or more common labels.
+    #[arg(long, default_value = "")]
+    pub labels: String,
+    /// Sets the value of the namePrefix field in the kustomization file.
+    #[arg(long, default_value = "")]
+    pub nameprefix: String,
+    /// Sets the value of the nameSuffix field in the kustomization file.
+    #[arg(long, default_value = "")]
+    pub namesuffix: String,
+    /// Search for kubernetes resources in the current directory to be added to the kustomization file.
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true",
+          default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
+    pub autodetect: bool,
+    /// Enable recursive directory searching for resource auto-detection.
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true",
+          default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
+    pub recursive: bool,
+}
+
+/// `completion` arguments.
+#[derive(Debug, Args)]
+pub struct CompletionArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: CompletionShell,
+}
+
+/// The shells kustomize generates completion for.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum CompletionShell {
+    /// bash
+    Bash,
+    /// zsh
+    Zsh,
+    /// fish
+    Fish,
+    /// PowerShell
+    Powershell,
+}
