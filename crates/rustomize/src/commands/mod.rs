@@ -2,6 +2,7 @@
 
 mod build;
 mod check;
+mod flux;
 mod remotes;
 
 use crate::cli::{Cli, Command, RemoteArgs};
