@@ -8,6 +8,9 @@
 // It is rustomize's test oracle for `rustomize build --flux`; it is our own
 // code calling the Flux libraries, nothing in it is copied from Flux.
 //
+// The root is first copied as source-controller would archive it (see
+// copyTree), since kustomize-controller builds from that artifact.
+//
 // The cluster is replaced by a fake client holding the ConfigMaps and Secrets
 // read from the --substitute-from files (a manifest without a namespace is
 // taken to be in the Kustomization's namespace; a Secret's stringData is
@@ -36,6 +39,7 @@ import (
 	kustomizev1 "github.com/fluxcd/kustomize-controller/api/v1"
 	kustomizev1beta2 "github.com/fluxcd/kustomize-controller/api/v1beta2"
 	generator "github.com/fluxcd/pkg/kustomize"
+	"github.com/fluxcd/pkg/sourceignore"
 	ssautil "github.com/fluxcd/pkg/ssa/utils"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -208,9 +212,10 @@ func run(c Case) (string, error) {
 		labels[ownerGroup+"/namespace"] = obj.GetNamespace()
 		o.SetLabels(labels)
 	}
+	// The controller: if cmeta := obj.Spec.CommonMetadata; cmeta != nil.
 	labels, _, _ := unstructured.NestedStringMap(obj.Object, "spec", "commonMetadata", "labels")
 	annotations, _, _ := unstructured.NestedStringMap(obj.Object, "spec", "commonMetadata", "annotations")
-	if labels != nil || annotations != nil {
+	if _, ok, _ := unstructured.NestedFieldNoCopy(obj.Object, "spec", "commonMetadata"); ok {
 		ssautil.SetCommonMetadata(objects, labels, annotations)
 	}
 	return ssautil.ObjectsToYAML(objects)
@@ -354,43 +359,50 @@ func fakeCluster(files []string, namespace string) (client.Client, error) {
 	return fake.NewClientBuilder().WithScheme(scheme).WithObjects(objs...).Build(), nil
 }
 
-// copyTree copies src into dst (an existing directory), keeping symlinks as
-// symlinks and file modes.
+// copyTree makes dst the artifact source-controller would make of src: the
+// .sourceignore patterns of the tree (or, when it has none, the default
+// exclusions) applied per path with the VCS patterns, only regular files
+// and directories kept (links are left out), as
+// fluxcd/pkg/artifact/storage's SourceIgnoreFilter and Archive do.
 func copyTree(src, dst string) error {
 	src, err := filepath.Abs(src)
 	if err != nil {
 		return err
 	}
+	domain := strings.Split(src, string(filepath.Separator))
+	ps, err := sourceignore.LoadIgnorePatterns(src, domain)
+	if err != nil {
+		return err
+	}
+	matcher := sourceignore.NewDefaultMatcher(ps, domain)
+	if len(ps) > 0 {
+		matcher = sourceignore.NewMatcher(append(sourceignore.VCSPatterns(domain), ps...))
+	}
 	return filepath.Walk(src, func(p string, info os.FileInfo, err error) error {
 		if err != nil {
 			return err
+		}
+		if m := info.Mode(); !(m.IsRegular() || m.IsDir()) {
+			return nil
+		}
+		if matcher.Match(strings.Split(p, string(filepath.Separator)), info.IsDir()) {
+			return nil
 		}
 		rel, err := filepath.Rel(src, p)
 		if err != nil {
 			return err
 		}
 		target := filepath.Join(dst, rel)
-		switch {
-		case info.Mode()&os.ModeSymlink != 0:
-			link, err := os.Readlink(p)
-			if err != nil {
-				return err
-			}
-			return os.Symlink(link, target)
-		case info.IsDir():
-			if rel == "." {
-				return nil
-			}
-			if info.Name() == ".git" {
-				return filepath.SkipDir
-			}
-			return os.Mkdir(target, info.Mode().Perm()|0o700)
-		default:
-			data, err := os.ReadFile(p)
-			if err != nil {
-				return err
-			}
-			return os.WriteFile(target, data, info.Mode().Perm())
+		if info.IsDir() {
+			return os.MkdirAll(target, 0o755)
 		}
+		if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(target, data, 0o644)
 	})
 }

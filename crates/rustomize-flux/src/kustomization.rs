@@ -111,9 +111,9 @@ pub struct Kustomization {
     pub path: String,
     /// `spec.targetNamespace`.
     pub target_namespace: String,
-    /// `spec.namePrefix`.
+    /// `spec.namePrefix` (v1).
     pub name_prefix: String,
-    /// `spec.nameSuffix`.
+    /// `spec.nameSuffix` (v1).
     pub name_suffix: String,
     /// `spec.patches`.
     pub patches: Vec<Patch>,
@@ -129,6 +129,9 @@ pub struct Kustomization {
     pub ignore_missing_components: bool,
     /// `spec.buildMetadata` (v1).
     pub build_metadata: Vec<String>,
+    /// Whether `spec.commonMetadata` is set (even empty, it makes Flux
+    /// rewrite every object's labels and annotations).
+    pub common_metadata: bool,
     /// `spec.commonMetadata.labels`, in file order.
     pub common_labels: Vec<(String, String)>,
     /// `spec.commonMetadata.annotations`, in file order.
@@ -229,8 +232,16 @@ impl Kustomization {
             },
             path: r.string(spec.get("path"), "spec.path")?,
             target_namespace: r.string(spec.get("targetNamespace"), "spec.targetNamespace")?,
-            name_prefix: r.string(spec.get("namePrefix"), "spec.namePrefix")?,
-            name_suffix: r.string(spec.get("nameSuffix"), "spec.nameSuffix")?,
+            name_prefix: if v1 {
+                r.string(spec.get("namePrefix"), "spec.namePrefix")?
+            } else {
+                String::new()
+            },
+            name_suffix: if v1 {
+                r.string(spec.get("nameSuffix"), "spec.nameSuffix")?
+            } else {
+                String::new()
+            },
             patches: Vec::new(),
             patches_strategic_merge: Vec::new(),
             patches_json6902: Vec::new(),
@@ -246,6 +257,7 @@ impl Kustomization {
             } else {
                 Vec::new()
             },
+            common_metadata: false,
             common_labels: Vec::new(),
             common_annotations: Vec::new(),
             post_build: None,
@@ -311,6 +323,7 @@ impl Kustomization {
         }
         if let Some(cm) = spec.get("commonMetadata").filter(|n| !n.is_null()) {
             r.expect_map(cm, "spec.commonMetadata")?;
+            k.common_metadata = true;
             k.common_labels = r.string_map(cm.get("labels"), "spec.commonMetadata.labels")?;
             k.common_annotations =
                 r.string_map(cm.get("annotations"), "spec.commonMetadata.annotations")?;

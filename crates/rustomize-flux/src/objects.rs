@@ -67,7 +67,7 @@ pub fn applied(nodes: Vec<Node>, k: &Kustomization) -> Result<Vec<Node>, Error> 
             ],
         );
     }
-    if !k.common_labels.is_empty() || !k.common_annotations.is_empty() {
+    if k.common_metadata {
         for node in &mut out {
             set_metadata(node, "labels", &k.common_labels);
             set_metadata(node, "annotations", &k.common_annotations);
@@ -94,8 +94,8 @@ pub fn to_yaml(objects: &[Node]) -> Result<String, Error> {
 }
 
 /// `unstructured.SetLabels(GetLabels() + pairs)`: the map is rebuilt from
-/// its string values; when one is not a string, `GetLabels` gives nothing
-/// and only the new pairs remain.
+/// its values, null ones becoming `""`; when one is neither a string nor
+/// null, `GetLabels` gives nothing and only the new pairs remain.
 fn set_metadata(node: &mut Node, field: &str, pairs: &[(String, String)]) {
     let Some(meta) = node
         .as_map_mut()
@@ -109,16 +109,23 @@ fn set_metadata(node: &mut Node, field: &str, pairs: &[(String, String)]) {
     let Some(meta) = meta.as_map_mut() else {
         return;
     };
-    let mut current = match meta.get(field) {
-        Some(Node::Map(m))
-            if m.entries
-                .iter()
-                .all(|e| matches!(&e.value, Node::Scalar(s) if s.tag == Tag::Str)) =>
-        {
-            m.clone()
+    let mut current = Map::new();
+    if let Some(Node::Map(m)) = meta.get(field) {
+        for e in &m.entries {
+            match &e.value {
+                Node::Scalar(s) if s.tag == Tag::Str => {
+                    current.insert(e.key.value.clone(), Node::string(s.value.clone()))
+                }
+                Node::Scalar(s) if s.tag == Tag::Null => {
+                    current.insert(e.key.value.clone(), Node::string(""))
+                }
+                _ => {
+                    current = Map::new();
+                    break;
+                }
+            }
         }
-        _ => Map::new(),
-    };
+    }
     for (k, v) in pairs {
         current.insert(k.clone(), Node::string(v.clone()));
     }
