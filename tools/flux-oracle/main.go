@@ -6,7 +6,13 @@
 // objects as `flux build kustomization` does (ssautil.ObjectsToYAML).
 //
 // It is rustomize's test oracle for `rustomize build --flux`; it is our own
-// code calling the Flux libraries, nothing in it is copied from Flux.
+// code calling the Flux libraries, nothing in it is copied from Flux. It
+// builds with the kustomize Flux itself pins (fluxcd/pkg/kustomize v1.41.0:
+// kustomize v5.8.1). To tell Flux-layer differences from kustomize-version
+// ones, build it against rustomize's kustomize v5.5.0 instead:
+//
+//	go mod edit -replace sigs.k8s.io/kustomize/api=sigs.k8s.io/kustomize/api@v0.18.0 \
+//	  -replace sigs.k8s.io/kustomize/kyaml=sigs.k8s.io/kustomize/kyaml@v0.18.1 && go mod tidy
 //
 // The root is first copied as source-controller would archive it (see
 // copyTree), since kustomize-controller builds from that artifact.

@@ -1,6 +1,7 @@
 //! The fluxcd/pkg oracle (`tools/flux-oracle`): built with Go once per
 //! test run and cached under `target/flux-oracle/`, run in batch mode.
 //!
+//! `FLUX_ORACLE=/path/to/binary` uses another build of the oracle.
 //! Without Go the tests that need it say so on stderr and pass; with
 //! `RUSTOMIZE_REQUIRE_ORACLES=1` (CI) they fail instead.
 
@@ -51,6 +52,11 @@ pub fn binary() -> Option<PathBuf> {
 }
 
 fn build() -> Option<PathBuf> {
+    // Another oracle binary, e.g. one built against Flux's own kustomize
+    // (v5.8) instead of the pinned v5.5.
+    if let Some(bin) = std::env::var_os("FLUX_ORACLE") {
+        return Some(PathBuf::from(bin));
+    }
     let src = workspace().join("tools/flux-oracle");
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
