@@ -255,6 +255,15 @@ fn generate(rng: &mut Rng, dir: &Path) -> oracle::Case {
     let app = repo.join("apps/app");
     std::fs::create_dir_all(&app).expect("mkdir");
     let mut files = Vec::new();
+    let v1 = rng.chance(85);
+    let beta_patches = !v1 && rng.chance(50);
+    if beta_patches {
+        write(
+            &app.join("patched.yaml"),
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-patched\ndata:\n  a: b\n---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: sec-patched\nstringData:\n  a: b\n",
+        );
+        files.push("patched.yaml".to_string());
+    }
     for f in 0..1 + rng.below(3) {
         let name = if rng.chance(20) {
             format!("f{f}.yml")
@@ -279,6 +288,31 @@ fn generate(rng: &mut Rng, dir: &Path) -> oracle::Case {
         write(&app.join("notes.txt"), "not yaml\n");
         write(&app.join(".github/ci.yaml"), "on: push\n");
     }
+    if rng.chance(15) {
+        // A kustomized subdirectory: listed as a directory, not entered.
+        write(
+            &app.join("base/kustomization.yaml"),
+            "resources:\n- cm.yaml\nnameSuffix: -base\n",
+        );
+        write(&app.join("base/cm.yaml"), &object(rng, 80));
+        write(
+            &app.join("base/ignored-by-generator.yaml"),
+            "not: a resource\n",
+        );
+    }
+    if rng.chance(12) {
+        // What source-controller leaves out of the artifact.
+        write(&repo.join(".sourceignore"), "# test data\n*.skip.yaml\n");
+        write(&app.join("x.skip.yaml"), "broken: [\n");
+    }
+    #[cfg(unix)]
+    if rng.chance(10) {
+        // Links are not archived: a linked file is not there for Flux.
+        std::fs::create_dir_all(repo.join("elsewhere")).expect("mkdir");
+        write(&repo.join("elsewhere/linked.yaml"), "not: a resource\n");
+        std::os::unix::fs::symlink(repo.join("elsewhere/linked.yaml"), app.join("linked.yaml"))
+            .expect("symlink");
+    }
     let component = rng.chance(20);
     if component {
         write(
@@ -295,8 +329,12 @@ fn generate(rng: &mut Rng, dir: &Path) -> oracle::Case {
             for f in &files {
                 let _ = writeln!(k, "- {f}");
             }
-        } else {
+        } else if rng.chance(80) {
             k.push_str("configMapGenerator:\n- name: gen\n  literals:\n  - a=${V1}\n");
+        } else {
+            // An empty kustomization: Flux adds originAnnotations and
+            // builds nothing.
+            k.clear();
         }
         if rng.chance(25) {
             k.push_str("images:\n- name: nginx\n  newTag: \"1.0\"\n  digest: sha256:0000\n");
@@ -312,7 +350,6 @@ fn generate(rng: &mut Rng, dir: &Path) -> oracle::Case {
     }
 
     // The Flux Kustomization.
-    let v1 = rng.chance(85);
     let mut ks = format!(
         "apiVersion: kustomize.toolkit.fluxcd.io/{}\nkind: Kustomization\nmetadata:\n  name: app\n",
         if v1 { "v1" } else { "v1beta2" }
@@ -326,17 +363,19 @@ fn generate(rng: &mut Rng, dir: &Path) -> oracle::Case {
         let _ = writeln!(ks, "  namespace: {ns}");
     }
     ks.push_str("spec:\n  interval: 10m\n  prune: true\n  sourceRef:\n    kind: GitRepository\n    name: repo\n");
-    let _ = writeln!(
-        ks,
-        "  path: {}",
+    let path = if rng.chance(3) {
+        "./apps/none"
+    } else {
         rng.pick(&[
             "./apps/app",
             "apps/app",
             "/apps/app",
             "apps/../apps/app",
-            "./apps/./app/"
+            "./apps/./app/",
+            "../../apps/app",
         ])
-    );
+    };
+    let _ = writeln!(ks, "  path: {path}");
     if rng.chance(30) {
         ks.push_str("  targetNamespace: target\n");
     }
@@ -367,6 +406,14 @@ fn generate(rng: &mut Rng, dir: &Path) -> oracle::Case {
             quoted(&expr(rng)),
         );
     }
+    if beta_patches {
+        let _ = write!(
+            ks,
+            "  patchesStrategicMerge:\n  - apiVersion: v1\n    kind: ConfigMap\n    metadata:\n      name: cm-patched\n    data:\n      smp: {}\n  patchesJson6902:\n  - target:\n      version: v1\n      kind: Secret\n      name: sec-patched\n    patch:\n    - op: add\n      path: /stringData/extra\n      value: {}\n",
+            quoted(&expr(rng)),
+            quoted(&expr(rng)),
+        );
+    }
     if component || rng.chance(10) {
         let _ = writeln!(
             ks,
@@ -377,10 +424,12 @@ fn generate(rng: &mut Rng, dir: &Path) -> oracle::Case {
             ks.push_str("  ignoreMissingComponents: true\n");
         }
     }
-    if rng.chance(20) {
-        ks.push_str(
+    match rng.below(10) {
+        0 | 1 => ks.push_str(
             "  commonMetadata:\n    labels:\n      team: a\n    annotations:\n      owner: b\n",
-        );
+        ),
+        2 => ks.push_str("  commonMetadata: {}\n"),
+        _ => {}
     }
     let mut case = oracle::Case {
         root: repo.clone(),
@@ -577,6 +626,11 @@ fn generated_kustomizations_match_fluxcd_pkg() {
     }
     let mut reasons: Vec<(String, usize)> = reasons.into_iter().collect();
     reasons.sort_by_key(|r| std::cmp::Reverse(r.1));
+    if std::env::var_os("FLUX_DIFF_VERBOSE").is_some() {
+        for e in expected.iter().filter_map(|r| r.as_ref().err()) {
+            eprintln!("oracle error: {e}");
+        }
+    }
     for (reason, n) in reasons.iter().take(8) {
         eprintln!("  {n:>4} fail with: {reason}");
     }
