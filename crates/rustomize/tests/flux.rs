@@ -341,3 +341,78 @@ fn first_difference(want: &str, got: &str) -> String {
         got.lines().count()
     )
 }
+
+fn git(dir: &Path, args: &[&str]) {
+    let out = Command::new("git")
+        .args([
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.com",
+            "-c",
+            "init.defaultBranch=main",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn remote_bases_are_fetched_and_substituted() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let app = tmp.path().join("app");
+    write(
+        &app,
+        &[
+            ("base/kustomization.yaml", "resources: [cm.yaml]\n"),
+            ("base/cm.yaml", APP),
+        ],
+    );
+    git(&app, &["init", "-q"]);
+    git(&app, &["add", "-A"]);
+    git(&app, &["commit", "-qm", "v1"]);
+    git(&app, &["tag", "v1"]);
+    let infra = tmp.path().join("infra");
+    write(
+        &infra,
+        &[
+            (
+                "apps/kustomization.yaml",
+                "resources:\n- github.com/org/app//base?ref=v1\n",
+            ),
+            (
+                "ks.yaml",
+                &KS.replace(
+                    "    substituteFrom:\n    - {kind: ConfigMap, name: cluster-vars}\n",
+                    "    substitute: {ENV: remote}\n",
+                ),
+            ),
+        ],
+    );
+    git(&infra, &["init", "-q"]);
+    let out = bin()
+        .args(["build", "--flux", "ks.yaml"])
+        .current_dir(&infra)
+        .env("GIT_CONFIG_COUNT", "1")
+        .env(
+            "GIT_CONFIG_KEY_0",
+            format!("url.file://{}.insteadOf", app.display()),
+        )
+        .env("GIT_CONFIG_VALUE_0", "https://github.com/org/app")
+        .env("RUSTOMIZE_CACHE_DIR", tmp.path().join("cache"))
+        .env("HTTPS_PROXY", "http://127.0.0.1:9")
+        .output()
+        .expect("rustomize runs");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("env: remote\n") && text.contains("namespace: prod\n"),
+        "{text}"
+    );
+}
