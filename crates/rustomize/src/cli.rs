@@ -55,7 +55,7 @@ rustomize check --format sarif overlays/* > check.sarif"
 pub struct BuildArgs {
     /// The directory holding the kustomization file, or a remote target
     /// (`github.com/org/app//deploy/overlays/prod?ref=v1.0.0`).
-    #[arg(default_value = ".", conflicts_with = "flux")]
+    #[arg(default_value = ".", conflicts_with_all = ["flux", "flux_root", "flux_name", "substitute_from", "vars", "strict_substitute"])]
     pub dir: PathBuf,
     /// Render what Flux's kustomize-controller would apply for the Flux
     /// `Kustomization` object (kustomize.toolkit.fluxcd.io/v1) in this file
@@ -111,7 +111,7 @@ pub struct FluxArgs {
     /// Fail on a variable without a default that has no value, as
     /// kustomize-controller does by default (feature gate
     /// StrictPostBuildSubstitutions); `false` expands it to nothing.
-    #[arg(long, value_name = "BOOL", default_value_t = true, action = ArgAction::Set)]
+    #[arg(long, value_name = "BOOL", default_value_t = true, action = ArgAction::Set, requires = "flux")]
     pub strict_substitute: bool,
 }
 
