@@ -17,7 +17,7 @@
 // The root is first copied as source-controller would archive it (see
 // copyTree), since kustomize-controller builds from that artifact.
 //
-// The cluster is replaced by a fake client holding the ConfigMaps and Secrets
+// The cluster is replaced by a client holding the ConfigMaps and Secrets
 // read from the --substitute-from files (a manifest without a namespace is
 // taken to be in the Kustomization's namespace; a Secret's stringData is
 // merged into data, as the API server does). --var NAME=VALUE adds an entry
@@ -48,11 +48,13 @@ import (
 	"github.com/fluxcd/pkg/sourceignore"
 	ssautil "github.com/fluxcd/pkg/ssa/utils"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
 	k8syaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 )
 
 // defaultNamespace is the namespace of a Kustomization whose file names
@@ -312,13 +314,40 @@ func readKustomization(c Case) (*unstructured.Unstructured, bool, error) {
 	return &unstructured.Unstructured{Object: obj}, always, nil
 }
 
+// cluster stands in for the API server: Get answers ConfigMaps and Secrets
+// from the manifests, NotFound for anything else. The embedded nil Client
+// is never called (LoadVariables only gets objects); it spares the oracle
+// controller-runtime's fake client and its dependencies.
+type cluster struct {
+	client.Client
+	configMaps map[types.NamespacedName]*corev1.ConfigMap
+	secrets    map[types.NamespacedName]*corev1.Secret
+}
+
+func (c *cluster) Get(_ context.Context, key client.ObjectKey, obj client.Object, _ ...client.GetOption) error {
+	switch o := obj.(type) {
+	case *corev1.ConfigMap:
+		if cm, ok := c.configMaps[key]; ok {
+			cm.DeepCopyInto(o)
+			return nil
+		}
+		return apierrors.NewNotFound(schema.GroupResource{Resource: "configmaps"}, key.Name)
+	case *corev1.Secret:
+		if s, ok := c.secrets[key]; ok {
+			s.DeepCopyInto(o)
+			return nil
+		}
+		return apierrors.NewNotFound(schema.GroupResource{Resource: "secrets"}, key.Name)
+	}
+	return fmt.Errorf("the oracle's cluster holds no %T", obj)
+}
+
 // fakeCluster holds the ConfigMaps and Secrets of the given manifests.
 func fakeCluster(files []string, namespace string) (client.Client, error) {
-	scheme := runtime.NewScheme()
-	if err := corev1.AddToScheme(scheme); err != nil {
-		return nil, err
+	c := &cluster{
+		configMaps: map[types.NamespacedName]*corev1.ConfigMap{},
+		secrets:    map[types.NamespacedName]*corev1.Secret{},
 	}
-	var objs []client.Object
 	for _, f := range files {
 		data, err := os.ReadFile(f)
 		if err != nil {
@@ -339,13 +368,16 @@ func fakeCluster(files []string, namespace string) (client.Client, error) {
 			if u.GetNamespace() == "" {
 				u.SetNamespace(namespace)
 			}
+			key := types.NamespacedName{Namespace: u.GetNamespace(), Name: u.GetName()}
 			switch u.GetKind() {
 			case "ConfigMap":
 				cm := &corev1.ConfigMap{}
 				if err := runtime.DefaultUnstructuredConverter.FromUnstructured(u.Object, cm); err != nil {
 					return nil, fmt.Errorf("%s: %w", f, err)
 				}
-				objs = append(objs, cm)
+				if _, dup := c.configMaps[key]; !dup {
+					c.configMaps[key] = cm
+				}
 			case "Secret":
 				s := &corev1.Secret{}
 				if err := runtime.DefaultUnstructuredConverter.FromUnstructured(u.Object, s); err != nil {
@@ -358,11 +390,13 @@ func fakeCluster(files []string, namespace string) (client.Client, error) {
 					s.Data[k] = []byte(v)
 				}
 				s.StringData = nil
-				objs = append(objs, s)
+				if _, dup := c.secrets[key]; !dup {
+					c.secrets[key] = s
+				}
 			}
 		}
 	}
-	return fake.NewClientBuilder().WithScheme(scheme).WithObjects(objs...).Build(), nil
+	return c, nil
 }
 
 // copyTree makes dst the artifact source-controller would make of src: the
