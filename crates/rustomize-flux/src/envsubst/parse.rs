@@ -25,7 +25,7 @@ pub enum SyntaxError {
     FuncSubstitution,
     /// `unable to parse default function`.
     DefaultFunction,
-    /// Substitutions nested deeper than [`MAX_DEPTH`] (Go has no bound but
+    /// Substitutions nested more than 1,000 deep (Go has no bound but
     /// its stack).
     TooDeep,
 }
