@@ -461,10 +461,11 @@ fn generate(rng: &mut Rng, dir: &Path) -> oracle::Case {
                 let _ = write!(
                     values,
                     "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: vars\n{}data:\n  V1: {}\n  PORT: {}\n",
-                    if rng.chance(20) {
-                        "  namespace: flux-system\n"
-                    } else {
-                        ""
+                    match rng.below(10) {
+                        0 | 1 => "  namespace: flux-system\n",
+                        // Another namespace: the Kustomization cannot see it.
+                        2 => "  namespace: other\n",
+                        _ => "",
                     },
                     quoted(rng.pick::<&str>(VALUES)),
                     quoted(rng.pick::<&str>(&["8080", "http", "0x50", ""])),
