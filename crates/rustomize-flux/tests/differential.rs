@@ -324,11 +324,20 @@ fn generate(rng: &mut Rng, dir: &Path) -> oracle::Case {
     if has_kustomization {
         let mut k =
             String::from("apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n");
-        if rng.chance(90) {
+        if rng.chance(80) {
             k.push_str("resources:\n");
             for f in &files {
                 let _ = writeln!(k, "- {f}");
             }
+        } else if rng.chance(50) {
+            // The deprecated `bases`: no `resources`, so Flux adds
+            // originAnnotations, whose paths then show in every object.
+            write(
+                &repo.join("apps/shared/kustomization.yaml"),
+                "resources:\n- cm.yaml\n",
+            );
+            write(&repo.join("apps/shared/cm.yaml"), &object(rng, 70));
+            k.push_str("bases:\n- ../shared\n");
         } else if rng.chance(80) {
             k.push_str("configMapGenerator:\n- name: gen\n  literals:\n  - a=${V1}\n");
         } else {
