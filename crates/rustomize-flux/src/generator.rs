@@ -3,7 +3,8 @@
 //!
 //! When `spec.path` holds a kustomization file (`kustomization.yaml`,
 //! `kustomization.yml` or `Kustomization`), Flux reads it into kustomize's
-//! Go type, which drops fields it does not know, and writes it back over
+//! Go type, which drops fields it does not know ([`crate::kustomize_type`]),
+//! and writes it back over
 //! the same file. Otherwise it generates `kustomization.yaml` listing, in
 //! lexical order, every `.yaml`/`.yml` file below the directory, and every
 //! subdirectory that holds a kustomization file (without descending into
@@ -27,44 +28,6 @@ use std::path::{Path, PathBuf};
 /// kustomize's kustomization file names, in the order it looks for them.
 pub const KUSTOMIZATION_FILES: [&str; 3] =
     ["kustomization.yaml", "kustomization.yml", "Kustomization"];
-
-/// The top-level fields of kustomize's `types.Kustomization` (v5.5), which
-/// survive Flux's round trip through it.
-const KNOWN_FIELDS: [&str; 33] = [
-    "apiVersion",
-    "kind",
-    "metadata",
-    "openapi",
-    "namePrefix",
-    "nameSuffix",
-    "namespace",
-    "commonLabels",
-    "labels",
-    "commonAnnotations",
-    "patchesStrategicMerge",
-    "patchesJson6902",
-    "patches",
-    "images",
-    "imageTags",
-    "replacements",
-    "replicas",
-    "vars",
-    "sortOptions",
-    "resources",
-    "components",
-    "crds",
-    "bases",
-    "configMapGenerator",
-    "secretGenerator",
-    "helmGlobals",
-    "helmCharts",
-    "helmChartInflationGenerator",
-    "generatorOptions",
-    "configurations",
-    "generators",
-    "transformers",
-    "validators",
-];
 
 /// The kustomization Flux builds for a directory.
 #[derive(Debug, Clone)]
@@ -167,8 +130,8 @@ pub fn find_kustomization(fs: &ArtifactFs, dir: &Path) -> Option<PathBuf> {
 }
 
 /// An existing kustomization as it comes out of kustomize's Go type:
-/// unknown top-level fields dropped (a key differing only in case is the
-/// field's), `apiVersion` and `kind` defaulted, an empty file an empty
+/// unknown fields dropped at every depth (a key differing only in case is
+/// the field's), `apiVersion` and `kind` defaulted, an empty file an empty
 /// kustomization.
 fn read_existing(fs: &ArtifactFs, path: &Path) -> Result<Node, Error> {
     let bytes = fs.read(path).map_err(|source| Error::Io {
@@ -199,15 +162,7 @@ fn read_existing(fs: &ArtifactFs, path: &Path) -> Result<Node, Error> {
         Node::string("kustomize.config.k8s.io/v1beta1"),
     );
     kept.insert("kind", Node::string("Kustomization"));
-    for e in std::mem::take(&mut map.entries) {
-        let field = KNOWN_FIELDS
-            .iter()
-            .find(|f| **f == e.key.value)
-            .or_else(|| {
-                KNOWN_FIELDS
-                    .iter()
-                    .find(|f| f.eq_ignore_ascii_case(&e.key.value))
-            });
+    for e in crate::kustomize_type::strip(std::mem::take(&mut map)).entries {
         // `omitempty` everywhere: null, "", [] and {} leave the field
         // out (and a null apiVersion or kind leaves the default).
         let empty = match &e.value {
@@ -217,12 +172,10 @@ fn read_existing(fs: &ArtifactFs, path: &Path) -> Result<Node, Error> {
             Node::Seq(s) => s.items.is_empty(),
             Node::Map(m) => m.is_empty(),
         };
-        match field {
-            Some(field) if !empty => kept.insert(*field, e.value),
-            Some(field) if !e.value.is_null() => {
-                kept.remove(field);
-            }
-            _ => {}
+        if !empty {
+            kept.insert(e.key.value, e.value);
+        } else if !e.value.is_null() {
+            kept.remove(&e.key.value);
         }
     }
     Ok(Node::Map(kept))

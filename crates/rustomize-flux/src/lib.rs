@@ -27,6 +27,7 @@ pub mod envsubst;
 mod error;
 pub mod generator;
 pub mod kustomization;
+pub mod kustomize_type;
 pub mod objects;
 pub mod roundtrip;
 pub mod sourceignore;

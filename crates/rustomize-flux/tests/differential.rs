@@ -339,7 +339,7 @@ fn generate(rng: &mut Rng, dir: &Path) -> oracle::Case {
             write(&repo.join("apps/shared/cm.yaml"), &object(rng, 70));
             k.push_str("bases:\n- ../shared\n");
         } else if rng.chance(80) {
-            k.push_str("configMapGenerator:\n- name: gen\n  literals:\n  - a=${V1}\n");
+            k.push_str("configMapGenerator:\n- name: gen\n  literal: [typo=dropped]\n  literals:\n  - a=${V1}\n");
         } else {
             // An empty kustomization: Flux adds originAnnotations and
             // builds nothing.
@@ -353,6 +353,10 @@ fn generate(rng: &mut Rng, dir: &Path) -> oracle::Case {
         }
         if rng.chance(15) {
             k.push_str("unknownField: dropped by Flux\n");
+        }
+        if rng.chance(15) {
+            // Flux drops unknown fields at any depth, and folds case.
+            k.push_str("generatorOptions:\n  labels: {gen: \"yes\"}\n  typo: dropped\nNameSuffix: -folded\n");
         }
         let name = *rng.pick(&["kustomization.yaml", "kustomization.yml", "Kustomization"]);
         write(&app.join(name), &k);
