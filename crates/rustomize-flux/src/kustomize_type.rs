@@ -39,7 +39,14 @@ enum Ty {
 /// What a field holds.
 #[derive(Clone, Copy, Debug)]
 enum Field {
-    /// A scalar, a map of scalars, a list of strings: kept as it is.
+    /// A string.
+    Str,
+    /// A map of strings.
+    StrMap,
+    /// A list of strings.
+    StrList,
+    /// Something else (a number, a boolean, a map of booleans, free YAML):
+    /// kept as it is.
     Leaf,
     /// One struct.
     One(Ty),
@@ -47,24 +54,24 @@ enum Field {
     Many(Ty),
 }
 
-use Field::{Leaf, Many, One};
+use Field::{Leaf, Many, One, Str, StrList, StrMap};
 
-const GVK: [(&str, Field); 3] = [("group", Leaf), ("version", Leaf), ("kind", Leaf)];
+const GVK: [(&str, Field); 3] = [("group", Str), ("version", Str), ("kind", Str)];
 
 fn fields(ty: Ty) -> Vec<(&'static str, Field)> {
     let list: &[(&str, Field)] = match ty {
         Ty::Kustomization => &[
-            ("apiVersion", Leaf),
-            ("kind", Leaf),
+            ("apiVersion", Str),
+            ("kind", Str),
             ("metadata", One(Ty::ObjectMeta)),
-            ("openapi", Leaf),
-            ("namePrefix", Leaf),
-            ("nameSuffix", Leaf),
-            ("namespace", Leaf),
-            ("commonLabels", Leaf),
+            ("openapi", StrMap),
+            ("namePrefix", Str),
+            ("nameSuffix", Str),
+            ("namespace", Str),
+            ("commonLabels", StrMap),
             ("labels", Many(Ty::Label)),
-            ("commonAnnotations", Leaf),
-            ("patchesStrategicMerge", Leaf),
+            ("commonAnnotations", StrMap),
+            ("patchesStrategicMerge", StrList),
             ("patchesJson6902", Many(Ty::Patch)),
             ("patches", Many(Ty::Patch)),
             ("images", Many(Ty::Image)),
@@ -73,139 +80,139 @@ fn fields(ty: Ty) -> Vec<(&'static str, Field)> {
             ("replicas", Many(Ty::Replica)),
             ("vars", Many(Ty::Var)),
             ("sortOptions", One(Ty::SortOptions)),
-            ("resources", Leaf),
-            ("components", Leaf),
-            ("crds", Leaf),
-            ("bases", Leaf),
+            ("resources", StrList),
+            ("components", StrList),
+            ("crds", StrList),
+            ("bases", StrList),
             ("configMapGenerator", Many(Ty::ConfigMapArgs)),
             ("secretGenerator", Many(Ty::SecretArgs)),
             ("helmGlobals", One(Ty::HelmGlobals)),
             ("helmCharts", Many(Ty::HelmChart)),
             ("helmChartInflationGenerator", Many(Ty::HelmChartArgs)),
             ("generatorOptions", One(Ty::GeneratorOptions)),
-            ("configurations", Leaf),
-            ("generators", Leaf),
-            ("transformers", Leaf),
-            ("validators", Leaf),
-            ("buildMetadata", Leaf),
+            ("configurations", StrList),
+            ("generators", StrList),
+            ("transformers", StrList),
+            ("validators", StrList),
+            ("buildMetadata", StrList),
         ],
         Ty::ObjectMeta => &[
-            ("name", Leaf),
-            ("namespace", Leaf),
-            ("labels", Leaf),
-            ("annotations", Leaf),
+            ("name", Str),
+            ("namespace", Str),
+            ("labels", StrMap),
+            ("annotations", StrMap),
         ],
         Ty::Label => &[
-            ("pairs", Leaf),
+            ("pairs", StrMap),
             ("includeSelectors", Leaf),
             ("includeTemplates", Leaf),
             ("fields", Many(Ty::FieldSpec)),
         ],
-        Ty::FieldSpec => &[("path", Leaf), ("create", Leaf)],
+        Ty::FieldSpec => &[("path", Str), ("create", Leaf)],
         Ty::Patch => &[
-            ("path", Leaf),
-            ("patch", Leaf),
+            ("path", Str),
+            ("patch", Str),
             ("target", One(Ty::Selector)),
             ("options", Leaf),
         ],
         Ty::Selector => &[
-            ("name", Leaf),
-            ("namespace", Leaf),
-            ("annotationSelector", Leaf),
-            ("labelSelector", Leaf),
+            ("name", Str),
+            ("namespace", Str),
+            ("annotationSelector", Str),
+            ("labelSelector", Str),
         ],
         Ty::Image => &[
-            ("name", Leaf),
-            ("newName", Leaf),
-            ("tagSuffix", Leaf),
-            ("newTag", Leaf),
-            ("digest", Leaf),
+            ("name", Str),
+            ("newName", Str),
+            ("tagSuffix", Str),
+            ("newTag", Str),
+            ("digest", Str),
         ],
         Ty::ReplacementField => &[
             ("source", One(Ty::SourceSelector)),
             ("targets", Many(Ty::TargetSelector)),
-            ("path", Leaf),
+            ("path", Str),
         ],
         Ty::SourceSelector => &[
-            ("name", Leaf),
-            ("namespace", Leaf),
-            ("fieldPath", Leaf),
+            ("name", Str),
+            ("namespace", Str),
+            ("fieldPath", Str),
             ("options", One(Ty::FieldOptions)),
         ],
         Ty::TargetSelector => &[
             ("select", One(Ty::Selector)),
             ("reject", Many(Ty::Selector)),
-            ("fieldPaths", Leaf),
+            ("fieldPaths", StrList),
             ("options", One(Ty::FieldOptions)),
         ],
         Ty::FieldOptions => &[
-            ("delimiter", Leaf),
+            ("delimiter", Str),
             ("index", Leaf),
-            ("encoding", Leaf),
+            ("encoding", Str),
             ("create", Leaf),
         ],
-        Ty::Replica => &[("name", Leaf), ("count", Leaf)],
+        Ty::Replica => &[("name", Str), ("count", Leaf)],
         Ty::Var => &[
-            ("name", Leaf),
+            ("name", Str),
             ("objref", One(Ty::VarTarget)),
             ("fieldref", One(Ty::FieldSelector)),
         ],
-        Ty::VarTarget => &[("apiVersion", Leaf), ("name", Leaf), ("namespace", Leaf)],
-        Ty::FieldSelector => &[("fieldPath", Leaf)],
+        Ty::VarTarget => &[("apiVersion", Str), ("name", Str), ("namespace", Str)],
+        Ty::FieldSelector => &[("fieldPath", Str)],
         Ty::SortOptions => &[
-            ("order", Leaf),
+            ("order", Str),
             ("legacySortOptions", One(Ty::LegacySortOptions)),
         ],
-        Ty::LegacySortOptions => &[("orderFirst", Leaf), ("orderLast", Leaf)],
+        Ty::LegacySortOptions => &[("orderFirst", StrList), ("orderLast", StrList)],
         Ty::ConfigMapArgs | Ty::SecretArgs => &[
-            ("namespace", Leaf),
-            ("name", Leaf),
-            ("behavior", Leaf),
-            ("literals", Leaf),
-            ("files", Leaf),
-            ("envs", Leaf),
-            ("env", Leaf),
+            ("namespace", Str),
+            ("name", Str),
+            ("behavior", Str),
+            ("literals", StrList),
+            ("files", StrList),
+            ("envs", StrList),
+            ("env", Str),
             ("options", One(Ty::GeneratorOptions)),
         ],
         Ty::GeneratorOptions => &[
-            ("labels", Leaf),
-            ("annotations", Leaf),
+            ("labels", StrMap),
+            ("annotations", StrMap),
             ("disableNameSuffixHash", Leaf),
             ("immutable", Leaf),
         ],
-        Ty::HelmGlobals => &[("chartHome", Leaf), ("configHome", Leaf)],
+        Ty::HelmGlobals => &[("chartHome", Str), ("configHome", Str)],
         Ty::HelmChart => &[
-            ("name", Leaf),
-            ("version", Leaf),
-            ("repo", Leaf),
-            ("releaseName", Leaf),
-            ("namespace", Leaf),
-            ("additionalValuesFiles", Leaf),
-            ("valuesFile", Leaf),
+            ("name", Str),
+            ("version", Str),
+            ("repo", Str),
+            ("releaseName", Str),
+            ("namespace", Str),
+            ("additionalValuesFiles", StrList),
+            ("valuesFile", Str),
             ("valuesInline", Leaf),
-            ("valuesMerge", Leaf),
+            ("valuesMerge", Str),
             ("includeCRDs", Leaf),
             ("skipHooks", Leaf),
-            ("apiVersions", Leaf),
-            ("kubeVersion", Leaf),
-            ("nameTemplate", Leaf),
+            ("apiVersions", StrList),
+            ("kubeVersion", Str),
+            ("nameTemplate", Str),
             ("skipTests", Leaf),
             ("debug", Leaf),
         ],
         Ty::HelmChartArgs => &[
-            ("chartName", Leaf),
-            ("chartVersion", Leaf),
-            ("chartRepoUrl", Leaf),
-            ("chartHome", Leaf),
-            ("chartRepoName", Leaf),
-            ("helmBin", Leaf),
-            ("helmHome", Leaf),
-            ("values", Leaf),
+            ("chartName", Str),
+            ("chartVersion", Str),
+            ("chartRepoUrl", Str),
+            ("chartHome", Str),
+            ("chartRepoName", Str),
+            ("helmBin", Str),
+            ("helmHome", Str),
+            ("values", Str),
             ("valuesLocal", Leaf),
-            ("valuesMerge", Leaf),
-            ("releaseName", Leaf),
-            ("releaseNamespace", Leaf),
-            ("extraArgs", Leaf),
+            ("valuesMerge", Str),
+            ("releaseName", Str),
+            ("releaseNamespace", Str),
+            ("extraArgs", StrList),
         ],
     };
     let mut out = list.to_vec();
@@ -217,18 +224,18 @@ fn fields(ty: Ty) -> Vec<(&'static str, Field)> {
         out.extend_from_slice(&GVK);
     }
     if ty == Ty::SecretArgs {
-        out.push(("type", Leaf));
+        out.push(("type", Str));
     }
     out
 }
 
 /// The kustomization as it comes out of kustomize's Go type: unknown fields
 /// dropped at every depth, keys renamed to the field they fold to.
-pub fn strip(doc: Map) -> Map {
+pub fn strip(doc: Map) -> Result<Map, String> {
     strip_struct(doc, Ty::Kustomization)
 }
 
-fn strip_struct(map: Map, ty: Ty) -> Map {
+fn strip_struct(map: Map, ty: Ty) -> Result<Map, String> {
     let known = fields(ty);
     let mut out = Map::new();
     out.line = map.line;
@@ -245,23 +252,55 @@ fn strip_struct(map: Map, ty: Ty) -> Map {
             continue;
         };
         let value = match (shape, e.value) {
-            (One(t), Node::Map(m)) => Node::Map(strip_struct(m, *t)),
+            (Str, Node::Scalar(sc)) => go_string(sc),
+            (StrMap, Node::Map(m)) => {
+                // Keys as sigs.k8s.io/yaml makes them (`on` is `true`).
+                let mut out = Map::new();
+                for entry in m.entries {
+                    let key = crate::roundtrip::key_string(&entry.key)
+                        .map_err(|e| format!("{name}: {e}"))?;
+                    let value = match entry.value {
+                        Node::Scalar(sc) => go_string(sc),
+                        other => other,
+                    };
+                    out.insert(key, value);
+                }
+                Node::Map(out)
+            }
+            (StrList, Node::Seq(mut seq)) => {
+                for item in &mut seq.items {
+                    if let Node::Scalar(sc) = std::mem::take(item) {
+                        *item = go_string(sc);
+                    }
+                }
+                Node::Seq(seq)
+            }
+            (One(t), Node::Map(m)) => Node::Map(strip_struct(m, *t)?),
             (Many(t), Node::Seq(mut seq)) => {
                 seq.items = seq
                     .items
                     .into_iter()
                     .map(|item| match item {
-                        Node::Map(m) => Node::Map(strip_struct(m, *t)),
-                        other => other,
+                        Node::Map(m) => strip_struct(m, *t).map(Node::Map),
+                        other => Ok(other),
                     })
-                    .collect();
+                    .collect::<Result<_, _>>()?;
                 Node::Seq(seq)
             }
             (_, other) => other,
         };
         out.insert(*name, value);
     }
-    out
+    Ok(out)
+}
+
+/// A scalar as a Go string field holds it (`yes` becomes `"true"`, `0777`
+/// `"511"`); null stays null.
+fn go_string(sc: rustomize_yaml::Scalar) -> Node {
+    match crate::roundtrip::go_string_field(&sc) {
+        Some(v) => Node::string(v),
+        None => Node::Scalar(sc),
+    }
 }
 
 #[cfg(test)]
@@ -271,16 +310,17 @@ mod tests {
     #[test]
     fn drops_unknown_fields_at_every_depth_and_folds_case() {
         let doc = rustomize_yaml::parse_one(
-            "resources: [a.yaml]\nNamePrefix: p-\ntypo: 1\npatches:\n- patch: x\n  tagret: 1\n  Target: {kind: K, labelselector: a=b, extra: 1}\nconfigMapGenerator:\n- name: g\n  literal: [a=b]\n  literals: [c=d]\nsecretGenerator:\n- name: s\n  type: Opaque\n",
+            "resources: [a.yaml]\ncommonLabels: {v: 1.0, on: on}\nNamePrefix: p-\ntypo: 1\npatches:\n- patch: x\n  tagret: 1\n  Target: {kind: K, labelselector: a=b, extra: 1}\nconfigMapGenerator:\n- name: g\n  literal: [a=b]\n  literals: [c=d]\nsecretGenerator:\n- name: s\n  type: Opaque\n",
         )
         .expect("yaml");
         let Node::Map(map) = doc else {
             panic!("a mapping");
         };
-        let out = rustomize_yaml::emit::to_string(&Node::Map(strip(map))).expect("emit");
+        let out =
+            rustomize_yaml::emit::to_string(&Node::Map(strip(map).expect("strips"))).expect("emit");
         assert_eq!(
             out,
-            "configMapGenerator:\n- literals:\n  - c=d\n  name: g\nnamePrefix: p-\npatches:\n- patch: x\n  target:\n    kind: K\n    labelSelector: a=b\nresources:\n- a.yaml\nsecretGenerator:\n- name: s\n  type: Opaque\n"
+            "commonLabels:\n  \"true\": \"true\"\n  v: \"1\"\nconfigMapGenerator:\n- literals:\n  - c=d\n  name: g\nnamePrefix: p-\npatches:\n- patch: x\n  target:\n    kind: K\n    labelSelector: a=b\nresources:\n- a.yaml\nsecretGenerator:\n- name: s\n  type: Opaque\n"
         );
     }
 }

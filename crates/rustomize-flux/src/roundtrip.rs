@@ -265,8 +265,24 @@ fn go_non_finite(f: f64) -> &'static str {
     }
 }
 
+/// The string sigs.k8s.io/yaml makes of a scalar decoded into a Go string
+/// field (`yaml.Unmarshal` into a typed struct): numbers and booleans, as
+/// yaml.v2 reads them, are formatted; `None` for null (the field stays
+/// empty).
+pub(crate) fn go_string_field(s: &Scalar) -> Option<String> {
+    match scalar_value(s) {
+        V2::Null => None,
+        V2::Str(v) => Some(v),
+        V2::Bool(b) => Some(b.to_string()),
+        V2::Int(i) => Some(i.to_string()),
+        V2::Float(f) if f.is_nan() => Some("NaN".to_string()),
+        V2::Float(f) if f.is_infinite() => Some(if f > 0.0 { "+Inf" } else { "-Inf" }.to_string()),
+        V2::Float(f) => Some(format_go_g32(f)),
+    }
+}
+
 /// sigs.k8s.io/yaml's string for a mapping key.
-fn key_string(key: &Scalar) -> Result<String, RoundTripError> {
+pub(crate) fn key_string(key: &Scalar) -> Result<String, RoundTripError> {
     match scalar_value(key) {
         V2::Str(s) => Ok(s),
         V2::Bool(b) => Ok(b.to_string()),

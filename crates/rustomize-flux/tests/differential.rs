@@ -358,6 +358,11 @@ fn generate(rng: &mut Rng, dir: &Path) -> oracle::Case {
             // Flux drops unknown fields at any depth, and folds case.
             k.push_str("generatorOptions:\n  labels: {gen: \"yes\"}\n  typo: dropped\nNameSuffix: -folded\n");
         }
+        if rng.chance(12) {
+            // Numbers and YAML 1.1 booleans where strings belong: Go makes
+            // strings of them (kustomize build rejects them).
+            k.push_str("commonAnnotations:\n  version: 1.0\n  enabled: on\n  mode: 0777\n");
+        }
         let name = *rng.pick(&["kustomization.yaml", "kustomization.yml", "Kustomization"]);
         write(&app.join(name), &k);
     }
