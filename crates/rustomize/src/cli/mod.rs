@@ -32,7 +32,8 @@ pub enum Command {
 'kustomization.yaml' (or 'kustomization.yml', 'Kustomization') and print them as a YAML \
 stream, exactly as `kustomize build` would.\n\nIf DIR is omitted, '.' is assumed.",
         after_help = "Examples:\n  rustomize build\n  rustomize build deploy/k8s/overlays/production\n  \
-rustomize build overlays/staging -o rendered.yaml\n  rustomize build overlays/staging | kubectl apply -f -"
+rustomize build overlays/staging -o rendered.yaml\n  rustomize build overlays/staging | kubectl apply -f -\n  \
+rustomize build --flux clusters/staging/apps.yaml --var CLUSTER=staging"
     )]
     Build(BuildArgs),
     /// List the remote bases a tree uses, with the commit each resolved to.
@@ -71,8 +72,16 @@ rustomize check --format github --fail-on warning overlays/*"
 pub struct BuildArgs {
     /// The directory holding the kustomization file, or a remote target
     /// (`github.com/org/app//deploy/overlays/prod?ref=v1.0.0`).
-    #[arg(default_value = ".")]
+    #[arg(default_value = ".", conflicts_with_all = ["flux", "flux_root", "flux_name", "substitute_from", "vars", "strict_substitute"])]
     pub dir: PathBuf,
+    /// Render what Flux's kustomize-controller would apply for the Flux
+    /// `Kustomization` object (kustomize.toolkit.fluxcd.io/v1) in this file
+    /// instead of building a directory (see docs/flux.md).
+    #[arg(long, value_name = "KUSTOMIZATION_FILE")]
+    pub flux: Option<PathBuf>,
+    /// Flux options.
+    #[command(flatten)]
+    pub flux_opts: FluxArgs,
     /// Write the output to this file, or one file per resource when it is an
     /// existing directory, instead of stdout.
     #[arg(short = 'o', long = "output", value_name = "PATH")]
@@ -95,6 +104,32 @@ pub struct BuildArgs {
     /// kustomize; use `buildMetadata: [managedByLabel]`).
     #[arg(long = "enable-managedby-label", hide = true, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
     pub enable_managedby_label: bool,
+}
+
+/// Options of `--flux`.
+#[derive(Debug, Args, Clone)]
+pub struct FluxArgs {
+    /// The root of the Kustomization's source, which `spec.path` is
+    /// relative to [default: the git top-level of the file's directory].
+    #[arg(long, value_name = "DIR", requires = "flux")]
+    pub flux_root: Option<PathBuf>,
+    /// Which Kustomization, when the file holds several.
+    #[arg(long, value_name = "NAME", requires = "flux")]
+    pub flux_name: Option<String>,
+    /// A ConfigMap or Secret manifest standing in for the cluster's
+    /// `postBuild.substituteFrom` objects (repeatable; objects it lacks are
+    /// looked for in the source's YAML files).
+    #[arg(long, value_name = "FILE", requires = "flux")]
+    pub substitute_from: Vec<PathBuf>,
+    /// A variable, added to the Kustomization's `postBuild.substitute`
+    /// (repeatable; overrides the same name there and in substituteFrom).
+    #[arg(long = "var", value_name = "NAME=VALUE", requires = "flux")]
+    pub vars: Vec<String>,
+    /// Fail on a variable without a default that has no value, as
+    /// kustomize-controller does by default (feature gate
+    /// StrictPostBuildSubstitutions); `false` expands it to nothing.
+    #[arg(long, value_name = "BOOL", default_value_t = true, action = ArgAction::Set, requires = "flux")]
+    pub strict_substitute: bool,
 }
 
 /// How remote bases are fetched.
@@ -248,6 +283,13 @@ pub struct CheckArgs {
     /// Remote bases and the cache.
     #[command(flatten)]
     pub remote: RemoteArgs,
+    /// Render the Flux Kustomization in this file as `build --flux` does
+    /// and check that (repeatable).
+    #[arg(long, value_name = "KUSTOMIZATION_FILE")]
+    pub flux: Vec<PathBuf>,
+    /// Flux options.
+    #[command(flatten)]
+    pub flux_opts: FluxArgs,
     /// Print the rules (id, default severity, summary) and exit.
     #[arg(long)]
     pub list_rules: bool,

@@ -13,6 +13,9 @@ use std::sync::Arc;
 /// Builds the tree and writes it out; nothing is written unless the whole
 /// build succeeded.
 pub fn run(args: &BuildArgs) -> anyhow::Result<ExitCode> {
+    if let Some(file) = &args.flux {
+        return run_flux(file, args);
+    }
     let reorder = match args.reorder.as_deref() {
         None => None,
         Some(r) => {
@@ -75,6 +78,21 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<ExitCode> {
     // The process ends right after this: freeing the tree node by node
     // would cost a tenth of a large build, for nothing.
     std::mem::forget(built);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `build --flux`: what Flux would apply, as `flux build kustomization`
+/// prints it.
+fn run_flux(file: &std::path::Path, args: &BuildArgs) -> anyhow::Result<ExitCode> {
+    let rendered = super::flux::render(file, &args.flux_opts, &args.remote)?;
+    match &args.output {
+        Some(path) if matches!(DiskFs.kind(path), Ok(FileKind::Dir)) => {
+            anyhow::bail!("--flux writes one stream: give -o a file, not a directory")
+        }
+        Some(path) => output::write_atomic(path, rendered.yaml.as_bytes())
+            .with_context(|| format!("writing {}", path.display()))?,
+        None => output::stdout(&rendered.yaml)?,
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -43,7 +43,7 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         ..BuildOptions::default()
     };
     let mut dirs = args.dirs.clone();
-    if dirs.is_empty() && args.files.is_empty() {
+    if dirs.is_empty() && args.files.is_empty() && args.flux.is_empty() {
         dirs.push(PathBuf::from("."));
     }
 
@@ -73,6 +73,33 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         match rustomize_check::check(built.resources.resources(), &Target::built(dir), &opts) {
             Ok(report) => outcomes.push(Outcome::Checked(report)),
             Err(e) => return usage_error(&e.to_string()),
+        }
+    }
+    for file in &args.flux {
+        let name = format!("{} (Flux)", file.display());
+        let config_dir = file
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let opts = match options(args, explicit.as_ref(), config_dir) {
+            Ok(o) => o,
+            Err(e) => return usage_error(&e),
+        };
+        let resources = super::flux::render(file, &args.flux_opts, &args.remote)
+            .map_err(|e| format!("{e:#}"))
+            .and_then(|r| {
+                rustomize_engine::resources_from_bytes(r.yaml.as_bytes(), &name, None)
+                    .map(|rm| rm.into_resources())
+                    .map_err(|e| e.report().to_string())
+            });
+        match resources {
+            Ok(resources) => {
+                match rustomize_check::check(&resources, &Target::rendered(name), &opts) {
+                    Ok(report) => outcomes.push(Outcome::Checked(report)),
+                    Err(e) => return usage_error(&e.to_string()),
+                }
+            }
+            Err(e) => fail(&mut outcomes, name, e),
         }
     }
     for file in &args.files {

@@ -5,6 +5,7 @@ mod check;
 pub mod completion;
 pub mod create;
 pub mod edit;
+mod flux;
 mod remotes;
 pub mod version;
 
