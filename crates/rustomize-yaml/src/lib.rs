@@ -6,6 +6,7 @@
 //!   duplicate keys rejected).
 //! - [`emit`]: nodes to the exact bytes `kustomize build` prints.
 //! - [`json`]: compact JSON in Go's exact bytes, for name hashes.
+//! - [`limits`]: the nesting and alias limits kustomize's readers set.
 //!
 //! ```
 //! let node = rustomize_yaml::parse::parse_one("b: yes\na: [1, 0777]\n").unwrap();
@@ -21,6 +22,7 @@ pub mod de;
 pub mod emit;
 mod fast;
 pub mod json;
+pub mod limits;
 pub mod node;
 pub mod parse;
 pub mod resolve;

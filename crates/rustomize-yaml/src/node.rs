@@ -381,3 +381,52 @@ impl From<Map> for Node {
         Node::Map(m)
     }
 }
+
+// A tree may be 10,000 collections deep (`limits::MAX_DEPTH`), or deeper
+// when a program builds it: the drop glue would recurse once per level and
+// overflow the stack of a small thread. These drops move nested
+// collections onto a heap stack instead, so the glue never goes more than
+// one level down. (Code moves items out with `std::mem::take`, since a
+// type with `Drop` cannot be destructured.)
+impl Drop for Seq {
+    fn drop(&mut self) {
+        if self.items.iter().any(has_children) {
+            drop_iteratively(std::mem::take(&mut self.items));
+        }
+    }
+}
+
+impl Drop for Map {
+    fn drop(&mut self) {
+        if self.entries.iter().any(|e| has_children(&e.value)) {
+            drop_iteratively(
+                std::mem::take(&mut self.entries)
+                    .into_iter()
+                    .map(|e| e.value)
+                    .collect(),
+            );
+        }
+    }
+}
+
+fn has_children(node: &Node) -> bool {
+    match node {
+        Node::Scalar(_) => false,
+        Node::Seq(s) => !s.items.is_empty(),
+        Node::Map(m) => !m.entries.is_empty(),
+    }
+}
+
+/// Drops `pending` and everything below it, one collection at a time.
+fn drop_iteratively(mut pending: Vec<Node>) {
+    while let Some(mut node) = pending.pop() {
+        match &mut node {
+            Node::Scalar(_) => {}
+            Node::Seq(s) => pending.extend(s.items.drain(..).filter(has_children)),
+            Node::Map(m) => {
+                pending.extend(m.entries.drain(..).map(|e| e.value).filter(has_children))
+            }
+        }
+        // `node` is dropped here with no children left.
+    }
+}

@@ -5,6 +5,7 @@
 //! it reads resources; a key given twice in one mapping is an error, as it is
 //! when kustomize prints the resource.
 
+use crate::limits::{self, AliasBudget};
 use crate::node::{Entry, Map, Node, Scalar, Seq, Style, Tag};
 use crate::resolve;
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
@@ -49,7 +50,7 @@ fn parse_stream(src: &str, last_key_wins: bool) -> Result<Vec<Node>, ParseError>
     // Most files take the fast path; anything it does not read goes
     // through the event parser below.
     if !last_key_wins && let Some(docs) = crate::fast::parse_documents(src) {
-        return Ok(docs);
+        return docs;
     }
     parse_with_events(src, last_key_wins)
 }
@@ -70,7 +71,15 @@ pub(crate) fn parse_with_events(src: &str, last_key_wins: bool) -> Result<Vec<No
         let (event, span) = next.map_err(|e| ParseError {
             line: e.marker().line() as u32,
             column: e.marker().col() as u32 + 1,
-            message: e.info().to_string(),
+            message: match e.info() {
+                // saphyr-parser counts flow levels in a byte.
+                "recursion limit exceeded" => {
+                    "flow collections nested deeper than 255 levels are not supported here \
+                     (kustomize reads up to 10000; one-line ones are read up to 10000)"
+                        .to_string()
+                }
+                info => info.to_string(),
+            },
         })?;
         match event {
             Event::StreamStart | Event::Nothing => {}
@@ -78,6 +87,7 @@ pub(crate) fn parse_with_events(src: &str, last_key_wins: bool) -> Result<Vec<No
             Event::DocumentStart(_) => {
                 in_doc = true;
                 builder.anchors.clear();
+                builder.budget = AliasBudget::new();
             }
             Event::DocumentEnd => {
                 if in_doc {
@@ -116,6 +126,7 @@ enum Frame {
     Seq {
         seq: Seq,
         anchor: usize,
+        size: Size,
     },
     Map {
         map: Map,
@@ -123,13 +134,48 @@ enum Frame {
         pending_key: Option<Scalar>,
         seen: Option<HashSet<String>>,
         merges: Vec<Node>,
+        size: Size,
     },
+}
+
+/// What the alias and depth limits need to know of a node: how many
+/// collections deep it is and how many nodes yaml.v3 decodes for it
+/// (aliases inside it expanded).
+#[derive(Clone, Copy, Default)]
+struct Size {
+    height: usize,
+    decoded: u64,
+}
+
+impl Size {
+    const SCALAR: Size = Size {
+        height: 0,
+        decoded: 1,
+    };
+
+    /// A collection being read: itself, so far.
+    const OPEN: Size = Size {
+        height: 1,
+        decoded: 1,
+    };
+
+    fn add_child(&mut self, child: Size) {
+        self.height = self.height.max(child.height + 1);
+        self.decoded = self.decoded.saturating_add(child.decoded);
+    }
+}
+
+/// An anchored node, kept for its aliases.
+struct Anchored {
+    node: Node,
+    size: Size,
 }
 
 #[derive(Default)]
 struct Builder {
     stack: Vec<Frame>,
-    anchors: HashMap<usize, Node>,
+    anchors: HashMap<usize, Anchored>,
+    budget: AliasBudget,
     root: Option<Node>,
     last_key_wins: bool,
     /// The input's length in characters when it lacks a final line break:
@@ -142,7 +188,14 @@ impl Builder {
     /// Feeds one event; returns the document's root node when it completes.
     fn event(&mut self, event: Event<'_>, span: &Span) -> Result<Option<Node>, ParseError> {
         let line = span.start.line() as u32;
-        let complete = match event {
+        if matches!(
+            event,
+            Event::Scalar(..) | Event::SequenceStart(..) | Event::MappingStart(..)
+        ) && !self.budget.node()
+        {
+            return Err(ParseError::at(span, limits::ALIAS_MESSAGE));
+        }
+        let (complete, size) = match event {
             Event::Scalar(value, style, anchor, tag) => {
                 let mut value = value.into_owned();
                 if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded)
@@ -156,25 +209,42 @@ impl Builder {
                 let scalar = make_scalar(value, style, tag.as_deref(), line, span)?;
                 let node = Node::Scalar(scalar);
                 if anchor != 0 {
-                    self.anchors.insert(anchor, node.clone());
+                    self.anchor(anchor, &node, Size::SCALAR);
                 }
-                node
+                (node, Size::SCALAR)
             }
             Event::Alias(id) => match self.anchors.get(&id) {
-                Some(node) => node.clone(),
+                Some(a) => {
+                    // Refused before the copy is made: the check is what
+                    // keeps an alias bomb from filling the memory.
+                    if !self.budget.alias(a.size.decoded) {
+                        return Err(ParseError::at(span, limits::ALIAS_MESSAGE));
+                    }
+                    if self.stack.len() + a.size.height > limits::MAX_DEPTH {
+                        return Err(ParseError::at(span, limits::DEPTH_MESSAGE));
+                    }
+                    let size = Size {
+                        height: a.size.height,
+                        decoded: a.size.decoded.saturating_add(1),
+                    };
+                    (a.node.clone(), size)
+                }
                 None => return Err(ParseError::at(span, "unknown anchor")),
             },
             Event::SequenceStart(anchor, _) => {
+                self.open(span)?;
                 self.stack.push(Frame::Seq {
                     seq: Seq {
                         items: Vec::new(),
                         line,
                     },
                     anchor,
+                    size: Size::OPEN,
                 });
                 return Ok(None);
             }
             Event::MappingStart(anchor, _) => {
+                self.open(span)?;
                 self.stack.push(Frame::Map {
                     map: Map {
                         entries: Vec::new(),
@@ -184,16 +254,17 @@ impl Builder {
                     pending_key: None,
                     seen: None,
                     merges: Vec::new(),
+                    size: Size::OPEN,
                 });
                 return Ok(None);
             }
             Event::SequenceEnd => match self.stack.pop() {
-                Some(Frame::Seq { seq, anchor }) => {
+                Some(Frame::Seq { seq, anchor, size }) => {
                     let node = Node::Seq(seq);
                     if anchor != 0 {
-                        self.anchors.insert(anchor, node.clone());
+                        self.anchor(anchor, &node, size);
                     }
-                    node
+                    (node, size)
                 }
                 _ => return Err(ParseError::at(span, "unbalanced sequence end")),
             },
@@ -202,26 +273,46 @@ impl Builder {
                     map,
                     anchor,
                     merges,
+                    size,
                     ..
                 }) => {
                     let map = apply_merges(map, merges, span)?;
                     let node = Node::Map(map);
                     if anchor != 0 {
-                        self.anchors.insert(anchor, node.clone());
+                        self.anchor(anchor, &node, size);
                     }
-                    node
+                    (node, size)
                 }
                 _ => return Err(ParseError::at(span, "unbalanced mapping end")),
             },
             _ => return Ok(None),
         };
-        self.add(complete, span)
+        self.add(complete, size, span)
     }
 
-    fn add(&mut self, node: Node, span: &Span) -> Result<Option<Node>, ParseError> {
+    /// A collection starts: refused past the nesting limit.
+    fn open(&self, span: &Span) -> Result<(), ParseError> {
+        if self.stack.len() >= limits::MAX_DEPTH {
+            return Err(ParseError::at(span, limits::DEPTH_MESSAGE));
+        }
+        Ok(())
+    }
+
+    fn anchor(&mut self, id: usize, node: &Node, size: Size) {
+        self.anchors.insert(
+            id,
+            Anchored {
+                node: node.clone(),
+                size,
+            },
+        );
+    }
+
+    fn add(&mut self, node: Node, child: Size, span: &Span) -> Result<Option<Node>, ParseError> {
         match self.stack.last_mut() {
             None => Ok(Some(node)),
-            Some(Frame::Seq { seq, .. }) => {
+            Some(Frame::Seq { seq, size, .. }) => {
+                size.add_child(child);
                 seq.items.push(node);
                 Ok(None)
             }
@@ -230,8 +321,10 @@ impl Builder {
                 pending_key,
                 seen,
                 merges,
+                size,
                 ..
             }) => {
+                size.add_child(child);
                 let Some(key) = pending_key.take() else {
                     match node {
                         Node::Scalar(key) => *pending_key = Some(key),
@@ -304,8 +397,8 @@ fn apply_merges(mut map: Map, merges: Vec<Node>, span: &Span) -> Result<Map, Par
     let mut sources = Vec::new();
     match merges.into_iter().next() {
         Some(Node::Map(m)) => sources.push(m),
-        Some(Node::Seq(seq)) => {
-            for item in seq.items {
+        Some(Node::Seq(mut seq)) => {
+            for item in std::mem::take(&mut seq.items) {
                 match item {
                     Node::Map(m) => sources.push(m),
                     Node::Seq(_) => {
@@ -330,9 +423,11 @@ fn apply_merges(mut map: Map, merges: Vec<Node>, span: &Span) -> Result<Map, Par
             ));
         }
     }
-    for source in sources {
-        for entry in source.entries {
-            if !map.contains_key(&entry.key.value) {
+    // A set of the keys present, so merging a large mapping is linear.
+    let mut present: HashSet<String> = map.entries.iter().map(|e| e.key.value.clone()).collect();
+    for mut source in sources {
+        for entry in std::mem::take(&mut source.entries) {
+            if present.insert(entry.key.value.clone()) {
                 map.entries.push(entry);
             }
         }
@@ -463,6 +558,84 @@ mod tests {
         let docs = parse_documents("a: 1\n---\n---\nb: 2\n").unwrap();
         assert_eq!(docs.len(), 3);
         assert!(docs[1].is_null());
+    }
+
+    #[test]
+    fn nesting_past_10000_levels_is_refused_like_kustomize() {
+        for (open, close) in [("[", "]"), ("{a: ", "}")] {
+            let doc = |n: usize| format!("x: {}1{}\n", open.repeat(n), close.repeat(n));
+            // The root mapping is one level.
+            assert!(parse_one(&doc(9_999)).is_ok(), "{open}");
+            let err = parse_one(&doc(10_000)).unwrap_err();
+            assert_eq!(err.message, "exceeded max depth of 10000", "{open}");
+            assert_eq!(err.line, 1);
+        }
+        let block = |n: usize| format!("x:\n{}y\n", "- ".repeat(n));
+        assert!(parse_one(&block(9_999)).is_ok());
+        let err = parse_one(&block(10_000)).unwrap_err();
+        assert_eq!(err.message, "exceeded max depth of 10000");
+        // Far past the limit: an error, not a stack overflow.
+        let err = parse_one(&format!("{}\n", "[".repeat(1_000_000))).unwrap_err();
+        assert_eq!(err.message, "exceeded max depth of 10000");
+        assert_eq!((err.line, err.column), (1, 10_001));
+        let err = parse_one(&format!("{}\n", "- ".repeat(1_000_000))).unwrap_err();
+        assert_eq!(err.message, "exceeded max depth of 10000");
+        // The event parser stops at 255 flow levels: said plainly.
+        let err = parse_one(&format!("&a {}", "[".repeat(300))).unwrap_err();
+        assert!(err.message.contains("nested deeper than 255"), "{err}");
+    }
+
+    #[test]
+    fn aliases_count_toward_the_depth_limit() {
+        // Each anchor nests the previous one 3,000 levels deeper.
+        let mut src = String::from("a0: &a0 1\n");
+        for i in 1..5 {
+            src.push_str(&format!("a{i}: &a{i}\n{}*a{}\n", "- ".repeat(3_000), i - 1));
+        }
+        let err = parse_one(&src).unwrap_err();
+        assert_eq!(err.message, "exceeded max depth of 10000");
+        assert_eq!(err.line, 8);
+    }
+
+    #[test]
+    fn an_alias_bomb_is_refused_as_excessive_aliasing() {
+        // Nine levels of nine aliases: a billion strings once expanded.
+        let mut src = String::from("a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+        for i in 1..9 {
+            let refs = vec![format!("*a{}", i - 1); 9].join(", ");
+            src.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+        }
+        let err = parse_one(&src).unwrap_err();
+        assert_eq!(err.message, "document contains excessive aliasing");
+        // The same refusal for a kustomization file.
+        let err = parse_one_last_key_wins(&src).unwrap_err();
+        assert_eq!(err.message, "document contains excessive aliasing");
+    }
+
+    #[test]
+    fn moderate_aliasing_is_allowed() {
+        // An anchor used a hundred times in a small document.
+        let mut src = String::from("base: &b {cpu: 1, memory: 2Gi}\nlist:\n");
+        for _ in 0..100 {
+            src.push_str("- *b\n");
+        }
+        let n = parse_one(&src).unwrap();
+        assert_eq!(
+            n.get("list").and_then(Node::as_seq).map(Vec::len),
+            Some(100)
+        );
+    }
+
+    #[test]
+    fn merging_a_large_mapping_is_linear() {
+        let keys: Vec<String> = (0..50_000).map(|i| format!("k{i}: {i}")).collect();
+        let src = format!("a: &a {{{}}}\nb:\n  <<: *a\n  k1: x\n", keys.join(", "));
+        let n = parse_one(&src).unwrap();
+        assert_eq!(
+            n.get("b").and_then(Node::as_map).map(Map::len),
+            Some(50_000)
+        );
+        assert_eq!(n.str_at(&["b", "k1"]), Some("x"));
     }
 
     #[test]
