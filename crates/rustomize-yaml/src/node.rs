@@ -8,6 +8,8 @@
 
 pub use crate::resolve::Tag;
 
+mod deep;
+
 /// How a scalar was written in its source.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Style {
@@ -82,7 +84,8 @@ impl PartialEq for Scalar {
 }
 
 /// A sequence of nodes.
-#[derive(Clone, Debug, Default)]
+// Clone and Drop in `deep`: iterative past a depth.
+#[derive(Debug, Default)]
 pub struct Seq {
     /// The items, in order.
     pub items: Vec<Node>,
@@ -106,7 +109,8 @@ pub struct Entry {
 }
 
 /// A mapping, entries in source order.
-#[derive(Clone, Debug, Default)]
+// Clone and Drop in `deep`: iterative past a depth.
+#[derive(Debug, Default)]
 pub struct Map {
     /// The entries.
     pub entries: Vec<Entry>,
@@ -379,54 +383,5 @@ impl Node {
 impl From<Map> for Node {
     fn from(m: Map) -> Self {
         Node::Map(m)
-    }
-}
-
-// A tree may be 10,000 collections deep (`limits::MAX_DEPTH`), or deeper
-// when a program builds it: the drop glue would recurse once per level and
-// overflow the stack of a small thread. These drops move nested
-// collections onto a heap stack instead, so the glue never goes more than
-// one level down. (Code moves items out with `std::mem::take`, since a
-// type with `Drop` cannot be destructured.)
-impl Drop for Seq {
-    fn drop(&mut self) {
-        if self.items.iter().any(has_children) {
-            drop_iteratively(std::mem::take(&mut self.items));
-        }
-    }
-}
-
-impl Drop for Map {
-    fn drop(&mut self) {
-        if self.entries.iter().any(|e| has_children(&e.value)) {
-            drop_iteratively(
-                std::mem::take(&mut self.entries)
-                    .into_iter()
-                    .map(|e| e.value)
-                    .collect(),
-            );
-        }
-    }
-}
-
-fn has_children(node: &Node) -> bool {
-    match node {
-        Node::Scalar(_) => false,
-        Node::Seq(s) => !s.items.is_empty(),
-        Node::Map(m) => !m.entries.is_empty(),
-    }
-}
-
-/// Drops `pending` and everything below it, one collection at a time.
-fn drop_iteratively(mut pending: Vec<Node>) {
-    while let Some(mut node) = pending.pop() {
-        match &mut node {
-            Node::Scalar(_) => {}
-            Node::Seq(s) => pending.extend(s.items.drain(..).filter(has_children)),
-            Node::Map(m) => {
-                pending.extend(m.entries.drain(..).map(|e| e.value).filter(has_children))
-            }
-        }
-        // `node` is dropped here with no children left.
     }
 }

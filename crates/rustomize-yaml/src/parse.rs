@@ -594,7 +594,7 @@ mod tests {
         }
         let err = parse_one(&src).unwrap_err();
         assert_eq!(err.message, "exceeded max depth of 10000");
-        assert_eq!(err.line, 8);
+        assert_eq!(err.line, 9);
     }
 
     #[test]
