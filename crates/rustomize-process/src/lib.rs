@@ -32,6 +32,7 @@
 // (clippy.toml's disallowed-methods).
 #![cfg_attr(test, allow(clippy::disallowed_methods))]
 
+mod live;
 mod wait;
 
 use std::fmt;
@@ -221,6 +222,7 @@ pub fn run(mut cmd: Command, input: Input, limits: &Limits) -> Result<Output, Ru
         io::ErrorKind::PermissionDenied => RunError::NotExecutable,
         _ => RunError::Spawn(e),
     })?;
+    let _live = live::Running::register(&child);
 
     // The writer is never joined: a program that does not read its input
     // (or leaves a child holding stdin) must not block the caller. Writing
@@ -307,6 +309,7 @@ pub fn run(mut cmd: Command, input: Input, limits: &Limits) -> Result<Output, Ru
     }
     // The program has exited (or every helper has gone): reaping it does
     // not block.
+    live::forget(&child);
     let status = child.wait().map_err(RunError::Io)?;
     Ok(Output {
         status,
@@ -350,7 +353,16 @@ fn kill_group(child: &mut Child) {
         let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
     }
     let _ = child.kill();
+    live::forget(child);
     let _ = child.wait();
+}
+
+/// Kills every program this process is running through [`run`], with its
+/// process group: what a signal handler calls before the process exits
+/// (the programs are in their own groups, so a Ctrl-C at the terminal does
+/// not reach them).
+pub fn kill_all_running() {
+    live::kill_all();
 }
 
 #[cfg(all(test, unix))]

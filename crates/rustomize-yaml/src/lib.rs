@@ -30,3 +30,21 @@ pub mod resolve;
 pub use emit::EmitError;
 pub use node::{Entry, Map, Node, Scalar, Seq, Style, Tag};
 pub use parse::{ParseError, parse_documents, parse_one};
+
+/// The two readers behind [`parse_documents`], for the fuzz targets that
+/// compare them (`fuzz/`). Not part of the API.
+#[doc(hidden)]
+pub mod fuzzing {
+    use crate::{Node, ParseError};
+
+    /// The fast line reader: `None` when it leaves the text to the event
+    /// parser.
+    pub fn fast(src: &str) -> Option<Result<Vec<Node>, ParseError>> {
+        crate::fast::parse_documents(src)
+    }
+
+    /// The event parser.
+    pub fn events(src: &str) -> Result<Vec<Node>, ParseError> {
+        crate::parse::parse_with_events(src, false)
+    }
+}

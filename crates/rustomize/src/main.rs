@@ -23,6 +23,7 @@ fn command() -> clap::Command {
 }
 
 fn main() -> ExitCode {
+    output::handle_signals();
     let matches = command().get_matches();
     let cli = match cli::Cli::from_arg_matches(&matches) {
         Ok(c) => c,

@@ -171,3 +171,44 @@ fn a_one_line_flow_mapping_of_80000_keys_builds() {
     // apiVersion, data, the keys, kind, metadata, name.
     assert_eq!(stdout(&out).lines().count(), 5 + 80_000);
 }
+
+#[test]
+fn a_generator_naming_a_fifo_a_socket_or_a_device_is_an_error_not_a_hang() {
+    // kubectl kustomize reads a FIFO named in `files:` until a writer
+    // comes (forever), and /dev/zero until memory runs out.
+    let t = Tree::new();
+    let status = std::process::Command::new("mkfifo")
+        .arg(t.path().join("fifo"))
+        .status()
+        .expect("mkfifo");
+    assert!(status.success());
+    let _socket = std::os::unix::net::UnixListener::bind(t.path().join("socket")).expect("bind");
+    std::os::unix::fs::symlink("/dev/zero", t.path().join("zero")).expect("symlink");
+    let cases = [
+        ("files: [fifo]", "fifo", "FIFO"),
+        ("envs: [fifo]", "fifo", "FIFO"),
+        ("files: [socket]", "socket", "socket"),
+        // The device is named by its real path.
+        ("files: [zero]", "/dev/zero", "device"),
+        ("env: fifo", "fifo", "FIFO"),
+    ];
+    support::table(&cases, |(generator, file, what)| {
+        t.write(
+            "kustomization.yaml",
+            &format!("configMapGenerator:\n- name: c\n  {generator}\n"),
+        );
+        let out = run_in(
+            t.path(),
+            &["build", ".", "--load-restrictor", "LoadRestrictionsNone"],
+        );
+        let err = stderr(&out);
+        if out.status.code() == Some(1)
+            && err.contains(&format!("'{file}': not a regular file (a {what})"))
+            && stdout(&out).is_empty()
+        {
+            Ok(())
+        } else {
+            Err(format!("exit {:?}: {err}", out.status.code()))
+        }
+    });
+}
