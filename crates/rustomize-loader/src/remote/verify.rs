@@ -356,7 +356,8 @@ mod tests {
 
     #[test]
     fn damage_is_found() {
-        let cases: [(&str, fn(&Path), Damage); 5] = [
+        type Case = (&'static str, fn(&Path), Damage);
+        let cases: [Case; 5] = [
             (
                 "truncated at a line",
                 |t| fs::write(t.join("base/cm.yaml"), "a: 1\n").unwrap(),
