@@ -52,11 +52,64 @@ fn parse_stream(src: &str, last_key_wins: bool) -> Result<Vec<Node>, ParseError>
     if !last_key_wins && let Some(docs) = crate::fast::parse_documents(src) {
         return docs;
     }
+    if !last_key_wins && let Some(line) = leading_directive(src) {
+        // kustomize splits a resource file at its `---` lines before
+        // reading each piece: a directive is left alone in its piece,
+        // which yaml.v3 refuses. (A kustomization file is read whole, by
+        // yaml.v2, which takes `%YAML 1.1`.)
+        return Err(ParseError {
+            line,
+            column: 1,
+            message: "did not find expected <document start>".into(),
+        });
+    }
     parse_with_events(src, last_key_wins)
+}
+
+/// The line of a directive (`%YAML`, `%TAG`) that opens the stream, before
+/// any content.
+fn leading_directive(src: &str) -> Option<u32> {
+    let (i, line) = src
+        .lines()
+        .enumerate()
+        .find(|(_, l)| !(l.trim().is_empty() || l.trim_start().starts_with('#')))?;
+    line.starts_with('%').then_some(i as u32 + 1)
+}
+
+/// The first character yaml.v2 and yaml.v3 refuse anywhere in a stream
+/// ("control characters are not allowed"), with its line and column: all
+/// but tab, line breaks, printable ASCII, NEL and the printable planes.
+fn control_character(src: &str) -> Option<(u32, u32)> {
+    let allowed = |c: char| {
+        matches!(c, '\t' | '\n' | '\r' | ' '..='~' | '\u{85}' | '\u{a0}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}')
+            || c >= '\u{10000}'
+    };
+    let (mut line, mut column) = (1u32, 1u32);
+    for c in src.chars() {
+        if !allowed(c) {
+            return Some((line, column));
+        }
+        if c == '\n' {
+            line += 1;
+            column = 1;
+        } else {
+            column += 1;
+        }
+    }
+    None
 }
 
 /// [`parse_documents`] through `saphyr-parser`'s events.
 pub(crate) fn parse_with_events(src: &str, last_key_wins: bool) -> Result<Vec<Node>, ParseError> {
+    // The fast reader takes no control character, so every text holding
+    // one comes here.
+    if let Some((line, column)) = control_character(src) {
+        return Err(ParseError {
+            line,
+            column,
+            message: "control characters are not allowed".into(),
+        });
+    }
     let mut builder = Builder {
         last_key_wins,
         ..Builder::default()
@@ -487,6 +540,18 @@ fn explicit(
         "bool" if resolved == Tag::Bool => Tag::Bool,
         "null" if resolved == Tag::Null => Tag::Null,
         "timestamp" if resolved == Tag::Timestamp => Tag::Timestamp,
+        // yaml.v3 decodes the bytes into a Go string, which the JSON step
+        // turns into text (invalid UTF-8 replaced); the base64 is gone.
+        "binary" => {
+            return Ok(Scalar {
+                value: decode_binary(&value).ok_or_else(|| {
+                    ParseError::at(span, "!!binary value contains invalid base64 data")
+                })?,
+                tag: Tag::Str,
+                style,
+                line,
+            });
+        }
         "int" | "float" | "bool" | "null" | "timestamp" => {
             return Err(ParseError::at(
                 span,
@@ -501,6 +566,22 @@ fn explicit(
         style,
         line,
     })
+}
+
+/// Go's `base64.StdEncoding.DecodeString`, which skips line breaks, as
+/// text (invalid UTF-8 replaced, as `encoding/json` does).
+fn decode_binary(value: &str) -> Option<String> {
+    use base64::Engine as _;
+    let engine = base64::engine::GeneralPurpose::new(
+        &base64::alphabet::STANDARD,
+        base64::engine::GeneralPurposeConfig::new().with_decode_allow_trailing_bits(true),
+    );
+    let text: String = value
+        .chars()
+        .filter(|c| !matches!(c, '\r' | '\n'))
+        .collect();
+    let bytes = engine.decode(text).ok()?;
+    Some(String::from_utf8_lossy(&bytes).into_owned())
 }
 
 #[cfg(test)]
@@ -636,6 +717,42 @@ mod tests {
             Some(50_000)
         );
         assert_eq!(n.str_at(&["b", "k1"]), Some("x"));
+    }
+
+    #[test]
+    fn binary_values_are_decoded_as_kustomize_decodes_them() {
+        let n = parse_one("a: !!binary aGVsbG8=\nb: !!binary |\n  aGVsbG8gd29y\n  bGQ=\n").unwrap();
+        assert_eq!(n.str_at(&["a"]), Some("hello"));
+        assert_eq!(n.str_at(&["b"]), Some("hello world"));
+        let err = parse_one("a: !!binary 'not base64!'\n").unwrap_err();
+        assert_eq!(err.message, "!!binary value contains invalid base64 data");
+    }
+
+    #[test]
+    fn directives_opening_a_resource_file_are_refused_like_kustomize() {
+        for src in [
+            "%YAML 1.1\n---\na: 1\n",
+            "# c\n%TAG !e! tag:e.com,2000:\n---\na: 1\n",
+        ] {
+            let err = parse_documents(src).unwrap_err();
+            assert_eq!(
+                err.message, "did not find expected <document start>",
+                "{src}"
+            );
+        }
+        // After a document's end marker it is read (as kustomize reads it),
+        // and a kustomization file may have one.
+        assert!(parse_documents("a: 1\n...\n%YAML 1.2\n---\nb: 2\n").is_ok());
+        assert!(parse_one_last_key_wins("%YAML 1.1\n---\na: 1\n").is_ok());
+    }
+
+    #[test]
+    fn control_characters_are_refused_like_kustomize() {
+        for src in ["a: x\u{1a}y\n", "a: 'x\u{7f}'\n", "# \u{0}\na: 1\n"] {
+            let err = parse_documents(src).unwrap_err();
+            assert_eq!(err.message, "control characters are not allowed", "{src:?}");
+        }
+        assert!(parse_documents("a: \"x\\x1ay\"\n").is_ok());
     }
 
     #[test]
