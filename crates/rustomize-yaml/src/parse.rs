@@ -40,7 +40,9 @@ pub fn parse_documents(src: &str) -> Result<Vec<Node>, ParseError> {
 }
 
 /// Parses one document where a repeated key replaces the earlier value,
-/// as kustomize reads kustomization files (through yaml.v2).
+/// as kustomize reads kustomization files (through yaml.v2, whose
+/// `Unmarshal` reads the first document: what follows it, even broken
+/// text, is never read).
 pub fn parse_one_last_key_wins(src: &str) -> Result<Node, ParseError> {
     one(parse_stream(src, true)?)
 }
@@ -121,6 +123,16 @@ pub(crate) fn parse_with_events(src: &str, last_key_wins: bool) -> Result<Vec<No
     let mut parser = Parser::new_from_str(src);
     let mut in_doc = false;
     while let Some(next) = parser.next_event() {
+        if last_key_wins
+            && next.is_err()
+            && builder.stack.is_empty()
+            && let Some(root) = builder.root.take()
+        {
+            // The first document is complete; the error is past it (the
+            // event parser reports some before ending the document).
+            docs.push(root);
+            return Ok(docs);
+        }
         let (event, span) = next.map_err(|e| ParseError {
             line: e.marker().line() as u32,
             column: e.marker().col() as u32 + 1,
@@ -145,6 +157,10 @@ pub(crate) fn parse_with_events(src: &str, last_key_wins: bool) -> Result<Vec<No
             Event::DocumentEnd => {
                 if in_doc {
                     docs.push(builder.root.take().unwrap_or_else(Node::null));
+                    if last_key_wins {
+                        // A kustomization file: its first document only.
+                        return Ok(docs);
+                    }
                 }
                 in_doc = false;
             }
