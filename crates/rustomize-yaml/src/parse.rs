@@ -47,6 +47,29 @@ pub fn parse_one_last_key_wins(src: &str) -> Result<Node, ParseError> {
     one(parse_stream(src, true)?)
 }
 
+/// Parses a stream of documents where a repeated key is ignored (the first
+/// wins), as kustomize reads patches (through kyaml, whose field lookup
+/// finds the first).
+pub fn parse_documents_first_key_wins(src: &str) -> Result<Vec<Node>, ParseError> {
+    let src = src.strip_prefix('\u{feff}').unwrap_or(src);
+    // The fast reader takes no repeated key, so it reads the same.
+    if let Some(docs) = crate::fast::parse_documents(src) {
+        return docs;
+    }
+    if let Some(line) = leading_directive(src) {
+        return Err(directive_error(line));
+    }
+    parse_events(src, Repeated::FirstWins)
+}
+
+fn directive_error(line: u32) -> ParseError {
+    ParseError {
+        line,
+        column: 1,
+        message: "did not find expected <document start>".into(),
+    }
+}
+
 fn parse_stream(src: &str, last_key_wins: bool) -> Result<Vec<Node>, ParseError> {
     let src = src.strip_prefix('\u{feff}').unwrap_or(src);
     // Most files take the fast path; anything it does not read goes
@@ -59,13 +82,21 @@ fn parse_stream(src: &str, last_key_wins: bool) -> Result<Vec<Node>, ParseError>
         // reading each piece: a directive is left alone in its piece,
         // which yaml.v3 refuses. (A kustomization file is read whole, by
         // yaml.v2, which takes `%YAML 1.1`.)
-        return Err(ParseError {
-            line,
-            column: 1,
-            message: "did not find expected <document start>".into(),
-        });
+        return Err(directive_error(line));
     }
     parse_with_events(src, last_key_wins)
+}
+
+/// What a key given twice in one mapping does.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum Repeated {
+    /// An error naming both lines (resources).
+    #[default]
+    Error,
+    /// The later value replaces the earlier (kustomization files).
+    LastWins,
+    /// The later entry is ignored (patches).
+    FirstWins,
 }
 
 /// The line of a directive (`%YAML`, `%TAG`) that opens the stream, before
@@ -103,6 +134,18 @@ fn control_character(src: &str) -> Option<(u32, u32)> {
 
 /// [`parse_documents`] through `saphyr-parser`'s events.
 pub(crate) fn parse_with_events(src: &str, last_key_wins: bool) -> Result<Vec<Node>, ParseError> {
+    parse_events(
+        src,
+        if last_key_wins {
+            Repeated::LastWins
+        } else {
+            Repeated::Error
+        },
+    )
+}
+
+fn parse_events(src: &str, repeated: Repeated) -> Result<Vec<Node>, ParseError> {
+    let last_key_wins = repeated == Repeated::LastWins;
     // The fast reader takes no control character, so every text holding
     // one comes here.
     if let Some((line, column)) = control_character(src) {
@@ -113,7 +156,7 @@ pub(crate) fn parse_with_events(src: &str, last_key_wins: bool) -> Result<Vec<No
         });
     }
     let mut builder = Builder {
-        last_key_wins,
+        repeated,
         ..Builder::default()
     };
     if !src.ends_with('\n') {
@@ -246,7 +289,7 @@ struct Builder {
     anchors: HashMap<usize, Anchored>,
     budget: AliasBudget,
     root: Option<Node>,
-    last_key_wins: bool,
+    repeated: Repeated,
     /// The input's length in characters when it lacks a final line break:
     /// a block scalar running to the end then has no final line break
     /// either (saphyr adds one; yaml.v3 does not).
@@ -426,7 +469,10 @@ impl Builder {
                         dup
                     }
                 };
-                if duplicate && self.last_key_wins {
+                if duplicate && self.repeated == Repeated::FirstWins {
+                    return Ok(None);
+                }
+                if duplicate && self.repeated == Repeated::LastWins {
                     if let Some(e) = map.entries.iter_mut().find(|e| e.key.value == key.value) {
                         e.value = node;
                     }
@@ -633,6 +679,15 @@ mod tests {
         assert_eq!(n.str_at(&["other", "x"]), Some("1"));
         assert_eq!(n.str_at(&["other", "y"]), Some("3"));
         assert_eq!(n.get("list").and_then(Node::as_seq).map(Vec::len), Some(1));
+    }
+
+    /// kubectl-verified: in a patch the first of a repeated key wins.
+    #[test]
+    fn patches_keep_the_first_of_a_repeated_key() {
+        let docs =
+            parse_documents_first_key_wins("a: 1\nb: 2\na: 3\nc:\n  x: 1\n  x: 2\n").unwrap();
+        assert_eq!(docs[0].str_at(&["a"]), Some("1"));
+        assert_eq!(docs[0].str_at(&["c", "x"]), Some("1"));
     }
 
     #[test]
