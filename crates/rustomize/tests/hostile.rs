@@ -212,3 +212,34 @@ fn a_generator_naming_a_fifo_a_socket_or_a_device_is_an_error_not_a_hang() {
         }
     });
 }
+
+#[test]
+fn check_on_a_crd_schema_3000_levels_deep_is_not_a_stack_overflow() {
+    // The validator recursed on a worker thread's small stack.
+    let depth = 3_000;
+    let mut schema = String::from("{type: string}");
+    let mut object = String::from("x");
+    for _ in 0..depth {
+        schema = format!("{{type: object, properties: {{a: {schema}}}}}");
+        object = format!("{{a: {object}}}");
+    }
+    let t = Tree::new();
+    t.write("kustomization.yaml", "resources:\n- crd.yaml\n- cr.yaml\n");
+    t.write(
+        "crd.yaml",
+        &format!(
+            "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: deeps.example.com\nspec:\n  group: example.com\n  names: {{kind: Deep, plural: deeps, singular: deep}}\n  scope: Namespaced\n  versions:\n  - name: v1\n    served: true\n    storage: true\n    schema:\n      openAPIV3Schema: {{type: object, properties: {{spec: {schema}}}}}\n"
+        ),
+    );
+    t.write(
+        "cr.yaml",
+        &format!("apiVersion: example.com/v1\nkind: Deep\nmetadata:\n  name: d\nspec: {object}\n"),
+    );
+    let out = run_in(t.path(), &["check", "."]);
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "exit {:?}: {}",
+        out.status.code(),
+        stderr(&out)
+    );
+}
