@@ -7,6 +7,12 @@
 use libfuzzer_sys::fuzz_target;
 use rustomize_yaml::fuzzing::{events, fast};
 
+/// Refusals of the event parser that yaml.v3 does not share.
+const SAPHYR_ONLY: &[&str] = &[
+    // `[a=b  -]`: a `-` after spaces inside a flow plain scalar.
+    "plain scalar cannot start with '-' followed by ,[]{}",
+];
+
 fuzz_target!(|data: &[u8]| {
     let text = rustomize_fuzz::text(data);
     let src = text.strip_prefix('\u{feff}').unwrap_or(&text);
@@ -16,6 +22,10 @@ fuzz_target!(|data: &[u8]| {
     match (fast, events(src)) {
         (Ok(a), Ok(b)) => assert_eq!(format!("{a:?}"), format!("{b:?}"), "trees differ"),
         (Err(_), Err(_)) => {}
+        // The event parser (saphyr) refuses a few texts yaml.v3 reads,
+        // which the fast reader reads as yaml.v3 does (checked against
+        // kubectl kustomize; see docs/hardening.md).
+        (Ok(_), Err(e)) if SAPHYR_ONLY.contains(&e.message.as_str()) => {}
         (Ok(_), Err(e)) => panic!("the fast reader took what the parser refuses: {e}"),
         (Err(e), Ok(_)) => panic!("the fast reader refused what the parser takes: {e}"),
     }

@@ -935,6 +935,26 @@ mod tests {
         true
     }
 
+    /// Found by the fuzz target `yaml_fast_vs_events`: the event parser
+    /// refuses a `-` after spaces inside a flow plain scalar ("plain
+    /// scalar cannot start with '-' followed by ,[]{}"), which yaml.v3
+    /// reads as part of the scalar (kubectl-verified: `[a=b  -]` is one
+    /// item, `a=b  -`). The fast reader reads it as yaml.v3 does.
+    #[test]
+    fn a_dash_after_spaces_in_a_flow_scalar_is_part_of_it() {
+        let docs = parse_documents("x: [a=b  -]\ny: [a  -, b]\n").and_then(Result::ok);
+        let docs = docs.expect("the fast reader takes it");
+        let items = |k: &str| {
+            docs[0]
+                .get(k)
+                .and_then(Node::as_seq)
+                .cloned()
+                .unwrap_or_default()
+        };
+        assert_eq!(items("x"), vec![Node::plain("a=b  -")]);
+        assert_eq!(items("y"), vec![Node::plain("a  -"), Node::plain("b")]);
+    }
+
     const SAMPLES: &[&str] = &[
         "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web # the name\n  labels: {app: web, tier: \"front\"}\n  annotations:\n    note: 'it''s'\n    empty:\n    text: |\n      line one\n\n        indented\n      last\n\nspec:\n  replicas: 3\n  template:\n    spec:\n      containers:\n      - name: a\n        image: nginx:1.25\n        args: [\"--x\", y, 0777, on]\n        env:\n        - name: A\n          value: \"\\u00e9\\n\\t\\\\x\"\n        -\n          name: B\n      -   name: c\n          ports: []\n---\n# comment\n---\napiVersion: v1\nkind: List\nitems:\n- - nested\n  - seq\n- key: v\n  other:\n  - x\n  - y\n  last: 1\n",
         "resources:\n- a.yaml\n- ../base\npatches:\n- path: p.yaml\n  target:\n    kind: Deployment\n- patch: |-\n    - op: add\n      path: /x\n      value: 1\nconfigMapGenerator:\n- name: c\n  literals: [A=1, \"B=on\"]\n",
