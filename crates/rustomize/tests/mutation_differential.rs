@@ -343,6 +343,10 @@ fn explained(kubectl: &Output, rustomize: &Output) -> Option<&'static str> {
     if rerr.contains("nested deeper than 255 levels") {
         return Some("flow nesting past 255 levels");
     }
+    // The event parser refuses `[a=b  -]`, which yaml.v3 reads.
+    if kubectl.status.success() && rerr.contains("plain scalar cannot start with '-'") {
+        return Some("a dash after spaces in a flow scalar");
+    }
     None
 }
 
