@@ -217,12 +217,11 @@ pub fn run(mut cmd: Command, input: Input, limits: &Limits) -> Result<Output, Ru
         use std::os::unix::process::CommandExt;
         cmd.process_group(0);
     }
-    let mut child = cmd.spawn().map_err(|e| match e.kind() {
+    let (mut child, _live) = live::Running::spawn(&mut cmd).map_err(|e| match e.kind() {
         io::ErrorKind::NotFound => RunError::NotFound,
         io::ErrorKind::PermissionDenied => RunError::NotExecutable,
         _ => RunError::Spawn(e),
     })?;
-    let _live = live::Running::register(&child);
 
     // The writer is never joined: a program that does not read its input
     // (or leaves a child holding stdin) must not block the caller. Writing

@@ -5,7 +5,7 @@
 //! be reused, so killing its group never reaches another program.
 
 use std::collections::HashSet;
-use std::process::Child;
+use std::process::{Child, Command};
 use std::sync::Mutex;
 
 static RUNNING: Mutex<Option<HashSet<u32>>> = Mutex::new(None);
@@ -20,9 +20,16 @@ fn with<T>(f: impl FnOnce(&mut HashSet<u32>) -> T) -> T {
 pub(crate) struct Running(u32);
 
 impl Running {
-    pub(crate) fn register(child: &Child) -> Running {
-        with(|set| set.insert(child.id()));
-        Running(child.id())
+    /// Spawns `cmd` and registers it in one step, holding the registry's
+    /// lock: a signal handler killing everything waits for the spawn to be
+    /// registered, so no program started just before the signal escapes.
+    pub(crate) fn spawn(cmd: &mut Command) -> std::io::Result<(Child, Running)> {
+        with(|set| {
+            let child = cmd.spawn()?;
+            set.insert(child.id());
+            let id = child.id();
+            Ok((child, Running(id)))
+        })
     }
 }
 
