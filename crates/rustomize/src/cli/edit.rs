@@ -1,5 +1,9 @@
 //! `edit`'s command line, named and shaped as kustomize v5.5's.
 
+// The doc comments here are the help texts clap prints, in kustomize's
+// wording (`NAME[,NAME]`, `[Alpha]`), not links.
+#![allow(rustdoc::broken_intra_doc_links)]
+
 use crate::kustomize_argv::go_bool;
 use clap::{ArgAction, Args, Subcommand};
 
