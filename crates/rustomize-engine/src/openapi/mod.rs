@@ -198,6 +198,31 @@ impl Schema {
     }
 }
 
+/// The merge keys of the list at `path` in a resource of this apiVersion
+/// and kind, by kustomize's builtin schema (Kubernetes v1.21.2): for
+/// `("apps/v1", "Deployment", ["spec", "template", "spec", "containers"])`
+/// that is `["name"]`; for `[..., "containers", "ports"]` it is
+/// `["containerPort", "protocol"]`. `path` names fields only: a step into a
+/// list's elements is taken implicitly when the next name is looked up
+/// below a list. Empty when the type, the field or the keys are unknown, or
+/// when the list is not merged by key (a list of primitives, or one that is
+/// replaced whole). For tools that compare objects (`rustomize diff`).
+pub fn merge_keys_at(api_version: &str, kind: &str, path: &[&str]) -> Vec<&'static str> {
+    let Some(mut at) = Schema::builtin().for_type(api_version, kind) else {
+        return Vec::new();
+    };
+    for name in path {
+        if let Some(elements) = at.elements() {
+            at = elements;
+        }
+        match at.field(name) {
+            Some(next) => at = next,
+            None => return Vec::new(),
+        }
+    }
+    at.merge_keys()
+}
+
 /// Undoes JSON pointer escapes (`~1` is `/`, `~0` is `~`).
 fn unescape_pointer(part: &str) -> std::borrow::Cow<'_, str> {
     if part.contains('~') {
@@ -348,6 +373,25 @@ mod tests {
         assert_eq!(ports.merge_keys(), ["port", "protocol"]);
         assert!(s.for_type("example.com/v1", "Foo").is_none());
         assert!(s.for_type("apps/v1", "Nonsense").is_none());
+    }
+
+    #[test]
+    fn merge_keys_by_field_path() {
+        let pod = ["spec", "template", "spec"];
+        let at = |rest: &[&str]| {
+            let path: Vec<&str> = pod.iter().chain(rest).copied().collect();
+            merge_keys_at("apps/v1", "Deployment", &path)
+        };
+        assert_eq!(at(&["containers"]), ["name"]);
+        assert_eq!(at(&["containers", "env"]), ["name"]);
+        assert_eq!(at(&["containers", "ports"]), ["containerPort", "protocol"]);
+        assert!(at(&["containers", "args"]).is_empty());
+        assert!(at(&["nonsense"]).is_empty());
+        assert_eq!(
+            merge_keys_at("v1", "Service", &["spec", "ports"]),
+            ["port", "protocol"]
+        );
+        assert!(merge_keys_at("example.com/v1", "Foo", &["spec"]).is_empty());
     }
 
     #[test]
