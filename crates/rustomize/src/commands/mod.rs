@@ -2,6 +2,7 @@
 
 mod build;
 mod check;
+mod diff;
 mod remotes;
 
 use crate::cli::{Cli, Command, RemoteArgs};
@@ -25,6 +26,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Build(args) => build::run(&args),
         Command::Remotes(args) => remotes::run(&args),
         Command::Check(args) => Ok(check::run(&args)),
+        Command::Diff(args) => Ok(diff::run(&args)),
         Command::Version(args) => {
             let v = env!("CARGO_PKG_VERSION");
             if args.short {
