@@ -92,7 +92,19 @@ pub fn redact_secrets(left: Option<&mut Node>, right: Option<&mut Node>) {
         let mut out = Vec::new();
         for field in ["data", "stringData"] {
             match n.get(field) {
-                Some(Node::Map(m)) => out.extend(m.entries.iter().map(|e| text_of(&e.value))),
+                Some(Node::Map(m)) => {
+                    for e in &m.entries {
+                        let text = text_of(&e.value);
+                        // `data` holds base64: the value may be copied
+                        // elsewhere decoded.
+                        if field == "data"
+                            && let Some(decoded) = decode_base64(&text)
+                        {
+                            out.push(decoded);
+                        }
+                        out.push(text);
+                    }
+                }
                 Some(other) if !other.is_null() => out.push(text_of(other)),
                 _ => {}
             }
@@ -117,6 +129,40 @@ pub fn redact_secrets(left: Option<&mut Node>, right: Option<&mut Node>) {
         }
     };
     redact_field(l, r, &holds_secret);
+}
+
+/// The text standard base64 encodes (whitespace ignored), when it is
+/// valid base64 of UTF-8 text.
+fn decode_base64(s: &str) -> Option<String> {
+    let digits: Vec<u8> = s.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
+    if digits.is_empty() || !digits.len().is_multiple_of(4) {
+        return None;
+    }
+    let value = |c: u8| -> Option<u32> {
+        Some(match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        } as u32)
+    };
+    let mut out = Vec::with_capacity(digits.len() / 4 * 3);
+    for chunk in digits.chunks(4) {
+        let pad = chunk.iter().rev().take_while(|&&c| c == b'=').count();
+        if pad > 2 {
+            return None;
+        }
+        let mut n = 0u32;
+        for &c in &chunk[..4 - pad] {
+            n = n << 6 | value(c)?;
+        }
+        n <<= 6 * pad as u32;
+        let bytes = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
+        out.extend_from_slice(&bytes[..3 - pad]);
+    }
+    String::from_utf8(out).ok()
 }
 
 /// Redacts the entries `pick` selects of one mapping field on both sides;
@@ -205,6 +251,7 @@ mod tests {
               annotations:
                 kubectl.kubernetes.io/last-applied-configuration: '{"data":{"a":"c2VjcmV0LWE="}}'
                 copy: "token=hunter2-left"
+                decoded: "was secret-a"
                 harmless: "yes"
             data: {a: c2VjcmV0LWE=, same: c2FtZQ==, gone: Z29uZQ==}
             stringData: {plain: hunter2-left}
@@ -230,6 +277,7 @@ mod tests {
             "Z29uZQ==",
             "bmV3",
             "hunter2",
+            "secret-a",
         ] {
             assert!(
                 !lt.contains(secret) && !rt.contains(secret),
@@ -268,6 +316,15 @@ mod tests {
             !text.contains("c2VjcmV0") && !text.contains("v4lue"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn base64_decodes() {
+        assert_eq!(decode_base64("aHVudGVyMg==").as_deref(), Some("hunter2"));
+        assert_eq!(decode_base64("c2VjcmV0").as_deref(), Some("secret"));
+        assert_eq!(decode_base64("YWI=").as_deref(), Some("ab"));
+        assert_eq!(decode_base64("not base64"), None);
+        assert_eq!(decode_base64("YWJ"), None);
     }
 
     #[test]

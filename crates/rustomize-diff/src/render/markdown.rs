@@ -206,6 +206,10 @@ fn section(b: &mut Budget, cut: &mut Cut, report: &Report, t: &Target, opts: &Re
                 *cut.diffs.entry(o.id.kind.clone()).or_default() += 1;
                 continue;
             }
+            if opts.paths && o.status != Status::Changed {
+                // Whole objects: the list says it all.
+                continue;
+            }
             let block = object_block(o, opts, usize::MAX);
             if b.push(&block) {
                 continue;
