@@ -4,7 +4,7 @@
 
 mod diff_support;
 
-use diff_support::{Env, examples, redact, snapshots};
+use diff_support::{Env, redact, snapshots};
 use std::path::{Path, PathBuf};
 
 fn repo_root() -> PathBuf {

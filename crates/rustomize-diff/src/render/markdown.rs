@@ -126,7 +126,7 @@ pub(super) fn render(report: &Report, opts: &RenderOptions) -> String {
         .iter()
         .filter(|t| t.comparison.has_differences())
     {
-        section(&mut b, &mut cut, report, t, opts);
+        section(&mut b, &mut cut, t, opts);
     }
     let mut out = b.out;
     if !cut.is_empty() {
@@ -135,7 +135,7 @@ pub(super) fn render(report: &Report, opts: &RenderOptions) -> String {
     out
 }
 
-fn section(b: &mut Budget, cut: &mut Cut, report: &Report, t: &Target, opts: &RenderOptions) {
+fn section(b: &mut Budget, cut: &mut Cut, t: &Target, opts: &RenderOptions) {
     let c = &t.comparison;
     let mut summary = Vec::new();
     for (n, word) in [
@@ -159,7 +159,7 @@ fn section(b: &mut Budget, cut: &mut Cut, report: &Report, t: &Target, opts: &Re
     }
     b.limit -= close.len();
     b.push(&open);
-    if let Some(note) = missing_note(t, report) {
+    if let Some(note) = missing_note(t) {
         b.push(&format!("> {}\n\n", escape(&note)));
     }
     let mut table = String::from("| Kind | Added | Removed | Changed |\n|:--|--:|--:|--:|\n");

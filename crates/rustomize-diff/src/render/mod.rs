@@ -99,19 +99,16 @@ fn counts_line(c: &Comparison) -> String {
 }
 
 /// What a reader must know about a target's sides.
-fn missing_note(t: &Target, report: &Report) -> Option<String> {
+fn missing_note(t: &Target) -> Option<String> {
     match (t.left_missing, t.right_missing) {
-        (true, true) => Some(format!(
-            "'{}' exists on neither side ({}, {})",
-            t.name, report.left, report.right
-        )),
+        (true, true) => Some(format!("'{}' is on neither side", t.name)),
         (true, false) => Some(format!(
-            "'{}' does not exist on the left ({}): every object is added",
-            t.name, report.left
+            "'{}' is not on the left side: every object is added",
+            t.name
         )),
         (false, true) => Some(format!(
-            "'{}' does not exist on the right ({}): every object is removed",
-            t.name, report.right
+            "'{}' is not on the right side: every object is removed",
+            t.name
         )),
         (false, false) => None,
     }

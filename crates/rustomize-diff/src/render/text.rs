@@ -73,7 +73,7 @@ pub(super) fn render(report: &Report, opts: &RenderOptions) -> String {
     out.line(BOLD, &format!("Right: {}", report.right));
     for t in &report.targets {
         out.s.push('\n');
-        target(&mut out, report, t);
+        target(&mut out, t);
     }
     if report.targets.len() > 1 {
         let [a, r, c, u] = totals(report);
@@ -94,7 +94,7 @@ pub(super) fn render(report: &Report, opts: &RenderOptions) -> String {
     out.s
 }
 
-fn target(out: &mut Out<'_>, report: &Report, t: &Target) {
+fn target(out: &mut Out<'_>, t: &Target) {
     let c = &t.comparison;
     if !c.has_differences() {
         out.line(
@@ -104,7 +104,7 @@ fn target(out: &mut Out<'_>, report: &Report, t: &Target) {
     } else {
         out.line(BOLD, &format!("{}: {}", t.name, counts_line(c)));
     }
-    if let Some(note) = missing_note(t, report) {
+    if let Some(note) = missing_note(t) {
         out.line(YELLOW, &format!("  {note}"));
     }
     if !c.has_differences() {
