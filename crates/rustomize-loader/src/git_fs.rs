@@ -174,10 +174,56 @@ impl GitFs {
         Some(out)
     }
 
+    /// The answer of [`GitFs::resolve`] for a clean path below the working
+    /// tree whose entry (or whose parent directory) the tree lists: one
+    /// hash lookup instead of a walk. A path the tree lists goes through no
+    /// link (the tree lists real paths only). `None` leaves the path to
+    /// the walk.
+    fn resolve_quickly(&self, path: &Path, follow_last: bool) -> Option<io::Result<Resolved>> {
+        if !cfg!(unix) {
+            return None;
+        }
+        let bytes = path.as_os_str().as_encoded_bytes();
+        let top = self.repo.toplevel.as_os_str().as_encoded_bytes();
+        let rest = bytes.strip_prefix(top)?;
+        let rel = match rest {
+            [] => rest,
+            [b'/', rel @ ..] => rel,
+            _ => return None,
+        };
+        if rel.is_empty() {
+            return Some(Ok(Resolved::InTree(Vec::new(), None)));
+        }
+        if rel
+            .split(|&b| b == b'/')
+            .any(|seg| seg.is_empty() || seg == b"." || seg == b"..")
+        {
+            return None;
+        }
+        match self.tree.entries.get(rel) {
+            Some(e) if e.kind == EntryKind::Link && follow_last => None,
+            Some(e) => Some(Ok(Resolved::InTree(rel.to_vec(), Some(*e)))),
+            None => {
+                let parent_is_dir = match rel.iter().rposition(|&b| b == b'/') {
+                    None => true,
+                    Some(i) => self
+                        .tree
+                        .entries
+                        .get(&rel[..i])
+                        .is_some_and(|e| e.kind == EntryKind::Dir),
+                };
+                parent_is_dir.then(|| Err(self.not_found(path)))
+            }
+        }
+    }
+
     /// Follows `path` (absolute) through the tree one component at a time,
     /// as the disk does: every link on the way, and the last component's
     /// too when `follow_last`; `..` goes up from where the links led.
     fn resolve(&self, path: &Path, follow_last: bool) -> io::Result<Resolved> {
+        if let Some(found) = self.resolve_quickly(path, follow_last) {
+            return found;
+        }
         let mut pending: std::collections::VecDeque<std::ffi::OsString> = path
             .components()
             .filter_map(|c| match c {
@@ -383,6 +429,17 @@ impl FileSystem for GitFs {
                     ),
                 )),
             },
+        }
+    }
+
+    /// The Git tree id of a directory of the revision (`None` for the
+    /// working tree's top, a submodule and paths outside the working tree).
+    fn content_id(&self, dir: &Path) -> Option<Vec<u8>> {
+        match self.resolve(dir, true).ok()? {
+            Resolved::InTree(_, Some(entry)) if entry.kind == EntryKind::Dir => {
+                Some(entry.oid.bytes[..entry.oid.len as usize].to_vec())
+            }
+            _ => None,
         }
     }
 

@@ -26,8 +26,8 @@ pub(super) enum EntryKind {
 /// An object id (SHA-1 or SHA-256), as raw bytes.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub(super) struct Oid {
-    bytes: [u8; 32],
-    len: u8,
+    pub(super) bytes: [u8; 32],
+    pub(super) len: u8,
 }
 
 impl Oid {

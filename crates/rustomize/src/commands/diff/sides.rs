@@ -192,6 +192,7 @@ pub(super) fn git(
             (commit, label)
         }
     };
+    let tt = std::time::Instant::now();
     let left_fs: Arc<dyn FileSystem> =
         Arc::new(repo.at(&base_rev).map_err(|e| err(e.to_string()))?);
     let (right_fs, right_label): (Arc<dyn FileSystem>, String) = match &args.head {
@@ -203,6 +204,7 @@ pub(super) fn git(
         None => (Arc::new(DiskFs), "the working tree".to_string()),
     };
 
+    if std::env::var_os("RUSTOMIZE_DIFF_TIMING").is_some() { eprintln!("TIMING open revisions {:?}", tt.elapsed()); }
     // Every side of every target at once: the engine spreads each build
     // over the cores too, and two builds fill the gaps one leaves.
     let jobs: Vec<(usize, bool)> = (0..dirs.len())
