@@ -132,8 +132,8 @@ pub fn compare(left: &[Node], right: &[Node], opts: &Options) -> Result<Comparis
     };
     let left: Vec<&Node> = left.iter().filter(keep).collect();
     let right: Vec<&Node> = right.iter().filter(keep).collect();
-    let lids: Vec<ObjectId> = left.iter().map(|n| ObjectId::of(n)).collect();
-    let rids: Vec<ObjectId> = right.iter().map(|n| ObjectId::of(n)).collect();
+    let lids: Vec<ObjectId> = left.par_iter().map(|n| ObjectId::of(n)).collect();
+    let rids: Vec<ObjectId> = right.par_iter().map(|n| ObjectId::of(n)).collect();
     let pairs = match_objects(&lids, &rids);
 
     let results: Vec<Option<ObjectDiff>> = pairs
@@ -177,15 +177,10 @@ pub fn compare(left: &[Node], right: &[Node], opts: &Options) -> Result<Comparis
 /// one side only.
 fn match_objects(left: &[ObjectId], right: &[ObjectId]) -> Vec<(Option<usize>, Option<usize>)> {
     type Key<'a> = (&'a str, &'a str, &'a str, &'a str);
-    let key = |id: &ObjectId| -> (String, String, String, String) {
-        (
-            id.group.clone(),
-            id.kind.clone(),
-            id.namespace.clone(),
-            id.name.clone(),
-        )
-    };
-    let mut by_key: HashMap<_, Vec<usize>> = HashMap::new();
+    fn key(id: &ObjectId) -> Key<'_> {
+        (&id.group, &id.kind, &id.namespace, &id.name)
+    }
+    let mut by_key: HashMap<Key<'_>, Vec<usize>> = HashMap::with_capacity(right.len());
     for (j, id) in right.iter().enumerate().rev() {
         by_key.entry(key(id)).or_default().push(j);
     }

@@ -25,6 +25,7 @@ pub mod plugin_options;
 pub mod resid;
 pub mod resmap;
 pub mod resource;
+mod reuse;
 pub mod sort;
 pub mod subprocess;
 pub mod target;

@@ -29,6 +29,7 @@ use crate::plugin::{Generator, Transformer};
 pub use crate::plugin_options::PluginOptions;
 use crate::resmap::ResMap;
 use crate::resource::{ConfiguredBy, Origin, Resource};
+use crate::reuse::Role;
 use crate::sort::{self, Order};
 use crate::transform::annotations::AnnotationsTransformer;
 use crate::transform::images::ImageTagTransformer;
@@ -120,6 +121,51 @@ pub fn build(
     dir: &Path,
     opts: &BuildOptions,
 ) -> Result<BuildOutput, Error> {
+    build_with(fs, dir, opts, None)
+}
+
+/// Builds the kustomization in `dir` of two versions of one tree, read
+/// from `earlier` and from `later` (two Git revisions, say), and returns
+/// both results: what [`build`] gives for each, but when the file systems
+/// can tell which directories are the same in both
+/// ([`FileSystem::content_id`]), the later build takes the results of the
+/// unchanged `resources:` directories from the earlier one instead of
+/// building them again. A directory's result is shared when every
+/// kustomization root that went into it (its bases' and components' too)
+/// has the same content in both versions; never when it used a remote base
+/// or file, when plugins may run, when any file may be read
+/// (`LoadRestrictionsNone`) or under a custom OpenAPI schema; warnings of a
+/// shared sub-build come from the earlier build only. Otherwise the two
+/// builds run side by side.
+pub fn build_two(
+    earlier: Arc<dyn FileSystem>,
+    later: Arc<dyn FileSystem>,
+    dir: &Path,
+    opts: &BuildOptions,
+) -> (Result<BuildOutput, Error>, Result<BuildOutput, Error>) {
+    let p = &opts.plugins;
+    let shareable = opts.load_restrictor == LoadRestrictor::RootOnly
+        && !(p.enable_alpha_plugins || p.enable_exec || p.enable_helm)
+        && earlier.content_id(dir).is_some()
+        && later.content_id(dir).is_some();
+    if !shareable {
+        return rayon::join(
+            || build(earlier.clone(), dir, opts),
+            || build(later.clone(), dir, opts),
+        );
+    }
+    let shared = crate::reuse::Shared::new(later.clone());
+    let first = build_with(earlier, dir, opts, Some(Role::Record(shared.clone())));
+    let second = build_with(later, dir, opts, Some(Role::Take(shared)));
+    (first, second)
+}
+
+fn build_with(
+    fs: Arc<dyn FileSystem>,
+    dir: &Path,
+    opts: &BuildOptions,
+    reuse: Option<Role>,
+) -> Result<BuildOutput, Error> {
     // `kustomize build` also takes a remote target (a git URL) as its
     // directory.
     let remote = match (&opts.fetcher, dir.to_str()) {
@@ -138,6 +184,7 @@ pub fn build(
         schema: OnceLock::new(),
         tracking: OnceLock::new(),
         plugins: opts.plugins.clone(),
+        reuse,
     };
     let target = Target::load(ldr, &ctx, Origin::default(), true)?;
     let build_metadata = target.kust.build_metadata.clone();
@@ -289,9 +336,17 @@ struct Context {
     tracking: OnceLock<bool>,
     /// Helm and KRM function support.
     plugins: PluginOptions,
+    /// Sub-builds shared with the other build of a pair ([`build_two`]).
+    reuse: Option<Role>,
 }
 
 impl Context {
+    /// Whether sub-builds may be shared now: only under kustomize's
+    /// builtin schema (a custom one would change every merge).
+    fn shares(&self) -> bool {
+        matches!(self.schema.get(), Some(None))
+    }
+
     fn warn(&self, w: String) {
         self.warnings
             .lock()
@@ -301,7 +356,7 @@ impl Context {
 }
 
 /// What accumulates while a kustomization tree is built.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct Accumulator {
     /// The resources so far.
     pub rm: ResMap,
@@ -310,11 +365,19 @@ pub struct Accumulator {
     pub config: Arc<TransformerConfig>,
     /// Vars declared so far, by name.
     pub vars: BTreeMap<String, kustomization::Var>,
+    /// The root of every kustomization that went into it (bases and
+    /// components too), for sharing results with [`build_two`].
+    pub(crate) roots: Vec<PathBuf>,
+    /// Something went into it that no root's content covers (a remote
+    /// base or file): it is never shared.
+    pub(crate) opaque: bool,
 }
 
 impl Accumulator {
     fn merge(&mut self, other: Accumulator) -> Result<(), Error> {
         self.rm.append_all(other.rm)?;
+        self.roots.extend(other.roots);
+        self.opaque |= other.opaque;
         // Both are built by merges, so canonical.
         TransformerConfig::merge_canonical(&mut self.config, &other.config)?;
         vars::merge_set(&mut self.vars, other.vars.into_values())
@@ -487,6 +550,10 @@ impl<'c> Target<'c> {
     /// Builds this kustomization on top of `acc` (empty for a base, the
     /// parent's accumulator for a component).
     fn accumulate(&self, mut acc: Accumulator) -> Result<Accumulator, Error> {
+        if self.ctx.reuse.is_some() {
+            acc.roots.push(self.ldr.root().to_path_buf());
+            acc.opaque |= self.kust.resources.iter().any(|e| self.ldr.is_remote(e));
+        }
         let resources = self
             .load_resources(&self.kust.resources)
             .with_context(|| "accumulating resources")?;
@@ -616,6 +683,16 @@ impl<'c> Target<'c> {
             }
         };
         let origin = self.child_origin(entry, &ldr);
+        let root = ldr.root().to_path_buf();
+        let origin_path = origin.path.clone();
+        let reuse = self.ctx.reuse.as_ref().filter(|_| self.ctx.shares());
+        let tracking = self.ctx.tracking.get().copied().unwrap_or(false);
+        if let Some(Role::Take(shared)) = reuse
+            && let Some(acc) = shared.take(ldr.fs().as_ref(), &root, &origin_path, tracking)
+        {
+            return Ok(Loaded::Dir(Box::new(acc)));
+        }
+        let fs = ldr.fs().clone();
         let sub = Target::load(ldr, self.ctx, origin, false)
             .with_context(|| format!("accumulating resources from '{entry}'"))?;
         sub.set_schema()?;
@@ -624,9 +701,13 @@ impl<'c> Target<'c> {
                 "expected kind != 'Component' for path '{entry}' (components belong under 'components:')"
             )));
         }
-        sub.accumulate(Accumulator::default())
-            .map(|a| Loaded::Dir(Box::new(a)))
-            .with_context(|| format!("accumulating resources from '{entry}'"))
+        let acc = sub
+            .accumulate(Accumulator::default())
+            .with_context(|| format!("accumulating resources from '{entry}'"))?;
+        if let Some(Role::Record(shared)) = reuse {
+            shared.record(fs.as_ref(), &root, &origin_path, tracking, &acc);
+        }
+        Ok(Loaded::Dir(Box::new(acc)))
     }
 
     fn run_generators(&self, acc: &mut Accumulator) -> Result<(), Error> {

@@ -135,14 +135,6 @@ impl GitFs {
         &self.repo
     }
 
-    fn git_error(&self, what: &str, e: io::Error) -> GitFsError {
-        GitFsError::Git {
-            command: format!("{what} (revision '{}')", self.rev),
-            repo: self.repo.toplevel.clone(),
-            message: e.to_string(),
-        }
-    }
-
     fn not_found(&self, path: &Path) -> io::Error {
         io::Error::new(
             io::ErrorKind::NotFound,
@@ -317,7 +309,7 @@ impl GitFs {
 
     /// The content of a file or link entry, read with its directory's
     /// other files when it is not in the cache yet.
-    fn blob(&self, entry: &Entry, path: &Path) -> io::Result<Arc<[u8]>> {
+    fn blob(&self, entry: &Entry, path: &Path) -> io::Result<Arc<Vec<u8>>> {
         if let Some(content) = self.repo.object(&entry.oid) {
             return Ok(content);
         }
@@ -378,7 +370,7 @@ impl FileSystem for GitFs {
         match self.resolve(path, true)? {
             Resolved::Outside(p) => DiskFs.read(&p),
             Resolved::InTree(_, Some(entry)) if entry.kind == EntryKind::File => {
-                Ok(self.blob(&entry, path)?.to_vec())
+                Ok(self.blob(&entry, path)?.as_ref().clone())
             }
             Resolved::InTree(_, Some(entry)) if entry.kind == EntryKind::Submodule => {
                 Err(self.submodule(path))

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::io::{self, BufRead, BufReader, Write};
+use std::io::{self, BufRead, BufReader, Read, Write};
 use std::process::{Child, ChildStdin, ChildStdout};
 
 /// One entry of a revision's tree.
@@ -47,10 +47,19 @@ impl Oid {
     }
 
     pub(super) fn hex(&self) -> String {
-        self.bytes[..self.len as usize]
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        let mut out = Vec::with_capacity(self.len as usize * 2);
+        self.write_hex(&mut out);
+        // Hexadecimal digits are ASCII.
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    /// Appends the id in hexadecimal.
+    pub(super) fn write_hex(&self, out: &mut Vec<u8>) {
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        for b in &self.bytes[..self.len as usize] {
+            out.push(DIGITS[(b >> 4) as usize]);
+            out.push(DIGITS[(b & 15) as usize]);
+        }
     }
 }
 
@@ -82,7 +91,7 @@ impl CatFile {
             let writer = s.spawn(move || -> io::Result<()> {
                 let mut requests = Vec::with_capacity(oids.len() * 65);
                 for oid in oids {
-                    requests.extend_from_slice(oid.hex().as_bytes());
+                    oid.write_hex(&mut requests);
                     requests.push(b'\n');
                 }
                 stdin.write_all(&requests)?;
@@ -121,18 +130,29 @@ fn read_object(r: &mut impl BufRead, header: &mut Vec<u8>) -> io::Result<Option<
             "git cat-file ended early",
         ));
     }
-    let line = String::from_utf8_lossy(header);
-    let line = line.trim_end();
-    if line.ends_with(" missing") || line.ends_with(" ambiguous") {
+    let line = header.strip_suffix(b"\n").unwrap_or(header);
+    if line.ends_with(b" missing") || line.ends_with(b" ambiguous") {
         return Ok(None);
     }
-    let size: usize = line
-        .rsplit(' ')
+    let size = line
+        .rsplit(|&b| b == b' ')
         .next()
-        .and_then(|s| s.parse().ok())
-        .ok_or_else(|| io::Error::other(format!("git cat-file answered '{line}'")))?;
-    let mut content = vec![0u8; size + 1];
-    r.read_exact(&mut content)?;
+        .filter(|d| !d.is_empty() && d.iter().all(u8::is_ascii_digit))
+        .and_then(|d| std::str::from_utf8(d).ok()?.parse::<usize>().ok())
+        .ok_or_else(|| {
+            io::Error::other(format!(
+                "git cat-file answered '{}'",
+                String::from_utf8_lossy(line)
+            ))
+        })?;
+    let mut content = Vec::with_capacity(size + 1);
+    r.take(size as u64 + 1).read_to_end(&mut content)?;
+    if content.len() != size + 1 {
+        return Err(io::Error::new(
+            io::ErrorKind::UnexpectedEof,
+            "git cat-file ended early",
+        ));
+    }
     content.pop();
     Ok(Some(content))
 }

@@ -9,6 +9,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex, RwLock};
 
+/// Objects read ahead in one exchange with `git cat-file`.
+const PREFETCH_RUN: usize = 512;
+
 /// A Git repository whose revisions can be read as file systems.
 pub struct GitRepo {
     program: PathBuf,
@@ -17,7 +20,7 @@ pub struct GitRepo {
     pub(super) toplevel: PathBuf,
     cat_file: Mutex<Option<CatFile>>,
     /// Contents read so far, by object id; shared by every revision.
-    objects: RwLock<HashMap<Oid, Arc<[u8]>>>,
+    objects: RwLock<HashMap<Oid, Arc<Vec<u8>>>>,
     prefetch_limit: RwLock<u64>,
 }
 
@@ -168,16 +171,35 @@ impl GitRepo {
             .map(|e| e.size)
             .sum();
         if total <= limit {
-            let all: Vec<Oid> = fs
+            let mut all: Vec<(&[u8], Oid)> = fs
                 .tree
                 .entries
-                .values()
-                .filter(|e| matches!(e.kind, EntryKind::File | EntryKind::Link))
-                .filter(|e| e.size <= PREFETCH_FILE_MAX)
-                .map(|e| e.oid)
+                .iter()
+                .filter(|(_, e)| matches!(e.kind, EntryKind::File | EntryKind::Link))
+                .filter(|(_, e)| e.size <= PREFETCH_FILE_MAX)
+                .map(|(p, e)| (&p[..], e.oid))
                 .collect();
-            self.fetch(&all)
-                .map_err(|e| fs.git_error("cat-file --batch", e))?;
+            all.sort_unstable_by(|a, b| a.0.cmp(b.0));
+            let all: Vec<Oid> = all.into_iter().map(|(_, o)| o).collect();
+            // Read ahead while the caller starts reading: in runs, so a
+            // read of a file not fetched yet waits for one run at most.
+            // The thread ends with the repository (or at the first error:
+            // reads then fetch what they need themselves).
+            let repo = Arc::downgrade(self);
+            let spawned = std::thread::Builder::new()
+                .name("git-prefetch".into())
+                .spawn(move || {
+                    for run in all.chunks(PREFETCH_RUN) {
+                        let Some(repo) = repo.upgrade() else {
+                            return;
+                        };
+                        if repo.fetch(run).is_err() {
+                            return;
+                        }
+                    }
+                });
+            // Without a thread, files are read when needed.
+            drop(spawned);
         }
         Ok(fs)
     }
@@ -205,18 +227,23 @@ impl GitRepo {
 
     /// Reads the objects not read yet among `oids` into the cache.
     pub(super) fn fetch(&self, oids: &[Oid]) -> io::Result<()> {
-        let missing: Vec<Oid> = {
-            let objects = self.objects.read().unwrap_or_else(|e| e.into_inner());
+        let missing = |objects: &HashMap<Oid, Arc<Vec<u8>>>| -> Vec<Oid> {
             let mut seen = std::collections::HashSet::new();
             oids.iter()
                 .filter(|o| !objects.contains_key(o) && seen.insert(**o))
                 .copied()
                 .collect()
         };
-        if missing.is_empty() {
+        if missing(&self.objects.read().unwrap_or_else(|e| e.into_inner())).is_empty() {
             return Ok(());
         }
         let mut guard = self.cat_file.lock().unwrap_or_else(|e| e.into_inner());
+        // Again, now that no other read is under way: one may have just
+        // brought these.
+        let missing = missing(&self.objects.read().unwrap_or_else(|e| e.into_inner()));
+        if missing.is_empty() {
+            return Ok(());
+        }
         if guard.is_none() {
             *guard = Some(self.spawn_cat_file()?);
         }
@@ -224,8 +251,7 @@ impl GitRepo {
             // Set just above.
             return Err(io::Error::other("git cat-file is not running"));
         };
-        let read = cat.read_many(&missing);
-        let contents = match read {
+        let contents = match cat.read_many(&missing) {
             Ok(c) => c,
             Err(e) => {
                 // The exchange is out of step: start a new process next time.
@@ -233,13 +259,16 @@ impl GitRepo {
                 return Err(e);
             }
         };
-        drop(guard);
+        // Stored before the process is released, so a read waiting for it
+        // finds them.
         let mut objects = self.objects.write().unwrap_or_else(|e| e.into_inner());
         for (oid, content) in missing.into_iter().zip(contents) {
             if let Some(content) = content {
-                objects.insert(oid, content.into());
+                objects.insert(oid, Arc::new(content));
             }
         }
+        drop(objects);
+        drop(guard);
         Ok(())
     }
 
@@ -264,7 +293,7 @@ impl GitRepo {
         })
     }
 
-    pub(super) fn object(&self, oid: &Oid) -> Option<Arc<[u8]>> {
+    pub(super) fn object(&self, oid: &Oid) -> Option<Arc<Vec<u8>>> {
         self.objects
             .read()
             .unwrap_or_else(|e| e.into_inner())

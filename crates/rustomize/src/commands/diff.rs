@@ -61,13 +61,11 @@ fn execute(args: &DiffArgs) -> Result<ExitCode, Vec<String>> {
         kinds: args.kind.clone(),
         show_secrets: args.show_secrets,
     };
-    let t0 = std::time::Instant::now();
     let (left, right, targets) = if git_mode {
         sides::git(args, &specs, &build)?
     } else {
         sides::two(&specs, &build)?
     };
-    let t1 = t0.elapsed();
     let mut warnings: Vec<&String> = targets
         .iter()
         .flat_map(|(_, l, r)| l.warnings.iter().chain(r.warnings.iter()))
@@ -95,8 +93,6 @@ fn execute(args: &DiffArgs) -> Result<ExitCode, Vec<String>> {
         // time for nothing.
         std::mem::forget((l, r));
     }
-    let t2 = t0.elapsed();
-    if std::env::var_os("RUSTOMIZE_DIFF_TIMING").is_some() { eprintln!("TIMING build {t1:?} compare {:?}", t2 - t1); }
     let render = RenderOptions {
         context: args.context,
         paths: args.paths,

@@ -192,46 +192,47 @@ pub(super) fn git(
             (commit, label)
         }
     };
-    let tt = std::time::Instant::now();
-    let left_fs: Arc<dyn FileSystem> =
-        Arc::new(repo.at(&base_rev).map_err(|e| err(e.to_string()))?);
-    let (right_fs, right_label): (Arc<dyn FileSystem>, String) = match &args.head {
-        Some(rev) => {
-            let fs = repo.at(rev).map_err(|e| err(e.to_string()))?;
+    // Both revisions listed at once.
+    let (left, right) = rayon::join(
+        || repo.at(&base_rev),
+        || args.head.as_ref().map(|rev| repo.at(rev)),
+    );
+    let left_fs: Arc<dyn FileSystem> = Arc::new(left.map_err(|e| err(e.to_string()))?);
+    let (right_fs, right_label): (Arc<dyn FileSystem>, String) = match (right, &args.head) {
+        (Some(fs), Some(rev)) => {
+            let fs = fs.map_err(|e| err(e.to_string()))?;
             let label = format!("{rev} ({})", short(fs.commit()));
             (Arc::new(fs), label)
         }
-        None => (Arc::new(DiskFs), "the working tree".to_string()),
+        _ => (Arc::new(DiskFs), "the working tree".to_string()),
     };
-
-    if std::env::var_os("RUSTOMIZE_DIFF_TIMING").is_some() { eprintln!("TIMING open revisions {:?}", tt.elapsed()); }
-    // Every side of every target at once: the engine spreads each build
-    // over the cores too, and two builds fill the gaps one leaves.
-    let jobs: Vec<(usize, bool)> = (0..dirs.len())
-        .flat_map(|i| [(i, false), (i, true)])
-        .collect();
-    let results: Vec<Result<Built, String>> = jobs
+    // Every target at once, each pair of builds sharing what did not
+    // change (the engine spreads each build over the cores too).
+    let results: Vec<(Result<Built, String>, Result<Built, String>)> = abs
         .par_iter()
-        .map(|&(i, right)| {
-            let fs = if right { &right_fs } else { &left_fs };
-            if !has_kustomization(fs.as_ref(), &abs[i]) {
-                return Ok(Built::missing());
+        .map(|dir| {
+            let present = |fs: &Arc<dyn FileSystem>| has_kustomization(fs.as_ref(), dir);
+            match (present(&left_fs), present(&right_fs)) {
+                (true, true) => {
+                    let (l, r) = target::build_two(left_fs.clone(), right_fs.clone(), dir, build);
+                    (built(l), built(r))
+                }
+                (true, false) => (build_dir(left_fs.clone(), dir, build), Ok(Built::missing())),
+                (false, true) => (
+                    Ok(Built::missing()),
+                    build_dir(right_fs.clone(), dir, build),
+                ),
+                (false, false) => (Ok(Built::missing()), Ok(Built::missing())),
             }
-            build_dir(fs.clone(), &abs[i], build)
         })
         .collect();
     let mut errors = Vec::new();
-    let mut built = Vec::with_capacity(results.len());
-    for (&(i, right), result) in jobs.iter().zip(results) {
-        match result {
-            Ok(b) => built.push(b),
-            Err(e) => {
-                let (side, label) = if right {
-                    ("right", &right_label)
-                } else {
-                    ("left", &left_label)
-                };
-                errors.push(format!("'{}' on the {side} side ({label}): {e}", dirs[i]));
+    let mut built_sides = Vec::with_capacity(results.len() * 2);
+    for (i, (l, r)) in results.into_iter().enumerate() {
+        for (result, side, label) in [(l, "left", &left_label), (r, "right", &right_label)] {
+            match result {
+                Ok(b) => built_sides.push(b),
+                Err(e) => errors.push(format!("'{}' on the {side} side ({label}): {e}", dirs[i])),
             }
         }
     }
@@ -239,7 +240,7 @@ pub(super) fn git(
         return Err(errors);
     }
     let mut pairs = Vec::with_capacity(dirs.len());
-    let mut it = built.into_iter();
+    let mut it = built_sides.into_iter();
     for d in &dirs {
         let (Some(l), Some(r)) = (it.next(), it.next()) else {
             break;
@@ -267,14 +268,21 @@ fn has_kustomization(fs: &dyn FileSystem, dir: &Path) -> bool {
 }
 
 fn build_dir(fs: Arc<dyn FileSystem>, dir: &Path, opts: &BuildOptions) -> Result<Built, String> {
-    let built = target::build(fs, dir, opts).map_err(|e| e.to_string())?;
+    built(target::build(fs, dir, opts))
+}
+
+fn built(result: Result<target::BuildOutput, rustomize_engine::Error>) -> Result<Built, String> {
+    let built = result.map_err(|e| e.to_string())?;
+    let mut resources = built.resources.into_resources();
+    let objects = resources
+        .iter_mut()
+        .map(|r| std::mem::take(&mut r.node))
+        .collect();
+    // The process ends after the report: freeing every resource's
+    // bookkeeping, one allocation at a time, would cost time for nothing.
+    std::mem::forget(resources);
     Ok(Built {
-        objects: built
-            .resources
-            .into_resources()
-            .into_iter()
-            .map(|r| r.node)
-            .collect(),
+        objects,
         warnings: built.warnings,
         missing: false,
     })

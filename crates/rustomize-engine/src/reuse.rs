@@ -1,0 +1,127 @@
+//! Sub-builds shared by two builds of two versions of one tree (the two
+//! sides of `rustomize diff --base A --head B`): the first build records
+//! the result of each `resources:` directory whose inputs are the same in
+//! the second version, and the second build takes those results instead of
+//! building them again.
+//!
+//! A directory's result is a function of its inputs: under the default
+//! load restrictor, a kustomization reads files only below its own root,
+//! and its bases and components are directories with inputs of their own.
+//! The accumulator keeps the roots of every kustomization that went into
+//! it; a result is recorded when each root has the same
+//! [`FileSystem::content_id`] (a Git tree id) in both versions, and taken
+//! back after checking those ids again. Nothing is shared when a result
+//! used a remote base or file (its root has no content id, or it is marked
+//! opaque), when plugins (helm, KRM functions) may run, when any file may
+//! be read (`LoadRestrictionsNone`), or when a custom OpenAPI schema is in
+//! force; what is shared is exactly what the second build would have made.
+//! Warnings of a taken sub-build are not repeated: the first build gave
+//! them.
+
+use crate::target::Accumulator;
+use rustomize_loader::FileSystem;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+/// What one side of a shared pair of builds does with the results.
+#[derive(Clone)]
+pub(crate) enum Role {
+    /// Record results the later build can take.
+    Record(Arc<Shared>),
+    /// Take recorded results.
+    Take(Arc<Shared>),
+}
+
+/// The recorded results of one pair of builds.
+pub(crate) struct Shared {
+    /// The file system of the later build.
+    later: Arc<dyn FileSystem>,
+    /// By the root of the directory: the origin path it was reached by,
+    /// whether origins were tracked, the result.
+    entries: Mutex<HashMap<PathBuf, Vec<Entry>>>,
+}
+
+struct Entry {
+    origin: String,
+    tracking: bool,
+    /// Every root that went into the result, with its content id.
+    trace: Vec<(PathBuf, Vec<u8>)>,
+    acc: Accumulator,
+}
+
+impl Shared {
+    /// Results for a later build reading `later`.
+    pub(crate) fn new(later: Arc<dyn FileSystem>) -> Arc<Shared> {
+        Arc::new(Shared {
+            later,
+            entries: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// Records `acc`, the result of the directory `root` reached by
+    /// `origin`, when every root in it has the same content in `fs` (this
+    /// build's) and in the later build's file system.
+    pub(crate) fn record(
+        &self,
+        fs: &dyn FileSystem,
+        root: &Path,
+        origin: &str,
+        tracking: bool,
+        acc: &Accumulator,
+    ) {
+        if acc.opaque {
+            return;
+        }
+        let mut trace = Vec::with_capacity(acc.roots.len());
+        for r in &acc.roots {
+            let Some(id) = fs.content_id(r) else {
+                return;
+            };
+            if self.later.content_id(r).as_ref() != Some(&id) {
+                return;
+            }
+            trace.push((r.clone(), id));
+        }
+        let entry = Entry {
+            origin: origin.to_string(),
+            tracking,
+            trace,
+            acc: acc.clone(),
+        };
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        // What this result holds no later lookup reaches: the later build
+        // takes this one first.
+        for (r, _) in entry.trace.iter().filter(|(r, _)| r != root) {
+            entries.remove(r);
+        }
+        entries.entry(root.to_path_buf()).or_default().push(entry);
+    }
+
+    /// Takes the recorded result of the directory `root` reached by
+    /// `origin`, when its inputs are the same in `fs` (this build's).
+    pub(crate) fn take(
+        &self,
+        fs: &dyn FileSystem,
+        root: &Path,
+        origin: &str,
+        tracking: bool,
+    ) -> Option<Accumulator> {
+        let entry = {
+            let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+            let list = entries.get_mut(root)?;
+            let i = list
+                .iter()
+                .position(|e| e.origin == origin && e.tracking == tracking)?;
+            list.swap_remove(i)
+        };
+        entry
+            .trace
+            .iter()
+            .all(|(r, id)| fs.content_id(r).as_ref() == Some(id))
+            .then_some(entry.acc)
+    }
+}
+
+#[cfg(test)]
+mod tests;
