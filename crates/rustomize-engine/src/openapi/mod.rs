@@ -384,6 +384,7 @@ mod tests {
         };
         assert_eq!(at(&["containers"]), ["name"]);
         assert_eq!(at(&["containers", "env"]), ["name"]);
+        assert_eq!(at(&["containers", "volumeMounts"]), ["mountPath"]);
         assert_eq!(at(&["containers", "ports"]), ["containerPort", "protocol"]);
         assert!(at(&["containers", "args"]).is_empty());
         assert!(at(&["nonsense"]).is_empty());
