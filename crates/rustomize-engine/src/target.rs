@@ -155,9 +155,14 @@ pub fn build_two(
         );
     }
     let shared = crate::reuse::Shared::new(later.clone());
-    let first = build_with(earlier, dir, opts, Some(Role::Record(shared.clone())));
-    let second = build_with(later, dir, opts, Some(Role::Take(shared)));
-    (first, second)
+    // Every result the later build may take is recorded once the earlier
+    // build has accumulated its tree: its last steps (mostly serial) run
+    // beside the later build.
+    let first = accumulate_top(earlier, dir, opts, Some(Role::Record(shared.clone())));
+    rayon::join(
+        || first.and_then(|a| finish_top(a, opts)),
+        || build_with(later, dir, opts, Some(Role::Take(shared))),
+    )
 }
 
 fn build_with(
@@ -166,6 +171,24 @@ fn build_with(
     opts: &BuildOptions,
     reuse: Option<Role>,
 ) -> Result<BuildOutput, Error> {
+    accumulate_top(fs, dir, opts, reuse).and_then(|a| finish_top(a, opts))
+}
+
+/// A whole tree accumulated, before the steps that run once at the top.
+struct Accumulated {
+    ctx: Context,
+    acc: Accumulator,
+    build_metadata: Vec<String>,
+    sort_options: Option<kustomization::SortOptions>,
+}
+
+/// Loads the top kustomization and accumulates the whole tree.
+fn accumulate_top(
+    fs: Arc<dyn FileSystem>,
+    dir: &Path,
+    opts: &BuildOptions,
+    reuse: Option<Role>,
+) -> Result<Accumulated, Error> {
     // `kustomize build` also takes a remote target (a git URL) as its
     // directory.
     let remote = match (&opts.fetcher, dir.to_str()) {
@@ -191,8 +214,25 @@ fn build_with(
     let _ = ctx.tracking.set(!build_metadata.is_empty());
     target.set_schema()?;
     let sort_options = target.kust.sort_options.clone();
-    let mut acc = target.accumulate(Accumulator::default())?;
+    let acc = target.accumulate(Accumulator::default())?;
+    drop(target);
+    Ok(Accumulated {
+        ctx,
+        acc,
+        build_metadata,
+        sort_options,
+    })
+}
 
+/// The steps that run once at the top: hash suffixes, name references,
+/// vars, local config, sorting, the final annotations.
+fn finish_top(a: Accumulated, opts: &BuildOptions) -> Result<BuildOutput, Error> {
+    let Accumulated {
+        ctx,
+        mut acc,
+        build_metadata,
+        sort_options,
+    } = a;
     finish(&mut acc, &ctx)?;
     let order = match &sort_options {
         Some(o) => Order::from_options(o)?,
