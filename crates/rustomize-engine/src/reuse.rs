@@ -98,6 +98,13 @@ impl Shared {
         entries.entry(root.to_path_buf()).or_default().push(entry);
     }
 
+    /// Whether the directory `dir` has the same content in `fs` (this
+    /// build's) and in the later build's file system.
+    pub(crate) fn unchanged(&self, fs: &dyn FileSystem, dir: &Path) -> bool {
+        fs.content_id(dir)
+            .is_some_and(|id| self.later.content_id(dir).as_ref() == Some(&id))
+    }
+
     /// Takes the recorded result of the directory `root` reached by
     /// `origin`, when its inputs are the same in `fs` (this build's).
     pub(crate) fn take(

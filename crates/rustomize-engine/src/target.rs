@@ -435,6 +435,11 @@ struct Target<'c> {
     origin: Origin,
     /// Whether this is the kustomization the build started in.
     is_top: bool,
+    /// Whether this is a `resources:` directory, whose result a shared
+    /// build may record.
+    recorded: bool,
+    /// [`Target::covers_child`], once known.
+    covers: OnceLock<bool>,
     ctx: &'c Context,
 }
 
@@ -476,8 +481,37 @@ impl<'c> Target<'c> {
             file,
             origin,
             is_top,
+            recorded: false,
+            covers: OnceLock::new(),
             ctx,
         })
+    }
+
+    /// Whether this kustomization's result, when its one directory
+    /// resource's is shareable, is sure to be shareable and recorded too:
+    /// it is a `resources:` directory itself, its own files are the same in
+    /// the later build, and nothing else goes into it (no components, no
+    /// remote entries). Then recording the child would only copy what the
+    /// later build never asks for.
+    fn covers_child(&self, shared: &crate::reuse::Shared) -> bool {
+        *self.covers.get_or_init(|| self.covers_child_now(shared))
+    }
+
+    fn covers_child_now(&self, shared: &crate::reuse::Shared) -> bool {
+        if !self.recorded || !self.kust.components.is_empty() {
+            return false;
+        }
+        let fs = self.ldr.fs();
+        let mut dirs = 0;
+        for entry in &self.kust.resources {
+            if self.ldr.is_remote(entry) {
+                return false;
+            }
+            if fs.kind(&self.ldr.join(entry)).ok() == Some(rustomize_loader::FileKind::Dir) {
+                dirs += 1;
+            }
+        }
+        dirs == 1 && shared.unchanged(fs.as_ref(), self.ldr.root())
     }
 
     /// Applies this kustomization's `openapi:` field to the build, unless a
@@ -733,8 +767,9 @@ impl<'c> Target<'c> {
             return Ok(Loaded::Dir(Box::new(acc)));
         }
         let fs = ldr.fs().clone();
-        let sub = Target::load(ldr, self.ctx, origin, false)
+        let mut sub = Target::load(ldr, self.ctx, origin, false)
             .with_context(|| format!("accumulating resources from '{entry}'"))?;
+        sub.recorded = true;
         sub.set_schema()?;
         if sub.kust.is_component() {
             return Err(Error::msg(format!(
@@ -744,7 +779,9 @@ impl<'c> Target<'c> {
         let acc = sub
             .accumulate(Accumulator::default())
             .with_context(|| format!("accumulating resources from '{entry}'"))?;
-        if let Some(Role::Record(shared)) = reuse {
+        if let Some(Role::Record(shared)) = reuse
+            && !self.covers_child(shared)
+        {
             shared.record(fs.as_ref(), &root, &origin_path, tracking, &acc);
         }
         Ok(Loaded::Dir(Box::new(acc)))

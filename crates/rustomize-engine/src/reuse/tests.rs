@@ -100,7 +100,7 @@ fn tree(
         ));
         files.push((
             leak(format!("apps/a{i}/base/d.yaml")),
-            format!("apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: web}}\nspec:\n  template:\n    spec:\n      containers:\n      - name: web\n        image: web\n        envFrom: [{{configMapRef: {{name: cfg}}}}, {{configMapRef: {{name: shared}}}}]\n"),
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      containers:\n      - name: web\n        image: web\n        envFrom: [{configMapRef: {name: cfg}}, {configMapRef: {name: shared}}]\n".to_string(),
         ));
         let component = if i == 0 {
             "components: [../../../component]\n"
