@@ -1,7 +1,7 @@
 //! `rustomize diff`: what a change does to the objects that reach the
 //! cluster, as a review shows it.
 //!
-//! [`compare`] takes the objects of two sides (two builds, or rendered
+//! [`compare()`] takes the objects of two sides (two builds, or rendered
 //! YAML) and returns a [`Comparison`]:
 //!
 //! - objects are matched by group, kind, namespace and name; a ConfigMap or
@@ -17,7 +17,7 @@
 //!   compared or printed, unless [`Options::show_secrets`]: a value equal
 //!   on both sides reads `<redacted>`, any other a short hash of itself.
 //!
-//! [`Report`] gathers one comparison per target; [`render`] prints it as
+//! [`Report`] gathers one comparison per target; [`render()`] prints it as
 //! text (a summary, then a unified diff or the changed paths per object),
 //! markdown for a pull request comment (cut to fit a size limit, saying
 //! what it left out) or JSON. `docs/diff.md` describes the formats.
