@@ -240,6 +240,16 @@ fn the_working_tree_against_a_base_and_nothing_left_behind() {
     // A branch and a commit id work as bases; --default-base with several
     // directories.
     let by_commit = e.run(&["diff", "--paths", "--base", &deployed, "prod"], None);
+    // No directory: `.`, against the default base (the repository's top
+    // is no kustomization on either side).
+    let none = e.run(&["diff"], None);
+    assert_eq!(none.code, 2, "{}", none.stdout);
+    assert!(
+        none.stderr
+            .contains("'.' is a kustomization directory neither at merge base of HEAD and main"),
+        "{}",
+        none.stderr
+    );
     assert_eq!(body(&by_commit.stdout), body(&tag.stdout));
     let several = e.run(
         &["diff", "--summary", "--default-base", "prod", "canary"],
@@ -268,6 +278,30 @@ fn the_working_tree_against_a_base_and_nothing_left_behind() {
         .expect("tmp")
         .collect();
     assert!(tmp.is_empty(), "temporary files left behind: {tmp:?}");
+}
+
+#[test]
+fn two_remote_targets_at_their_own_refs() {
+    if !have_git() {
+        return;
+    }
+    let s = Scenario::new();
+    let e = s.env();
+    let url = |r: &str| format!("github.com/org/app//deploy/k8s/overlays/production?ref={r}");
+    let (old, new) = (url("v0.1.0"), url("v0.2.0"));
+    let r = e.run(&["diff", "--paths", &old, &new], None);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stdout
+            .contains("~ data.DUCKDB_PATH: /data/dojo.duckdb -> /data/dojo-v2.duckdb"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        !r.stdout.contains("image"),
+        "the overlays pin the same image: {}",
+        r.stdout
+    );
 }
 
 #[test]

@@ -4,8 +4,8 @@
 //!
 //! - `rustomize diff LEFT RIGHT`: each side a kustomization directory, a
 //!   remote target or rendered YAML (a file, `-f FILE`, `-` for stdin);
-//! - `rustomize diff DIR... --base REV [--head REV]` (or one DIR, or
-//!   `--default-base`): each directory in the working tree (or at `--head`)
+//! - `rustomize diff DIR... --base REV [--head REV]` (or one DIR, none
+//!   for `.`, or `--default-base`): each directory in the working tree (or at `--head`)
 //!   against the same directory at `--base`, read from Git's objects.
 //!
 //! Every side is built (in parallel) before anything is printed; when one
@@ -45,7 +45,7 @@ fn execute(args: &DiffArgs) -> Result<ExitCode, Vec<String>> {
     let git_mode = args.base.is_some()
         || args.head.is_some()
         || args.default_base
-        || (specs.len() == 1 && args.files.is_empty());
+        || (specs.len() <= 1 && args.files.is_empty());
     let build = BuildOptions {
         load_restrictor: match args.load_restrictor {
             LoadRestrictorArg::LoadRestrictionsRootOnly => LoadRestrictor::RootOnly,
