@@ -18,8 +18,9 @@
 //! Warnings of a taken sub-build are not repeated: the first build gave
 //! them.
 
+use crate::kustomization::Kustomization;
 use crate::target::Accumulator;
-use rustomize_loader::FileSystem;
+use rustomize_loader::{FileKind, FileSystem, Loader};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -128,6 +129,29 @@ impl Shared {
             .all(|(r, id)| fs.content_id(r).as_ref() == Some(id))
             .then_some(entry.acc)
     }
+}
+
+/// Whether the result of the kustomization `kust` at `ldr`, a `resources:`
+/// directory itself, is sure to be shareable (and recorded) when its one
+/// directory entry's result is: its own files are the same in the later
+/// build, and nothing else goes into it (no components, no remote
+/// entries). Then recording that entry's result would copy what the later
+/// build never asks for.
+pub(crate) fn covers_child(shared: &Shared, ldr: &Loader, kust: &Kustomization) -> bool {
+    if !kust.components.is_empty() {
+        return false;
+    }
+    let fs = ldr.fs();
+    let mut dirs = 0;
+    for entry in &kust.resources {
+        if ldr.is_remote(entry) {
+            return false;
+        }
+        if fs.kind(&ldr.join(entry)).ok() == Some(FileKind::Dir) {
+            dirs += 1;
+        }
+    }
+    dirs == 1 && shared.unchanged(fs.as_ref(), ldr.root())
 }
 
 #[cfg(test)]

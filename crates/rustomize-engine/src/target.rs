@@ -487,31 +487,12 @@ impl<'c> Target<'c> {
         })
     }
 
-    /// Whether this kustomization's result, when its one directory
-    /// resource's is shareable, is sure to be shareable and recorded too:
-    /// it is a `resources:` directory itself, its own files are the same in
-    /// the later build, and nothing else goes into it (no components, no
-    /// remote entries). Then recording the child would only copy what the
-    /// later build never asks for.
+    /// Whether recording a child's result would copy for nothing (see
+    /// [`crate::reuse::covers_child`]); once per kustomization.
     fn covers_child(&self, shared: &crate::reuse::Shared) -> bool {
-        *self.covers.get_or_init(|| self.covers_child_now(shared))
-    }
-
-    fn covers_child_now(&self, shared: &crate::reuse::Shared) -> bool {
-        if !self.recorded || !self.kust.components.is_empty() {
-            return false;
-        }
-        let fs = self.ldr.fs();
-        let mut dirs = 0;
-        for entry in &self.kust.resources {
-            if self.ldr.is_remote(entry) {
-                return false;
-            }
-            if fs.kind(&self.ldr.join(entry)).ok() == Some(rustomize_loader::FileKind::Dir) {
-                dirs += 1;
-            }
-        }
-        dirs == 1 && shared.unchanged(fs.as_ref(), self.ldr.root())
+        *self.covers.get_or_init(|| {
+            self.recorded && crate::reuse::covers_child(shared, &self.ldr, &self.kust)
+        })
     }
 
     /// Applies this kustomization's `openapi:` field to the build, unless a
@@ -624,7 +605,7 @@ impl<'c> Target<'c> {
     /// Builds this kustomization on top of `acc` (empty for a base, the
     /// parent's accumulator for a component).
     fn accumulate(&self, mut acc: Accumulator) -> Result<Accumulator, Error> {
-        if self.ctx.reuse.is_some() {
+        if let Some(Role::Record(_)) = &self.ctx.reuse {
             acc.roots.push(self.ldr.root().to_path_buf());
             acc.opaque |= self.kust.resources.iter().any(|e| self.ldr.is_remote(e));
         }
