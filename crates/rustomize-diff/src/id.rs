@@ -23,21 +23,7 @@ pub struct ObjectId {
 impl ObjectId {
     /// The id of an object, from its `apiVersion`, `kind` and `metadata`.
     pub fn of(node: &Node) -> ObjectId {
-        let api_version = node.str_at(&["apiVersion"]).unwrap_or("");
-        let (group, version) = match api_version.rsplit_once('/') {
-            Some((g, v)) => (g, v),
-            None => ("", api_version),
-        };
-        ObjectId {
-            group: group.to_string(),
-            version: version.to_string(),
-            kind: node.str_at(&["kind"]).unwrap_or("").to_string(),
-            namespace: node
-                .str_at(&["metadata", "namespace"])
-                .unwrap_or("")
-                .to_string(),
-            name: node.str_at(&["metadata", "name"]).unwrap_or("").to_string(),
-        }
+        IdRef::of(node).owned()
     }
 
     /// `group/version`, or the version alone for the core group.
@@ -58,11 +44,65 @@ impl ObjectId {
     /// gives `dojo-config`), for a core ConfigMap or Secret whose name has
     /// one; `None` otherwise.
     pub fn hash_stem(&self) -> Option<&str> {
-        if !self.group.is_empty() || !matches!(self.kind.as_str(), "ConfigMap" | "Secret") {
-            return None;
-        }
-        strip_hash_suffix(&self.name)
+        hash_stem(&self.group, &self.kind, &self.name)
     }
+}
+
+/// An [`ObjectId`] borrowed from its object, for matching many objects
+/// without copying their names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct IdRef<'a> {
+    pub(crate) group: &'a str,
+    pub(crate) version: &'a str,
+    pub(crate) kind: &'a str,
+    pub(crate) namespace: &'a str,
+    pub(crate) name: &'a str,
+}
+
+impl<'a> IdRef<'a> {
+    pub(crate) fn of(node: &'a Node) -> IdRef<'a> {
+        let top = node.as_map();
+        let text = |m: Option<&'a rustomize_yaml::Map>, key: &str| {
+            m.and_then(|m| m.get(key))
+                .and_then(Node::as_str)
+                .unwrap_or("")
+        };
+        let api_version = text(top, "apiVersion");
+        let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version));
+        let meta = top.and_then(|m| m.get("metadata")).and_then(Node::as_map);
+        IdRef {
+            group,
+            version,
+            kind: text(top, "kind"),
+            namespace: text(meta, "namespace"),
+            name: text(meta, "name"),
+        }
+    }
+
+    pub(crate) fn owned(self) -> ObjectId {
+        ObjectId {
+            group: self.group.to_string(),
+            version: self.version.to_string(),
+            kind: self.kind.to_string(),
+            namespace: self.namespace.to_string(),
+            name: self.name.to_string(),
+        }
+    }
+
+    pub(crate) fn hash_stem(&self) -> Option<&'a str> {
+        hash_stem(self.group, self.kind, self.name)
+    }
+
+    pub(crate) fn is_secret(&self) -> bool {
+        self.group.is_empty() && self.kind == "Secret"
+    }
+}
+
+fn hash_stem<'n>(group: &str, kind: &str, name: &'n str) -> Option<&'n str> {
+    if !group.is_empty() || !matches!(kind, "ConfigMap" | "Secret") {
+        return None;
+    }
+    strip_hash_suffix(name)
 }
 
 impl fmt::Display for ObjectId {
