@@ -438,8 +438,6 @@ struct Target<'c> {
     /// Whether this is a `resources:` directory, whose result a shared
     /// build may record.
     recorded: bool,
-    /// [`Target::covers_child`], once known.
-    covers: OnceLock<bool>,
     ctx: &'c Context,
 }
 
@@ -482,16 +480,7 @@ impl<'c> Target<'c> {
             origin,
             is_top,
             recorded: false,
-            covers: OnceLock::new(),
             ctx,
-        })
-    }
-
-    /// Whether recording a child's result would copy for nothing (see
-    /// [`crate::reuse::covers_child`]); once per kustomization.
-    fn covers_child(&self, shared: &crate::reuse::Shared) -> bool {
-        *self.covers.get_or_init(|| {
-            self.recorded && crate::reuse::covers_child(shared, &self.ldr, &self.kust)
         })
     }
 
@@ -612,10 +601,22 @@ impl<'c> Target<'c> {
         let resources = self
             .load_resources(&self.kust.resources)
             .with_context(|| "accumulating resources")?;
+        if let Some(Role::Record(shared)) = &self.ctx.reuse
+            && self.ctx.shares()
+        {
+            let covered = self.recorded && self.kust.components.is_empty() && !acc.opaque;
+            crate::reuse::record_children(
+                shared,
+                self.ldr.fs().as_ref(),
+                self.ldr.root(),
+                covered,
+                &resources,
+            );
+        }
         for part in resources {
             match part {
                 Loaded::File(rm) => acc.rm.append_all(rm)?,
-                Loaded::Dir(sub) => acc.merge(*sub)?,
+                Loaded::Dir(sub, _) => acc.merge(*sub)?,
             }
         }
 
@@ -745,9 +746,8 @@ impl<'c> Target<'c> {
         if let Some(Role::Take(shared)) = reuse
             && let Some(acc) = shared.take(ldr.fs().as_ref(), &root, &origin_path, tracking)
         {
-            return Ok(Loaded::Dir(Box::new(acc)));
+            return Ok(Loaded::Dir(Box::new(acc), None));
         }
-        let fs = ldr.fs().clone();
         let mut sub = Target::load(ldr, self.ctx, origin, false)
             .with_context(|| format!("accumulating resources from '{entry}'"))?;
         sub.recorded = true;
@@ -760,12 +760,13 @@ impl<'c> Target<'c> {
         let acc = sub
             .accumulate(Accumulator::default())
             .with_context(|| format!("accumulating resources from '{entry}'"))?;
-        if let Some(Role::Record(shared)) = reuse
-            && !self.covers_child(shared)
-        {
-            shared.record(fs.as_ref(), &root, &origin_path, tracking, &acc);
-        }
-        Ok(Loaded::Dir(Box::new(acc)))
+        // Recorded (or not) by this kustomization, once every entry is in.
+        let pending = matches!(reuse, Some(Role::Record(_))).then(|| crate::reuse::Pending {
+            root,
+            origin: origin_path,
+            tracking,
+        });
+        Ok(Loaded::Dir(Box::new(acc), pending))
     }
 
     fn run_generators(&self, acc: &mut Accumulator) -> Result<(), Error> {
@@ -1027,7 +1028,7 @@ impl<'c> Target<'c> {
         {
             match part {
                 Loaded::File(rm) => configs.append_all(rm)?,
-                Loaded::Dir(sub) => configs.append_all(sub.rm)?,
+                Loaded::Dir(sub, _) => configs.append_all(sub.rm)?,
             }
         }
         Ok(configs)
@@ -1058,9 +1059,11 @@ impl<'c> Target<'c> {
     }
 }
 
-enum Loaded {
+pub(crate) enum Loaded {
     File(ResMap),
-    Dir(Box<Accumulator>),
+    /// A directory's result, and where it was reached from when a shared
+    /// build may record it.
+    Dir(Box<Accumulator>, Option<crate::reuse::Pending>),
 }
 
 impl Context {
