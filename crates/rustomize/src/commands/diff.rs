@@ -136,7 +136,9 @@ fn use_color(arg: ColorArg) -> bool {
 /// format), for the markdown's note when it is cut.
 fn rerun_command() -> String {
     let mut words = vec!["rustomize".to_string()];
-    let mut args = std::env::args().skip(1);
+    let mut args = std::env::args_os()
+        .skip(1)
+        .map(|a| a.to_string_lossy().into_owned());
     while let Some(a) = args.next() {
         match a.as_str() {
             "--format" | "--max-chars" | "--color" => {
