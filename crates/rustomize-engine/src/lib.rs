@@ -54,7 +54,7 @@ pub use model::resmap::ResMap;
 pub use model::resource::{Behavior, BuildMeta, ConfiguredBy, GeneratedFrom, Origin, Resource};
 pub use pipeline::observer::{StepInfo, StepObserver};
 pub use pipeline::sort::Order;
-pub use pipeline::{BuildOptions, BuildOutput, build};
+pub use pipeline::{BuildOptions, BuildOutput, build, build_two};
 pub use steps::openapi::list_merge_keys;
 pub use steps::options::{DEFAULT_FUNCTION_TIMEOUT, DEFAULT_HELM_TIMEOUT, PluginOptions};
 

@@ -56,6 +56,28 @@ rustomize check --format sarif overlays/* > check.sarif\n  \
 rustomize check --format github --fail-on warning overlays/*"
     )]
     Check(CheckArgs),
+    /// Show what a change does to the rendered objects (two trees, or two Git revisions)
+    #[command(
+        long_about = "Compare the objects two builds render, as a review shows them: a summary \
+(objects added, removed, changed, per kind), then per object a unified diff of its YAML or, with \
+--paths, the changed field paths. Objects are matched by group, kind, namespace and name (a \
+ConfigMap or Secret whose hash suffix changed is the same object, renamed); lists by their merge \
+keys, so reordering is no change. Secret values are never printed (--show-secrets to print them).\n\n\
+With two SIDEs: LEFT and RIGHT, each a kustomization directory, a remote target or rendered YAML \
+(a file, -f FILE, or - for stdin).\n\n\
+With --base, --head or --default-base (or a single SIDE): each SIDE is a directory of a Git \
+repository, compared with the same directory at revision --base (default: the merge base of HEAD \
+and the remote's default branch, else main), read straight from Git's objects, against the working \
+tree or revision --head. A directory missing on one side makes that side empty.\n\n\
+Exit status: 0 no differences, 1 differences, 2 an error (nothing is printed on stdout then).",
+        after_help = "Examples:\n  rustomize diff overlays/staging overlays/production\n  \
+rustomize diff deploy/k8s/overlays/production                # against the default base\n  \
+rustomize diff --base main overlays/staging overlays/production\n  \
+rustomize diff --base v0.1.0 --head v0.2.0 --paths overlays/production\n  \
+rustomize diff --format markdown --base origin/main overlays/* > comment.md\n  \
+rustomize build . | rustomize diff -f deployed.yaml -"
+    )]
+    Diff(DiffArgs),
     /// Prints the kustomize version (and rustomize's).
     Version(VersionArgs),
     /// Edits a kustomization file, keeping its comments and layout.
@@ -379,4 +401,96 @@ pub enum CompletionShell {
     Fish,
     /// PowerShell
     Powershell,
+}
+
+/// `rustomize diff` arguments.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// LEFT and RIGHT (directories, remote targets, rendered YAML files or
+    /// '-'); with --base, --head or --default-base, the directories to
+    /// compare at two revisions.
+    #[arg(value_name = "SIDE")]
+    pub sides: Vec<String>,
+    /// A side of rendered YAML ('-' for stdin); it takes its place among
+    /// the SIDEs in command-line order.
+    #[arg(short = 'f', long = "filename", value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Compare each directory with itself at this Git revision (a branch,
+    /// tag or commit).
+    #[arg(long, value_name = "REV")]
+    pub base: Option<String>,
+    /// Compare with this revision instead of the working tree.
+    #[arg(long, value_name = "REV")]
+    pub head: Option<String>,
+    /// Compare each directory with the default base (the merge base of
+    /// HEAD and the remote's default branch, else main): what a single
+    /// SIDE does, for several.
+    #[arg(long, conflicts_with = "base")]
+    pub default_base: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+    pub format: DiffFormat,
+    /// Colours in the text format: on a terminal only (and not when
+    /// NO_COLOR is set), always or never.
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
+    pub color: ColorArg,
+    /// Show the changed field paths of each object instead of a line diff.
+    #[arg(long)]
+    pub paths: bool,
+    /// Print only the summary.
+    #[arg(long)]
+    pub summary: bool,
+    /// Lines of context around each change.
+    #[arg(short = 'U', long, value_name = "N", default_value_t = 3)]
+    pub context: usize,
+    /// Leave labels out of the comparison (every metadata.labels,
+    /// templates' too; selectors are kept).
+    #[arg(long)]
+    pub ignore_labels: bool,
+    /// Leave these annotations out (repeatable or comma-separated; `prefix*`
+    /// matches a prefix, `*` every annotation).
+    #[arg(long, value_name = "KEY", value_delimiter = ',')]
+    pub ignore_annotations: Vec<String>,
+    /// Compare only objects of this kind (repeatable or comma-separated).
+    #[arg(long, value_name = "KIND", value_delimiter = ',')]
+    pub kind: Vec<String>,
+    /// Print Secret values instead of redacting them.
+    #[arg(long)]
+    pub show_secrets: bool,
+    /// Size limit of the markdown format, in characters (GitHub's comment
+    /// limit by default).
+    #[arg(long, value_name = "N", default_value_t = 65_536)]
+    pub max_chars: usize,
+    /// Which files kustomizations may read, as for `build`.
+    #[arg(long = "load-restrictor", value_enum, default_value_t = LoadRestrictorArg::LoadRestrictionsRootOnly)]
+    pub load_restrictor: LoadRestrictorArg,
+    /// Remote bases and the cache.
+    #[command(flatten)]
+    pub remote: RemoteArgs,
+    /// Helm charts and KRM functions.
+    #[command(flatten)]
+    pub plugins: PluginArgs,
+}
+
+/// `rustomize diff --format` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    /// A summary, then each object's diff.
+    Text,
+    /// A pull request comment: summary table, one collapsible section per
+    /// target, cut to fit --max-chars.
+    Markdown,
+    /// A JSON document.
+    Json,
+}
+
+/// `--color` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorArg {
+    /// On a terminal, unless NO_COLOR is set.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
 }

@@ -4,6 +4,7 @@ mod build;
 mod check;
 pub mod completion;
 pub mod create;
+mod diff;
 pub mod edit;
 mod flux;
 mod remotes;
@@ -31,6 +32,7 @@ pub fn run(cli: Cli, command: fn() -> clap::Command) -> anyhow::Result<ExitCode>
         Command::Build(args) => build::run(&args),
         Command::Remotes(args) => remotes::run(&args),
         Command::Check(args) => Ok(check::run(&args)),
+        Command::Diff(args) => Ok(diff::run(&args)),
         Command::Version(args) => version::run(&args),
         Command::Edit(args) => edit::run(&args),
         Command::Create(args) => create::run(&args),
