@@ -34,10 +34,15 @@ pub(super) fn scan(text: &str) -> Option<Option<Node>> {
 /// character: tabs, carriage returns, control and non-printable characters,
 /// a byte order mark and Unicode line separators.
 fn plain_text(text: &str) -> bool {
-    if text.bytes().any(|c| (c < 0x20 && c != b'\n') || c == 0x7f) {
-        return false;
+    // One pass over the bytes (this runs on every parse).
+    let mut ascii = true;
+    for &c in text.as_bytes() {
+        if (c < 0x20 && c != b'\n') || c == 0x7f {
+            return false;
+        }
+        ascii &= c < 0x80;
     }
-    text.is_ascii()
+    ascii
         || !text.chars().any(|c| {
             matches!(
                 c,
@@ -76,7 +81,10 @@ impl Scanner<'_> {
 
     /// The start of the line after the one holding `pos`.
     fn next_line(&self, pos: usize) -> usize {
-        self.t[pos..].find('\n').map_or(self.len(), |i| pos + i + 1)
+        self.b[pos..]
+            .iter()
+            .position(|&c| c == b'\n')
+            .map_or(self.len(), |i| pos + i + 1)
     }
 
     fn skip_spaces(&self, mut pos: usize) -> usize {
@@ -188,23 +196,17 @@ impl Scanner<'_> {
                 (node, end)
             }
             _ if self.plain_start(p, false) => {
-                let line_end = self.next_line(p);
-                let line = &self.t[p..line_end];
-                let mut colon = None;
-                for (i, c) in line.bytes().enumerate() {
-                    match c {
-                        b'#' if line.as_bytes()[i - 1] == b' ' => break,
-                        b':' if matches!(line.as_bytes().get(i + 1), None | Some(b' ' | b'\n')) => {
-                            colon = Some(i);
-                            break;
-                        }
-                        _ => {}
+                let b = self.b;
+                let mut i = p;
+                let colon = loop {
+                    match b.get(i) {
+                        None | Some(b'\n') => return Some(None),
+                        Some(b'#') if b[i - 1] == b' ' => return Some(None),
+                        Some(b':') if self.blank_at(i + 1) => break i,
+                        Some(_) => i += 1,
                     }
-                }
-                let Some(colon) = colon else {
-                    return Some(None);
                 };
-                let text = line[..colon].trim_end_matches(' ');
+                let text = self.t[p..colon].trim_end_matches(' ');
                 if text.len() > MAX_KEY {
                     return None;
                 }
@@ -344,28 +346,19 @@ impl Scanner<'_> {
             b'[' | b'{' => self.flow(p)?,
             b'"' | b'\'' => self.quoted(p)?,
             _ if self.plain_start(p, false) => {
-                let line_end = self.next_line(p);
-                let line = &self.t[p..line_end];
-                let mut end = line.len();
-                for (i, c) in line.bytes().enumerate() {
-                    match c {
-                        b'#' if line.as_bytes()[i - 1] == b' ' => {
-                            end = i;
-                            break;
-                        }
+                let b = self.b;
+                let mut i = p;
+                let end = loop {
+                    match b.get(i) {
+                        None | Some(b'\n') => break i,
+                        Some(b'#') if b[i - 1] == b' ' => break i,
                         // A mapping inside a value: an error, or a shape
                         // left to saphyr.
-                        b':' if matches!(line.as_bytes().get(i + 1), None | Some(b' ' | b'\n')) => {
-                            return None;
-                        }
-                        b'\n' => {
-                            end = i;
-                            break;
-                        }
-                        _ => {}
+                        Some(b':') if self.blank_at(i + 1) => return None,
+                        Some(_) => i += 1,
                     }
-                }
-                plain(p, line[..end].trim_end_matches(' '))
+                };
+                plain(p, self.t[p..end].trim_end_matches(' '))
             }
             _ => return None,
         };
