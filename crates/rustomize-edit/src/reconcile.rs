@@ -5,7 +5,7 @@
 //! place (in their own quoting style unless the file writes kustomize's
 //! canonical style), mapping entries and sequence items are added, removed
 //! or moved as whole lines with their comments, and only what has no
-//! counterpart is rendered anew ([`render`](crate::render)).
+//! counterpart is rendered anew ([`render`]).
 
 use crate::cst::{Cst, Kind, Node, Style};
 use crate::render::{self, Layout};

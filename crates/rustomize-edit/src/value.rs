@@ -4,7 +4,7 @@
 //! under a JSON step), so scalars take YAML 1.1 types: `yes`, `on` and `y`
 //! are booleans, `0777` is octal, `~` is null, and a date stays a string.
 //! [`Value`] is that JSON-like meaning; [`decode`] reads it from a
-//! [`cst::Node`](crate::cst::Node).
+//! [`cst::Node`].
 
 use crate::cst::{self, Kind, Style};
 use std::collections::HashMap;

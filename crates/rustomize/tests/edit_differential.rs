@@ -9,44 +9,12 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+mod support;
+
+use support::{Rng, comment_lines};
+
 fn kustomize() -> Option<PathBuf> {
-    let p = std::env::var_os("KUSTOMIZE_BIN")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/root/go/bin/kustomize"));
-    if p.exists() {
-        return Some(p);
-    }
-    if std::env::var("RUSTOMIZE_REQUIRE_ORACLES").is_ok_and(|v| v == "1") {
-        panic!(
-            "the real kustomize binary is required (RUSTOMIZE_REQUIRE_ORACLES=1) but {} is absent",
-            p.display()
-        );
-    }
-    eprintln!(
-        "skipping: the real kustomize binary ({}) is absent",
-        p.display()
-    );
-    None
-}
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
-        items[self.below(items.len())]
-    }
-    fn chance(&mut self, pct: u64) -> bool {
-        self.next() % 100 < pct
-    }
+    support::real_kustomize("edit_differential")
 }
 
 const DEPLOY: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  labels:\n    app: web\nspec:\n  replicas: 1\n  selector:\n    matchLabels:\n      app: web\n  template:\n    metadata:\n      labels:\n        app: web\n    spec:\n      containers:\n      - name: web\n        image: ghcr.io/org/web:v1\n      - name: proxy\n        image: nginx:1.25\n";
@@ -301,6 +269,7 @@ fn gen_command(r: &mut Rng) -> Vec<String> {
                     .to_string(),
             ]
         }
+        _ if r.chance(30) => s(&["edit", "fix", "--vars"]),
         _ => s(&["edit", "fix"]),
     }
 }
@@ -315,14 +284,6 @@ fn run(bin: &Path, dir: &Path, args: &[String]) -> (bool, String) {
         out.status.success(),
         String::from_utf8_lossy(&out.stdout).into_owned(),
     )
-}
-
-fn comment_lines(text: &str) -> Vec<String> {
-    text.lines()
-        .map(str::trim)
-        .filter(|l| l.starts_with('#'))
-        .map(str::to_string)
-        .collect()
 }
 
 /// Differences kustomize's own write makes that the lossless edit does not

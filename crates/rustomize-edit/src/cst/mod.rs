@@ -3,12 +3,12 @@
 //! everything else (comments, blank lines, quoting, indentation, flow or
 //! block style, line endings) as it was.
 //!
-//! Two parsers build the same tree. [`scan`] is a focused scanner for the
+//! Two parsers build the same tree. `scan` is a focused scanner for the
 //! block shapes kustomization files are written in (block mappings and
 //! sequences, one-line plain and quoted scalars, literal blocks, one-line
 //! flow collections, comments); it gives up on anything else (anchors,
 //! tags, folded or multi-line scalars, tabs, CRLF, several documents...),
-//! and the tree then comes from `saphyr-parser`'s events ([`events`]), the
+//! and the tree then comes from `saphyr-parser`'s events (`events`), the
 //! reference the scanner is tested against node for node. Comments are not
 //! nodes: they are the text between nodes, found by the line helpers on
 //! [`Cst`].

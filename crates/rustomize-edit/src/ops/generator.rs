@@ -372,6 +372,7 @@ pub fn add_generator(
     Ok(Outcome {
         log: Vec::new(),
         write: true,
+        files: Vec::new(),
     })
 }
 
@@ -448,6 +449,7 @@ pub fn set_generator(
     Ok(Outcome {
         log: Vec::new(),
         write: true,
+        files: Vec::new(),
     })
 }
 
@@ -487,5 +489,9 @@ pub fn remove_generators(
         .map(|n| format!("{} {n} doesn't exist in kustomization file", kind.word()))
         .collect();
     k.set_items(kind.field(), kept);
-    Ok(Outcome { log, write: true })
+    Ok(Outcome {
+        log,
+        write: true,
+        files: Vec::new(),
+    })
 }

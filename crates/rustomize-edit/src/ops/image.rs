@@ -193,6 +193,7 @@ pub fn set_images(k: &mut Kustomization, args: &[Image]) -> Outcome {
     Outcome {
         log: Vec::new(),
         write: true,
+        files: Vec::new(),
     }
 }
 
@@ -271,5 +272,6 @@ pub fn set_replicas(k: &mut Kustomization, args: &[Replica]) -> Outcome {
     Outcome {
         log: Vec::new(),
         write: true,
+        files: Vec::new(),
     }
 }

@@ -22,8 +22,12 @@ pub enum EditCommand {
     Remove(RemoveArgs),
     /// Fix the missing fields in kustomization file
     Fix(FixArgs),
-    /// [Alpha] List the builtin plugins
-    #[command(name = "alpha-list-builtin-plugin")]
+    /// Lists the builtin plugins (alpha).
+    #[command(
+        name = "alpha-list-builtin-plugin",
+        about = "[Alpha] List the builtin plugins",
+        long_about = None
+    )]
     ListBuiltin,
 }
 
@@ -227,7 +231,7 @@ pub struct RemoveArgs {
 pub enum RemoveCommand {
     /// Removes the specified configmap(s) from kustomization.yaml
     Configmap {
-        /// NAME[,NAME].
+        /// `NAME[,NAME]`.
         #[command(flatten)]
         rest: Rest,
         /// Namespace to remove ConfigMap(s) from
@@ -236,7 +240,7 @@ pub enum RemoveCommand {
     },
     /// Removes the specified secret(s) from kustomization.yaml
     Secret {
-        /// NAME[,NAME].
+        /// `NAME[,NAME]`.
         #[command(flatten)]
         rest: Rest,
         /// Namespace to remove Secret(s) from
@@ -247,7 +251,7 @@ pub enum RemoveCommand {
     Resource(Rest),
     /// Removes one or more commonLabels from kustomization.yaml
     Label {
-        /// KEY[,KEY].
+        /// `KEY[,KEY]`.
         #[command(flatten)]
         rest: Rest,
         /// ignore error if the given label doesn't exist
@@ -257,7 +261,7 @@ pub enum RemoveCommand {
     },
     /// Removes one or more commonAnnotations from kustomization.yaml
     Annotation {
-        /// KEY[,KEY].
+        /// `KEY[,KEY]`.
         #[command(flatten)]
         rest: Rest,
         /// ignore error if the given label doesn't exist
@@ -277,6 +281,7 @@ pub enum RemoveCommand {
 #[derive(Debug, Args)]
 pub struct FixArgs {
     /// If specified, kustomize will attempt to convert vars to replacements.
+    /// We recommend doing this in a clean git repository where the change is easy to undo.
     #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true",
           default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
     pub vars: bool,

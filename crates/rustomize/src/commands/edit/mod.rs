@@ -452,32 +452,46 @@ fn remove(cmd: &RemoveCommand) -> anyhow::Result<ExitCode> {
 }
 
 /// Builds the current directory as `kustomize edit fix` does before and
-/// after fixing (kustomize's default build options).
+/// after fixing (kustomize's default build options), printing the build's
+/// deprecation warnings on stderr as that build does.
 fn build_here(dir: &Path) -> Result<String, String> {
     let opts = rustomize_engine::target::BuildOptions::default();
-    rustomize_engine::target::build(std::sync::Arc::new(rustomize_loader::DiskFs), dir, &opts)
-        .and_then(|b| b.to_yaml())
-        .map_err(|e| e.to_string())
+    let built =
+        rustomize_engine::target::build(std::sync::Arc::new(rustomize_loader::DiskFs), dir, &opts)
+            .map_err(|e| e.to_string())?;
+    for w in &built.warnings {
+        eprintln!("{w}");
+    }
+    built.to_yaml().map_err(|e| e.to_string())
 }
 
 fn fix(vars: bool) -> anyhow::Result<ExitCode> {
     let dir = cwd()?;
-    if vars {
-        bail!(
-            "edit fix --vars (converting vars to replacements) is not supported by rustomize yet; convert them by hand or with kustomize"
-        );
-    }
     let before = build_here(&dir);
     let d = dir.clone();
-    let outcome = file::edit(&dir, |k| ops::fix(k, |p| d.join(p).is_file())).map_err(report)?;
+    let outcome = file::edit(&dir, |k| {
+        let fixed = ops::fix(k, |p| d.join(p).is_file())?;
+        if vars {
+            ops::vars_to_replacements(k, &d)
+        } else {
+            Ok(fixed)
+        }
+    })
+    .map_err(report)?;
     print_log(&outcome);
     let mut out = String::from(
-        "\nFixed fields:\n  patchesJson6902 -> patches\n  patchesStrategicMerge -> patches\n  commonLabels -> labels\n\n\
-To convert vars -> replacements, run the command `kustomize edit fix --vars`\n\n\
+        "\nFixed fields:\n  patchesJson6902 -> patches\n  patchesStrategicMerge -> patches\n  commonLabels -> labels\n",
+    );
+    if vars {
+        out.push_str("  vars -> replacements\n");
+    } else {
+        out.push_str(
+            "\nTo convert vars -> replacements, run the command `kustomize edit fix --vars`\n\n\
 WARNING: Converting vars to replacements will potentially overwrite many resource files \n\
 and the resulting files may not produce the same output when `kustomize build` is run. \n\
 We recommend doing this in a clean git repository where the change is easy to undo.\n",
-    );
+        );
+    }
     match (build_here(&dir), before) {
         (Err(e), _) => out.push_str(&format!(
             "Warning: 'Fixed' kustomization now produces the error when running `kustomize build`: {e}\n"
