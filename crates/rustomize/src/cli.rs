@@ -14,9 +14,9 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
-    /// print a stack-trace on error (accepted for kustomize compatibility;
+    /// Print a stack trace on error (accepted for kustomize compatibility;
     /// errors always carry their full context)
-    #[arg(long, global = true, num_args = 0..=1, require_equals = true, default_missing_value = "true",
+    #[arg(long, global = true, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL", hide_default_value = true,
           default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
     pub stack_trace: bool,
 }
@@ -53,14 +53,14 @@ rustomize check --format sarif overlays/* > check.sarif\n  \
 rustomize check --format github --fail-on warning overlays/*"
     )]
     Check(CheckArgs),
-    /// Prints the kustomize version (and rustomize's).
+    /// Print the kustomize version (and rustomize's).
     Version(crate::commands::version::VersionArgs),
-    /// Edits a kustomization file, keeping its comments and layout.
+    /// Edit a kustomization file, keeping its comments and layout.
     Edit(crate::commands::edit::args::EditArgs),
-    /// Create a new kustomization in the current directory
+    /// Create a new kustomization in the current directory.
     #[command(visible_alias = "init")]
     Create(crate::commands::create::CreateArgs),
-    /// Generate shell completion script
+    /// Generate a shell completion script.
     Completion(crate::commands::completion::CompletionArgs),
 }
 
@@ -91,7 +91,7 @@ pub struct BuildArgs {
     pub plugins: PluginArgs,
     /// Add `app.kubernetes.io/managed-by` to every resource (deprecated in
     /// kustomize; use `buildMetadata: [managedByLabel]`).
-    #[arg(long = "enable-managedby-label", hide = true, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
+    #[arg(long = "enable-managedby-label", hide = true, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL", hide_default_value = true, default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
     pub enable_managedby_label: bool,
 }
 
@@ -100,11 +100,11 @@ pub struct BuildArgs {
 pub struct RemoteArgs {
     /// Build remote bases only from the cache; fail if one is missing
     /// instead of touching the network.
-    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL", hide_default_value = true, default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
     pub offline: bool,
     /// Re-resolve tags too (branches are always re-resolved unless
     /// offline).
-    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL", hide_default_value = true, default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
     pub refresh: bool,
     /// Cache directory for remote bases [default: $RUSTOMIZE_CACHE_DIR,
     /// else $XDG_CACHE_HOME/rustomize, else ~/.cache/rustomize].
@@ -117,14 +117,14 @@ pub struct RemoteArgs {
 pub struct PluginArgs {
     /// Allow KRM functions (non-builtin configs in `transformers:`,
     /// `generators:`, `validators:`); also enables helm.
-    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL", hide_default_value = true, default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
     pub enable_alpha_plugins: bool,
     /// Allow KRM functions that run a local executable
     /// (`config.kubernetes.io/function: {exec: {path: ...}}`).
-    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL", hide_default_value = true, default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
     pub enable_exec: bool,
     /// Inflate `helmCharts` by running the helm program.
-    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL", hide_default_value = true, default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
     pub enable_helm: bool,
     /// The helm program.
     #[arg(long, value_name = "PROGRAM", default_value = "helm")]
@@ -133,14 +133,19 @@ pub struct PluginArgs {
     #[arg(long, value_name = "VERSION")]
     pub helm_api_versions: Vec<String>,
     /// `--kube-version` for `helm template`.
-    #[arg(long, value_name = "VERSION", default_value = "")]
+    #[arg(
+        long,
+        value_name = "VERSION",
+        default_value = "",
+        hide_default_value = true
+    )]
     pub helm_kube_version: String,
     /// Pass `--debug` to helm.
-    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL", hide_default_value = true, default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
     pub helm_debug: bool,
     /// Container function options; accepted for compatibility and unused,
     /// since rustomize never runs containers.
-    #[arg(long, hide = true, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
+    #[arg(long, hide = true, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL", hide_default_value = true, default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
     pub network: bool,
     /// Unused (container functions).
     #[arg(long, hide = true, value_name = "NAME")]
@@ -152,7 +157,7 @@ pub struct PluginArgs {
     #[arg(short = 'e', long = "env", hide = true, value_name = "VAR")]
     pub env: Vec<String>,
     /// Unused (container functions).
-    #[arg(long, hide = true, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
+    #[arg(long, hide = true, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL", hide_default_value = true, default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
     pub as_current_user: bool,
 }
 

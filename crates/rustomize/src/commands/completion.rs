@@ -8,13 +8,13 @@ use std::process::ExitCode;
 /// The shells kustomize generates completion for.
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum CompletionShell {
-    /// bash
+    /// Bash.
     Bash,
-    /// zsh
+    /// Zsh.
     Zsh,
-    /// fish
+    /// Fish.
     Fish,
-    /// PowerShell
+    /// PowerShell.
     Powershell,
 }
 

@@ -8,12 +8,17 @@ use std::process::ExitCode;
 /// `version` arguments.
 #[derive(Debug, Args)]
 pub struct VersionArgs {
-    /// short form (deprecated in kustomize)
-    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true",
+    /// Print the short form (deprecated in kustomize)
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL", hide_default_value = true,
           default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
     pub short: bool,
     /// One of 'yaml' or 'json'.
-    #[arg(short = 'o', long = "output", default_value = "")]
+    #[arg(
+        short = 'o',
+        long = "output",
+        default_value = "",
+        hide_default_value = true
+    )]
     pub output: String,
 }
 
