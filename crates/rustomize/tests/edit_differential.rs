@@ -24,6 +24,9 @@ const PATCH: &str =
     "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 3\n";
 const COMPONENT: &str = "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\ncommonAnnotations:\n  team: core\n";
 
+const TRANSFORMER: &str = "apiVersion: builtin\nkind: LabelTransformer\nmetadata:\n  name: added\nlabels:\n  added: \"yes\"\nfieldSpecs:\n- path: metadata/labels\n  create: true\n";
+const GENERATOR: &str = "apiVersion: builtin\nkind: ConfigMapGenerator\nmetadata:\n  name: generated\nliterals:\n- K=V\n";
+
 fn write_tree(dir: &Path, kust: &str) {
     std::fs::create_dir_all(dir.join("comp")).expect("mkdir");
     for (name, text) in [
@@ -33,6 +36,8 @@ fn write_tree(dir: &Path, kust: &str) {
         ("patch.yaml", PATCH),
         ("comp/kustomization.yaml", COMPONENT),
         ("app.env", "A=1\nB=two\n"),
+        ("labels.tr.yaml", TRANSFORMER),
+        ("gen.yaml", GENERATOR),
         ("kustomization.yaml", kust),
     ] {
         std::fs::write(dir.join(name), text).expect("write");
@@ -140,7 +145,7 @@ fn gen_kustomization(r: &mut Rng, comments: bool) -> String {
 fn gen_command(r: &mut Rng) -> Vec<String> {
     let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
     let digest = format!("sha256:{}", "b".repeat(64));
-    match r.below(22) {
+    match r.below(25) {
         0 => {
             let mut c = s(&["edit", "set", "image"]);
             for _ in 0..1 + r.below(3) {
@@ -269,6 +274,24 @@ fn gen_command(r: &mut Rng) -> Vec<String> {
                     .to_string(),
             ]
         }
+        22 => s(&[
+            "edit",
+            "add",
+            "transformer",
+            r.pick(&["labels.tr.yaml", "*.tr.yaml", "missing.yaml"]),
+        ]),
+        23 => s(&[
+            "edit",
+            "add",
+            "generator",
+            r.pick(&["gen.yaml", "none*.yaml"]),
+        ]),
+        24 => s(&[
+            "edit",
+            "remove",
+            "transformer",
+            r.pick(&["labels.tr.yaml", "*.yaml", "other.yaml"]),
+        ]),
         _ if r.chance(30) => s(&["edit", "fix", "--vars"]),
         _ => s(&["edit", "fix"]),
     }

@@ -13,22 +13,52 @@ use std::process::ExitCode;
 #[derive(Debug, Args)]
 pub struct CreateArgs {
     /// Name of a file containing a file to add to the kustomization file.
-    #[arg(long, default_value = "", hide_default_value = true)]
+    #[arg(
+        long,
+        default_value = "",
+        hide_default_value = true,
+        allow_hyphen_values = true
+    )]
     pub resources: String,
     /// Set the value of the namespace field in the kustomization file.
-    #[arg(long, default_value = "", hide_default_value = true)]
+    #[arg(
+        long,
+        default_value = "",
+        hide_default_value = true,
+        allow_hyphen_values = true
+    )]
     pub namespace: String,
     /// Add one or more common annotations.
-    #[arg(long, default_value = "", hide_default_value = true)]
+    #[arg(
+        long,
+        default_value = "",
+        hide_default_value = true,
+        allow_hyphen_values = true
+    )]
     pub annotations: String,
     /// Add one or more common labels.
-    #[arg(long, default_value = "", hide_default_value = true)]
+    #[arg(
+        long,
+        default_value = "",
+        hide_default_value = true,
+        allow_hyphen_values = true
+    )]
     pub labels: String,
     /// Sets the value of the namePrefix field in the kustomization file.
-    #[arg(long, default_value = "", hide_default_value = true)]
+    #[arg(
+        long,
+        default_value = "",
+        hide_default_value = true,
+        allow_hyphen_values = true
+    )]
     pub nameprefix: String,
     /// Sets the value of the nameSuffix field in the kustomization file.
-    #[arg(long, default_value = "", hide_default_value = true)]
+    #[arg(
+        long,
+        default_value = "",
+        hide_default_value = true,
+        allow_hyphen_values = true
+    )]
     pub namesuffix: String,
     /// Search for kubernetes resources in the current directory to be added to the kustomization file.
     #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL", hide_default_value = true,

@@ -17,7 +17,8 @@ pub struct VersionArgs {
         short = 'o',
         long = "output",
         default_value = "",
-        hide_default_value = true
+        hide_default_value = true,
+        allow_hyphen_values = true
     )]
     pub output: String,
 }

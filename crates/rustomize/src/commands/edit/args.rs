@@ -110,31 +110,71 @@ pub enum AddCommand {
 #[derive(Debug, Args, Clone)]
 pub struct PatchFlags {
     /// Path to the patch file. Cannot be used with --patch at the same time.
-    #[arg(long, default_value = "", hide_default_value = true)]
+    #[arg(
+        long,
+        default_value = "",
+        hide_default_value = true,
+        allow_hyphen_values = true
+    )]
     pub path: String,
     /// Literal string of patch content. Cannot be used with --path at the same time.
     #[arg(long, default_value = "", allow_hyphen_values = true)]
     pub patch: String,
     /// API group in patch target
-    #[arg(long, default_value = "", hide_default_value = true)]
+    #[arg(
+        long,
+        default_value = "",
+        hide_default_value = true,
+        allow_hyphen_values = true
+    )]
     pub group: String,
     /// API version in patch target
-    #[arg(long, default_value = "", hide_default_value = true)]
+    #[arg(
+        long,
+        default_value = "",
+        hide_default_value = true,
+        allow_hyphen_values = true
+    )]
     pub version: String,
     /// Resource kind in patch target
-    #[arg(long, default_value = "", hide_default_value = true)]
+    #[arg(
+        long,
+        default_value = "",
+        hide_default_value = true,
+        allow_hyphen_values = true
+    )]
     pub kind: String,
     /// Resource name in patch target
-    #[arg(long, default_value = "", hide_default_value = true)]
+    #[arg(
+        long,
+        default_value = "",
+        hide_default_value = true,
+        allow_hyphen_values = true
+    )]
     pub name: String,
     /// Resource namespace in patch target
-    #[arg(long, default_value = "", hide_default_value = true)]
+    #[arg(
+        long,
+        default_value = "",
+        hide_default_value = true,
+        allow_hyphen_values = true
+    )]
     pub namespace: String,
     /// Annotation selector in patch target
-    #[arg(long, default_value = "", hide_default_value = true)]
+    #[arg(
+        long,
+        default_value = "",
+        hide_default_value = true,
+        allow_hyphen_values = true
+    )]
     pub annotation_selector: String,
     /// Label selector in patch target
-    #[arg(long, default_value = "", hide_default_value = true)]
+    #[arg(
+        long,
+        default_value = "",
+        hide_default_value = true,
+        allow_hyphen_values = true
+    )]
     pub label_selector: String,
 }
 
@@ -145,26 +185,41 @@ pub struct GeneratorArgs {
     #[command(flatten)]
     pub rest: Rest,
     /// Key file can be specified using its file path, in which case file basename will be used as key, or optionally with a key and file path, in which case the given key will be used. Specifying a directory will iterate each named file in the directory whose basename is a valid key.
-    #[arg(long = "from-file", value_delimiter = ',')]
+    #[arg(long = "from-file", value_delimiter = ',', allow_hyphen_values = true)]
     pub from_file: Vec<String>,
     /// Specify a key and literal value to insert (i.e. mykey=somevalue)
     #[arg(long = "from-literal", allow_hyphen_values = true)]
     pub from_literal: Vec<String>,
     /// Specify the path to a file to read lines of key=val pairs to create (i.e. a Docker .env file).
-    #[arg(long = "from-env-file", default_value = "", hide_default_value = true)]
+    #[arg(
+        long = "from-env-file",
+        default_value = "",
+        hide_default_value = true,
+        allow_hyphen_values = true
+    )]
     pub from_env_file: String,
     /// Disable the name suffix for the generated object
     #[arg(long = "disableNameSuffixHash", num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL", hide_default_value = true,
           default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
     pub disable_name_suffix_hash: bool,
     /// Specify the behavior for generation: create (the default), merge or replace
-    #[arg(long, default_value = "", hide_default_value = true)]
+    #[arg(
+        long,
+        default_value = "",
+        hide_default_value = true,
+        allow_hyphen_values = true
+    )]
     pub behavior: String,
     /// Specify the namespace
-    #[arg(long, default_value = "", hide_default_value = true)]
+    #[arg(
+        long,
+        default_value = "",
+        hide_default_value = true,
+        allow_hyphen_values = true
+    )]
     pub namespace: String,
     /// Specify the secret type this can be 'Opaque' (default), or 'kubernetes.io/tls' (secrets only)
-    #[arg(long = "type", default_value = "Opaque")]
+    #[arg(long = "type", default_value = "Opaque", allow_hyphen_values = true)]
     pub secret_type: String,
 }
 
@@ -186,10 +241,20 @@ pub struct SetGeneratorArgs {
     #[arg(long = "from-literal", allow_hyphen_values = true)]
     pub from_literal: Vec<String>,
     /// Current namespace of the target
-    #[arg(long, default_value = "", hide_default_value = true)]
+    #[arg(
+        long,
+        default_value = "",
+        hide_default_value = true,
+        allow_hyphen_values = true
+    )]
     pub namespace: String,
     /// New namespace value for the target
-    #[arg(long = "new-namespace", default_value = "", hide_default_value = true)]
+    #[arg(
+        long = "new-namespace",
+        default_value = "",
+        hide_default_value = true,
+        allow_hyphen_values = true
+    )]
     pub new_namespace: String,
 }
 
@@ -235,7 +300,12 @@ pub enum RemoveCommand {
         #[command(flatten)]
         rest: Rest,
         /// Namespace to remove ConfigMap(s) from
-        #[arg(long, default_value = "", hide_default_value = true)]
+        #[arg(
+            long,
+            default_value = "",
+            hide_default_value = true,
+            allow_hyphen_values = true
+        )]
         namespace: String,
     },
     /// Remove the specified secret(s) from kustomization.yaml
@@ -244,7 +314,12 @@ pub enum RemoveCommand {
         #[command(flatten)]
         rest: Rest,
         /// Namespace to remove Secret(s) from
-        #[arg(long, default_value = "", hide_default_value = true)]
+        #[arg(
+            long,
+            default_value = "",
+            hide_default_value = true,
+            allow_hyphen_values = true
+        )]
         namespace: String,
     },
     /// Remove one or more resource file paths from kustomization.yaml

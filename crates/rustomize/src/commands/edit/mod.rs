@@ -86,16 +86,10 @@ pub fn run(args: &EditArgs) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// Whether a path names a remote target kustomize would try to fetch.
-fn looks_remote(p: &str) -> bool {
-    p.contains("://")
-        || p.starts_with("git@")
-        || p.starts_with("github.com/")
-        || p.starts_with("gitlab.com/")
-}
-
 /// kustomize's `GlobPatternsWithLoader`: globs expand to the files they
-/// match; a pattern matching nothing must be a directory or remote target.
+/// match; a pattern matching nothing must be a remote target kustomize's
+/// loader can reach (it is fetched, as kustomize clones it, into the
+/// remote-base cache) and whose path exists there.
 fn glob_with_loader(dir: &Path, patterns: &[String], skip: bool) -> anyhow::Result<Vec<String>> {
     let mut out = Vec::new();
     for p in patterns {
@@ -109,7 +103,20 @@ fn glob_with_loader(dir: &Path, patterns: &[String], skip: bool) -> anyhow::Resu
             out.extend(found);
             continue;
         }
-        if looks_remote(p) {
+        if rustomize_loader::remote::url::is_remote(p) {
+            let fetcher = rustomize_loader::GitFetcher::new(rustomize_loader::FetchOptions {
+                cache_dir: rustomize_loader::remote::default_cache_dir(),
+                ..rustomize_loader::FetchOptions::default()
+            });
+            let fetched = fetcher
+                .fetch_remote(p)
+                .map_err(|e| anyhow::anyhow!("{p} has no match: {e}"))?;
+            if !fetched.dir.exists() {
+                bail!(
+                    "{p} has no match: {} does not exist in the repository",
+                    fetched.path
+                );
+            }
             out.push(p.clone());
             continue;
         }
