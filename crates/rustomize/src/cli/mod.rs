@@ -16,9 +16,9 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
-    /// print a stack-trace on error (accepted for kustomize compatibility;
+    /// Print a stack trace on error (accepted for kustomize compatibility;
     /// errors always carry their full context)
-    #[arg(long, global = true, num_args = 0..=1, require_equals = true, default_missing_value = "true",
+    #[arg(long, global = true, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL", hide_default_value = true,
           default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
     pub stack_trace: bool,
 }
@@ -78,14 +78,14 @@ rustomize diff --format markdown --base origin/main overlays/* > comment.md\n  \
 rustomize build . | rustomize diff -f deployed.yaml -"
     )]
     Diff(DiffArgs),
-    /// Prints the kustomize version (and rustomize's).
+    /// Print the kustomize version (and rustomize's).
     Version(VersionArgs),
-    /// Edits a kustomization file, keeping its comments and layout.
+    /// Edit a kustomization file, keeping its comments and layout.
     Edit(edit::EditArgs),
-    /// Create a new kustomization in the current directory
+    /// Create a new kustomization in the current directory.
     #[command(visible_alias = "init")]
     Create(CreateArgs),
-    /// Generate shell completion script
+    /// Generate a shell completion script.
     Completion(CompletionArgs),
 }
 
@@ -124,7 +124,7 @@ pub struct BuildArgs {
     pub plugins: PluginArgs,
     /// Add `app.kubernetes.io/managed-by` to every resource (deprecated in
     /// kustomize; use `buildMetadata: [managedByLabel]`).
-    #[arg(long = "enable-managedby-label", hide = true, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
+    #[arg(long = "enable-managedby-label", hide = true, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL", hide_default_value = true, default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
     pub enable_managedby_label: bool,
 }
 
@@ -159,11 +159,11 @@ pub struct FluxArgs {
 pub struct RemoteArgs {
     /// Build remote bases only from the cache; fail if one is missing
     /// instead of touching the network.
-    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL", hide_default_value = true, default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
     pub offline: bool,
     /// Re-resolve tags too (branches are always re-resolved unless
     /// offline).
-    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL", hide_default_value = true, default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
     pub refresh: bool,
     /// Cache directory for remote bases [default: $RUSTOMIZE_CACHE_DIR,
     /// else $XDG_CACHE_HOME/rustomize, else ~/.cache/rustomize].
@@ -176,14 +176,14 @@ pub struct RemoteArgs {
 pub struct PluginArgs {
     /// Allow KRM functions (non-builtin configs in `transformers:`,
     /// `generators:`, `validators:`); also enables helm.
-    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL", hide_default_value = true, default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
     pub enable_alpha_plugins: bool,
     /// Allow KRM functions that run a local executable
     /// (`config.kubernetes.io/function: {exec: {path: ...}}`).
-    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL", hide_default_value = true, default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
     pub enable_exec: bool,
     /// Inflate `helmCharts` by running the helm program.
-    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL", hide_default_value = true, default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
     pub enable_helm: bool,
     /// The helm program.
     #[arg(long, value_name = "PROGRAM", default_value = "helm")]
@@ -192,14 +192,19 @@ pub struct PluginArgs {
     #[arg(long, value_name = "VERSION")]
     pub helm_api_versions: Vec<String>,
     /// `--kube-version` for `helm template`.
-    #[arg(long, value_name = "VERSION", default_value = "")]
+    #[arg(
+        long,
+        value_name = "VERSION",
+        default_value = "",
+        hide_default_value = true
+    )]
     pub helm_kube_version: String,
     /// Pass `--debug` to helm.
-    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL", hide_default_value = true, default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
     pub helm_debug: bool,
     /// Container function options; accepted for compatibility and unused,
     /// since rustomize never runs containers.
-    #[arg(long, hide = true, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
+    #[arg(long, hide = true, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL", hide_default_value = true, default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
     pub network: bool,
     /// Unused (container functions).
     #[arg(long, hide = true, value_name = "NAME")]
@@ -211,7 +216,7 @@ pub struct PluginArgs {
     #[arg(short = 'e', long = "env", hide = true, value_name = "VAR")]
     pub env: Vec<String>,
     /// Unused (container functions).
-    #[arg(long, hide = true, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
+    #[arg(long, hide = true, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL", hide_default_value = true, default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
     pub as_current_user: bool,
 }
 
@@ -342,12 +347,18 @@ pub enum FailOn {
 /// `version` arguments.
 #[derive(Debug, Args)]
 pub struct VersionArgs {
-    /// short form (deprecated in kustomize)
-    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true",
+    /// Print the short form (deprecated in kustomize)
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL", hide_default_value = true,
           default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
     pub short: bool,
     /// One of 'yaml' or 'json'.
-    #[arg(short = 'o', long = "output", default_value = "")]
+    #[arg(
+        short = 'o',
+        long = "output",
+        default_value = "",
+        hide_default_value = true,
+        allow_hyphen_values = true
+    )]
     pub output: String,
 }
 
@@ -355,29 +366,59 @@ pub struct VersionArgs {
 #[derive(Debug, Args)]
 pub struct CreateArgs {
     /// Name of a file containing a file to add to the kustomization file.
-    #[arg(long, default_value = "")]
+    #[arg(
+        long,
+        default_value = "",
+        hide_default_value = true,
+        allow_hyphen_values = true
+    )]
     pub resources: String,
     /// Set the value of the namespace field in the kustomization file.
-    #[arg(long, default_value = "")]
+    #[arg(
+        long,
+        default_value = "",
+        hide_default_value = true,
+        allow_hyphen_values = true
+    )]
     pub namespace: String,
     /// Add one or more common annotations.
-    #[arg(long, default_value = "")]
+    #[arg(
+        long,
+        default_value = "",
+        hide_default_value = true,
+        allow_hyphen_values = true
+    )]
     pub annotations: String,
     /// Add one or more common labels.
-    #[arg(long, default_value = "")]
+    #[arg(
+        long,
+        default_value = "",
+        hide_default_value = true,
+        allow_hyphen_values = true
+    )]
     pub labels: String,
     /// Sets the value of the namePrefix field in the kustomization file.
-    #[arg(long, default_value = "")]
+    #[arg(
+        long,
+        default_value = "",
+        hide_default_value = true,
+        allow_hyphen_values = true
+    )]
     pub nameprefix: String,
     /// Sets the value of the nameSuffix field in the kustomization file.
-    #[arg(long, default_value = "")]
+    #[arg(
+        long,
+        default_value = "",
+        hide_default_value = true,
+        allow_hyphen_values = true
+    )]
     pub namesuffix: String,
     /// Search for kubernetes resources in the current directory to be added to the kustomization file.
-    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true",
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL", hide_default_value = true,
           default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
     pub autodetect: bool,
     /// Enable recursive directory searching for resource auto-detection.
-    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true",
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL", hide_default_value = true,
           default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
     pub recursive: bool,
 }
@@ -393,13 +434,13 @@ pub struct CompletionArgs {
 /// The shells kustomize generates completion for.
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum CompletionShell {
-    /// bash
+    /// Bash.
     Bash,
-    /// zsh
+    /// Zsh.
     Zsh,
-    /// fish
+    /// Fish.
     Fish,
-    /// PowerShell
+    /// PowerShell.
     Powershell,
 }
 
