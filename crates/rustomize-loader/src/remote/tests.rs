@@ -812,7 +812,10 @@ fn offline_never_falls_back_and_names_the_configured_cache() {
         .fetch_remote("github.com/org/app?ref=v0.1.0")
         .unwrap_err()
         .to_string();
-    assert!(err.contains("not in the cache") && err.contains("not-a-dir"), "{err}");
+    assert!(
+        err.contains("not in the cache") && err.contains("not-a-dir"),
+        "{err}"
+    );
     assert!(f.warnings().is_empty());
 }
 
@@ -854,7 +857,10 @@ fn a_ref_record_that_cannot_be_written_does_not_fail_the_build() {
     // The next build resolves the branch again and finds the tree.
     let again = GitFetcher::new(options(cache.path(), &[(APP, &origin)]));
     let r = again.fetch_remote("github.com/org/app?ref=main").unwrap();
-    assert_eq!((r.commit.as_str(), r.source), (origin.head.as_str(), Source::Cached));
+    assert_eq!(
+        (r.commit.as_str(), r.source),
+        (origin.head.as_str(), Source::Cached)
+    );
 }
 
 #[test]

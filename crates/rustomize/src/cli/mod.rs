@@ -65,6 +65,35 @@ rustomize check --format github --fail-on warning overlays/*"
     Create(CreateArgs),
     /// Generate shell completion script
     Completion(CompletionArgs),
+    /// The Argo CD config management plugin's commands (contrib/argocd).
+    #[command(
+        long_about = "The commands of the Argo CD config management plugin (contrib/argocd/plugin.yaml): \
+argocd-cmp-server runs them in the application's directory. `generate` builds it as `rustomize build .` \
+with flags taken from the Application: the parameters enable-helm, load-restrictor and build-options \
+(ARGOCD_APP_PARAMETERS), else ARGOCD_ENV_ENABLE_HELM, ARGOCD_ENV_LOAD_RESTRICTOR and \
+ARGOCD_ENV_BUILD_OPTIONS; KUBE_VERSION and KUBE_API_VERSIONS become --helm-kube-version and \
+--helm-api-versions. See docs/argocd.md."
+    )]
+    Argocd(ArgocdArgs),
+}
+
+/// `rustomize argocd` arguments.
+#[derive(Debug, Args)]
+pub struct ArgocdArgs {
+    /// Which plugin command.
+    #[command(subcommand)]
+    pub command: ArgocdCommand,
+}
+
+/// The plugin's commands.
+#[derive(Debug, Clone, Copy, Subcommand)]
+pub enum ArgocdCommand {
+    /// Print the name of the kustomization file in the current directory,
+    /// if it has one (the plugin's discovery command).
+    Discover,
+    /// Build the current directory with the Application's settings and
+    /// print the YAML (the plugin's generate command).
+    Generate,
 }
 
 /// `rustomize build` arguments, named as `kustomize build` names them.

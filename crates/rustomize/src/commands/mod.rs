@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+mod argocd;
 mod build;
 mod check;
 pub mod completion;
@@ -20,7 +21,8 @@ pub fn fetcher(args: &RemoteArgs) -> Arc<GitFetcher> {
     let cache_dir = args.cache_dir.clone().or_else(default_cache_dir);
     Arc::new(GitFetcher::new(FetchOptions {
         no_cache_dir: cache_dir.is_none().then(|| {
-            "neither --cache-dir, RUSTOMIZE_CACHE_DIR, XDG_CACHE_HOME nor HOME names one".to_string()
+            "neither --cache-dir, RUSTOMIZE_CACHE_DIR, XDG_CACHE_HOME nor HOME names one"
+                .to_string()
         }),
         cache_dir,
         offline: args.offline,
@@ -41,5 +43,6 @@ pub fn run(cli: Cli, command: fn() -> clap::Command) -> anyhow::Result<ExitCode>
         Command::Edit(args) => edit::run(&args),
         Command::Create(args) => create::run(&args),
         Command::Completion(args) => completion::run(&args, command()),
+        Command::Argocd(args) => argocd::run(&args),
     }
 }
