@@ -75,6 +75,23 @@ ARGOCD_ENV_BUILD_OPTIONS; KUBE_VERSION and KUBE_API_VERSIONS become --helm-kube-
 --helm-api-versions. See docs/argocd.md."
     )]
     Argocd(ArgocdArgs),
+    /// Print the man page, or write all of them to a directory.
+    #[command(
+        hide = true,
+        long_about = "Print the rustomize(1) man page on stdout, or with --install-dir write it and \
+one page per subcommand (rustomize-build.1, ...) into a directory, e.g. \
+`rustomize man --install-dir ~/.local/share/man/man1`, after which `man rustomize` works."
+    )]
+    Man(ManArgs),
+}
+
+/// `rustomize man` arguments.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write every page into this directory (created if needed) instead of
+    /// printing the top one.
+    #[arg(long, value_name = "DIR")]
+    pub install_dir: Option<PathBuf>,
 }
 
 /// `rustomize argocd` arguments.

@@ -7,6 +7,7 @@ pub mod completion;
 pub mod create;
 pub mod edit;
 mod flux;
+mod man;
 mod remotes;
 pub mod version;
 
@@ -44,5 +45,6 @@ pub fn run(cli: Cli, command: fn() -> clap::Command) -> anyhow::Result<ExitCode>
         Command::Create(args) => create::run(&args),
         Command::Completion(args) => completion::run(&args, command()),
         Command::Argocd(args) => argocd::run(&args),
+        Command::Man(args) => man::run(&args, command()),
     }
 }
