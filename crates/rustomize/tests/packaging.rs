@@ -171,8 +171,17 @@ fn substitute(text: &str, values: &BTreeMap<&str, String>) -> String {
     out
 }
 
-/// The action's steps: (name, `if:`, env, script).
-fn action_steps() -> Vec<(String, Option<String>, Vec<(String, String)>, String)> {
+/// One step of the action.
+struct Step {
+    name: String,
+    /// Its `if:`.
+    cond: Option<String>,
+    env: Vec<(String, String)>,
+    script: String,
+}
+
+/// The action's steps.
+fn action_steps() -> Vec<Step> {
     let text = std::fs::read_to_string(workspace().join("action.yml")).expect("read action.yml");
     let doc = rustomize_yaml::parse_one(&text).expect("action.yml is YAML");
     assert_eq!(doc.str_at(&["runs", "using"]), Some("composite"));
@@ -198,7 +207,12 @@ fn action_steps() -> Vec<(String, Option<String>, Vec<(String, String)>, String)
                 })
                 .unwrap_or_default();
             let script = s.str_at(&["run"]).expect("a run script").to_string();
-            (name, s.str_at(&["if"]).map(str::to_string), env, script)
+            Step {
+                cond: s.str_at(&["if"]).map(str::to_string),
+                name,
+                env,
+                script,
+            }
         })
         .collect()
 }
@@ -267,7 +281,7 @@ fn the_action_installs_builds_checks_and_comments_the_diff() {
         ("RUSTOMIZE_UNDER_TEST", bin),
     ];
     let steps = action_steps();
-    let names: Vec<&str> = steps.iter().map(|s| s.0.as_str()).collect();
+    let names: Vec<&str> = steps.iter().map(|s| s.name.as_str()).collect();
     assert_eq!(
         names,
         [
@@ -279,7 +293,13 @@ fn the_action_installs_builds_checks_and_comments_the_diff() {
     );
     let runner = Runner::new(&pr.root, "pr");
     let diff = has_diff();
-    for (name, cond, env, script) in &steps {
+    for Step {
+        name,
+        cond,
+        env,
+        script,
+    } in &steps
+    {
         let wanted = match cond.as_deref() {
             None => true,
             Some("inputs.check == 'true'") => true,
@@ -354,7 +374,7 @@ fn the_action_installs_builds_checks_and_comments_the_diff() {
 
     // A second push edits the comment instead of adding one.
     if diff {
-        let (_, _, env, script) = &steps[3];
+        let Step { env, script, .. } = &steps[3];
         for f in std::fs::read_dir(&pr.log).expect("log") {
             std::fs::remove_file(f.expect("entry").path()).expect("rm");
         }
@@ -392,7 +412,10 @@ fn the_action_reports_a_broken_overlay_as_an_annotation_and_fails() {
     .collect();
     let runner = Runner::new(&pr.root, "broken");
     let steps = action_steps();
-    let (_, _, env, script) = steps.iter().find(|s| s.0 == "Build").expect("a Build step");
+    let Step { env, script, .. } = steps
+        .iter()
+        .find(|s| s.name == "Build")
+        .expect("a Build step");
     let bin = PathBuf::from(env!("CARGO_BIN_EXE_rustomize"));
     let dir = bin.parent().expect("a directory");
     let out = run_step(
