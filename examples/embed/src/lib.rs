@@ -4,7 +4,7 @@
 //! [`TREE`] is an app's base and production overlay (a generated ConfigMap
 //! with its hash suffix, a namespace, a name prefix, labels, an image tag
 //! and a strategic merge patch); [`render`] loads it into a
-//! [`MemFs`](rustomize_engine::fs::MemFs) and builds the overlay. The
+//! [`MemFs`] and builds the overlay. The
 //! program (`cargo run -p rustomize-example-embed`) prints the result, or
 //! with `--write DIR` writes the tree to disk, where `rustomize build
 //! DIR/overlays/production` prints the same bytes (a test checks it).
