@@ -87,6 +87,52 @@ rustomize build . | rustomize diff -f deployed.yaml -"
     Create(CreateArgs),
     /// Generate a shell completion script.
     Completion(CompletionArgs),
+    /// The Argo CD config management plugin's commands (contrib/argocd).
+    #[command(
+        long_about = "The commands of the Argo CD config management plugin (contrib/argocd/plugin.yaml): \
+argocd-cmp-server runs them in the application's directory. `generate` builds it as `rustomize build .` \
+with flags taken from the Application: the parameters enable-helm, load-restrictor and build-options \
+(ARGOCD_APP_PARAMETERS), else ARGOCD_ENV_ENABLE_HELM, ARGOCD_ENV_LOAD_RESTRICTOR and \
+ARGOCD_ENV_BUILD_OPTIONS; KUBE_VERSION and KUBE_API_VERSIONS become --helm-kube-version and \
+--helm-api-versions. See docs/argocd.md."
+    )]
+    Argocd(ArgocdArgs),
+    /// Print the man page, or write all of them to a directory.
+    #[command(
+        hide = true,
+        long_about = "Print the rustomize(1) man page on stdout, or with --install-dir write it and \
+one page per subcommand (rustomize-build.1, ...) into a directory, e.g. \
+`rustomize man --install-dir ~/.local/share/man/man1`, after which `man rustomize` works."
+    )]
+    Man(ManArgs),
+}
+
+/// `rustomize man` arguments.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write every page into this directory (created if needed) instead of
+    /// printing the top one.
+    #[arg(long, value_name = "DIR")]
+    pub install_dir: Option<PathBuf>,
+}
+
+/// `rustomize argocd` arguments.
+#[derive(Debug, Args)]
+pub struct ArgocdArgs {
+    /// Which plugin command.
+    #[command(subcommand)]
+    pub command: ArgocdCommand,
+}
+
+/// The plugin's commands.
+#[derive(Debug, Clone, Copy, Subcommand)]
+pub enum ArgocdCommand {
+    /// Print the name of the kustomization file in the current directory,
+    /// if it has one (the plugin's discovery command).
+    Discover,
+    /// Build the current directory with the Application's settings and
+    /// print the YAML (the plugin's generate command).
+    Generate,
 }
 
 /// `rustomize build` arguments, named as `kustomize build` names them.
