@@ -52,6 +52,8 @@ pub fn parse_one_last_key_wins(src: &str) -> Result<Node, ParseError> {
 /// finds the first).
 pub fn parse_documents_first_key_wins(src: &str) -> Result<Vec<Node>, ParseError> {
     let src = src.strip_prefix('\u{feff}').unwrap_or(src);
+    let masked = kyaml_pieces(src)?;
+    let src = masked.as_deref().unwrap_or(src);
     // The fast reader takes no repeated key, so it reads the same.
     if let Some(docs) = crate::fast::parse_documents(src) {
         return docs;
@@ -60,6 +62,118 @@ pub fn parse_documents_first_key_wins(src: &str) -> Result<Vec<Node>, ParseError
         return Err(directive_error(line));
     }
     parse_events(src, Repeated::FirstWins)
+}
+
+fn document_end_error(line: u32) -> ParseError {
+    ParseError {
+        line,
+        column: 1,
+        message: "did not find expected node content".into(),
+    }
+}
+
+/// Whether a line is a document end marker (`...` alone or before
+/// blanks).
+fn is_document_end(line: &str) -> bool {
+    line.strip_prefix("...")
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t', '\r']))
+}
+
+/// Whether a line holds nothing for the parser (blank, or a comment).
+fn is_blank(line: &str) -> bool {
+    let t = line.trim();
+    t.is_empty() || t.starts_with('#')
+}
+
+/// A kustomization file (yaml.v2, the whole stream): a document end
+/// marker before any content is refused ("did not find expected node
+/// content"), which the event parser and the fast reader take.
+fn leading_document_end(src: &str) -> Option<u32> {
+    let (i, line) = src.split('\n').enumerate().find(|(_, l)| !is_blank(l))?;
+    is_document_end(line).then_some(i as u32 + 1)
+}
+
+/// A resource file as kyaml reads it (`kio.ByteReader`): split at every
+/// line that starts with `---` after a line break (the regular expression
+/// `\n---.*\n`, whose matches do not overlap, after `\r\n` became `\n`),
+/// where what follows the `---` must be blank or a comment ("invalid
+/// document separator"), then the first document of each piece decoded
+/// by yaml.v3: a piece opening with `...` is refused ("did not find
+/// expected node content"), and whatever follows a `...` in its piece is
+/// never read. The text to parse comes back: `None` when it reads as it
+/// is, else a copy with the unread lines blanked and the separators the
+/// YAML parser would not take as such (`---#c`) made plain `---`, so that
+/// lines keep their numbers.
+fn kyaml_pieces(src: &str) -> Result<Option<String>, ParseError> {
+    #[derive(PartialEq)]
+    enum State {
+        /// Nothing read in this piece yet.
+        Start,
+        /// In the piece's first document.
+        Document,
+        /// Past the first document's `...`: never read.
+        Ended,
+    }
+    let segments: Vec<&str> = src.split('\n').collect();
+    let mut rewrite: Vec<(usize, &str)> = Vec::new();
+    let (mut state, mut after_separator) = (State::Start, false);
+    for (i, raw) in segments.iter().enumerate() {
+        let line = raw.strip_suffix('\r').unwrap_or(raw);
+        let separator =
+            i > 0 && i + 1 < segments.len() && line.starts_with("---") && !after_separator;
+        after_separator = separator;
+        if separator {
+            let rest = line[3..].trim();
+            if !(rest.is_empty() || rest.starts_with('#')) {
+                return Err(ParseError {
+                    line: i as u32 + 1,
+                    column: 1,
+                    message: format!("invalid document separator: {}", line.trim()),
+                });
+            }
+            if !(line == "---" || line[3..].starts_with([' ', '\t'])) {
+                rewrite.push((i, "---"));
+            }
+            state = State::Start;
+            continue;
+        }
+        match state {
+            State::Start if is_blank(line) => {}
+            State::Start if is_document_end(line) => {
+                return Err(ParseError {
+                    line: i as u32 + 1,
+                    column: 1,
+                    message: "did not find expected node content".into(),
+                });
+            }
+            State::Start => state = State::Document,
+            State::Document if is_document_end(line) => state = State::Ended,
+            State::Document => {}
+            State::Ended => {
+                if !is_blank(line) {
+                    rewrite.push((i, ""));
+                }
+            }
+        }
+    }
+    if rewrite.is_empty() {
+        return Ok(None);
+    }
+    let mut out = String::with_capacity(src.len());
+    let mut next = rewrite.into_iter().peekable();
+    for (i, raw) in segments.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        match next.peek() {
+            Some(&(j, with)) if j == i => {
+                out.push_str(with);
+                next.next();
+            }
+            _ => out.push_str(raw),
+        }
+    }
+    Ok(Some(out))
 }
 
 fn directive_error(line: u32) -> ParseError {
@@ -72,6 +186,16 @@ fn directive_error(line: u32) -> ParseError {
 
 fn parse_stream(src: &str, last_key_wins: bool) -> Result<Vec<Node>, ParseError> {
     let src = src.strip_prefix('\u{feff}').unwrap_or(src);
+    let masked;
+    let src = if last_key_wins {
+        if let Some(line) = leading_document_end(src) {
+            return Err(document_end_error(line));
+        }
+        src
+    } else {
+        masked = kyaml_pieces(src)?;
+        masked.as_deref().unwrap_or(src)
+    };
     // Most files take the fast path; anything it does not read goes
     // through the event parser below.
     if !last_key_wins && let Some(docs) = crate::fast::parse_documents(src) {
@@ -815,6 +939,63 @@ mod tests {
         // and a kustomization file may have one.
         assert!(parse_documents("a: 1\n...\n%YAML 1.2\n---\nb: 2\n").is_ok());
         assert!(parse_one_last_key_wins("%YAML 1.1\n---\na: 1\n").is_ok());
+    }
+
+    /// kubectl-verified (fixtures `resource-first-document-of-each-piece`,
+    /// `resource-piece-opening-with-document-end`,
+    /// `resource-invalid-document-separator`): resource files read as kyaml
+    /// splits and decodes them.
+    #[test]
+    fn resource_files_are_read_piece_by_piece_like_kyaml() {
+        let names = |src: &str| -> Result<Vec<String>, String> {
+            parse_documents(src)
+                .map(|docs| {
+                    docs.iter()
+                        .filter_map(|d| d.str_at(&["n"]).map(String::from))
+                        .collect()
+                })
+                .map_err(|e| format!("{}: {}", e.line, e.message))
+        };
+        let rows: &[(&str, Result<&[&str], &str>)] = &[
+            ("n: a\n...\nn: b\n", Ok(&["a"])),
+            ("n: a\n...\n[[[\n---\nn: b\n", Ok(&["a", "b"])),
+            ("n: a\n---#c\nn: b\n", Ok(&["a", "b"])),
+            ("n: a\n--- # c\nn: b\n", Ok(&["a", "b"])),
+            ("n: a\r\n---\r\nn: b\r\n", Ok(&["a", "b"])),
+            ("n: a\n---\n---\n...\nn: b\n", Ok(&["a"])),
+            ("---\n...\nn: b\n", Ok(&[])),
+            ("n: a\n---\n---\n---\nn: b\n", Ok(&["a", "b"])),
+            ("...\nn: a\n", Err("1: did not find expected node content")),
+            (
+                "# c\n\n... # d\nn: a\n",
+                Err("3: did not find expected node content"),
+            ),
+            (
+                "n: a\n---\n\n---\n...\nn: b\n",
+                Err("5: did not find expected node content"),
+            ),
+            (
+                "n: a\n--- foo\nn: b\n",
+                Err("2: invalid document separator: --- foo"),
+            ),
+            (
+                "n: a\n----\nn: b\n",
+                Err("2: invalid document separator: ----"),
+            ),
+        ];
+        let mut failures = Vec::new();
+        for (src, want) in rows {
+            let want = want.map(|w| w.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+            let got = names(src);
+            if got != want.clone().map_err(String::from) {
+                failures.push(format!("{src:?}: got {got:?}, want {want:?}"));
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+        // A kustomization file is one yaml.v2 stream.
+        let err = parse_one_last_key_wins("...\nresources: []\n").unwrap_err();
+        assert_eq!(err.message, "did not find expected node content");
+        assert!(parse_one_last_key_wins("resources: []\n...\n[[[\n").is_ok());
     }
 
     #[test]

@@ -182,6 +182,25 @@ mod tests {
         assert_eq!(names.len(), 1);
     }
 
+    /// Issue 14, "-o: temp files ... removed on error": the rename over a
+    /// directory fails after the content was written, and the temporary
+    /// file goes with the error.
+    #[test]
+    fn a_failed_write_removes_its_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out.yaml");
+        std::fs::create_dir(&out).unwrap();
+        std::fs::write(out.join("keep"), "x").unwrap();
+        assert!(write_atomic(&out, b"new\n").is_err());
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, [std::ffi::OsString::from("out.yaml")]);
+        assert!(in_flight().is_empty());
+        assert_eq!(std::fs::read_to_string(out.join("keep")).unwrap(), "x");
+    }
+
     #[test]
     fn the_signal_handler_removes_files_in_flight() {
         let dir = tempfile::tempdir().unwrap();

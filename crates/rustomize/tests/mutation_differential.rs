@@ -9,7 +9,10 @@
 //!
 //! `RUSTOMIZE_MUTATE_TREES=N` sets the number of mutated trees (default
 //! 120, well under two minutes on two cores, which CI runs);
-//! `RUSTOMIZE_MUTATE_SEED=S` the seed. The long run (20,000 trees) is
+//! `RUSTOMIZE_MUTATE_SEED=S` the seed (runs with different seeds are
+//! shards of one campaign); `RUSTOMIZE_MUTATE_BIN=PATH` the rustomize
+//! binary to test (a copy, so that a rebuild meanwhile does not change it
+//! under a long run). The long run (20,000 trees) is
 //! `RUSTOMIZE_MUTATE_TREES=20000 cargo test --release -p rustomize --test
 //! mutation_differential -- --nocapture`. Needs `kubectl` with kustomize
 //! v5.5.0: skipped with a message when it is missing, failed instead under
@@ -367,6 +370,10 @@ fn mutated_fixture_trees_build_like_kubectl() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(14);
+    let bin = std::env::var_os("RUSTOMIZE_MUTATE_BIN").map_or_else(
+        || PathBuf::from(env!("CARGO_BIN_EXE_rustomize")),
+        PathBuf::from,
+    );
     let seeds = seeds();
     assert!(seeds.len() >= 10, "only {} seed trees", seeds.len());
     let work = tempfile::tempdir().expect("temporary directory");
@@ -401,7 +408,7 @@ fn mutated_fixture_trees_build_like_kubectl() {
                     let r = build(
                         Command::new("timeout")
                             .arg("60")
-                            .arg(env!("CARGO_BIN_EXE_rustomize"))
+                            .arg(&bin)
                             .arg("build")
                             .arg(&root),
                     );
