@@ -286,6 +286,7 @@ fn parse_events(src: &str, repeated: Repeated) -> Result<Vec<Node>, ParseError> 
     if !src.ends_with('\n') {
         builder.unterminated_end = Some(src.chars().count());
     }
+    let mut tabs = TabLines::new(src);
     let mut docs = Vec::new();
     let mut parser = Parser::new_from_str(src);
     let mut in_doc = false;
@@ -313,6 +314,9 @@ fn parse_events(src: &str, repeated: Repeated) -> Result<Vec<Node>, ParseError> 
                 info => info.to_string(),
             },
         })?;
+        if let Some(tabs) = tabs.as_mut() {
+            tabs.event(&event, &span, src);
+        }
         match event {
             Event::StreamStart | Event::Nothing => {}
             Event::StreamEnd => break,
@@ -326,6 +330,7 @@ fn parse_events(src: &str, repeated: Repeated) -> Result<Vec<Node>, ParseError> 
                     docs.push(builder.root.take().unwrap_or_else(Node::null));
                     if last_key_wins {
                         // A kustomization file: its first document only.
+                        TabLines::check(tabs, span.end.line())?;
                         return Ok(docs);
                     }
                 }
@@ -338,7 +343,114 @@ fn parse_events(src: &str, repeated: Repeated) -> Result<Vec<Node>, ParseError> 
             }
         }
     }
+    TabLines::check(tabs, usize::MAX)?;
     Ok(docs)
+}
+
+/// The lines that open with a tab (after any spaces), which yaml.v3 refuses
+/// in block context ("found a tab character that violates indentation":
+/// a tab is never indentation, and at the start of a line it cannot start
+/// a token either) and the event parser takes, less the lines inside a
+/// scalar or a flow collection spanning lines (there a tab is
+/// whitespace).
+struct TabLines {
+    /// 1-based line and 1-based column of the tab, by line.
+    lines: Vec<(usize, usize)>,
+    /// Lines inside a multi-line scalar or flow collection (first, last).
+    inside: Vec<(usize, usize)>,
+    /// The start lines of the open flow collections.
+    flows: Vec<usize>,
+    /// Whether each open collection is a flow one.
+    open: Vec<bool>,
+    /// The byte offset of each line's start.
+    starts: Vec<usize>,
+}
+
+impl TabLines {
+    fn new(src: &str) -> Option<TabLines> {
+        if !src.contains('\t') {
+            return None;
+        }
+        let lines: Vec<(usize, usize)> = src
+            .split('\n')
+            .enumerate()
+            .filter_map(|(i, l)| {
+                let spaces = l.len() - l.trim_start_matches(' ').len();
+                (l.as_bytes().get(spaces) == Some(&b'\t')).then_some((i + 1, spaces + 1))
+            })
+            .collect();
+        let starts = std::iter::once(0)
+            .chain(src.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        (!lines.is_empty()).then_some(TabLines {
+            lines,
+            inside: Vec::new(),
+            flows: Vec::new(),
+            open: Vec::new(),
+            starts,
+        })
+    }
+
+    fn event(&mut self, event: &Event, span: &Span, src: &str) {
+        match event {
+            Event::Scalar(..) if span.end.line() > span.start.line() => {
+                self.inside.push((span.start.line() + 1, span.end.line()));
+            }
+            Event::SequenceStart(..) | Event::MappingStart(..) => {
+                // The character the collection starts at (lines are
+                // 1-based, columns 0-based characters).
+                let flow = self
+                    .starts
+                    .get(span.start.line().wrapping_sub(1))
+                    .and_then(|&at| src[at..].chars().nth(span.start.col()))
+                    .is_some_and(|c| c == '[' || c == '{');
+                self.open.push(flow);
+                if flow {
+                    self.flows.push(span.start.line());
+                }
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                if self.open.pop() == Some(true)
+                    && let Some(start) = self.flows.pop()
+                {
+                    self.inside
+                        .push((start + 1, span.end.line().max(span.start.line())));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The first tab line up to `last` outside every exempt range.
+    fn check(tabs: Option<TabLines>, last: usize) -> Result<(), ParseError> {
+        let Some(tabs) = tabs else { return Ok(()) };
+        // How many exempt ranges hold each line (a difference array: the
+        // ranges nest as deep as the collections).
+        let mut depth = vec![0i64; tabs.starts.len() + 2];
+        for &(a, b) in &tabs.inside {
+            if a <= b && b < depth.len() - 1 {
+                depth[a] += 1;
+                depth[b + 1] -= 1;
+            }
+        }
+        let mut sum = 0;
+        for d in &mut depth {
+            sum += *d;
+            *d = sum;
+        }
+        match tabs
+            .lines
+            .iter()
+            .find(|(line, _)| *line <= last && depth.get(*line).is_some_and(|&d| d == 0))
+        {
+            Some(&(line, column)) => Err(ParseError {
+                line: line as u32,
+                column: column as u32,
+                message: "found a tab character that violates indentation".into(),
+            }),
+            None => Ok(()),
+        }
+    }
 }
 
 /// Parses text that must hold at most one document; empty text is null.
@@ -996,6 +1108,39 @@ mod tests {
         let err = parse_one_last_key_wins("...\nresources: []\n").unwrap_err();
         assert_eq!(err.message, "did not find expected node content");
         assert!(parse_one_last_key_wins("resources: []\n...\n[[[\n").is_ok());
+    }
+
+    /// kubectl-verified (fixture `parity-tab-line`): a line opening with a
+    /// tab in block context is refused; inside a multi-line flow collection
+    /// or scalar, or after a token, a tab is whitespace.
+    #[test]
+    fn a_tab_at_the_start_of_a_line_is_refused_like_yaml_v3() {
+        let refused = [
+            ("a: &x 1\n\t\nb: 2\n", 2),
+            ("a: &x\n  b: 1\n  \t# c\nd: 2\n", 3),
+            ("\t\na: &x 1\n", 1),
+        ];
+        let mut failures = Vec::new();
+        for (src, line) in refused {
+            match parse_documents(src) {
+                Err(e)
+                    if e.message == "found a tab character that violates indentation"
+                        && e.line == line => {}
+                other => failures.push(format!("{src:?}: {other:?}")),
+            }
+        }
+        for src in [
+            "a: &x 1\nb: {c: 1,\n\td: 2}\n",
+            "a: &x 1\nb: [1,\n\t2]\n",
+            "a: &x 1\nb: x\n   \ty\n",
+            "a: &x |\n  l\n  \tm\n",
+            "a: &x 1\t# c\nb: 2\n",
+        ] {
+            if let Err(e) = parse_documents(src) {
+                failures.push(format!("{src:?}: {e:?}"));
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
     }
 
     #[test]
