@@ -23,7 +23,7 @@ run() {
     -rss_limit_mb=4096 -max_len=65536 -print_final_stats=1 \
     fuzz/corpus/$t fuzz/seeds/$t >> fuzz/logs/$t.log 2>&1
   rc=$?
-  echo "$(date +%FT%T) $t $secs s exit $rc cpu $(awk '{print $1+$2}' fuzz/logs/$t.time) s" >> fuzz/logs/summary.log
+  echo "$(date +%FT%T) $t $secs s exit $rc cpu $(tail -n1 fuzz/logs/$t.time | awk '{print $1+$2}') s" >> fuzz/logs/summary.log
 }
 for t in $targets; do
   while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n; done
