@@ -141,8 +141,16 @@ fn through_links(path: &Path) -> io::Result<PathBuf> {
 mod tests {
     use super::*;
 
+    /// The tests share the list of files in flight (one of them empties
+    /// it as the signal handler does): one at a time.
+    fn serial() -> std::sync::MutexGuard<'static, ()> {
+        static SERIAL: Mutex<()> = Mutex::new(());
+        SERIAL.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     #[test]
     fn a_symlinked_destination_is_written_through() {
+        let _serial = serial();
         let dir = tempfile::tempdir().unwrap();
         let real = dir.path().join("real.yaml");
         std::fs::write(&real, "old\n").unwrap();
@@ -168,6 +176,7 @@ mod tests {
 
     #[test]
     fn an_existing_file_keeps_its_mode_and_nothing_is_left_behind() {
+        let _serial = serial();
         use std::os::unix::fs::PermissionsExt as _;
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("out.yaml");
@@ -187,6 +196,7 @@ mod tests {
     /// file goes with the error.
     #[test]
     fn a_failed_write_removes_its_temporary_file() {
+        let _serial = serial();
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("out.yaml");
         std::fs::create_dir(&out).unwrap();
@@ -203,6 +213,7 @@ mod tests {
 
     #[test]
     fn the_signal_handler_removes_files_in_flight() {
+        let _serial = serial();
         let dir = tempfile::tempdir().unwrap();
         let tmp = dir.path().join(".out.yaml.x.rustomize.tmp");
         std::fs::write(&tmp, "partial").unwrap();
