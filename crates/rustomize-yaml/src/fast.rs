@@ -14,7 +14,7 @@
 
 use crate::limits;
 use crate::node::{Entry, Map, Node, Scalar, Seq, Style};
-use crate::parse::ParseError;
+use crate::error::ParseError;
 use crate::resolve;
 use std::cell::{Cell, RefCell};
 use std::collections::HashSet;

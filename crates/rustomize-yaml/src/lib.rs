@@ -20,6 +20,7 @@
 
 pub mod de;
 pub mod emit;
+mod error;
 mod fast;
 pub mod json;
 pub mod limits;

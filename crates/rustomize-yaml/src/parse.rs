@@ -5,23 +5,12 @@
 //! it reads resources; a key given twice in one mapping is an error, as it is
 //! when kustomize prints the resource.
 
+pub use crate::error::ParseError;
 use crate::limits::{self, AliasBudget};
 use crate::node::{Entry, Map, Node, Scalar, Seq, Style, Tag};
 use crate::resolve;
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 use std::collections::{HashMap, HashSet};
-
-/// A YAML syntax or structure error, with the 1-based line and column.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("line {line}, column {column}: {message}")]
-pub struct ParseError {
-    /// 1-based line.
-    pub line: u32,
-    /// 1-based column.
-    pub column: u32,
-    /// What is wrong.
-    pub message: String,
-}
 
 impl ParseError {
     fn at(span: &Span, message: impl Into<String>) -> Self {
