@@ -43,6 +43,7 @@ mod gofmt;
 mod model;
 mod pattern;
 mod pipeline;
+pub mod provenance;
 mod steps;
 #[cfg(test)]
 mod testing;
@@ -54,7 +55,7 @@ pub use model::resmap::ResMap;
 pub use model::resource::{Behavior, BuildMeta, ConfiguredBy, GeneratedFrom, Origin, Resource};
 pub use pipeline::observer::{StepInfo, StepObserver};
 pub use pipeline::sort::Order;
-pub use pipeline::{BuildOptions, BuildOutput, build};
+pub use pipeline::{BuildOptions, BuildOutput, UnmatchedTarget, build};
 pub use steps::openapi::list_merge_keys;
 pub use steps::options::{DEFAULT_FUNCTION_TIMEOUT, DEFAULT_HELM_TIMEOUT, PluginOptions};
 

@@ -46,6 +46,36 @@ pub fn to_string(node: &Node) -> Result<String, EmitError> {
 
 /// Appends one document to `out`.
 pub fn write_document(out: &mut String, node: &Node) -> Result<(), EmitError> {
+    emit_document(out, node, None)
+}
+
+/// Told where each mapping entry and sequence item starts in the output
+/// of [`write_document_visiting`] (for `rustomize explain`, which puts
+/// each printed line beside the place its value came from).
+pub trait Visit {
+    /// An entry starts printing at byte `offset` of the output (before the
+    /// line break and indentation that precede it, if any).
+    fn enter_entry(&mut self, offset: usize, entry: &Entry);
+    /// The `index`-th item of a sequence starts printing at `offset`.
+    fn enter_item(&mut self, offset: usize, index: usize, item: &Node);
+    /// The entry or item entered last is printed.
+    fn leave(&mut self);
+}
+
+/// [`write_document`], telling `visit` where each entry and item starts.
+pub fn write_document_visiting<'a>(
+    out: &'a mut String,
+    node: &Node,
+    visit: &'a mut dyn Visit,
+) -> Result<(), EmitError> {
+    emit_document(out, node, Some(visit))
+}
+
+fn emit_document<'a>(
+    out: &'a mut String,
+    node: &Node,
+    visit: Option<&'a mut dyn Visit>,
+) -> Result<(), EmitError> {
     let mut e = Emitter {
         out,
         column: 0,
@@ -53,6 +83,7 @@ pub fn write_document(out: &mut String, node: &Node) -> Result<(), EmitError> {
         whitespace: true,
         indention: true,
         order: Vec::new(),
+        visit,
     };
     e.node(
         node,
@@ -194,6 +225,8 @@ struct Emitter<'a> {
     /// its entries' positions in its own slice on top, and truncates it
     /// when done.
     order: Vec<usize>,
+    /// Told where entries and items start (see [`Visit`]).
+    visit: Option<&'a mut dyn Visit>,
 }
 
 impl Emitter<'_> {
@@ -216,7 +249,10 @@ impl Emitter<'_> {
             Node::Seq(seq) => {
                 let saved = self.indent;
                 self.increase_indent(false, ctx.mapping && !self.indention);
-                for item in &seq.items {
+                for (i, item) in seq.items.iter().enumerate() {
+                    if let Some(v) = self.visit.as_deref_mut() {
+                        v.enter_item(self.out.len(), i, item);
+                    }
                     self.write_indent();
                     self.write_indicator("-", true, false, true);
                     self.node(
@@ -226,6 +262,9 @@ impl Emitter<'_> {
                             simple_key: false,
                         },
                     )?;
+                    if let Some(v) = self.visit.as_deref_mut() {
+                        v.leave();
+                    }
                 }
                 self.indent = saved;
             }
@@ -238,9 +277,15 @@ impl Emitter<'_> {
                 while k < self.order.len() {
                     let entry = &map.entries[self.order[k]];
                     k += 1;
+                    if let Some(v) = self.visit.as_deref_mut() {
+                        v.enter_entry(self.out.len(), entry);
+                    }
                     if let Err(e) = self.entry(entry) {
                         self.order.truncate(base);
                         return Err(e);
+                    }
+                    if let Some(v) = self.visit.as_deref_mut() {
+                        v.leave();
                     }
                 }
                 self.order.truncate(base);

@@ -142,6 +142,7 @@ impl Builder {
     /// Feeds one event; returns the document's root node when it completes.
     fn event(&mut self, event: Event<'_>, span: &Span) -> Result<Option<Node>, ParseError> {
         let line = span.start.line() as u32;
+        let col = span.start.col() as u32 + 1;
         let complete = match event {
             Event::Scalar(value, style, anchor, tag) => {
                 let mut value = value.into_owned();
@@ -169,6 +170,8 @@ impl Builder {
                     seq: Seq {
                         items: Vec::new(),
                         line,
+                        col,
+                        src: 0,
                     },
                     anchor,
                 });
@@ -179,6 +182,8 @@ impl Builder {
                     map: Map {
                         entries: Vec::new(),
                         line,
+                        col,
+                        src: 0,
                     },
                     anchor,
                     pending_key: None,
@@ -375,6 +380,8 @@ fn make_scalar(
         tag,
         style,
         line,
+        col: span.start.col() as u32 + 1,
+        src: 0,
     })
 }
 
@@ -405,6 +412,8 @@ fn explicit(
         tag,
         style,
         line,
+        col: span.start.col() as u32 + 1,
+        src: 0,
     })
 }
 

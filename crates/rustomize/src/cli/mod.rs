@@ -104,6 +104,10 @@ pub struct BuildArgs {
     /// kustomize; use `buildMetadata: [managedByLabel]`).
     #[arg(long = "enable-managedby-label", hide = true, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
     pub enable_managedby_label: bool,
+    /// Record field provenance while building (what `explain` and `check`
+    /// do); the output is the same. For benchmarks and tests.
+    #[arg(long, hide = true)]
+    pub provenance: bool,
 }
 
 /// Options of `--flux`.
