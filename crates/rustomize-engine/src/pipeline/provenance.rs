@@ -30,17 +30,6 @@ pub(super) struct TopRemote {
     pub(super) git_ref: String,
 }
 
-/// A kustomization's own provenance: its file and its parsed tree.
-#[derive(Debug)]
-pub(super) struct KustPlaces {
-    /// The kustomization file's index.
-    pub(super) file: u32,
-    /// The source id of what is written in it (inline patches).
-    pub(super) src: u32,
-    /// The file as parsed, with lines and columns.
-    pub(super) node: Node,
-}
-
 impl Target<'_> {
     /// The provenance registry, when the build records provenance.
     pub(super) fn registry(&self) -> Option<&Registry> {

@@ -44,6 +44,18 @@ impl Accumulator {
     }
 }
 
+/// A kustomization's own provenance: its file and its parsed tree (see
+/// [`super::provenance`]).
+#[derive(Debug)]
+pub(super) struct KustPlaces {
+    /// The kustomization file's index.
+    pub(super) file: u32,
+    /// The source id of what is written in it (inline patches).
+    pub(super) src: u32,
+    /// The file as parsed, with lines and columns.
+    pub(super) node: rustomize_yaml::Node,
+}
+
 /// One loaded kustomization.
 pub(super) struct Target<'c> {
     pub(super) ldr: Loader,
@@ -57,7 +69,7 @@ pub(super) struct Target<'c> {
     is_top: bool,
     pub(super) ctx: &'c Context,
     /// The file's places, when the build records provenance.
-    pub(super) places: Option<super::provenance::KustPlaces>,
+    pub(super) places: Option<KustPlaces>,
 }
 
 impl<'c> Target<'c> {
@@ -109,7 +121,7 @@ impl<'c> Target<'c> {
         if let Some(reg) = target.registry() {
             let file = reg.file(target.file_ref(&target.ldr.root().join(name)));
             let src = reg.source(crate::model::provenance::Source::File { file });
-            target.places = Some(super::provenance::KustPlaces { file, src, node });
+            target.places = Some(KustPlaces { file, src, node });
         }
         Ok(target)
     }
