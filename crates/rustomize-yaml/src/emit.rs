@@ -46,7 +46,7 @@ pub fn to_string(node: &Node) -> Result<String, EmitError> {
 
 /// Appends one document to `out`.
 pub fn write_document(out: &mut String, node: &Node) -> Result<(), EmitError> {
-    emit_document(out, node, None)
+    emit_document(out, node, &mut NoVisit)
 }
 
 /// Told where each mapping entry and sequence item starts in the output
@@ -63,19 +63,27 @@ pub trait Visit {
 }
 
 /// [`write_document`], telling `visit` where each entry and item starts.
-pub fn write_document_visiting<'a>(
-    out: &'a mut String,
+pub fn write_document_visiting(
+    out: &mut String,
     node: &Node,
-    visit: &'a mut dyn Visit,
+    visit: &mut impl Visit,
 ) -> Result<(), EmitError> {
-    emit_document(out, node, Some(visit))
+    emit_document(out, node, visit)
 }
 
-fn emit_document<'a>(
-    out: &'a mut String,
-    node: &Node,
-    visit: Option<&'a mut dyn Visit>,
-) -> Result<(), EmitError> {
+/// The visitor of plain printing: nothing to tell (compiled away).
+struct NoVisit;
+
+impl Visit for NoVisit {
+    #[inline(always)]
+    fn enter_entry(&mut self, _: usize, _: &Entry) {}
+    #[inline(always)]
+    fn enter_item(&mut self, _: usize, _: usize, _: &Node) {}
+    #[inline(always)]
+    fn leave(&mut self) {}
+}
+
+fn emit_document<V: Visit>(out: &mut String, node: &Node, visit: &mut V) -> Result<(), EmitError> {
     let mut e = Emitter {
         out,
         column: 0,
@@ -215,7 +223,7 @@ enum Style {
     Literal,
 }
 
-struct Emitter<'a> {
+struct Emitter<'a, V> {
     out: &'a mut String,
     column: usize,
     indent: i32,
@@ -226,10 +234,10 @@ struct Emitter<'a> {
     /// when done.
     order: Vec<usize>,
     /// Told where entries and items start (see [`Visit`]).
-    visit: Option<&'a mut dyn Visit>,
+    visit: &'a mut V,
 }
 
-impl Emitter<'_> {
+impl<V: Visit> Emitter<'_, V> {
     fn node(&mut self, node: &Node, ctx: Ctx) -> Result<(), EmitError> {
         match node {
             Node::Scalar(s) => {
@@ -250,9 +258,7 @@ impl Emitter<'_> {
                 let saved = self.indent;
                 self.increase_indent(false, ctx.mapping && !self.indention);
                 for (i, item) in seq.items.iter().enumerate() {
-                    if let Some(v) = self.visit.as_deref_mut() {
-                        v.enter_item(self.out.len(), i, item);
-                    }
+                    self.visit.enter_item(self.out.len(), i, item);
                     self.write_indent();
                     self.write_indicator("-", true, false, true);
                     self.node(
@@ -262,9 +268,7 @@ impl Emitter<'_> {
                             simple_key: false,
                         },
                     )?;
-                    if let Some(v) = self.visit.as_deref_mut() {
-                        v.leave();
-                    }
+                    self.visit.leave();
                 }
                 self.indent = saved;
             }
@@ -277,16 +281,12 @@ impl Emitter<'_> {
                 while k < self.order.len() {
                     let entry = &map.entries[self.order[k]];
                     k += 1;
-                    if let Some(v) = self.visit.as_deref_mut() {
-                        v.enter_entry(self.out.len(), entry);
-                    }
+                    self.visit.enter_entry(self.out.len(), entry);
                     if let Err(e) = self.entry(entry) {
                         self.order.truncate(base);
                         return Err(e);
                     }
-                    if let Some(v) = self.visit.as_deref_mut() {
-                        v.leave();
-                    }
+                    self.visit.leave();
                 }
                 self.order.truncate(base);
                 self.indent = saved;

@@ -269,7 +269,8 @@ pub(crate) struct Registry {
 struct Inner {
     table: Table,
     file_ids: HashMap<FileRef, u32>,
-    source_ids: HashMap<Source, u32>,
+    /// The id of each file's [`Source::File`].
+    file_sources: HashMap<u32, u32>,
 }
 
 impl Registry {
@@ -289,15 +290,21 @@ impl Registry {
         id
     }
 
-    /// The id of a source (1-based), registered on first use.
+    /// A new source id (1-based). Sources are not looked up: a base built
+    /// for two overlays registers its entries twice, which costs less than
+    /// hashing every source.
     pub(crate) fn source(&self, s: Source) -> u32 {
         let mut inner = self.lock();
-        if let Some(&id) = inner.source_ids.get(&s) {
+        if let Source::File { file } = s
+            && let Some(&id) = inner.file_sources.get(&file)
+        {
             return id;
         }
         inner.table.sources.push(s.clone());
         let id = inner.table.sources.len() as u32;
-        inner.source_ids.insert(s, id);
+        if let Source::File { file } = s {
+            inner.file_sources.insert(file, id);
+        }
         id
     }
 
@@ -418,29 +425,47 @@ pub(crate) struct Stamp {
 }
 
 /// Gives the nodes that have no source (made or changed by the step that
-/// just ran) the step's place.
+/// just ran) the step's place. This walk runs after every step of a build
+/// that records provenance, over every resource, so it is kept lean.
 pub(crate) fn stamp_unset(node: &mut Node, stamp: &Stamp) {
-    stamp_unset_at(node, stamp, stamp.pos);
+    if stamp.keys.is_empty() {
+        stamp_all_unset(node, stamp.pos);
+    } else {
+        stamp_keyed(node, stamp, stamp.pos);
+    }
 }
 
-fn stamp_unset_at(node: &mut Node, stamp: &Stamp, pos: Pos) {
-    if node.src() == 0 {
-        node.set_pos(pos);
-    }
+fn stamp_keyed(node: &mut Node, stamp: &Stamp, pos: Pos) {
     match node {
-        Node::Scalar(_) => {}
+        Node::Scalar(s) => {
+            if s.src == 0 {
+                s.set_pos(pos);
+            }
+        }
         Node::Seq(seq) => {
+            if seq.src == 0 {
+                (seq.src, seq.line, seq.col) = (pos.src, pos.line, pos.col);
+            }
             for item in &mut seq.items {
-                stamp_unset_at(item, stamp, pos);
+                stamp_keyed(item, stamp, pos);
             }
         }
         Node::Map(m) => {
+            if m.src == 0 {
+                (m.src, m.line, m.col) = (pos.src, pos.line, pos.col);
+            }
             for e in &mut m.entries {
-                let here = stamp.keys.get(&e.key.value).copied().unwrap_or(pos);
+                // A key's own place is looked up only where the step set
+                // something under it.
+                let here = if e.key.src == 0 || e.value.src() == 0 {
+                    stamp.keys.get(&e.key.value).copied().unwrap_or(pos)
+                } else {
+                    pos
+                };
                 if e.key.src == 0 {
                     e.key.set_pos(here);
                 }
-                stamp_unset_at(&mut e.value, stamp, here);
+                stamp_keyed(&mut e.value, stamp, here);
             }
         }
     }
@@ -448,13 +473,32 @@ fn stamp_unset_at(node: &mut Node, stamp: &Stamp, pos: Pos) {
 
 /// Gives every node without a source the place `pos`.
 pub(crate) fn stamp_all_unset(node: &mut Node, pos: Pos) {
-    stamp_unset(
-        node,
-        &Stamp {
-            pos,
-            keys: BTreeMap::new(),
-        },
-    );
+    match node {
+        Node::Scalar(s) => {
+            if s.src == 0 {
+                s.set_pos(pos);
+            }
+        }
+        Node::Seq(seq) => {
+            if seq.src == 0 {
+                (seq.src, seq.line, seq.col) = (pos.src, pos.line, pos.col);
+            }
+            for item in &mut seq.items {
+                stamp_all_unset(item, pos);
+            }
+        }
+        Node::Map(m) => {
+            if m.src == 0 {
+                (m.src, m.line, m.col) = (pos.src, pos.line, pos.col);
+            }
+            for e in &mut m.entries {
+                if e.key.src == 0 {
+                    e.key.set_pos(pos);
+                }
+                stamp_all_unset(&mut e.value, pos);
+            }
+        }
+    }
 }
 
 /// Places `node` and everything under it at `pos` (a value a step copied

@@ -33,7 +33,7 @@ pub(super) fn finish(acc: &mut Accumulator, ctx: &Context) -> Result<(), Error> 
     };
     HashTransformer.transform(&mut acc.rm)?;
     if !names.is_empty() {
-        for (r, pos) in acc.rm.resources_mut().iter_mut().zip(&names) {
+        for (r, pos) in acc.rm.resources_mut_keeping_ids().iter_mut().zip(&names) {
             if let Some(name) = r.node.get_path_mut(&["metadata", "name"])
                 && name.src() == 0
             {

@@ -102,7 +102,7 @@ pub(super) struct StampProvenance;
 impl StepObserver for StampProvenance {
     fn after_step(&self, step: &StepInfo<'_>, rm: &mut ResMap) {
         if let Some(stamp) = step.stamp {
-            for r in rm.resources_mut() {
+            for r in rm.resources_mut_keeping_ids() {
                 stamp_unset(&mut r.node, stamp);
             }
         }

@@ -119,6 +119,17 @@ impl Target<'_> {
     ) -> Option<Stamp> {
         let reg = self.registry()?;
         let places = self.places.as_ref()?;
+        // `commonLabels` runs (with no labels) whenever `labels` has
+        // entries: with nothing to set, nothing to walk for.
+        if field == "commonLabels"
+            && self
+                .kust
+                .common_labels
+                .as_ref()
+                .is_none_or(|l| l.is_empty())
+        {
+            return None;
+        }
         let name = match index {
             Some(i) => format!("{field}[{i}]"),
             None => field.to_string(),
@@ -303,7 +314,7 @@ pub(super) fn stamp_build(rm: &mut ResMap, reg: &Registry, what: &str) {
         line: 0,
         col: 0,
     };
-    for r in rm.resources_mut() {
+    for r in rm.resources_mut_keeping_ids() {
         stamp_all_unset(&mut r.node, pos);
     }
 }

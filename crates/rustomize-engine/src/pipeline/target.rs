@@ -307,7 +307,7 @@ impl<'c> Target<'c> {
                 .in_file(|| self.file.clone())?;
         }
         if let Some(places) = &self.places {
-            for r in acc.rm.resources_mut() {
+            for r in acc.rm.resources_mut_keeping_ids() {
                 r.meta.kustomizations.push(places.file);
             }
         }
