@@ -127,19 +127,6 @@ pub enum Source {
         /// Where the copied value was set.
         value: Pos,
     },
-    /// A reference rewritten when the object it names was renamed
-    /// (prefix, suffix, hash); the position is where the reference was
-    /// written (`written`'s).
-    Reference {
-        /// The file `written` is in.
-        file: u32,
-        /// Where the reference was set before the rename.
-        written: Pos,
-        /// The object it names (`ConfigMap/app-config`), by its old name.
-        target: String,
-        /// Where the object's new name was set.
-        renamed_by: Pos,
-    },
     /// Set by the build itself (the managed-by label, origin
     /// annotations, a hash suffix without a known generator).
     Build {
@@ -155,8 +142,7 @@ impl Source {
             Source::File { file }
             | Source::Entry { file, .. }
             | Source::Generated { file, .. }
-            | Source::Replacement { file, .. }
-            | Source::Reference { file, .. } => Some(*file),
+            | Source::Replacement { file, .. } => Some(*file),
             Source::Build { .. } => None,
         }
     }
@@ -222,6 +208,38 @@ impl Table {
         })
     }
 
+    /// Everything about what set a value, resolved and owned (for reports:
+    /// `explain`, `check`).
+    pub fn set_by(&self, pos: Pos) -> Option<SetBy> {
+        let place = self.place(pos)?;
+        let (what, step, entry) = match place.source {
+            Source::File { .. } => (What::File, None, None),
+            Source::Entry { kind, field, .. } => {
+                (What::Entry, Some(kind.clone()), Some(field.clone()))
+            }
+            Source::Generated { kind, field, .. } => {
+                (What::Generated, Some(kind.clone()), Some(field.clone()))
+            }
+            Source::Replacement { field, .. } => (
+                What::Replacement,
+                Some("ReplacementTransformer".to_string()),
+                Some(field.clone()),
+            ),
+            Source::Build { .. } => (What::Build, None, None),
+        };
+        Some(SetBy {
+            location: place.location(),
+            file: place.file.map(|f| f.path.clone()),
+            remote: place.file.and_then(|f| f.remote.clone()),
+            line: place.line,
+            column: place.col,
+            what,
+            step,
+            entry,
+            detail: self.detail(pos),
+        })
+    }
+
     /// A short text for what set a value beyond its place: `images[0]`,
     /// `replacements[0] from ConfigMap/cfg data.HOST (base/cm.yaml:4)`,
     /// or nothing for a value written where it is.
@@ -239,23 +257,63 @@ impl Table {
                 Some(p) => format!("{field} from {from} ({})", p.location()),
                 None => format!("{field} from {from}"),
             },
-            Some(Source::Reference {
-                target, renamed_by, ..
-            }) => match self.place(*renamed_by) {
-                Some(p) => {
-                    let detail = self.detail(*renamed_by);
-                    let by = if detail.is_empty() {
-                        p.location()
-                    } else {
-                        format!("{} {detail}", p.location())
-                    };
-                    format!("reference to {target}, renamed by {by}")
-                }
-                None => format!("reference to {target}, renamed"),
-            },
             Some(Source::Build { what }) => what.clone(),
         }
     }
+}
+
+/// What kind of place set a value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum What {
+    /// Written in a file of the tree.
+    File,
+    /// Set by a kustomization entry (`images:`, `namespace:`, a patch's
+    /// entry...).
+    Entry,
+    /// Made by a generator entry.
+    Generated,
+    /// Copied by a replacement.
+    Replacement,
+    /// Set by the build itself.
+    Build,
+}
+
+impl What {
+    /// `file`, `entry`, `generator`, `replacement` or `build`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            What::File => "file",
+            What::Entry => "entry",
+            What::Generated => "generator",
+            What::Replacement => "replacement",
+            What::Build => "build",
+        }
+    }
+}
+
+/// A value's place, resolved (see [`Table::set_by`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SetBy {
+    /// `file:line` as an editor opens it (`repo@ref:path:line` for a
+    /// remote base).
+    pub location: String,
+    /// The file (`None` for what the build set itself).
+    pub file: Option<String>,
+    /// For a file of a remote base: its repository, ref and path.
+    pub remote: Option<Remote>,
+    /// 1-based line, 0 when unknown.
+    pub line: u32,
+    /// 1-based column, 0 when unknown.
+    pub column: u32,
+    /// What kind of place it is.
+    pub what: What,
+    /// The step (`ImageTagTransformer`), for entries, generators and
+    /// replacements.
+    pub step: Option<String>,
+    /// The kustomization entry (`images[0]`).
+    pub entry: Option<String>,
+    /// [`Table::detail`]'s text.
+    pub detail: String,
 }
 
 /// The provenance being recorded during a build (shared by the

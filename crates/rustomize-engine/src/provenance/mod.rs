@@ -33,9 +33,13 @@
 //! ```
 
 mod blame;
+mod explain;
 mod path;
+mod select;
 
-pub use crate::model::provenance::{FileRef, Place, Remote, Source, Table};
+pub use crate::model::provenance::{FileRef, Place, Remote, SetBy, Source, Table, What};
 pub use blame::{BlameLine, blame};
+pub use explain::{ExplainError, Explanation, Field, Line, explain};
 pub use path::{Located, locate};
 pub use rustomize_yaml::Pos;
+pub use select::{SelectError, object_name, select};

@@ -5,6 +5,7 @@ mod check;
 pub mod completion;
 pub mod create;
 pub mod edit;
+mod explain;
 mod flux;
 mod remotes;
 pub mod version;
@@ -31,6 +32,7 @@ pub fn run(cli: Cli, command: fn() -> clap::Command) -> anyhow::Result<ExitCode>
         Command::Build(args) => build::run(&args),
         Command::Remotes(args) => remotes::run(&args),
         Command::Check(args) => Ok(check::run(&args)),
+        Command::Explain(args) => explain::run(&args),
         Command::Version(args) => version::run(&args),
         Command::Edit(args) => edit::run(&args),
         Command::Create(args) => create::run(&args),
