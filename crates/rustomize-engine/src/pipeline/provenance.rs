@@ -336,8 +336,7 @@ impl Target<'_> {
                 .as_ref()
                 .and_then(|e| e.get("targets"))
                 .and_then(|t| t.as_seq())
-                .and_then(|t| t.get(j))
-                .map(|t| t.get("select").unwrap_or(t));
+                .and_then(|t| t.get(j));
             if let Some(n) = at.filter(|n| n.line() > 0) {
                 (line, col) = (n.line(), n.pos().col);
             }

@@ -36,6 +36,8 @@ mod blame;
 mod explain;
 mod path;
 mod select;
+#[cfg(test)]
+mod tests;
 
 pub use crate::model::provenance::{FileRef, Place, Remote, SetBy, Source, Table, What};
 pub use blame::{BlameLine, blame};
