@@ -107,6 +107,12 @@ pub(crate) struct Context<'a> {
     pub provenance: bool,
     /// Which environment each object belongs to.
     pub envs: Chooser<'a>,
+    /// Where each value came from, when the objects come from a build that
+    /// recorded it.
+    pub table: Option<&'a rustomize_engine::provenance::Table>,
+    /// Patch, replacement and JSON 6902 targets the build found selecting
+    /// nothing.
+    pub unmatched: &'a [rustomize_engine::UnmatchedTarget],
 }
 
 impl Context<'_> {
