@@ -23,6 +23,9 @@ pub(crate) struct Index<'a> {
     produced: HashSet<(String, &'a str, &'a str)>,
     /// Pod templates by namespace.
     pods: HashMap<&'a str, Vec<(&'a Resource, PodTemplate<'a>)>>,
+    /// Services the build renamed (a prefix, a suffix), by (namespace
+    /// now, a name they had before).
+    renamed: HashMap<(&'a str, &'a str), &'a Resource>,
 }
 
 impl<'a> Index<'a> {
@@ -44,8 +47,26 @@ impl<'a> Index<'a> {
             if let Some(pt) = pod_template(r) {
                 ix.pods.entry(ns).or_default().push((r, pt));
             }
+            if kind == "Service" {
+                for (_, old, old_kind) in &r.meta.previous {
+                    if old != r.name() && old_kind == "Service" {
+                        ix.renamed.entry((ns, old.as_str())).or_insert(r);
+                    }
+                }
+            }
         }
         ix
+    }
+
+    /// Services the build renamed, by (namespace, old name).
+    pub(crate) fn renamed_services(&self) -> &HashMap<(&'a str, &'a str), &'a Resource> {
+        &self.renamed
+    }
+
+    /// The Service of namespace `ns` that was called `old` before the build
+    /// renamed it.
+    pub(crate) fn renamed_service(&self, ns: &str, old: &str) -> Option<&'a Resource> {
+        self.renamed.get(&(ns, old)).copied()
     }
 
     /// Whether the output has an object of this kind, namespace (empty for

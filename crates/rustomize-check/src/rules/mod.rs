@@ -22,6 +22,8 @@ mod secret_key_ref;
 mod selector_mismatch;
 mod service_selector;
 mod single_writer_volume;
+mod stale_name;
+mod unmatched_target;
 
 use crate::context::Context;
 use crate::finding::Severity;
@@ -116,6 +118,8 @@ pub(crate) fn all() -> &'static [&'static dyn Rule] {
         &secret_key_ref::SecretKeyRef,
         &pv_binding::PvBinding,
         &plain_secret::PlainSecret,
+        &stale_name::StaleName,
+        &unmatched_target::UnmatchedTarget,
     ]
 }
 
