@@ -301,7 +301,13 @@ fn check_build(cx: &Context<'_>, rules: &[&dyn rules::Rule], config: &Config) ->
                     api_version: rustomize_engine::kustomization::KUSTOMIZATION_VERSION.to_string(),
                     kind: "Kustomization".to_string(),
                     namespace: String::new(),
-                    name: h.file.clone(),
+                    // The kustomization's directory: the heading then
+                    // reads `overlays/x/kustomization.yaml: Kustomization overlays/x`.
+                    name: std::path::Path::new(&h.file)
+                        .parent()
+                        .map(|d| d.display().to_string())
+                        .filter(|d| !d.is_empty())
+                        .unwrap_or_else(|| ".".to_string()),
                 },
                 path: h.path,
                 message: h.message,

@@ -198,7 +198,10 @@ fn remote_base_is_named_by_repository_ref_and_path() {
     let all = formats("remote-base", &t, &run, &["production"]);
     for (_, shown) in &all {
         assert!(!shown.contains("[TREE]/cache"), "a cache path:\n{shown}");
-        assert!(shown.contains("github.com/org/app"), "no repository:\n{shown}");
+        assert!(
+            shown.contains("github.com/org/app"),
+            "no repository:\n{shown}"
+        );
     }
     assert_snapshots!(all);
 }

@@ -180,8 +180,8 @@ fn rename_of(svc: &Resource, old: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::host_of;
-    use crate::testing::{build_tree, lines_of, report};
     use crate::Options;
+    use crate::testing::{build_tree, lines_of, report};
 
     const RULE: &str = "stale-name";
 
@@ -228,7 +228,10 @@ app.yaml:23: warning[stale-name] Deployment hs-api: spec.template.spec.container
             ("postgres", Some(("postgres", false))),
             ("postgres:5432", Some(("postgres", true))),
             ("postgres.shop.svc", Some(("postgres.shop.svc", true))),
-            ("postgres.shop.svc.cluster.local", Some(("postgres.shop.svc.cluster.local", true))),
+            (
+                "postgres.shop.svc.cluster.local",
+                Some(("postgres.shop.svc.cluster.local", true)),
+            ),
             ("redis://:pw@cache:6379/0", Some(("cache", true))),
             ("api.example.com", None),
             ("Postgres", None),

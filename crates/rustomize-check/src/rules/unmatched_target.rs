@@ -86,9 +86,9 @@ metadata.name}\n  targets:\n  - select: {kind: KIND}\n    fieldPaths: [spec.sele
         assert_eq!(
             findings(&PATCHES.replace("NAME", "wbe").replace("KIND", "Servcie")),
             "\
-kustomization.yaml:3: warning[unmatched-target] Kustomization kustomization.yaml: patches[0]: the target \
+kustomization.yaml:3: warning[unmatched-target] Kustomization .: patches[0]: the target \
 {kind: Deployment, name: wbe} selects no object of the build: the patch changes nothing
-kustomization.yaml:9: warning[unmatched-target] Kustomization kustomization.yaml: replacements[0].targets[0]: the \
+kustomization.yaml:9: warning[unmatched-target] Kustomization .: replacements[0].targets[0]: the \
 target {kind: Servcie} selects no object of the build: the replacement writes nowhere
 "
         );
