@@ -2,7 +2,7 @@
 //! or removed one at a time, each change checked by reading the result
 //! back.
 
-use crate::cst::{Cst, SyntaxError};
+use crate::cst::{Cst, Entry, Kind, Node, Style, SyntaxError};
 use crate::reconcile::{self, Ctx, Slot, Splice};
 use crate::render;
 use crate::value::Value;
@@ -97,39 +97,105 @@ impl Doc {
     /// `want` is `None`. A new field goes at the end of the document, as
     /// kustomize puts fields the file did not have.
     pub fn set(&mut self, field: &str, want: Option<&Value>) -> Result<(), DocError> {
+        if let Some(next) = self.with(field, want)? {
+            *self = next;
+        }
+        Ok(())
+    }
+
+    /// The document with `field` set to `want` (removed when `None`), as
+    /// [`Doc::set`] makes it; `None` when nothing changes.
+    pub fn with(&self, field: &str, want: Option<&Value>) -> Result<Option<Doc>, DocError> {
+        self.with_known(field, None, want)
+    }
+
+    /// [`Doc::with`], told what `field` holds now (`have`, as it reads in
+    /// this document), which saves reading it again. The result is
+    /// verified all the same.
+    pub fn with_known(
+        &self,
+        field: &str,
+        have: Option<&Value>,
+        want: Option<&Value>,
+    ) -> Result<Option<Doc>, DocError> {
+        let splices = self.splices(field, have, want);
+        if splices.is_empty() {
+            return Ok(None);
+        }
+        let verify = || DocError::Verify {
+            field: field.to_string(),
+        };
+        let text = reconcile::apply(&self.cst.text, &splices);
+        let next = Doc::parse(text).map_err(|_| verify())?;
+        if !self.reads_back(&next, field, want) {
+            return Err(verify());
+        }
+        Ok(Some(next))
+    }
+
+    /// The text, taken out of the document.
+    pub fn into_text(self) -> String {
+        self.cst.text
+    }
+
+    /// Whether `next` means what this document means, except that `field`
+    /// now holds `want` (or is gone).
+    fn reads_back(&self, next: &Doc, field: &str, want: Option<&Value>) -> bool {
+        let (Some(old), Some(new)) = (top_entries(&self.cst), top_entries(&next.cst)) else {
+            return self.reads_back_by_value(next, field, want);
+        };
+        let field_ok = match (get(&new, field), want) {
+            (None, None) => true,
+            (Some(e), Some(w)) => Ctx::new(&next.cst).read(&e.value).same(w),
+            _ => false,
+        };
+        if !field_ok
+            || new
+                .iter()
+                .any(|(k, _)| *k != field && get(&old, k).is_none())
+        {
+            return false;
+        }
+        // Every other field: the same text at the same column means the
+        // same (the documents have no anchors, and kept-chomping blocks,
+        // whose meaning reaches past their text, are compared by value).
+        let (mut old_ctx, mut new_ctx) = (Ctx::new(&self.cst), Ctx::new(&next.cst));
+        old.iter().filter(|(k, _)| *k != field).all(|(k, a)| {
+            let Some(b) = get(&new, k) else {
+                return false;
+            };
+            let same_text = self.cst.column(a.key.start) == next.cst.column(b.key.start)
+                && self.cst.text[a.key.start..a.value.end]
+                    == next.cst.text[b.key.start..b.value.end]
+                && !kept_block(&self.cst, &a.value);
+            same_text || old_ctx.read(&a.value).same(&new_ctx.read(&b.value))
+        })
+    }
+
+    /// [`Doc::reads_back`] by decoding every field of both documents (for
+    /// documents with anchors or keys that are not scalars).
+    fn reads_back_by_value(&self, next: &Doc, field: &str, want: Option<&Value>) -> bool {
         let before: Vec<(String, Value)> = self
             .fields()
             .into_iter()
             .filter(|(k, _)| k != field)
             .collect();
-        let splices = self.splices(field, want);
-        if splices.is_empty() {
-            return Ok(());
-        }
-        let text = reconcile::apply(&self.cst.text, &splices);
-        let next = Doc::parse(text).map_err(|_| DocError::Verify {
-            field: field.to_string(),
-        })?;
-        // Read the result back: the field means what was asked, every
-        // other field what it meant before.
         let after = next.fields();
         let get = |k: &str| after.iter().rev().find(|(k2, _)| k2 == k).map(|(_, v)| v);
-        let ok = match want {
+        let field_ok = match want {
             None => get(field).is_none(),
             Some(w) => get(field).is_some_and(|v| v.same(w)),
-        } && before
-            .iter()
-            .all(|(k, v)| get(k).is_some_and(|v2| v2.same(v)));
-        if !ok {
-            return Err(DocError::Verify {
-                field: field.to_string(),
-            });
-        }
-        *self = next;
-        Ok(())
+        };
+        field_ok
+            && after
+                .iter()
+                .all(|(k, _)| k == field || before.iter().any(|(k2, _)| k2 == k))
+            && before
+                .iter()
+                .all(|(k, v)| get(k).is_some_and(|v2| v2.same(v)))
     }
 
-    fn splices(&self, field: &str, want: Option<&Value>) -> Vec<Splice> {
+    fn splices(&self, field: &str, have: Option<&Value>, want: Option<&Value>) -> Vec<Splice> {
         let cst = &self.cst;
         let mut ctx = Ctx::new(cst);
         let mut out = Vec::new();
@@ -145,7 +211,7 @@ impl Doc {
                 } else {
                     Slot::MapValue { key_col, colon_end }
                 };
-                reconcile::reconcile(&mut ctx, &e.value, slot, w, &mut out);
+                reconcile::reconcile_known(&mut ctx, &e.value, slot, have, w, &mut out);
             }
             (Some(_), None) | (None, Some(_)) => {
                 let Some(root) = root.filter(|r| r.entries().is_some()) else {
@@ -189,7 +255,7 @@ impl Doc {
         let cst = &self.cst;
         let nl = cst.newline();
         let mut lines = Vec::new();
-        render::entry_lines(field, want, 0, &ctx.layout, &mut lines);
+        render::entry_lines(field, want, 0, &ctx.layout(), &mut lines);
         let body = lines.join(nl);
         if replace_root
             && let Some(root) = &cst.root
@@ -208,7 +274,7 @@ impl Doc {
         if !before.is_empty() && !before.ends_with('\n') {
             text.push_str(nl);
         }
-        if ctx.layout.blank_between_top && cst.root.is_some() {
+        if ctx.layout().blank_between_top && cst.root.is_some() {
             text.push_str(nl);
         }
         text.push_str(&body);
@@ -232,7 +298,7 @@ impl Doc {
             let start = cst.line_start(e.key.start);
             let mut end = cst.line_end(e.value.end);
             // Fields kept apart by blank lines: take one blank line along.
-            if ctx.layout.blank_between_top {
+            if ctx.layout().blank_between_top {
                 let next = cst.line_end(end);
                 if end < cst.text.len() && cst.text[end..next].trim().is_empty() {
                     end = next;
@@ -242,6 +308,54 @@ impl Doc {
             let splice = delete_keeping_comments(cst, start, end);
             out.push(splice);
         }
+    }
+}
+
+/// The top-level entries by key, the last of a repeated key winning;
+/// `None` when keys and values cannot be compared by their text (anchors,
+/// keys that are not scalars).
+fn top_entries(cst: &Cst) -> Option<Vec<(&str, &Entry)>> {
+    if cst.aliases {
+        return None;
+    }
+    let Some(root) = &cst.root else {
+        return Some(Vec::new());
+    };
+    let entries = match &root.kind {
+        Kind::Map { entries, .. } => entries,
+        _ => return Some(Vec::new()),
+    };
+    let mut out: Vec<(&str, &Entry)> = Vec::with_capacity(entries.len());
+    for e in entries {
+        let k = e.key.scalar()?;
+        out.retain(|(k2, _)| *k2 != k);
+        out.push((k, e));
+    }
+    Some(out)
+}
+
+/// The entry of `k` among `top_entries`.
+fn get<'a>(entries: &[(&str, &'a Entry)], k: &str) -> Option<&'a Entry> {
+    entries.iter().find(|(k2, _)| *k2 == k).map(|(_, e)| *e)
+}
+
+/// Whether a block scalar with `+` (keep) chomping is under `n`: its
+/// meaning includes blank lines after its text.
+fn kept_block(cst: &Cst, n: &Node) -> bool {
+    match &n.kind {
+        Kind::Scalar {
+            style: Style::Literal | Style::Folded,
+            ..
+        } => {
+            let header = &cst.text[n.body..cst.line_end(n.body)];
+            header
+                .split([' ', '#', '\n'])
+                .next()
+                .is_some_and(|h| h.contains('+'))
+        }
+        Kind::Scalar { .. } | Kind::Alias(_) => false,
+        Kind::Seq { items, .. } => items.iter().any(|i| kept_block(cst, i)),
+        Kind::Map { entries, .. } => entries.iter().any(|e| kept_block(cst, &e.value)),
     }
 }
 
@@ -387,6 +501,33 @@ mod tests {
             set(t, "patches", Some(want)),
             "patches:\n- patch: |-\n    - op: add\n  target:\n    kind: X\n- path: p.yaml\n"
         );
+    }
+
+    #[test]
+    fn reading_back_catches_other_fields_changing() {
+        let check = |old: &str, new: &str, field: &str, want: Option<&str>| {
+            let (old, new) = (Doc::parse(old).expect("old"), Doc::parse(new).expect("new"));
+            old.reads_back(&new, field, want.map(v).as_ref())
+        };
+        let base = "a: 1\nb: 2 # c\n";
+        // The edit itself, and only it.
+        assert!(check(base, "a: 5\nb: 2 # c\n", "a", Some("5")));
+        assert!(!check(base, "a: 5\nb: 2 # c\n", "a", Some("6")));
+        assert!(!check(base, "a: 5\nb: 3 # c\n", "a", Some("5")));
+        assert!(!check(base, "a: 5\nb: 2\nc: 3\n", "a", Some("5")));
+        assert!(!check(base, "a: 5\n", "a", Some("5")));
+        assert!(check(base, "b: 2 # c\n", "a", None));
+        // Other text that means the same is accepted (read by value).
+        assert!(!check(base, "a: 5\nb: '2'\n", "a", Some("5")));
+        assert!(check(base, "a: 5\nb: 0x2\n", "a", Some("5")));
+        // A kept block's meaning reaches past its text.
+        let kept = "a: |+\n  x\n\nb: 1\n";
+        assert!(!check(kept, "a: |+\n  x\nb: 2\n", "b", Some("2")));
+        assert!(check(kept, "a: |+\n  x\n\nb: 2\n", "b", Some("2")));
+        // With anchors, every field is compared by value.
+        let anchored = "a: &x [1]\nb: *x\nc: 1\n";
+        assert!(check(anchored, "a: &x [1]\nb: *x\nc: 2\n", "c", Some("2")));
+        assert!(!check(anchored, "a: &x [2]\nb: *x\nc: 2\n", "c", Some("2")));
     }
 
     #[test]

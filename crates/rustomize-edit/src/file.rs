@@ -176,6 +176,11 @@ pub fn edit(
             path: display.clone(),
             source,
         })?;
+        // Other files first (each replaced atomically, through symlinks),
+        // as kustomize writes them before the kustomization file.
+        for (other, other_text) in &outcome.files {
+            write_atomic(&real_path(other), other_text.as_bytes())?;
+        }
         if new != text {
             write_atomic(&real, new.as_bytes())?;
         }

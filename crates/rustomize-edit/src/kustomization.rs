@@ -3,7 +3,6 @@
 //! applied), changed by the operations in [`ops`](crate::ops), and written
 //! back through [`Doc`] so only the changed fields' bytes change.
 
-use crate::cst::Kind;
 use crate::doc::{Doc, DocError};
 use crate::reconcile::Ctx;
 use crate::schema::{self, FIELDS};
@@ -39,8 +38,9 @@ pub struct Kustomization {
     /// Each field present in the file: canonical name, key as written,
     /// value as read.
     original: Vec<(&'static str, String, Value)>,
-    /// The values now (a field absent here is absent from the result).
-    current: Vec<(&'static str, Value)>,
+    /// The fields set (or, with `None`, removed) since: each field not
+    /// here holds its original value.
+    overrides: Vec<(&'static str, Option<Value>)>,
 }
 
 /// The kustomization API version for `kind`.
@@ -80,37 +80,30 @@ impl Kustomization {
                 message: format!("cannot read field {field}"),
             },
         })?;
-        let mut original = Vec::new();
+        let mut original: Vec<(&'static str, String, Value)> = Vec::new();
         if let Some(root) = &doc.cst().root {
             let mut ctx = Ctx::new(doc.cst());
-            schema::check_kustomization(&mut ctx, root).map_err(|e| ReadError::Type {
+            let type_error = |e: schema::TypeError| ReadError::Type {
                 line: e.line,
                 message: e.message,
-            })?;
-            if let Kind::Map { entries, .. } = &root.kind {
-                for e in entries {
-                    let key = match ctx.read(&e.key) {
-                        Value::Str(s) => s,
-                        _ => continue,
-                    };
-                    let Some(field) = schema::field_name(&key) else {
-                        continue;
-                    };
-                    let value = ctx.read(&e.value);
-                    original.retain(|(f, _, _): &(&str, String, Value)| *f != field);
-                    original.push((field, key, value));
-                }
+            };
+            schema::check_root(&mut ctx, root).map_err(type_error)?;
+            for e in root.entries().unwrap_or_default() {
+                let key = ctx.read(&e.key);
+                let field = schema::check_key(&ctx, &e.key, &key).map_err(type_error)?;
+                let value = ctx.read(&e.value);
+                schema::check_field(&mut ctx, field, &e.value, &value).map_err(type_error)?;
+                let Value::Str(key) = key else {
+                    continue;
+                };
+                original.retain(|(f, _, _)| *f != field);
+                original.push((field, key, value));
             }
         }
-        let current = original
-            .iter()
-            .filter(|(_, _, v)| !matches!(v, Value::Null))
-            .map(|(f, _, v)| (*f, v.clone()))
-            .collect();
         let mut k = Kustomization {
             doc,
             original,
-            current,
+            overrides: Vec::new(),
         };
         k.fix();
         Ok(k)
@@ -176,10 +169,19 @@ impl Kustomization {
 
     /// The value of `field` now, if set.
     pub fn get(&self, field: &str) -> Option<&Value> {
-        self.current
+        match self.overrides.iter().find(|(f, _)| *f == field) {
+            Some((_, v)) => v.as_ref(),
+            None => self.original_value(field),
+        }
+    }
+
+    /// The value `field` had in the file (`None` when absent or null).
+    fn original_value(&self, field: &str) -> Option<&Value> {
+        self.original
             .iter()
-            .find(|(f, _)| *f == field)
-            .map(|(_, v)| v)
+            .find(|(f, _, _)| *f == field)
+            .map(|(_, _, v)| v)
+            .filter(|v| !matches!(v, Value::Null))
     }
 
     /// Sets (or, with `None`, removes) `field`.
@@ -187,12 +189,9 @@ impl Kustomization {
         let Some(name) = schema::field_name(field) else {
             return;
         };
-        match value {
-            Some(v) => match self.current.iter_mut().find(|(f, _)| *f == name) {
-                Some(slot) => slot.1 = v,
-                None => self.current.push((name, v)),
-            },
-            None => self.current.retain(|(f, _)| *f != name),
+        match self.overrides.iter_mut().find(|(f, _)| *f == name) {
+            Some(slot) => slot.1 = value,
+            None => self.overrides.push((name, value)),
         }
     }
 
@@ -261,29 +260,19 @@ impl Kustomization {
     }
 
     fn changes(&self) -> impl Iterator<Item = (&'static str, Option<&Value>)> + '_ {
-        let removed = self
-            .original
+        self.overrides
             .iter()
-            .filter(|(f, _, v)| !matches!(v, Value::Null) && self.get(f).is_none())
-            .map(|(f, _, _)| (*f, None));
-        let set = self.current.iter().filter_map(|(f, v)| {
-            let old = self
-                .original
-                .iter()
-                .find(|(o, _, _)| o == f)
-                .map(|(_, _, v)| v);
-            match old {
-                Some(o) if o.same(v) => None,
-                _ => Some((*f, Some(v))),
-            }
-        });
-        removed.chain(set)
+            .filter_map(|(f, v)| match (self.original_value(f), v) {
+                (None, None) => None,
+                (Some(o), Some(v)) if o.same(v) => None,
+                (_, v) => Some((*f, v.as_ref())),
+            })
     }
 
     /// The file's new text: each changed field rewritten in place, new
     /// fields appended in kustomize's field order.
     pub fn render(&self) -> Result<String, DocError> {
-        let mut doc = self.doc.clone();
+        let mut edited: Option<Doc> = None;
         let mut changes: Vec<(&'static str, Option<&Value>)> = self.changes().collect();
         // Present fields keep their place; new ones go last, in order.
         changes.sort_by_key(|(f, _)| schema::field_rank(f));
@@ -293,9 +282,15 @@ impl Kustomization {
                 .iter()
                 .find(|(f, _, _)| *f == field)
                 .map_or(field.to_string(), |(_, k, _)| k.clone());
-            doc.set(&key, value)?;
+            // What the field holds now: what it held in the file (earlier
+            // edits changed other fields, and were verified to leave this
+            // one meaning the same).
+            let doc = edited.as_ref().unwrap_or(&self.doc);
+            if let Some(next) = doc.with_known(&key, self.original_value(field), value)? {
+                edited = Some(next);
+            }
         }
-        Ok(doc.text().to_string())
+        Ok(edited.map_or_else(|| self.doc.text().to_string(), Doc::into_text))
     }
 
     /// The original text.

@@ -5,11 +5,11 @@
 //! place (in their own quoting style unless the file writes kustomize's
 //! canonical style), mapping entries and sequence items are added, removed
 //! or moved as whole lines with their comments, and only what has no
-//! counterpart is rendered anew ([`render`](crate::render)).
+//! counterpart is rendered anew ([`render`]).
 
 use crate::cst::{Cst, Kind, Node, Style};
 use crate::render::{self, Layout};
-use crate::value::{self, Value};
+use crate::value::{self, FastMap, Value};
 use rustomize_yaml::emit::compare_keys;
 use std::collections::HashMap;
 
@@ -65,24 +65,29 @@ pub enum Slot {
 pub struct Ctx<'a> {
     /// The file.
     pub cst: &'a Cst,
-    /// How it lays out blocks.
-    pub layout: Layout,
+    /// How it lays out blocks, found when first asked.
+    layout: std::cell::OnceCell<Layout>,
     /// Anchored values, for reading aliases.
     pub anchors: HashMap<usize, Value>,
 }
 
 impl<'a> Ctx<'a> {
-    /// A context for `cst`, with its layout detected and its anchors read.
+    /// A context for `cst`, with its anchors read.
     pub fn new(cst: &'a Cst) -> Ctx<'a> {
         let mut anchors = HashMap::new();
-        if let Some(root) = &cst.root {
+        if let Some(root) = cst.root.as_ref().filter(|_| cst.aliases) {
             let _ = value::decode(cst, root, &mut anchors);
         }
         Ctx {
             cst,
-            layout: detect_layout(cst),
+            layout: std::cell::OnceCell::new(),
             anchors,
         }
+    }
+
+    /// How the file lays out blocks.
+    pub fn layout(&self) -> Layout {
+        *self.layout.get_or_init(|| detect_layout(self.cst))
     }
 
     fn nl(&self) -> &'static str {
@@ -150,6 +155,9 @@ pub fn detect_layout(cst: &Cst) -> Layout {
     let mut seq_found = false;
     let mut map_found = false;
     fn walk(cst: &Cst, n: &Node, l: &mut Layout, seq_found: &mut bool, map_found: &mut bool) {
+        if *seq_found && *map_found {
+            return;
+        }
         if let Kind::Map {
             flow: false,
             entries,
@@ -213,11 +221,52 @@ pub fn detect_layout(cst: &Cst) -> Layout {
 
 /// Adds the splices that make `node` (sitting in `slot`) mean `want`.
 pub fn reconcile(ctx: &mut Ctx<'_>, node: &Node, slot: Slot, want: &Value, out: &mut Vec<Splice>) {
-    let have = ctx.read(node);
-    if have.same(want) && !matches!(node.kind, Kind::Alias(_)) {
+    reconcile_known(ctx, node, slot, None, want, out);
+}
+
+/// [`reconcile`], told what `node` reads as (`have`), when the caller
+/// knows it already.
+pub fn reconcile_known(
+    ctx: &mut Ctx<'_>,
+    node: &Node,
+    slot: Slot,
+    have: Option<&Value>,
+    want: &Value,
+    out: &mut Vec<Splice>,
+) {
+    if matches!(node.kind, Kind::Alias(_)) {
+        return replace_whole(ctx, node, slot, want, out);
+    }
+    if let (Kind::Seq { flow, items, .. }, Value::Seq(w)) = (&node.kind, want)
+        && node.anchor.is_none()
+        && !w.is_empty()
+    {
+        // Each item is read once, for the comparison and the matching.
+        let read;
+        let have: &[Value] = match have {
+            Some(Value::Seq(known)) if known.len() == items.len() => known,
+            _ => {
+                read = items.iter().map(|i| ctx.read(i)).collect::<Vec<_>>();
+                &read
+            }
+        };
+        if have.len() == w.len() && have.iter().zip(w).all(|(a, b)| a.same(b)) {
+            return;
+        }
+        return if *flow {
+            rebuild_flow_seq(ctx, node, have, w, out)
+        } else {
+            reconcile_block_seq(ctx, node, slot, have, w, out)
+        };
+    }
+    let unchanged = match have {
+        Some(h) => h.same(want),
+        None => ctx.read(node).same(want),
+    };
+    if unchanged {
         return;
     }
-    if matches!(node.kind, Kind::Alias(_)) || node.anchor.is_some() {
+    if node.anchor.is_some() {
         return replace_whole(ctx, node, slot, want, out);
     }
     match (&node.kind, want) {
@@ -229,13 +278,6 @@ pub fn reconcile(ctx: &mut Ctx<'_>, node: &Node, slot: Slot, want: &Value, out: 
                 rebuild_flow_map(ctx, node, entries, w, out)
             } else {
                 reconcile_block_map(ctx, node, slot, w, out)
-            }
-        }
-        (Kind::Seq { flow, .. }, Value::Seq(w)) if !w.is_empty() => {
-            if *flow {
-                rebuild_flow_seq(ctx, node, w, out)
-            } else {
-                reconcile_block_seq(ctx, node, slot, w, out)
             }
         }
         _ => replace_whole(ctx, node, slot, want, out),
@@ -323,7 +365,7 @@ fn replace_scalar(ctx: &mut Ctx<'_>, node: &Node, slot: Slot, want: &Value, out:
 
 /// Writes `want` in place of `node` altogether.
 fn replace_whole(ctx: &mut Ctx<'_>, node: &Node, slot: Slot, want: &Value, out: &mut Vec<Splice>) {
-    let layout = ctx.layout;
+    let layout = ctx.layout();
     let empty = match want {
         Value::Map(e) if e.is_empty() => Some("{}"),
         Value::Seq(i) if i.is_empty() => Some("[]"),
@@ -448,9 +490,15 @@ fn rebuild_flow_map(
     });
 }
 
-fn rebuild_flow_seq(ctx: &mut Ctx<'_>, node: &Node, want: &[Value], out: &mut Vec<Splice>) {
+fn rebuild_flow_seq(
+    ctx: &mut Ctx<'_>,
+    node: &Node,
+    have: &[Value],
+    want: &[Value],
+    out: &mut Vec<Splice>,
+) {
     let items = node.items().unwrap_or_default();
-    let matching = match_items(ctx, items, want);
+    let matching = match_items(have, want);
     let parts: Vec<String> = want
         .iter()
         .zip(&matching)
@@ -466,20 +514,24 @@ fn rebuild_flow_seq(ctx: &mut Ctx<'_>, node: &Node, want: &[Value], out: &mut Ve
     });
 }
 
-/// For each wanted item, the old item it continues and whether it is
-/// unchanged: equal items first, then items with the same `name`.
-fn match_items(ctx: &mut Ctx<'_>, items: &[Node], want: &[Value]) -> Vec<Option<(usize, bool)>> {
-    let have: Vec<Value> = items.iter().map(|n| ctx.read(n)).collect();
-    let mut used = vec![false; items.len()];
+/// For each wanted item, the old item (of those that read as `have`) it
+/// continues and whether it is unchanged: equal items first, then items
+/// with the same `name`.
+fn match_items(have: &[Value], want: &[Value]) -> Vec<Option<(usize, bool)>> {
+    let mut used = vec![false; have.len()];
     let mut out = vec![None; want.len()];
-    // Equal items by their printed form first (cheap for long lists),
-    // then by meaning for what is left.
-    let mut by_text: HashMap<String, Vec<usize>> = HashMap::new();
+    // Identical items by hash first (linear for long lists), then by
+    // meaning for what is left.
+    let mut by_hash: FastMap<u64, Vec<usize>> = FastMap::default();
     for (i, h) in have.iter().enumerate().rev() {
-        by_text.entry(format!("{h:?}")).or_default().push(i);
+        by_hash.entry(h.fingerprint()).or_default().push(i);
     }
     for (j, w) in want.iter().enumerate() {
-        if let Some(i) = by_text.get_mut(&format!("{w:?}")).and_then(Vec::pop) {
+        let Some(candidates) = by_hash.get_mut(&w.fingerprint()) else {
+            continue;
+        };
+        if let Some(at) = candidates.iter().rposition(|&i| have[i] == *w) {
+            let i = candidates.remove(at);
             used[i] = true;
             out[j] = Some((i, true));
         }
@@ -587,7 +639,7 @@ fn reconcile_block_map(
     }
     new.sort_by(|a, b| compare_keys(&a.0, &b.0));
     let sorted = present.windows(2).all(|w| compare_keys(w[0], w[1]).is_le());
-    let layout = ctx.layout;
+    let layout = ctx.layout();
     let mut groups: Vec<(Option<usize>, Vec<String>)> = Vec::new();
     for (k, v) in new {
         let before = if sorted {
@@ -682,19 +734,20 @@ fn reconcile_block_seq(
     ctx: &mut Ctx<'_>,
     node: &Node,
     slot: Slot,
+    have: &[Value],
     want: &[Value],
     out: &mut Vec<Splice>,
 ) {
     let Kind::Seq { items, dashes, .. } = &node.kind else {
         return;
     };
-    let matching = match_items(ctx, items, want);
+    let matching = match_items(have, want);
     let dashes_start_lines = dashes.iter().all(|&d| ctx.cst.starts_line(d));
     if matching.iter().all(Option::is_none) || !dashes_start_lines || dashes.len() != items.len() {
         return replace_whole(ctx, node, slot, &Value::Seq(want.to_vec()), out);
     }
     let dash_col = ctx.cst.column(dashes[0]);
-    let layout = ctx.layout;
+    let layout = ctx.layout();
     let order: Vec<usize> = matching.iter().flatten().map(|(i, _)| *i).collect();
     let in_order = order.windows(2).all(|w| w[0] < w[1]);
     let chunk_start = |ctx: &Ctx<'_>, i: usize| -> usize {

@@ -205,34 +205,16 @@ fn go_type(t: &Type) -> String {
     }
 }
 
-/// Checks that the top-level entries of `root` decode into
-/// `types.Kustomization`.
-pub fn check_kustomization(ctx: &mut Ctx<'_>, root: &Node) -> Result<(), TypeError> {
-    let line = |ctx: &Ctx<'_>, n: &Node| ctx.cst.line_number(n.start);
+/// Checks that the document `root` decodes into `types.Kustomization`
+/// (a mapping, or nothing at all).
+pub fn check_root(ctx: &mut Ctx<'_>, root: &Node) -> Result<(), TypeError> {
     match &root.kind {
-        Kind::Map { entries, .. } => {
-            for e in entries {
-                let key = ctx.read(&e.key);
-                let key = match key {
-                    Value::Str(s) => s,
-                    other => crate::render::scalar(&other),
-                };
-                let Some(field) = field_name(&key) else {
-                    return Err(TypeError {
-                        line: line(ctx, &e.key),
-                        message: format!("json: unknown field {:?}", key),
-                    });
-                };
-                let ty = &FIELDS[field_rank(field)].1;
-                check(ctx, &e.value, ty, "Kustomization", field)?;
-            }
-            Ok(())
-        }
+        Kind::Map { .. } => Ok(()),
         Kind::Scalar { .. } if matches!(ctx.read(root), Value::Null) => Ok(()),
         _ => {
             let v = ctx.read(root);
             Err(TypeError {
-                line: line(ctx, root),
+                line: ctx.cst.line_number(root.start),
                 message: format!(
                     "json: cannot unmarshal {} into Go value of type types.Kustomization",
                     v.json_kind()
@@ -240,6 +222,34 @@ pub fn check_kustomization(ctx: &mut Ctx<'_>, root: &Node) -> Result<(), TypeErr
             })
         }
     }
+}
+
+/// The field a top-level key names, or Go's error for an unknown one.
+pub fn check_key(ctx: &Ctx<'_>, key: &Node, read: &Value) -> Result<&'static str, TypeError> {
+    let key_text = match read {
+        Value::Str(s) => s.clone(),
+        other => crate::render::scalar(other),
+    };
+    field_name(&key_text).ok_or_else(|| TypeError {
+        line: ctx.cst.line_number(key.start),
+        message: format!("json: unknown field {key_text:?}"),
+    })
+}
+
+/// Checks that `value`, what the top-level `field`'s `node` holds, decodes
+/// into the field's Go type; the error points at the innermost node that
+/// does not.
+pub fn check_field(
+    ctx: &mut Ctx<'_>,
+    field: &'static str,
+    node: &Node,
+    value: &Value,
+) -> Result<(), TypeError> {
+    let ty = &FIELDS[field_rank(field)].1;
+    if check_value(value, ty, "Kustomization", field).is_ok() {
+        return Ok(());
+    }
+    check(ctx, node, ty, "Kustomization", field)
 }
 
 fn check(
@@ -250,11 +260,10 @@ fn check(
     path: &str,
 ) -> Result<(), TypeError> {
     let v = ctx.read(node);
-    check_value(&v, ty, owner, path).map_err(|message| TypeError {
-        line: ctx.cst.line_number(node.start),
-        message,
-    })?;
-    // Point at the innermost node when the value is a collection.
+    let Err(message) = check_value(&v, ty, owner, path) else {
+        return Ok(());
+    };
+    // Point at the innermost node that is wrong.
     match (&node.kind, ty) {
         (Kind::Seq { items, .. }, Type::List(inner)) => {
             for i in items {
@@ -276,11 +285,44 @@ fn check(
         }
         _ => {}
     }
-    Ok(())
+    Err(TypeError {
+        line: ctx.cst.line_number(node.start),
+        message,
+    })
+}
+
+/// The field of a Go struct a JSON key names (exact, else ignoring case).
+fn struct_field<'a>(fields: &'a [(&str, Type)], k: &str) -> Option<&'a (&'a str, Type)> {
+    fields
+        .iter()
+        .find(|(n, _)| *n == k)
+        .or_else(|| fields.iter().find(|(n, _)| n.eq_ignore_ascii_case(k)))
+}
+
+/// Whether `v` decodes into `ty` (what [`check_value`] checks, without
+/// building messages).
+fn fits(v: &Value, ty: &Type) -> bool {
+    match (ty, v) {
+        (_, Value::Null) | (Type::Any, _) => true,
+        (Type::Str, Value::Str(_)) | (Type::Bool, Value::Bool(_)) | (Type::Int, Value::Int(_)) => {
+            true
+        }
+        (Type::Int, Value::Float(f)) => f.fract() == 0.0 && f.is_finite(),
+        (Type::StrMap, Value::Map(e)) => e.iter().all(|(_, x)| fits(x, &Type::Str)),
+        (Type::BoolMap, Value::Map(e)) => e.iter().all(|(_, x)| fits(x, &Type::Bool)),
+        (Type::List(inner), Value::Seq(items)) => items.iter().all(|x| fits(x, inner)),
+        (Type::Struct(_, fields), Value::Map(e)) => e
+            .iter()
+            .all(|(k, x)| struct_field(fields, k).is_some_and(|(_, t)| fits(x, t))),
+        _ => false,
+    }
 }
 
 /// Whether `v` decodes into `ty`; Go's message when it does not.
 pub fn check_value(v: &Value, ty: &Type, owner: &str, path: &str) -> Result<(), String> {
+    if fits(v, ty) {
+        return Ok(());
+    }
     let mismatch = || {
         format!(
             "json: cannot unmarshal {} into Go struct field {owner}.{path} of type {}",

@@ -4,10 +4,11 @@
 //! under a JSON step), so scalars take YAML 1.1 types: `yes`, `on` and `y`
 //! are booleans, `0777` is octal, `~` is null, and a date stays a string.
 //! [`Value`] is that JSON-like meaning; [`decode`] reads it from a
-//! [`cst::Node`](crate::cst::Node).
+//! [`cst::Node`].
 
 use crate::cst::{self, Kind, Style};
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hash, Hasher};
 
 /// A JSON-like value: what a YAML node means once read.
 #[derive(Clone, Debug, PartialEq)]
@@ -63,6 +64,36 @@ impl Value {
         }
     }
 
+    /// A hash of the value as written (equal values, by `==`, have equal
+    /// fingerprints).
+    pub fn fingerprint(&self) -> u64 {
+        fn feed(v: &Value, h: &mut FastHasher) {
+            std::mem::discriminant(v).hash(h);
+            match v {
+                Value::Null => {}
+                Value::Bool(b) => b.hash(h),
+                Value::Int(i) => i.hash(h),
+                // -0.0 == 0.0: both hash as zero.
+                Value::Float(f) => (if *f == 0.0 { 0 } else { f.to_bits() }).hash(h),
+                Value::Str(s) => s.hash(h),
+                Value::Seq(items) => {
+                    items.len().hash(h);
+                    items.iter().for_each(|i| feed(i, h));
+                }
+                Value::Map(entries) => {
+                    entries.len().hash(h);
+                    for (k, v) in entries {
+                        k.hash(h);
+                        feed(v, h);
+                    }
+                }
+            }
+        }
+        let mut h = FastHasher::default();
+        feed(self, &mut h);
+        h.finish()
+    }
+
     /// Whether two values mean the same, with mappings compared as sets
     /// of keys (the last of repeated keys winning).
     pub fn same(&self, other: &Value) -> bool {
@@ -96,6 +127,56 @@ fn dedup(entries: &[(String, Value)]) -> Vec<&(String, Value)> {
     }
     out
 }
+
+/// A fast, non-cryptographic hasher (FxHash's multiply-rotate) for the
+/// maps an edit builds over a file's own items: SipHash's protection
+/// against chosen keys buys nothing there, and cost a tenth of an edit.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct FastHasher(u64);
+
+impl FastHasher {
+    const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(Self::K);
+    }
+}
+
+impl Hasher for FastHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.add(u64::from_le_bytes(w));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut w = [0u8; 8];
+            w[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(w) ^ ((rest.len() as u64) << 59));
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// A `HashMap` with [`FastHasher`].
+pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
 
 /// Why a node cannot be read as a value.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]

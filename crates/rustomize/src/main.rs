@@ -11,6 +11,7 @@ mod cli;
 mod commands;
 mod kustomize_argv;
 mod output;
+mod usage;
 
 use clap::{CommandFactory, FromArgMatches};
 use std::process::ExitCode;
@@ -23,7 +24,13 @@ fn command() -> clap::Command {
 }
 
 fn main() -> ExitCode {
-    let matches = command().get_matches();
+    let matches = match command().try_get_matches() {
+        Ok(m) => m,
+        Err(e) => {
+            let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+            usage::with_tip(e, &command(), &args).exit()
+        }
+    };
     let cli = match cli::Cli::from_arg_matches(&matches) {
         Ok(c) => c,
         Err(e) => e.exit(),

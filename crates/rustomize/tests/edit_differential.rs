@@ -12,44 +12,12 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+mod support;
+
+use support::{Rng, comment_lines};
+
 fn kustomize() -> Option<PathBuf> {
-    let p = std::env::var_os("KUSTOMIZE_BIN")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/root/go/bin/kustomize"));
-    if p.exists() {
-        return Some(p);
-    }
-    if std::env::var("RUSTOMIZE_REQUIRE_ORACLES").is_ok_and(|v| v == "1") {
-        panic!(
-            "the real kustomize binary is required (RUSTOMIZE_REQUIRE_ORACLES=1) but {} is absent",
-            p.display()
-        );
-    }
-    eprintln!(
-        "skipping: the real kustomize binary ({}) is absent",
-        p.display()
-    );
-    None
-}
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
-        items[self.below(items.len())]
-    }
-    fn chance(&mut self, pct: u64) -> bool {
-        self.next() % 100 < pct
-    }
+    support::real_kustomize("edit_differential")
 }
 
 const DEPLOY: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  labels:\n    app: web\nspec:\n  replicas: 1\n  selector:\n    matchLabels:\n      app: web\n  template:\n    metadata:\n      labels:\n        app: web\n    spec:\n      containers:\n      - name: web\n        image: ghcr.io/org/web:v1\n      - name: proxy\n        image: nginx:1.25\n";
@@ -58,6 +26,9 @@ const WORKER: &str = "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name:
 const PATCH: &str =
     "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 3\n";
 const COMPONENT: &str = "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\ncommonAnnotations:\n  team: core\n";
+
+const TRANSFORMER: &str = "apiVersion: builtin\nkind: LabelTransformer\nmetadata:\n  name: added\nlabels:\n  added: \"yes\"\nfieldSpecs:\n- path: metadata/labels\n  create: true\n";
+const GENERATOR: &str = "apiVersion: builtin\nkind: ConfigMapGenerator\nmetadata:\n  name: generated\nliterals:\n- K=V\n";
 
 fn write_tree(dir: &Path, kust: &str) {
     std::fs::create_dir_all(dir.join("comp")).expect("mkdir");
@@ -68,6 +39,8 @@ fn write_tree(dir: &Path, kust: &str) {
         ("patch.yaml", PATCH),
         ("comp/kustomization.yaml", COMPONENT),
         ("app.env", "A=1\nB=two\n"),
+        ("labels.tr.yaml", TRANSFORMER),
+        ("gen.yaml", GENERATOR),
         ("kustomization.yaml", kust),
     ] {
         std::fs::write(dir.join(name), text).expect("write");
@@ -175,7 +148,7 @@ fn gen_kustomization(r: &mut Rng, comments: bool) -> String {
 fn gen_command(r: &mut Rng) -> Vec<String> {
     let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
     let digest = format!("sha256:{}", "b".repeat(64));
-    match r.below(22) {
+    match r.below(25) {
         0 => {
             let mut c = s(&["edit", "set", "image"]);
             for _ in 0..1 + r.below(3) {
@@ -304,6 +277,25 @@ fn gen_command(r: &mut Rng) -> Vec<String> {
                     .to_string(),
             ]
         }
+        22 => s(&[
+            "edit",
+            "add",
+            "transformer",
+            r.pick(&["labels.tr.yaml", "*.tr.yaml", "missing.yaml"]),
+        ]),
+        23 => s(&[
+            "edit",
+            "add",
+            "generator",
+            r.pick(&["gen.yaml", "none*.yaml"]),
+        ]),
+        24 => s(&[
+            "edit",
+            "remove",
+            "transformer",
+            r.pick(&["labels.tr.yaml", "*.yaml", "other.yaml"]),
+        ]),
+        _ if r.chance(30) => s(&["edit", "fix", "--vars"]),
         _ => s(&["edit", "fix"]),
     }
 }
@@ -318,14 +310,6 @@ fn run(bin: &Path, dir: &Path, args: &[String]) -> (bool, String) {
         out.status.success(),
         String::from_utf8_lossy(&out.stdout).into_owned(),
     )
-}
-
-fn comment_lines(text: &str) -> Vec<String> {
-    text.lines()
-        .map(str::trim)
-        .filter(|l| l.starts_with('#'))
-        .map(str::to_string)
-        .collect()
 }
 
 /// Differences kustomize's own write makes that the lossless edit does not

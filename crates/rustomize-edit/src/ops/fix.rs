@@ -56,5 +56,6 @@ pub fn fix(k: &mut Kustomization, is_file: impl Fn(&str) -> bool) -> Result<Outc
     Ok(Outcome {
         log: Vec::new(),
         write: true,
+        files: Vec::new(),
     })
 }

@@ -377,6 +377,7 @@ pub fn add_generator(
     Ok(Outcome {
         log: Vec::new(),
         write: true,
+        files: Vec::new(),
     })
 }
 
@@ -453,6 +454,7 @@ pub fn set_generator(
     Ok(Outcome {
         log: Vec::new(),
         write: true,
+        files: Vec::new(),
     })
 }
 
@@ -492,5 +494,9 @@ pub fn remove_generators(
         .map(|n| format!("{} {n} doesn't exist in kustomization file", kind.word()))
         .collect();
     k.set_items(kind.field(), kept);
-    Ok(Outcome { log, write: true })
+    Ok(Outcome {
+        log,
+        write: true,
+        files: Vec::new(),
+    })
 }

@@ -2,7 +2,8 @@
 
 use super::{OpError, Outcome};
 use crate::kustomization::{Kustomization, item_get};
-use crate::value::Value;
+use crate::value::{FastMap, Value};
+use std::collections::HashSet;
 
 /// One `images` entry.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -131,24 +132,33 @@ pub fn parse_image(arg: &str) -> Result<Image, OpError> {
 /// sorted by name, one entry per name, as kustomize writes it.
 pub fn set_images(k: &mut Kustomization, args: &[Image]) -> Outcome {
     const KEEP: &str = "*";
+    // Entries by name, in first-seen order (an index keeps long lists
+    // linear).
     let mut map: Vec<(String, Image)> = Vec::new();
-    let put = |map: &mut Vec<(String, Image)>, img: Image| match map
-        .iter_mut()
-        .find(|(n, _)| *n == img.name)
-    {
-        Some(slot) => slot.1 = img,
-        None => map.push((img.name.clone(), img)),
+    let mut index: FastMap<String, usize> = FastMap::default();
+    let put = |map: &mut Vec<(String, Image)>, index: &mut FastMap<String, usize>, img: Image| {
+        match index.get(&img.name) {
+            Some(&i) => map[i].1 = img,
+            None => {
+                index.insert(img.name.clone(), map.len());
+                map.push((img.name.clone(), img));
+            }
+        }
     };
     for a in args {
-        put(&mut map, a.clone());
+        put(&mut map, &mut index, a.clone());
     }
-    let arg_names: Vec<String> = args.iter().map(|a| a.name.clone()).collect();
-    for v in k.items("images") {
-        let im = Image::from_value(&v);
-        if arg_names.contains(&im.name) {
-            let Some((_, arg)) = map.iter_mut().find(|(n, _)| *n == im.name) else {
+    let arg_names: HashSet<&str> = args.iter().map(|a| a.name.as_str()).collect();
+    let existing: Vec<Image> = match k.get("images") {
+        Some(Value::Seq(items)) => items.iter().map(Image::from_value).collect(),
+        _ => Vec::new(),
+    };
+    for im in existing {
+        if arg_names.contains(im.name.as_str()) {
+            let Some(&i) = index.get(&im.name) else {
                 continue;
             };
+            let arg = &mut map[i].1;
             let mut a = Image {
                 tag_suffix: String::new(),
                 ..arg.clone()
@@ -165,7 +175,7 @@ pub fn set_images(k: &mut Kustomization, args: &[Image]) -> Outcome {
             *arg = a;
             continue;
         }
-        put(&mut map, im);
+        put(&mut map, &mut index, im);
     }
     let mut images: Vec<Image> = map
         .into_iter()
@@ -183,6 +193,7 @@ pub fn set_images(k: &mut Kustomization, args: &[Image]) -> Outcome {
     Outcome {
         log: Vec::new(),
         write: true,
+        files: Vec::new(),
     }
 }
 
@@ -261,5 +272,6 @@ pub fn set_replicas(k: &mut Kustomization, args: &[Replica]) -> Outcome {
     Outcome {
         log: Vec::new(),
         write: true,
+        files: Vec::new(),
     }
 }

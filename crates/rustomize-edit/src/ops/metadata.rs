@@ -85,6 +85,7 @@ pub fn add_metadata(
         return Ok(Outcome {
             log: Vec::new(),
             write: true,
+            files: Vec::new(),
         });
     }
     let mut map = k.string_map(kind.field()).unwrap_or_default();
@@ -93,6 +94,7 @@ pub fn add_metadata(
     Ok(Outcome {
         log: Vec::new(),
         write: true,
+        files: Vec::new(),
     })
 }
 
@@ -109,6 +111,7 @@ pub fn set_metadata(
     Outcome {
         log: Vec::new(),
         write: true,
+        files: Vec::new(),
     }
 }
 
@@ -144,6 +147,7 @@ pub fn remove_metadata(
     Ok(Outcome {
         log: Vec::new(),
         write: true,
+        files: Vec::new(),
     })
 }
 

@@ -16,6 +16,7 @@ pub use generator::{
     validate_add as validate_add_generator, validate_set as validate_set_generator,
 };
 mod fix;
+mod vars;
 pub use fix::fix;
 pub use image::{parse_image, parse_replica, set_images, set_replicas};
 pub use metadata::{
@@ -26,6 +27,7 @@ pub use patch::{
     PatchArgs, add_patch, remove_patch, validate_add as validate_add_patch,
     validate_remove as validate_remove_patch,
 };
+pub use vars::vars_to_replacements;
 
 use crate::kustomization::Kustomization;
 
@@ -48,6 +50,10 @@ pub struct Outcome {
     pub log: Vec<String>,
     /// Whether kustomize writes the file back.
     pub write: bool,
+    /// Other files the operation rewrites (`fix --vars` puts placeholders
+    /// into resource files), with their new text; written before the
+    /// kustomization file, only when it is written.
+    pub files: Vec<(std::path::PathBuf, String)>,
 }
 
 impl Outcome {
@@ -55,6 +61,7 @@ impl Outcome {
         Outcome {
             log: Vec::new(),
             write: true,
+            files: Vec::new(),
         }
     }
 

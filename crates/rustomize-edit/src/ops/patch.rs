@@ -171,6 +171,7 @@ pub fn add_patch(k: &mut Kustomization, p: &PatchArgs) -> Outcome {
                 p.go_repr()
             )],
             write: false,
+            files: Vec::new(),
         };
     }
     patches.push(p.to_value());
@@ -178,6 +179,7 @@ pub fn add_patch(k: &mut Kustomization, p: &PatchArgs) -> Outcome {
     Outcome {
         log: Vec::new(),
         write: true,
+        files: Vec::new(),
     }
 }
 
@@ -198,11 +200,13 @@ pub fn remove_patch(k: &mut Kustomization, p: &PatchArgs) -> Outcome {
                 p.patch
             )],
             write: false,
+            files: Vec::new(),
         };
     }
     k.set_items("patches", kept);
     Outcome {
         log: Vec::new(),
         write: true,
+        files: Vec::new(),
     }
 }

@@ -19,10 +19,12 @@
 //! At the top (`build`): hash suffixes, name references, vars, local-config
 //! removal, sorting, and the final annotation clean-up.
 
+mod accumulator;
 mod builtin;
 mod finish;
 pub(crate) mod observer;
 mod provenance;
+mod reuse;
 pub(crate) mod sort;
 mod target;
 mod transformers;
@@ -35,6 +37,7 @@ use crate::steps::openapi::Schema;
 pub(crate) use crate::steps::options::PluginOptions;
 use observer::{DropEmpty, RecordTransformations, SharedValues, StampProvenance, StepObserver};
 use rayon::prelude::*;
+use reuse::Role;
 use rustomize_loader::{FileSystem, LoadRestrictor, Loader, RemoteFetcher};
 use sort::Order;
 use std::path::{Path, PathBuf};
@@ -170,11 +173,85 @@ pub fn build(
     })
 }
 
+/// Builds the kustomization in `dir` of two versions of one tree, read
+/// from `earlier` and from `later` (two Git revisions, say), and returns
+/// both results: what [`build`] gives for each, but when the file systems
+/// can tell which directories are the same in both
+/// ([`FileSystem::content_id`]), the later build takes the results of the
+/// unchanged `resources:` directories from the earlier one instead of
+/// building them again. A directory's result is shared when every
+/// kustomization root that went into it (its bases' and components' too)
+/// has the same content in both versions; never when it used a remote base
+/// or file, when plugins may run, when any file may be read
+/// (`LoadRestrictionsNone`), under a custom OpenAPI schema, or when the
+/// caller observes the steps; warnings of a shared sub-build come from the
+/// earlier build only. Otherwise the two builds run side by side.
+pub fn build_two(
+    earlier: Arc<dyn FileSystem>,
+    later: Arc<dyn FileSystem>,
+    dir: &Path,
+    opts: &BuildOptions,
+) -> (Result<BuildOutput, Error>, Result<BuildOutput, Error>) {
+    let p = &opts.plugins;
+    let shareable = opts.load_restrictor == LoadRestrictor::RootOnly
+        && !(p.enable_alpha_plugins || p.enable_exec || p.enable_helm)
+        && opts.observers.is_empty()
+        // Recorded results carry the places of the other build's
+        // provenance table.
+        && !opts.provenance
+        && earlier.content_id(dir).is_some()
+        && later.content_id(dir).is_some();
+    let relative = |r: Result<BuildOutput, Error>| {
+        r.map_err(|e| match &opts.paths_relative_to {
+            Some(base) => e.paths_relative_to(base),
+            None => e,
+        })
+    };
+    if !shareable {
+        let (a, b) = rayon::join(
+            || build(earlier.clone(), dir, opts),
+            || build(later.clone(), dir, opts),
+        );
+        return (a, b);
+    }
+    let shared = reuse::Shared::new(later.clone());
+    // Every result the later build may take is recorded once the earlier
+    // build has accumulated its tree: its last steps (mostly serial) run
+    // beside the later build.
+    let first = accumulate_top(earlier, dir, opts, Some(Role::Record(shared.clone())));
+    let (a, b) = rayon::join(
+        || first.and_then(|a| finish_top(a, opts)),
+        || {
+            accumulate_top(later, dir, opts, Some(Role::Take(shared)))
+                .and_then(|a| finish_top(a, opts))
+        },
+    );
+    (relative(a), relative(b))
+}
+
 fn build_tree(
     fs: Arc<dyn FileSystem>,
     dir: &Path,
     opts: &BuildOptions,
 ) -> Result<BuildOutput, Error> {
+    accumulate_top(fs, dir, opts, None).and_then(|a| finish_top(a, opts))
+}
+
+/// A whole tree accumulated, before the steps that run once at the top.
+struct Accumulated {
+    ctx: Context,
+    acc: Accumulator,
+    build_metadata: Vec<String>,
+    sort_options: Option<crate::model::kustomization::SortOptions>,
+}
+
+/// Loads the top kustomization and accumulates the whole tree.
+fn accumulate_top(
+    fs: Arc<dyn FileSystem>,
+    dir: &Path,
+    opts: &BuildOptions,
+    reuse: Option<Role>,
+) -> Result<Accumulated, Error> {
     // `kustomize build` also takes a remote target (a git URL) as its
     // directory.
     let remote = match (&opts.fetcher, dir.to_str()) {
@@ -202,16 +279,33 @@ fn build_tree(
             git_ref: r.git_ref.clone(),
         }),
         unmatched: Mutex::new(Vec::new()),
+        reuse,
     };
     let target = Target::load(ldr, &ctx, Origin::default(), true)?;
     let build_metadata = target.kust.build_metadata.clone();
     let _ = ctx.tracking.set(!build_metadata.is_empty());
     target.set_schema()?;
     let sort_options = target.kust.sort_options.clone();
-    let mut acc = target.accumulate(Accumulator::default())?;
-
-    finish::finish(&mut acc, &ctx)?;
+    let acc = target.accumulate(Accumulator::default())?;
     drop(target);
+    Ok(Accumulated {
+        ctx,
+        acc,
+        build_metadata,
+        sort_options,
+    })
+}
+
+/// The steps that run once at the top: hash suffixes, name references,
+/// vars, local config, sorting, the final annotations.
+fn finish_top(a: Accumulated, opts: &BuildOptions) -> Result<BuildOutput, Error> {
+    let Accumulated {
+        ctx,
+        mut acc,
+        build_metadata,
+        sort_options,
+    } = a;
+    finish::finish(&mut acc, &ctx)?;
     let order = match &sort_options {
         Some(o) => Order::from_options(o)?,
         None => opts.reorder.clone().unwrap_or_else(Order::legacy),
@@ -271,9 +365,17 @@ struct Context {
     top_remote: Option<provenance::TopRemote>,
     /// Targets that selected nothing.
     unmatched: Mutex<Vec<UnmatchedTarget>>,
+    /// Sub-builds shared with the other build of a pair ([`build_two`]).
+    reuse: Option<Role>,
 }
 
 impl Context {
+    /// Whether sub-builds may be shared now: only under kustomize's
+    /// builtin schema (a custom one would change every merge).
+    fn shares(&self) -> bool {
+        matches!(self.schema.get(), Some(None))
+    }
+
     fn warn(&self, w: String) {
         self.warnings
             .lock()

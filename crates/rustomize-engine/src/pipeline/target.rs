@@ -4,7 +4,9 @@
 //! [`super::transformers`]).
 
 use super::Context;
+pub(super) use super::accumulator::{Accumulator, Loaded, Pending};
 use super::builtin::{self, Plugin};
+use super::reuse::{self, Role};
 use crate::error::{Error, ResultExt};
 use crate::model::fieldspec::TransformerConfig;
 use crate::model::kustomization::{self, Kustomization};
@@ -19,30 +21,8 @@ use crate::steps::openapi::Schema;
 use crate::steps::transform::vars;
 use rayon::prelude::*;
 use rustomize_loader::{LoadError, Loader};
-use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
-
-/// What accumulates while a kustomization tree is built.
-#[derive(Default)]
-pub(super) struct Accumulator {
-    /// The resources so far.
-    pub(super) rm: ResMap,
-    /// The merged field specs (shared: most trees use the default tables
-    /// everywhere).
-    pub(super) config: Arc<TransformerConfig>,
-    /// Vars declared so far, by name.
-    pub(super) vars: BTreeMap<String, kustomization::Var>,
-}
-
-impl Accumulator {
-    fn merge(&mut self, other: Accumulator) -> Result<(), Error> {
-        self.rm.append_all(other.rm)?;
-        // Both are built by merges, so canonical.
-        TransformerConfig::merge_canonical(&mut self.config, &other.config)?;
-        vars::merge_set(&mut self.vars, other.vars.into_values())
-    }
-}
 
 /// A kustomization's own provenance: its file and its parsed tree (see
 /// [`super::provenance`]).
@@ -67,6 +47,9 @@ pub(super) struct Target<'c> {
     origin: Origin,
     /// Whether this is the kustomization the build started in.
     is_top: bool,
+    /// Whether this is a `resources:` directory, whose result a shared
+    /// build may record.
+    recorded: bool,
     pub(super) ctx: &'c Context,
     /// The file's places, when the build records provenance.
     pub(super) places: Option<KustPlaces>,
@@ -115,6 +98,7 @@ impl<'c> Target<'c> {
             file,
             origin,
             is_top,
+            recorded: false,
             ctx,
             places: None,
         };
@@ -240,13 +224,29 @@ impl<'c> Target<'c> {
     /// Builds this kustomization on top of `acc` (empty for a base, the
     /// parent's accumulator for a component).
     pub(super) fn accumulate(&self, mut acc: Accumulator) -> Result<Accumulator, Error> {
+        if let Some(Role::Record(_)) = &self.ctx.reuse {
+            acc.roots.push(self.ldr.root().to_path_buf());
+            acc.opaque |= self.kust.resources.iter().any(|e| self.ldr.is_remote(e));
+        }
         let resources = self
             .load_resources(&self.kust.resources)
             .with_context(|| "accumulating resources")?;
+        if let Some(Role::Record(shared)) = &self.ctx.reuse
+            && self.ctx.shares()
+        {
+            let covered = self.recorded && self.kust.components.is_empty() && !acc.opaque;
+            reuse::record_children(
+                shared,
+                self.ldr.fs().as_ref(),
+                self.ldr.root(),
+                covered,
+                &resources,
+            );
+        }
         for part in resources {
             match part {
                 Loaded::File(rm) => acc.rm.append_all(rm)?,
-                Loaded::Dir(sub) => acc.merge(*sub)?,
+                Loaded::Dir(sub, _) => acc.merge(*sub)?,
             }
         }
 
@@ -394,8 +394,18 @@ impl<'c> Target<'c> {
             }
         };
         let origin = self.child_origin(entry, &ldr);
-        let sub = Target::load(ldr, self.ctx, origin, false)
+        let root = ldr.root().to_path_buf();
+        let origin_path = origin.path.clone();
+        let reuse = self.ctx.reuse.as_ref().filter(|_| self.ctx.shares());
+        let tracking = self.ctx.tracking.get().copied().unwrap_or(false);
+        if let Some(Role::Take(shared)) = reuse
+            && let Some(acc) = shared.take(ldr.fs().as_ref(), &root, &origin_path, tracking)
+        {
+            return Ok(Loaded::Dir(Box::new(acc), None));
+        }
+        let mut sub = Target::load(ldr, self.ctx, origin, false)
             .with_context(|| format!("accumulating resources from '{entry}'"))?;
+        sub.recorded = true;
         sub.set_schema()?;
         if sub.kust.is_component() {
             return Err(Error::kustomization_field(
@@ -405,9 +415,16 @@ impl<'c> Target<'c> {
                 ),
             ));
         }
-        sub.accumulate(Accumulator::default())
-            .map(|a| Loaded::Dir(Box::new(a)))
-            .with_context(|| format!("accumulating resources from '{entry}'"))
+        let acc = sub
+            .accumulate(Accumulator::default())
+            .with_context(|| format!("accumulating resources from '{entry}'"))?;
+        // Recorded (or not) by this kustomization, once every entry is in.
+        let pending = matches!(reuse, Some(Role::Record(_))).then(|| Pending {
+            root,
+            origin: origin_path,
+            tracking,
+        });
+        Ok(Loaded::Dir(Box::new(acc), pending))
     }
 
     fn run_generators(&self, acc: &mut Accumulator) -> Result<(), Error> {
@@ -510,7 +527,7 @@ impl<'c> Target<'c> {
         {
             match part {
                 Loaded::File(rm) => configs.append_all(rm)?,
-                Loaded::Dir(sub) => configs.append_all(sub.rm)?,
+                Loaded::Dir(sub, _) => configs.append_all(sub.rm)?,
             }
         }
         Ok(configs)
@@ -539,11 +556,6 @@ impl<'c> Target<'c> {
         }
         Ok(Plugin::Function(Box::new(f)))
     }
-}
-
-enum Loaded {
-    File(ResMap),
-    Dir(Box<Accumulator>),
 }
 
 /// The origin kustomize records for a plugin configured by a config

@@ -42,6 +42,15 @@ pub(crate) fn canonical(path: &Path) -> io::Result<PathBuf> {
     path.canonicalize()
 }
 
+/// Creates `root` if needed and checks that files can be created in it.
+pub(crate) fn ensure_writable(root: &Path) -> io::Result<()> {
+    fs::create_dir_all(root)?;
+    tempfile::Builder::new()
+        .prefix(".probe-")
+        .tempfile_in(root)
+        .map(drop)
+}
+
 /// The cache of one fetcher.
 #[derive(Clone, Debug)]
 pub(crate) struct Cache {

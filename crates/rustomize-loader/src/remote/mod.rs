@@ -59,7 +59,10 @@ pub use url::{DEFAULT_TIMEOUT, RepoSpec, UrlError, is_remote_file, probe_as_file
 pub struct FetchOptions {
     /// Where fetched trees are kept across builds (see
     /// [`default_cache_dir`]). `None`: a temporary directory removed when
-    /// the fetcher is dropped, as kustomize does.
+    /// the fetcher is dropped, as kustomize does. A directory that cannot
+    /// be created or written (checked at the first fetch, unless offline)
+    /// is replaced by such a temporary directory, with a warning: a build
+    /// never fails for want of a cache, since kustomize needs none.
     pub cache_dir: Option<PathBuf>,
     /// Never use the network: build from what the cache holds, refs as they
     /// were last resolved; anything missing is an error.
@@ -75,6 +78,15 @@ pub struct FetchOptions {
     pub env: Vec<(OsString, OsString)>,
     /// The curl program, for remote files (`http(s)://` URLs of YAML).
     pub curl_program: PathBuf,
+    /// Called with each warning for the user, once each, when it arises
+    /// (the binary prints them on stderr); they are also kept for
+    /// [`GitFetcher::warnings`].
+    pub on_warning: Option<fn(&str)>,
+    /// Why `cache_dir` is `None` when a persistent cache was wanted but no
+    /// directory could be determined (e.g. `HOME` is unset): the first
+    /// fetch then warns that trees go to a temporary directory. Ignored
+    /// when `cache_dir` is set.
+    pub no_cache_dir: Option<String>,
 }
 
 impl Default for FetchOptions {
@@ -89,6 +101,8 @@ impl Default for FetchOptions {
             git_program: PathBuf::from("git"),
             env: Vec::new(),
             curl_program: PathBuf::from("curl"),
+            on_warning: None,
+            no_cache_dir: None,
         }
     }
 }
@@ -223,9 +237,14 @@ type MemoCell = Arc<OnceLock<Result<Checkout, FetchError>>>;
 /// [`RemoteFetcher`] for [`crate::Loader`].
 pub struct GitFetcher {
     opts: FetchOptions,
+    /// The configured cache (or the temporary one, without a cache
+    /// directory).
     cache: Cache,
     /// Holds the cache when no cache directory is configured.
     _temp: Option<tempfile::TempDir>,
+    /// The cache in use, settled at the first fetch: `cache`, or a private
+    /// temporary one when `cache`'s directory cannot be created or written.
+    in_use: OnceLock<Result<InUse, FetchError>>,
     git: Git,
     curl: Curl,
     /// One resolution per repository, ref and submodule setting per build.
@@ -233,12 +252,22 @@ pub struct GitFetcher {
     fetched: Mutex<BTreeMap<String, FetchedRemote>>,
     /// Set when the temporary cache could not be created.
     setup_error: Option<FetchError>,
+    /// Warnings given so far, each once.
+    warnings: Mutex<Vec<String>>,
+}
+
+/// The cache a fetcher settled on.
+#[derive(Debug)]
+struct InUse {
+    cache: Cache,
+    /// Holds a fallback cache directory, removed with the fetcher.
+    _temp: Option<tempfile::TempDir>,
 }
 
 impl fmt::Debug for GitFetcher {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("GitFetcher")
-            .field("cache", &self.cache.root())
+            .field("cache", &self.cache_root())
             .field("offline", &self.opts.offline)
             .finish_non_exhaustive()
     }
@@ -246,13 +275,14 @@ impl fmt::Debug for GitFetcher {
 
 impl GitFetcher {
     /// A fetcher with these options. Nothing is touched on disk until the
-    /// first fetch.
+    /// first fetch, except a temporary directory when no cache directory
+    /// is configured.
     pub fn new(opts: FetchOptions) -> Self {
         let (root, temp, setup_error) = match &opts.cache_dir {
             Some(dir) => (dir.join("git"), None, None),
-            None => match tempfile::Builder::new().prefix("rustomize-").tempdir() {
+            None => match temp_cache() {
                 Ok(t) => (t.path().join("git"), Some(t), None),
-                Err(e) => (PathBuf::new(), None, Some(FetchError::Setup(e.to_string()))),
+                Err(e) => (PathBuf::new(), None, Some(e)),
             },
         };
         GitFetcher {
@@ -261,9 +291,11 @@ impl GitFetcher {
             opts,
             cache: Cache::new(root),
             _temp: temp,
+            in_use: OnceLock::new(),
             memo: Mutex::new(HashMap::new()),
             fetched: Mutex::new(BTreeMap::new()),
             setup_error,
+            warnings: Mutex::new(Vec::new()),
         }
     }
 
@@ -272,9 +304,79 @@ impl GitFetcher {
         &self.opts
     }
 
-    /// Where the fetched trees are (`<cache dir>/git`).
+    /// Where the fetched trees are (`<cache dir>/git`): after the first
+    /// fetch, the directory really used (a temporary one if the configured
+    /// one could not be written).
     pub fn cache_root(&self) -> &Path {
-        self.cache.root()
+        match self.in_use.get() {
+            Some(Ok(u)) => u.cache.root(),
+            _ => self.cache.root(),
+        }
+    }
+
+    /// The warnings given so far (see [`FetchOptions::on_warning`]), in
+    /// order.
+    pub fn warnings(&self) -> Vec<String> {
+        self.warnings
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Gives a warning (once per text).
+    fn warn(&self, text: String) {
+        let mut w = self.warnings.lock().unwrap_or_else(|e| e.into_inner());
+        if w.contains(&text) {
+            return;
+        }
+        if let Some(f) = self.opts.on_warning {
+            f(&text);
+        }
+        w.push(text);
+    }
+
+    /// The cache to use, settled once: the configured directory when it
+    /// can be created and written (or, offline, whatever is there: offline
+    /// builds only read), else a private temporary directory, with a
+    /// warning.
+    fn cache(&self) -> Result<&Cache, FetchError> {
+        let in_use = self.in_use.get_or_init(|| {
+            if let Some(e) = &self.setup_error {
+                return Err(e.clone());
+            }
+            let configured = || InUse {
+                cache: self.cache.clone(),
+                _temp: None,
+            };
+            if self.opts.cache_dir.is_none() {
+                if let Some(why) = &self.opts.no_cache_dir {
+                    self.warn(format!(
+                        "# Warning: no cache directory for remote bases ({why}); they are fetched into a temporary directory for this run only (set RUSTOMIZE_CACHE_DIR to keep them)"
+                    ));
+                }
+                return Ok(configured());
+            }
+            if self.opts.offline {
+                return Ok(configured());
+            }
+            let why = match cache::ensure_writable(self.cache.root()) {
+                Ok(()) => return Ok(configured()),
+                Err(e) => e,
+            };
+            let temp = temp_cache()?;
+            self.warn(format!(
+                "# Warning: cannot use the cache directory '{}' ({why}); remote bases are fetched into a temporary directory for this run only",
+                self.cache.root().display()
+            ));
+            Ok(InUse {
+                cache: Cache::new(temp.path().join("git")),
+                _temp: Some(temp),
+            })
+        });
+        match in_use {
+            Ok(u) => Ok(&u.cache),
+            Err(e) => Err(e.clone()),
+        }
     }
 
     /// Every remote entry fetched so far, sorted by entry, each with the
@@ -358,9 +460,7 @@ impl GitFetcher {
     /// The tree for the spec's repository and ref, resolved once per
     /// fetcher: concurrent callers for the same key wait for the first.
     fn checkout(&self, spec: &RepoSpec) -> Result<Checkout, FetchError> {
-        if let Some(e) = &self.setup_error {
-            return Err(e.clone());
-        }
+        let cache = self.cache()?;
         let key = (
             spec.clone_url(),
             spec.ref_or_head().to_string(),
@@ -370,13 +470,13 @@ impl GitFetcher {
             let mut memo = self.memo.lock().unwrap_or_else(|e| e.into_inner());
             memo.entry(key).or_default().clone()
         };
-        cell.get_or_init(|| self.resolve(spec)).clone()
+        cell.get_or_init(|| self.resolve(cache, spec)).clone()
     }
 
-    fn resolve(&self, spec: &RepoSpec) -> Result<Checkout, FetchError> {
+    fn resolve(&self, cache: &Cache, spec: &RepoSpec) -> Result<Checkout, FetchError> {
         let url = spec.clone_url();
         let git_ref = spec.ref_or_head();
-        let repo_dir = self.cache.repo_dir(&url);
+        let repo_dir = cache.repo_dir(&url);
         let timeout = spec.timeout(self.opts.timeout);
         let tree_of = |commit: &str| Cache::tree_dir(&repo_dir, commit, spec.submodules);
         let found =
@@ -419,7 +519,7 @@ impl GitFetcher {
             return Err(FetchError::NotCached {
                 what: describe_ref(spec),
                 url,
-                cache: self.cache.root().to_path_buf(),
+                cache: cache.root().to_path_buf(),
             });
         }
 
@@ -427,7 +527,7 @@ impl GitFetcher {
         let (expected, kind) = match &known {
             Some(rec) => (Some(rec.commit.clone()), rec.kind),
             None => {
-                let cwd = existing_ancestor(self.cache.root());
+                let cwd = existing_ancestor(cache.root());
                 let refs = self.git.ls_remote(&cwd, &url, git_ref, timeout)?;
                 match pick_ref(&refs, git_ref) {
                     Some((commit, kind)) => (Some(commit), kind),
@@ -435,22 +535,26 @@ impl GitFetcher {
                 }
             }
         };
+        // What a ref resolved to is only a shortcut for the next build: a
+        // record that cannot be written costs a resolution then, not this
+        // build.
         let record = |commit: &str| {
             let rec = RefRecord {
                 kind,
                 commit: commit.to_string(),
             };
-            Cache::write_ref(&repo_dir, git_ref, &rec).map_err(|e| FetchError::Cache {
-                doing: "writing to the cache",
-                dir: repo_dir.clone(),
-                error: e.to_string(),
-            })
+            if let Err(e) = Cache::write_ref(&repo_dir, git_ref, &rec) {
+                self.warn(format!(
+                    "# Warning: cannot record in the cache what refs of '{url}' resolved to ({e}, in '{}'); they are resolved again next time",
+                    repo_dir.display()
+                ));
+            }
         };
         if let Some(commit) = &expected
             && cache::is_dir(&tree_of(commit))
         {
             if kind != RefKind::Commit {
-                record(commit)?;
+                record(commit);
             }
             return found(commit.clone(), kind, Source::Cached);
         }
@@ -475,7 +579,7 @@ impl GitFetcher {
             .fetch_into(tmp.path(), &url, git_ref, spec.submodules, timeout)?;
         Cache::install(tmp, &tree_of(&commit)).map_err(in_cache)?;
         if kind != RefKind::Commit {
-            record(&commit)?;
+            record(&commit);
         }
         found(commit, kind, Source::Fetched)
     }
@@ -573,6 +677,15 @@ fn pick_ref(refs: &[RemoteRef], git_ref: &str) -> Option<(String, RefKind)> {
         RefKind::Other
     };
     is_full_oid(&commit).then_some((commit, kind))
+}
+
+/// A private (mode 0700) temporary directory for a cache that lives as
+/// long as its fetcher.
+fn temp_cache() -> Result<tempfile::TempDir, FetchError> {
+    tempfile::Builder::new()
+        .prefix("rustomize-")
+        .tempdir()
+        .map_err(|e| FetchError::Setup(e.to_string()))
 }
 
 /// The nearest existing directory at or above `p` (for running commands

@@ -166,6 +166,8 @@ fn options(cache: &Path, redirects: &[(&str, &Origin)]) -> FetchOptions {
         git_program: PathBuf::from("git"),
         env,
         curl_program: PathBuf::from("curl"),
+        on_warning: None,
+        no_cache_dir: None,
     }
 }
 
@@ -761,6 +763,104 @@ fn without_a_cache_dir_trees_live_in_a_temporary_directory() {
     assert!(r.clone_root.starts_with(root.canonicalize().unwrap()));
     drop(f);
     assert!(!root.exists());
+}
+
+#[test]
+fn a_cache_dir_that_cannot_be_created_falls_back_to_a_temporary_one_with_one_warning() {
+    if !have_git("cache fallback test") {
+        return;
+    }
+    let origin = Origin::new();
+    let tmp = tempfile::tempdir().unwrap();
+    // Under a regular file: not even root can create it.
+    let blocker = tmp.path().join("not-a-dir");
+    fs::write(&blocker, "").unwrap();
+    let configured = blocker.join("cache");
+    let f = GitFetcher::new(options(&configured, &[(APP, &origin)]));
+    let tagged = f.fetch_remote("github.com/org/app?ref=v0.1.0").unwrap();
+    let branch = f
+        .fetch_remote("github.com/org/app//deploy/k8s/overlays/staging?ref=main")
+        .unwrap();
+    assert_eq!(tagged.commit, origin.tagged);
+    assert_eq!(branch.commit, origin.head);
+    let root = f.cache_root().to_path_buf();
+    assert!(!root.starts_with(&configured), "{}", root.display());
+    assert!(tagged.clone_root.starts_with(root.canonicalize().unwrap()));
+    let warnings = f.warnings();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings[0].contains(&configured.join("git").display().to_string())
+            && warnings[0].contains("temporary directory"),
+        "{}",
+        warnings[0]
+    );
+    drop(f);
+    assert!(!root.exists(), "the fallback cache outlived its fetcher");
+}
+
+#[test]
+fn offline_never_falls_back_and_names_the_configured_cache() {
+    let tmp = tempfile::tempdir().unwrap();
+    let blocker = tmp.path().join("not-a-dir");
+    fs::write(&blocker, "").unwrap();
+    let f = GitFetcher::new(FetchOptions {
+        cache_dir: Some(blocker.join("cache")),
+        offline: true,
+        ..FetchOptions::default()
+    });
+    let err = f
+        .fetch_remote("github.com/org/app?ref=v0.1.0")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("not in the cache") && err.contains("not-a-dir"),
+        "{err}"
+    );
+    assert!(f.warnings().is_empty());
+}
+
+#[test]
+fn without_a_cache_dir_for_a_reason_the_first_fetch_warns_once() {
+    if !have_git("no cache dir warning test") {
+        return;
+    }
+    let origin = Origin::new();
+    let mut opts = options(Path::new("/unused"), &[(APP, &origin)]);
+    opts.cache_dir = None;
+    opts.no_cache_dir = Some("HOME is not set".into());
+    let f = GitFetcher::new(opts);
+    assert!(f.warnings().is_empty(), "warned before any fetch");
+    f.fetch_remote("github.com/org/app?ref=v0.1.0").unwrap();
+    f.fetch_remote("github.com/org/app?ref=main").unwrap();
+    let warnings = f.warnings();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warnings[0].contains("HOME is not set"), "{}", warnings[0]);
+}
+
+#[test]
+fn a_ref_record_that_cannot_be_written_does_not_fail_the_build() {
+    if !have_git("ref record test") {
+        return;
+    }
+    let origin = Origin::new();
+    let cache = tempfile::tempdir().unwrap();
+    let f = GitFetcher::new(options(cache.path(), &[(APP, &origin)]));
+    // `refs` taken by a regular file: no record can be written under it.
+    let repo_dir = f.cache.repo_dir(APP);
+    fs::create_dir_all(&repo_dir).unwrap();
+    fs::write(repo_dir.join("refs"), "").unwrap();
+    let r = f.fetch_remote("github.com/org/app?ref=main").unwrap();
+    assert_eq!(r.commit, origin.head);
+    let warnings = f.warnings();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warnings[0].contains("resolved again"), "{}", warnings[0]);
+    // The next build resolves the branch again and finds the tree.
+    let again = GitFetcher::new(options(cache.path(), &[(APP, &origin)]));
+    let r = again.fetch_remote("github.com/org/app?ref=main").unwrap();
+    assert_eq!(
+        (r.commit.as_str(), r.source),
+        (origin.head.as_str(), Source::Cached)
+    );
 }
 
 #[test]

@@ -1,5 +1,9 @@
 //! `edit`'s command line, named and shaped as kustomize v5.5's.
 
+// The doc comments here are the help texts clap prints, in kustomize's
+// wording (`NAME[,NAME]`, `[Alpha]`), not links.
+#![allow(rustdoc::broken_intra_doc_links)]
+
 use crate::kustomize_argv::go_bool;
 use clap::{ArgAction, Args, Subcommand};
 
@@ -14,16 +18,20 @@ pub struct EditArgs {
 /// `edit` subcommands.
 #[derive(Debug, Subcommand)]
 pub enum EditCommand {
-    /// Adds an item to the kustomization file
+    /// Add an item to the kustomization file
     Add(AddArgs),
-    /// Sets the value of different fields in kustomization file
+    /// Set the value of different fields in kustomization file
     Set(SetArgs),
-    /// Removes items from the kustomization file
+    /// Remove items from the kustomization file
     Remove(RemoveArgs),
     /// Fix the missing fields in kustomization file
     Fix(FixArgs),
-    /// [Alpha] List the builtin plugins
-    #[command(name = "alpha-list-builtin-plugin")]
+    /// Lists the builtin plugins (alpha).
+    #[command(
+        name = "alpha-list-builtin-plugin",
+        about = "[Alpha] List the builtin plugins",
+        long_about = None
+    )]
     ListBuiltin,
 }
 
@@ -51,8 +59,8 @@ pub enum AddCommand {
         /// Files, directories, globs or remote targets.
         #[command(flatten)]
         rest: Rest,
-        /// skip validation for resources
-        #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true",
+        /// Skip validation for resources
+        #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL", hide_default_value = true,
               default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
         no_verify: bool,
     },
@@ -60,39 +68,39 @@ pub enum AddCommand {
     Patch(PatchFlags),
     /// Add the name of a file containing a component to the kustomization file
     Component(Rest),
-    /// Adds a secret to the kustomization file.
+    /// Add a secret to the kustomization file.
     Secret(GeneratorArgs),
-    /// Adds a configmap to the kustomization file
+    /// Add a configmap to the kustomization file
     Configmap(GeneratorArgs),
-    /// Adds one or more bases to the kustomization.yaml in current directory
+    /// Add one or more bases to the kustomization.yaml in current directory
     Base(Rest),
-    /// Adds one or more buildMetadata options to the kustomization.yaml in the current directory
+    /// Add one or more buildMetadata options to the kustomization.yaml in the current directory
     Buildmetadata(Rest),
-    /// Adds one or more commonLabels to kustomization.yaml
+    /// Add one or more commonLabels to kustomization.yaml
     Label {
         /// `key:value` pairs.
         #[command(flatten)]
         rest: Rest,
-        /// overwrite commonLabel if it already exists
-        #[arg(short, long, num_args = 0..=1, require_equals = true, default_missing_value = "true",
+        /// Overwrite a label that already exists
+        #[arg(short, long, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL", hide_default_value = true,
               default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
         force: bool,
-        /// using add labels without selector option
-        #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true",
+        /// Add the labels without adding them to selectors
+        #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL", hide_default_value = true,
               default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
         without_selector: bool,
-        /// include labels in templates (requires --without-selector)
-        #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true",
+        /// Add the labels to templates too (requires --without-selector)
+        #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL", hide_default_value = true,
               default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
         include_templates: bool,
     },
-    /// Adds one or more commonAnnotations to kustomization.yaml
+    /// Add one or more commonAnnotations to kustomization.yaml
     Annotation {
         /// `key:value` pairs.
         #[command(flatten)]
         rest: Rest,
-        /// overwrite commonAnnotation if it already exists
-        #[arg(short, long, num_args = 0..=1, require_equals = true, default_missing_value = "true",
+        /// Overwrite an annotation that already exists
+        #[arg(short, long, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL", hide_default_value = true,
               default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
         force: bool,
     },
@@ -106,31 +114,71 @@ pub enum AddCommand {
 #[derive(Debug, Args, Clone)]
 pub struct PatchFlags {
     /// Path to the patch file. Cannot be used with --patch at the same time.
-    #[arg(long, default_value = "")]
+    #[arg(
+        long,
+        default_value = "",
+        hide_default_value = true,
+        allow_hyphen_values = true
+    )]
     pub path: String,
     /// Literal string of patch content. Cannot be used with --path at the same time.
     #[arg(long, default_value = "", allow_hyphen_values = true)]
     pub patch: String,
     /// API group in patch target
-    #[arg(long, default_value = "")]
+    #[arg(
+        long,
+        default_value = "",
+        hide_default_value = true,
+        allow_hyphen_values = true
+    )]
     pub group: String,
     /// API version in patch target
-    #[arg(long, default_value = "")]
+    #[arg(
+        long,
+        default_value = "",
+        hide_default_value = true,
+        allow_hyphen_values = true
+    )]
     pub version: String,
     /// Resource kind in patch target
-    #[arg(long, default_value = "")]
+    #[arg(
+        long,
+        default_value = "",
+        hide_default_value = true,
+        allow_hyphen_values = true
+    )]
     pub kind: String,
     /// Resource name in patch target
-    #[arg(long, default_value = "")]
+    #[arg(
+        long,
+        default_value = "",
+        hide_default_value = true,
+        allow_hyphen_values = true
+    )]
     pub name: String,
     /// Resource namespace in patch target
-    #[arg(long, default_value = "")]
+    #[arg(
+        long,
+        default_value = "",
+        hide_default_value = true,
+        allow_hyphen_values = true
+    )]
     pub namespace: String,
-    /// annotationSelector in patch target
-    #[arg(long, default_value = "")]
+    /// Annotation selector in patch target
+    #[arg(
+        long,
+        default_value = "",
+        hide_default_value = true,
+        allow_hyphen_values = true
+    )]
     pub annotation_selector: String,
-    /// labelSelector in patch target
-    #[arg(long, default_value = "")]
+    /// Label selector in patch target
+    #[arg(
+        long,
+        default_value = "",
+        hide_default_value = true,
+        allow_hyphen_values = true
+    )]
     pub label_selector: String,
 }
 
@@ -141,26 +189,41 @@ pub struct GeneratorArgs {
     #[command(flatten)]
     pub rest: Rest,
     /// Key file can be specified using its file path, in which case file basename will be used as key, or optionally with a key and file path, in which case the given key will be used. Specifying a directory will iterate each named file in the directory whose basename is a valid key.
-    #[arg(long = "from-file", value_delimiter = ',')]
+    #[arg(long = "from-file", value_delimiter = ',', allow_hyphen_values = true)]
     pub from_file: Vec<String>,
     /// Specify a key and literal value to insert (i.e. mykey=somevalue)
     #[arg(long = "from-literal", allow_hyphen_values = true)]
     pub from_literal: Vec<String>,
     /// Specify the path to a file to read lines of key=val pairs to create (i.e. a Docker .env file).
-    #[arg(long = "from-env-file", default_value = "")]
+    #[arg(
+        long = "from-env-file",
+        default_value = "",
+        hide_default_value = true,
+        allow_hyphen_values = true
+    )]
     pub from_env_file: String,
     /// Disable the name suffix for the generated object
-    #[arg(long = "disableNameSuffixHash", num_args = 0..=1, require_equals = true, default_missing_value = "true",
+    #[arg(long = "disableNameSuffixHash", num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL", hide_default_value = true,
           default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
     pub disable_name_suffix_hash: bool,
     /// Specify the behavior for generation: create (the default), merge or replace
-    #[arg(long, default_value = "")]
+    #[arg(
+        long,
+        default_value = "",
+        hide_default_value = true,
+        allow_hyphen_values = true
+    )]
     pub behavior: String,
     /// Specify the namespace
-    #[arg(long, default_value = "")]
+    #[arg(
+        long,
+        default_value = "",
+        hide_default_value = true,
+        allow_hyphen_values = true
+    )]
     pub namespace: String,
     /// Specify the secret type this can be 'Opaque' (default), or 'kubernetes.io/tls' (secrets only)
-    #[arg(long = "type", default_value = "Opaque")]
+    #[arg(long = "type", default_value = "Opaque", allow_hyphen_values = true)]
     pub secret_type: String,
 }
 
@@ -182,35 +245,45 @@ pub struct SetGeneratorArgs {
     #[arg(long = "from-literal", allow_hyphen_values = true)]
     pub from_literal: Vec<String>,
     /// Current namespace of the target
-    #[arg(long, default_value = "")]
+    #[arg(
+        long,
+        default_value = "",
+        hide_default_value = true,
+        allow_hyphen_values = true
+    )]
     pub namespace: String,
     /// New namespace value for the target
-    #[arg(long = "new-namespace", default_value = "")]
+    #[arg(
+        long = "new-namespace",
+        default_value = "",
+        hide_default_value = true,
+        allow_hyphen_values = true
+    )]
     pub new_namespace: String,
 }
 
 /// `edit set` subcommands.
 #[derive(Debug, Subcommand)]
 pub enum SetCommand {
-    /// Edits the value for an existing key for a ConfigMap in the kustomization.yaml file
+    /// Edit the value for an existing key for a ConfigMap in the kustomization.yaml file
     Configmap(SetGeneratorArgs),
-    /// Edits the value for an existing key for a Secret in the kustomization.yaml file
+    /// Edit the value for an existing key for a Secret in the kustomization.yaml file
     Secret(SetGeneratorArgs),
-    /// Sets the value of the namePrefix field in the kustomization file
+    /// Set the value of the namePrefix field in the kustomization file
     Nameprefix(Rest),
-    /// Sets the value of the nameSuffix field in the kustomization file
+    /// Set the value of the nameSuffix field in the kustomization file
     Namesuffix(Rest),
-    /// Sets the value of the namespace field in the kustomization file
+    /// Set the value of the namespace field in the kustomization file
     Namespace(Rest),
-    /// Sets images and their new names, new tags or digests in the kustomization file
+    /// Set images and their new names, new tags or digests in the kustomization file
     Image(Rest),
-    /// Sets one or more buildMetadata options to the kustomization.yaml in the current directory
+    /// Set one or more buildMetadata options to the kustomization.yaml in the current directory
     Buildmetadata(Rest),
-    /// Sets replicas count for resources in the kustomization file
+    /// Set replicas count for resources in the kustomization file
     Replicas(Rest),
-    /// Sets one or more commonLabels in kustomization.yaml
+    /// Set one or more commonLabels in kustomization.yaml
     Label(Rest),
-    /// Sets one or more commonAnnotations in kustomization.yaml
+    /// Set one or more commonAnnotations in kustomization.yaml
     Annotation(Rest),
 }
 
@@ -225,59 +298,71 @@ pub struct RemoveArgs {
 /// `edit remove` subcommands.
 #[derive(Debug, Subcommand)]
 pub enum RemoveCommand {
-    /// Removes the specified configmap(s) from kustomization.yaml
+    /// Remove the specified configmap(s) from kustomization.yaml
     Configmap {
-        /// NAME[,NAME].
+        /// `NAME[,NAME]`.
         #[command(flatten)]
         rest: Rest,
         /// Namespace to remove ConfigMap(s) from
-        #[arg(long, default_value = "")]
+        #[arg(
+            long,
+            default_value = "",
+            hide_default_value = true,
+            allow_hyphen_values = true
+        )]
         namespace: String,
     },
-    /// Removes the specified secret(s) from kustomization.yaml
+    /// Remove the specified secret(s) from kustomization.yaml
     Secret {
-        /// NAME[,NAME].
+        /// `NAME[,NAME]`.
         #[command(flatten)]
         rest: Rest,
         /// Namespace to remove Secret(s) from
-        #[arg(long, default_value = "")]
+        #[arg(
+            long,
+            default_value = "",
+            hide_default_value = true,
+            allow_hyphen_values = true
+        )]
         namespace: String,
     },
-    /// Removes one or more resource file paths from kustomization.yaml
+    /// Remove one or more resource file paths from kustomization.yaml
     Resource(Rest),
-    /// Removes one or more commonLabels from kustomization.yaml
+    /// Remove one or more commonLabels from kustomization.yaml
     Label {
-        /// KEY[,KEY].
+        /// `KEY[,KEY]`.
         #[command(flatten)]
         rest: Rest,
-        /// ignore error if the given label doesn't exist
+        /// Ignore the error when a given label does not exist
         #[arg(short = 'i', long = "ignore-non-existence", num_args = 0..=1, require_equals = true,
-              default_missing_value = "true", default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
+              default_missing_value = "true", value_name = "BOOL", hide_default_value = true, default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
         ignore: bool,
     },
-    /// Removes one or more commonAnnotations from kustomization.yaml
+    /// Remove one or more commonAnnotations from kustomization.yaml
     Annotation {
-        /// KEY[,KEY].
+        /// `KEY[,KEY]`.
         #[command(flatten)]
         rest: Rest,
-        /// ignore error if the given label doesn't exist
+        /// Ignore the error when a given annotation does not exist
         #[arg(short = 'i', long = "ignore-non-existence", num_args = 0..=1, require_equals = true,
-              default_missing_value = "true", default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
+              default_missing_value = "true", value_name = "BOOL", hide_default_value = true, default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
         ignore: bool,
     },
-    /// Removes a patch from kustomization.yaml
+    /// Remove a patch from kustomization.yaml
     Patch(PatchFlags),
-    /// Removes one or more transformers from kustomization.yaml
+    /// Remove one or more transformers from kustomization.yaml
     Transformer(Rest),
-    /// Removes one or more buildMetadata options to the kustomization.yaml in the current directory
+    /// Remove one or more buildMetadata options from the kustomization.yaml in the current directory
     Buildmetadata(Rest),
 }
 
 /// `edit fix`.
 #[derive(Debug, Args)]
 pub struct FixArgs {
-    /// If specified, kustomize will attempt to convert vars to replacements.
-    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true",
+    /// Convert vars to replacements too, rewriting the resource files that
+    /// use them (best done in a clean git repository, where the change is
+    /// easy to undo)
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL", hide_default_value = true,
           default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
     pub vars: bool,
 }

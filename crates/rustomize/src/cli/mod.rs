@@ -16,9 +16,9 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
-    /// print a stack-trace on error (accepted for kustomize compatibility;
+    /// Print a stack trace on error (accepted for kustomize compatibility;
     /// errors always carry their full context)
-    #[arg(long, global = true, num_args = 0..=1, require_equals = true, default_missing_value = "true",
+    #[arg(long, global = true, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL", hide_default_value = true,
           default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
     pub stack_trace: bool,
 }
@@ -68,15 +68,83 @@ rustomize explain overlays/production Deployment/dojo spec.template.spec.contain
 rustomize explain overlays/production app-production/Service/dojo --format json"
     )]
     Explain(ExplainArgs),
-    /// Prints the kustomize version (and rustomize's).
+    /// Show what a change does to the rendered objects (two trees, or two Git revisions)
+    #[command(
+        long_about = "Compare the objects two builds render, as a review shows them: a summary \
+(objects added, removed, changed, per kind), then per object a unified diff of its YAML or, with \
+--paths, the changed field paths. Objects are matched by group, kind, namespace and name (a \
+ConfigMap or Secret whose hash suffix changed is the same object, renamed); lists by their merge \
+keys, so reordering is no change. Secret values are never printed (--show-secrets to print them).\n\n\
+With two SIDEs: LEFT and RIGHT, each a kustomization directory, a remote target or rendered YAML \
+(a file, -f FILE, or - for stdin).\n\n\
+With --base, --head or --default-base (or a single SIDE): each SIDE is a directory of a Git \
+repository, compared with the same directory at revision --base (default: the merge base of HEAD \
+and the remote's default branch, else main), read straight from Git's objects, against the working \
+tree or revision --head. A directory missing on one side makes that side empty.\n\n\
+Exit status: 0 no differences, 1 differences, 2 an error (nothing is printed on stdout then).",
+        after_help = "Examples:\n  rustomize diff overlays/staging overlays/production\n  \
+rustomize diff deploy/k8s/overlays/production                # against the default base\n  \
+rustomize diff --base main overlays/staging overlays/production\n  \
+rustomize diff --base v0.1.0 --head v0.2.0 --paths overlays/production\n  \
+rustomize diff --format markdown --base origin/main overlays/* > comment.md\n  \
+rustomize build . | rustomize diff -f deployed.yaml -"
+    )]
+    Diff(DiffArgs),
+    /// Print the kustomize version (and rustomize's).
     Version(VersionArgs),
-    /// Edits a kustomization file, keeping its comments and layout.
+    /// Edit a kustomization file, keeping its comments and layout.
     Edit(edit::EditArgs),
-    /// Create a new kustomization in the current directory
+    /// Create a new kustomization in the current directory.
     #[command(visible_alias = "init")]
     Create(CreateArgs),
-    /// Generate shell completion script
+    /// Generate a shell completion script.
     Completion(CompletionArgs),
+    /// The Argo CD config management plugin's commands (contrib/argocd).
+    #[command(
+        long_about = "The commands of the Argo CD config management plugin (contrib/argocd/plugin.yaml): \
+argocd-cmp-server runs them in the application's directory. `generate` builds it as `rustomize build .` \
+with flags taken from the Application: the parameters enable-helm, load-restrictor and build-options \
+(ARGOCD_APP_PARAMETERS), else ARGOCD_ENV_ENABLE_HELM, ARGOCD_ENV_LOAD_RESTRICTOR and \
+ARGOCD_ENV_BUILD_OPTIONS; KUBE_VERSION and KUBE_API_VERSIONS become --helm-kube-version and \
+--helm-api-versions. See docs/argocd.md."
+    )]
+    Argocd(ArgocdArgs),
+    /// Print the man page, or write all of them to a directory.
+    #[command(
+        hide = true,
+        long_about = "Print the rustomize(1) man page on stdout, or with --install-dir write it and \
+one page per subcommand (rustomize-build.1, ...) into a directory, e.g. \
+`rustomize man --install-dir ~/.local/share/man/man1`, after which `man rustomize` works."
+    )]
+    Man(ManArgs),
+}
+
+/// `rustomize man` arguments.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write every page into this directory (created if needed) instead of
+    /// printing the top one.
+    #[arg(long, value_name = "DIR")]
+    pub install_dir: Option<PathBuf>,
+}
+
+/// `rustomize argocd` arguments.
+#[derive(Debug, Args)]
+pub struct ArgocdArgs {
+    /// Which plugin command.
+    #[command(subcommand)]
+    pub command: ArgocdCommand,
+}
+
+/// The plugin's commands.
+#[derive(Debug, Clone, Copy, Subcommand)]
+pub enum ArgocdCommand {
+    /// Print the name of the kustomization file in the current directory,
+    /// if it has one (the plugin's discovery command).
+    Discover,
+    /// Build the current directory with the Application's settings and
+    /// print the YAML (the plugin's generate command).
+    Generate,
 }
 
 /// `rustomize build` arguments, named as `kustomize build` names them.
@@ -114,7 +182,7 @@ pub struct BuildArgs {
     pub plugins: PluginArgs,
     /// Add `app.kubernetes.io/managed-by` to every resource (deprecated in
     /// kustomize; use `buildMetadata: [managedByLabel]`).
-    #[arg(long = "enable-managedby-label", hide = true, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
+    #[arg(long = "enable-managedby-label", hide = true, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL", hide_default_value = true, default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
     pub enable_managedby_label: bool,
     /// Record field provenance while building (what `explain` and `check`
     /// do); the output is the same. For benchmarks and tests.
@@ -153,11 +221,11 @@ pub struct FluxArgs {
 pub struct RemoteArgs {
     /// Build remote bases only from the cache; fail if one is missing
     /// instead of touching the network.
-    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL", hide_default_value = true, default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
     pub offline: bool,
     /// Re-resolve tags too (branches are always re-resolved unless
     /// offline).
-    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL", hide_default_value = true, default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
     pub refresh: bool,
     /// Cache directory for remote bases [default: $RUSTOMIZE_CACHE_DIR,
     /// else $XDG_CACHE_HOME/rustomize, else ~/.cache/rustomize].
@@ -170,14 +238,14 @@ pub struct RemoteArgs {
 pub struct PluginArgs {
     /// Allow KRM functions (non-builtin configs in `transformers:`,
     /// `generators:`, `validators:`); also enables helm.
-    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL", hide_default_value = true, default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
     pub enable_alpha_plugins: bool,
     /// Allow KRM functions that run a local executable
     /// (`config.kubernetes.io/function: {exec: {path: ...}}`).
-    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL", hide_default_value = true, default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
     pub enable_exec: bool,
     /// Inflate `helmCharts` by running the helm program.
-    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL", hide_default_value = true, default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
     pub enable_helm: bool,
     /// The helm program.
     #[arg(long, value_name = "PROGRAM", default_value = "helm")]
@@ -186,14 +254,19 @@ pub struct PluginArgs {
     #[arg(long, value_name = "VERSION")]
     pub helm_api_versions: Vec<String>,
     /// `--kube-version` for `helm template`.
-    #[arg(long, value_name = "VERSION", default_value = "")]
+    #[arg(
+        long,
+        value_name = "VERSION",
+        default_value = "",
+        hide_default_value = true
+    )]
     pub helm_kube_version: String,
     /// Pass `--debug` to helm.
-    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL", hide_default_value = true, default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
     pub helm_debug: bool,
     /// Container function options; accepted for compatibility and unused,
     /// since rustomize never runs containers.
-    #[arg(long, hide = true, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
+    #[arg(long, hide = true, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL", hide_default_value = true, default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
     pub network: bool,
     /// Unused (container functions).
     #[arg(long, hide = true, value_name = "NAME")]
@@ -205,7 +278,7 @@ pub struct PluginArgs {
     #[arg(short = 'e', long = "env", hide = true, value_name = "VAR")]
     pub env: Vec<String>,
     /// Unused (container functions).
-    #[arg(long, hide = true, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
+    #[arg(long, hide = true, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL", hide_default_value = true, default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
     pub as_current_user: bool,
 }
 
@@ -371,12 +444,18 @@ pub enum FailOn {
 /// `version` arguments.
 #[derive(Debug, Args)]
 pub struct VersionArgs {
-    /// short form (deprecated in kustomize)
-    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true",
+    /// Print the short form (deprecated in kustomize)
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL", hide_default_value = true,
           default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
     pub short: bool,
     /// One of 'yaml' or 'json'.
-    #[arg(short = 'o', long = "output", default_value = "")]
+    #[arg(
+        short = 'o',
+        long = "output",
+        default_value = "",
+        hide_default_value = true,
+        allow_hyphen_values = true
+    )]
     pub output: String,
 }
 
@@ -384,29 +463,59 @@ pub struct VersionArgs {
 #[derive(Debug, Args)]
 pub struct CreateArgs {
     /// Name of a file containing a file to add to the kustomization file.
-    #[arg(long, default_value = "")]
+    #[arg(
+        long,
+        default_value = "",
+        hide_default_value = true,
+        allow_hyphen_values = true
+    )]
     pub resources: String,
     /// Set the value of the namespace field in the kustomization file.
-    #[arg(long, default_value = "")]
+    #[arg(
+        long,
+        default_value = "",
+        hide_default_value = true,
+        allow_hyphen_values = true
+    )]
     pub namespace: String,
     /// Add one or more common annotations.
-    #[arg(long, default_value = "")]
+    #[arg(
+        long,
+        default_value = "",
+        hide_default_value = true,
+        allow_hyphen_values = true
+    )]
     pub annotations: String,
     /// Add one or more common labels.
-    #[arg(long, default_value = "")]
+    #[arg(
+        long,
+        default_value = "",
+        hide_default_value = true,
+        allow_hyphen_values = true
+    )]
     pub labels: String,
     /// Sets the value of the namePrefix field in the kustomization file.
-    #[arg(long, default_value = "")]
+    #[arg(
+        long,
+        default_value = "",
+        hide_default_value = true,
+        allow_hyphen_values = true
+    )]
     pub nameprefix: String,
     /// Sets the value of the nameSuffix field in the kustomization file.
-    #[arg(long, default_value = "")]
+    #[arg(
+        long,
+        default_value = "",
+        hide_default_value = true,
+        allow_hyphen_values = true
+    )]
     pub namesuffix: String,
     /// Search for kubernetes resources in the current directory to be added to the kustomization file.
-    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true",
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL", hide_default_value = true,
           default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
     pub autodetect: bool,
     /// Enable recursive directory searching for resource auto-detection.
-    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true",
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL", hide_default_value = true,
           default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
     pub recursive: bool,
 }
@@ -422,12 +531,104 @@ pub struct CompletionArgs {
 /// The shells kustomize generates completion for.
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum CompletionShell {
-    /// bash
+    /// Bash.
     Bash,
-    /// zsh
+    /// Zsh.
     Zsh,
-    /// fish
+    /// Fish.
     Fish,
-    /// PowerShell
+    /// PowerShell.
     Powershell,
+}
+
+/// `rustomize diff` arguments.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// LEFT and RIGHT (directories, remote targets, rendered YAML files or
+    /// '-'); with --base, --head or --default-base, the directories to
+    /// compare at two revisions.
+    #[arg(value_name = "SIDE")]
+    pub sides: Vec<String>,
+    /// A side of rendered YAML ('-' for stdin); it takes its place among
+    /// the SIDEs in command-line order.
+    #[arg(short = 'f', long = "filename", value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Compare each directory with itself at this Git revision (a branch,
+    /// tag or commit).
+    #[arg(long, value_name = "REV")]
+    pub base: Option<String>,
+    /// Compare with this revision instead of the working tree.
+    #[arg(long, value_name = "REV")]
+    pub head: Option<String>,
+    /// Compare each directory with the default base (the merge base of
+    /// HEAD and the remote's default branch, else main): what a single
+    /// SIDE does, for several.
+    #[arg(long, conflicts_with = "base")]
+    pub default_base: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+    pub format: DiffFormat,
+    /// Colours in the text format: on a terminal only (and not when
+    /// NO_COLOR is set), always or never.
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
+    pub color: ColorArg,
+    /// Show the changed field paths of each object instead of a line diff.
+    #[arg(long)]
+    pub paths: bool,
+    /// Print only the summary.
+    #[arg(long)]
+    pub summary: bool,
+    /// Lines of context around each change.
+    #[arg(short = 'U', long, value_name = "N", default_value_t = 3)]
+    pub context: usize,
+    /// Leave labels out of the comparison (every metadata.labels,
+    /// templates' too; selectors are kept).
+    #[arg(long)]
+    pub ignore_labels: bool,
+    /// Leave these annotations out (repeatable or comma-separated; `prefix*`
+    /// matches a prefix, `*` every annotation).
+    #[arg(long, value_name = "KEY", value_delimiter = ',')]
+    pub ignore_annotations: Vec<String>,
+    /// Compare only objects of this kind (repeatable or comma-separated).
+    #[arg(long, value_name = "KIND", value_delimiter = ',')]
+    pub kind: Vec<String>,
+    /// Print Secret values instead of redacting them.
+    #[arg(long)]
+    pub show_secrets: bool,
+    /// Size limit of the markdown format, in characters (GitHub's comment
+    /// limit by default).
+    #[arg(long, value_name = "N", default_value_t = 65_536)]
+    pub max_chars: usize,
+    /// Which files kustomizations may read, as for `build`.
+    #[arg(long = "load-restrictor", value_enum, default_value_t = LoadRestrictorArg::LoadRestrictionsRootOnly)]
+    pub load_restrictor: LoadRestrictorArg,
+    /// Remote bases and the cache.
+    #[command(flatten)]
+    pub remote: RemoteArgs,
+    /// Helm charts and KRM functions.
+    #[command(flatten)]
+    pub plugins: PluginArgs,
+}
+
+/// `rustomize diff --format` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    /// A summary, then each object's diff.
+    Text,
+    /// A pull request comment: summary table, one collapsible section per
+    /// target, cut to fit --max-chars.
+    Markdown,
+    /// A JSON document.
+    Json,
+}
+
+/// `--color` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorArg {
+    /// On a terminal, unless NO_COLOR is set.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
 }

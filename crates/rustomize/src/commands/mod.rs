@@ -1,12 +1,15 @@
 //! One module per subcommand.
 
+mod argocd;
 mod build;
 mod check;
 pub mod completion;
 pub mod create;
+mod diff;
 pub mod edit;
 mod explain;
 mod flux;
+mod man;
 mod remotes;
 pub mod version;
 
@@ -15,12 +18,19 @@ use rustomize_loader::{FetchOptions, GitFetcher, remote::default_cache_dir};
 use std::process::ExitCode;
 use std::sync::Arc;
 
-/// The git fetcher for remote bases, configured from the flags.
+/// The git fetcher for remote bases, configured from the flags. Its
+/// warnings (a cache directory it cannot use) go to stderr.
 pub fn fetcher(args: &RemoteArgs) -> Arc<GitFetcher> {
+    let cache_dir = args.cache_dir.clone().or_else(default_cache_dir);
     Arc::new(GitFetcher::new(FetchOptions {
-        cache_dir: args.cache_dir.clone().or_else(default_cache_dir),
+        no_cache_dir: cache_dir.is_none().then(|| {
+            "neither --cache-dir, RUSTOMIZE_CACHE_DIR, XDG_CACHE_HOME nor HOME names one"
+                .to_string()
+        }),
+        cache_dir,
         offline: args.offline,
         refresh: args.refresh,
+        on_warning: Some(|w| eprintln!("{w}")),
         ..FetchOptions::default()
     }))
 }
@@ -33,9 +43,12 @@ pub fn run(cli: Cli, command: fn() -> clap::Command) -> anyhow::Result<ExitCode>
         Command::Remotes(args) => remotes::run(&args),
         Command::Check(args) => Ok(check::run(&args)),
         Command::Explain(args) => explain::run(&args),
+        Command::Diff(args) => Ok(diff::run(&args)),
         Command::Version(args) => version::run(&args),
         Command::Edit(args) => edit::run(&args),
         Command::Create(args) => create::run(&args),
         Command::Completion(args) => completion::run(&args, command()),
+        Command::Argocd(args) => argocd::run(&args),
+        Command::Man(args) => man::run(&args, command()),
     }
 }

@@ -286,3 +286,102 @@ impl GitConfig {
             .env_remove("GIT_CONFIG_COUNT")
     }
 }
+
+/// The real kustomize binary (`$KUSTOMIZE_BIN`, else `kustomize` beside
+/// Go's other installed programs, else on `PATH`), when it is v5.5.0: its
+/// `version` says so, or, for a `go install` build (which says `(devel)`),
+/// `go version -m` names the module version. Else skips (or fails, when
+/// required) for `test`.
+pub fn real_kustomize(test: &str) -> Option<PathBuf> {
+    let gopath = Command::new("go")
+        .args(["env", "GOPATH"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| PathBuf::from(stdout(&o).trim()).join("bin/kustomize"));
+    let candidates = std::env::var_os("KUSTOMIZE_BIN")
+        .map(PathBuf::from)
+        .into_iter()
+        .chain(gopath)
+        .chain([PathBuf::from("/root/go/bin/kustomize")]);
+    let Some(bin) = candidates.into_iter().find(|p| p.is_file()) else {
+        return missing(
+            test,
+            "the real kustomize binary is absent (set KUSTOMIZE_BIN, or `go install sigs.k8s.io/kustomize/kustomize/v5@v5.5.0`)",
+        );
+    };
+    let says = Command::new(&bin)
+        .arg("version")
+        .output()
+        .map(|o| stdout(&o))
+        .unwrap_or_default();
+    if says.contains(KUSTOMIZE_VERSION) {
+        return Some(bin);
+    }
+    let module = Command::new("go")
+        .arg("version")
+        .arg("-m")
+        .arg(&bin)
+        .output()
+        .map(|o| stdout(&o))
+        .unwrap_or_default();
+    let version = module.lines().find_map(|l| {
+        let mut f = l.split_whitespace();
+        (f.next() == Some("mod") && f.next() == Some("sigs.k8s.io/kustomize/kustomize/v5"))
+            .then(|| f.next().map(str::to_string))
+            .flatten()
+    });
+    match version {
+        Some(v) if v == KUSTOMIZE_VERSION => Some(bin),
+        Some(v) => missing(
+            test,
+            &format!(
+                "{} is kustomize {v}, not {KUSTOMIZE_VERSION}",
+                bin.display()
+            ),
+        ),
+        None => missing(
+            test,
+            &format!(
+                "cannot tell the version of {} (it says {:?})",
+                bin.display(),
+                says.trim()
+            ),
+        ),
+    }
+}
+
+/// A small deterministic random number generator (xorshift) for
+/// generated test inputs.
+pub struct Rng(pub u64);
+
+impl Rng {
+    /// The next number.
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    /// A number below `n`.
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    /// One of `items`.
+    pub fn pick<T: Copy>(&mut self, items: &[T]) -> T {
+        items[self.below(items.len())]
+    }
+    /// True `pct` times in a hundred.
+    pub fn chance(&mut self, pct: u64) -> bool {
+        self.next() % 100 < pct
+    }
+}
+
+/// The comment lines of a YAML text, trimmed.
+pub fn comment_lines(text: &str) -> Vec<String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with('#'))
+        .map(str::to_string)
+        .collect()
+}

@@ -397,6 +397,26 @@ mod tests {
     }
 
     #[test]
+    fn list_merge_keys_by_field_path() {
+        let pod = ["spec", "template", "spec"];
+        let at = |rest: &[&str]| {
+            let path: Vec<&str> = pod.iter().chain(rest).copied().collect();
+            list_merge_keys(&Gvk::new("apps", "v1", "Deployment"), &path)
+        };
+        assert_eq!(at(&["containers"]), ["name"]);
+        assert_eq!(at(&["containers", "env"]), ["name"]);
+        assert_eq!(at(&["containers", "volumeMounts"]), ["mountPath"]);
+        assert_eq!(at(&["containers", "ports"]), ["containerPort", "protocol"]);
+        assert!(at(&["containers", "args"]).is_empty());
+        assert!(at(&["nonsense"]).is_empty());
+        assert_eq!(
+            list_merge_keys(&Gvk::new("", "v1", "Service"), &["spec", "ports"]),
+            ["port", "protocol"]
+        );
+        assert!(list_merge_keys(&Gvk::new("example.com", "v1", "Foo"), &["spec"]).is_empty());
+    }
+
+    #[test]
     fn custom_document_in_yaml() {
         let doc = rustomize_yaml::parse_one(indoc! {r##"
             swagger: "2.0"

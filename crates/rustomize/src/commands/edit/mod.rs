@@ -85,16 +85,10 @@ pub fn run(args: &EditArgs) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// Whether a path names a remote target kustomize would try to fetch.
-fn looks_remote(p: &str) -> bool {
-    p.contains("://")
-        || p.starts_with("git@")
-        || p.starts_with("github.com/")
-        || p.starts_with("gitlab.com/")
-}
-
 /// kustomize's `GlobPatternsWithLoader`: globs expand to the files they
-/// match; a pattern matching nothing must be a directory or remote target.
+/// match; a pattern matching nothing must be a remote target kustomize's
+/// loader can reach (it is fetched, as kustomize clones it, into the
+/// remote-base cache) and whose path exists there.
 fn glob_with_loader(dir: &Path, patterns: &[String], skip: bool) -> anyhow::Result<Vec<String>> {
     let mut out = Vec::new();
     for p in patterns {
@@ -108,7 +102,20 @@ fn glob_with_loader(dir: &Path, patterns: &[String], skip: bool) -> anyhow::Resu
             out.extend(found);
             continue;
         }
-        if looks_remote(p) {
+        if rustomize_loader::remote::url::is_remote(p) {
+            let fetcher = rustomize_loader::GitFetcher::new(rustomize_loader::FetchOptions {
+                cache_dir: rustomize_loader::remote::default_cache_dir(),
+                ..rustomize_loader::FetchOptions::default()
+            });
+            let fetched = fetcher
+                .fetch_remote(p)
+                .map_err(|e| anyhow::anyhow!("{p} has no match: {e}"))?;
+            if DiskFs.kind(&fetched.dir).is_err() {
+                bail!(
+                    "{p} has no match: {} does not exist in the repository",
+                    fetched.path
+                );
+            }
             out.push(p.clone());
             continue;
         }
@@ -451,38 +458,48 @@ fn remove(cmd: &RemoveCommand) -> anyhow::Result<ExitCode> {
 }
 
 /// Builds the current directory as `kustomize edit fix` does before and
-/// after fixing (kustomize's default build options).
+/// after fixing (kustomize's default build options), printing the build's
+/// deprecation warnings on stderr as that build does.
 fn build_here(dir: &Path) -> Result<String, String> {
     let opts = rustomize_engine::BuildOptions {
         paths_relative_to: Some(dir.to_path_buf()),
         ..rustomize_engine::BuildOptions::default()
     };
-    rustomize_engine::build(std::sync::Arc::new(rustomize_loader::DiskFs), dir, &opts)
-        .and_then(|b| b.to_yaml())
-        .map_err(|e| e.report().to_string())
+    let built = rustomize_engine::build(std::sync::Arc::new(DiskFs), dir, &opts)
+        .map_err(|e| e.report().to_string())?;
+    for w in &built.warnings {
+        eprintln!("{w}");
+    }
+    built.to_yaml().map_err(|e| e.report().to_string())
 }
 
 fn fix(vars: bool) -> anyhow::Result<ExitCode> {
     let dir = cwd()?;
-    if vars {
-        bail!(
-            "edit fix --vars (converting vars to replacements) is not supported by rustomize yet; convert them by hand or with kustomize"
-        );
-    }
     let before = build_here(&dir);
     let d = dir.clone();
     let outcome = file::edit(&dir, |k| {
-        ops::fix(k, |p| matches!(DiskFs.kind(&d.join(p)), Ok(FileKind::File)))
+        let fixed = ops::fix(k, |p| matches!(DiskFs.kind(&d.join(p)), Ok(FileKind::File)))?;
+        if vars {
+            ops::vars_to_replacements(k, &d)
+        } else {
+            Ok(fixed)
+        }
     })
     .map_err(report)?;
     print_log(&outcome);
     let mut out = String::from(
-        "\nFixed fields:\n  patchesJson6902 -> patches\n  patchesStrategicMerge -> patches\n  commonLabels -> labels\n\n\
-To convert vars -> replacements, run the command `kustomize edit fix --vars`\n\n\
+        "\nFixed fields:\n  patchesJson6902 -> patches\n  patchesStrategicMerge -> patches\n  commonLabels -> labels\n",
+    );
+    if vars {
+        out.push_str("  vars -> replacements\n");
+    } else {
+        out.push_str(
+            "\nTo convert vars -> replacements, run the command `kustomize edit fix --vars`\n\n\
 WARNING: Converting vars to replacements will potentially overwrite many resource files \n\
 and the resulting files may not produce the same output when `kustomize build` is run. \n\
 We recommend doing this in a clean git repository where the change is easy to undo.\n",
-    );
+        );
+    }
     match (build_here(&dir), before) {
         (Err(e), _) => out.push_str(&format!(
             "Warning: 'Fixed' kustomization now produces the error when running `kustomize build`: {e}\n"
