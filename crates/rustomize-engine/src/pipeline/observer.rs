@@ -102,8 +102,19 @@ pub(super) struct StampProvenance;
 impl StepObserver for StampProvenance {
     fn after_step(&self, step: &StepInfo<'_>, rm: &mut ResMap) {
         if let Some(stamp) = step.stamp {
-            for r in rm.resources_mut_keeping_ids() {
-                stamp_unset(&mut r.node, stamp);
+            let resources = rm.resources_mut_keeping_ids();
+            // The walk visits every node: across threads once there are
+            // enough resources (the top of a large tree) to pay for it.
+            if resources.len() >= 256 {
+                use rayon::prelude::*;
+                resources
+                    .par_iter_mut()
+                    .with_min_len(64)
+                    .for_each(|r| stamp_unset(&mut r.node, stamp));
+            } else {
+                for r in resources {
+                    stamp_unset(&mut r.node, stamp);
+                }
             }
         }
     }
