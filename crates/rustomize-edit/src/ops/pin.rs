@@ -482,8 +482,7 @@ pub fn entry_ref(entry: &str) -> Option<(&str, &str)> {
     query
         .split('&')
         .filter_map(|p| p.split_once('='))
-        .filter(|(k, _)| matches!(*k, "ref" | "version"))
-        .next_back()
+        .rfind(|(k, _)| matches!(*k, "ref" | "version"))
 }
 
 /// `entry` with its ref set to `git_ref`: the value of its `ref=` (or
