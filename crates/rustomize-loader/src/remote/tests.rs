@@ -1088,3 +1088,31 @@ fn a_fetch_killed_halfway_leaves_no_broken_entry() {
     assert!(!left[0].exists());
     assert!(temps().is_empty());
 }
+
+#[test]
+fn remote_tags_are_asked_through_insteadof_and_offline_refuses() {
+    if !have_git("remote tags test") {
+        return;
+    }
+    let origin = Origin::new();
+    let cache = tempfile::tempdir().unwrap();
+    let fetcher = GitFetcher::new(options(cache.path(), &[(APP, &origin)]));
+    let target = "github.com/org/app//deploy/k8s/overlays/production?ref=v0.1.0";
+    assert_eq!(
+        fetcher.remote_tags(target).unwrap(),
+        vec!["light".to_string(), "v0.1.0".to_string()]
+    );
+    let offline = GitFetcher::new(FetchOptions {
+        offline: true,
+        ..options(cache.path(), &[(APP, &origin)])
+    });
+    let e = offline.remote_tags(target).unwrap_err().to_string();
+    assert!(
+        e.contains("offline: not asking 'https://github.com/org/app' for its tags"),
+        "{e}"
+    );
+    let e = fetcher
+        .remote_tags("ext::sh -c touch% /tmp/pwned//d")
+        .unwrap_err();
+    assert!(matches!(e, LoadError::Refused(_)), "{e}");
+}
