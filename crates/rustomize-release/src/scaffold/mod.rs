@@ -1,0 +1,1 @@
+//! `rustomize init`: the files of a new app or infra environment.
