@@ -101,7 +101,7 @@ pub fn target_for_version(tools: Tools<'_>, app: &App, version: &str) -> Result<
         let tags = tools.fetcher.remote_tags(entry)?;
         if tags.iter().any(|t| t == tag) {
             git_ref = Some(tag.clone());
-        } else if !(app.tracks_branch() && !is_release(tag)) {
+        } else if !app.tracks_branch() || is_release(tag) {
             return Err(Error::NotATag {
                 version: version.to_string(),
                 repo: repo.clone(),
