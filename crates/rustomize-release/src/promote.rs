@@ -60,9 +60,14 @@ pub struct Plan {
 
 impl Plan {
     /// A commit message: `promote <env> to <label>` (or `rollback`), then
-    /// one line per change.
-    pub fn message(&self, verb: &str, env: &str) -> String {
+    /// `why` (`from staging`) and one line per change.
+    pub fn message(&self, verb: &str, env: &str, why: Option<&str>) -> String {
         let mut m = format!("{verb} {env} to {}\n", self.label);
+        if let Some(why) = why {
+            m.push('\n');
+            m.push_str(why);
+            m.push('\n');
+        }
         if !self.changes.is_empty() {
             m.push('\n');
             for c in &self.changes {
@@ -298,7 +303,7 @@ mod tests {
             label: "v0.2.0".into(),
         };
         assert_eq!(
-            plan.message("promote", "infra/production"),
+            plan.message("promote", "infra/production", None),
             "promote infra/production to v0.2.0\n\n- https://github.com/org/app: v0.1.0 -> v0.2.0\n- ghcr.io/org/app: v0.1.0 -> v0.2.0\n"
         );
     }
