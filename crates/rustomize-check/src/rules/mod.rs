@@ -22,6 +22,7 @@ mod secret_key_ref;
 mod selector_mismatch;
 mod service_selector;
 mod single_writer_volume;
+mod version_drift;
 
 use crate::context::Context;
 use crate::finding::Severity;
@@ -81,6 +82,7 @@ pub(crate) fn all() -> &'static [&'static dyn Rule] {
         &resources_set::LIMITS,
         &requests_exceed_limits::RequestsExceedLimits,
         &mutable_image_tag::MutableImageTag,
+        &version_drift::VersionDrift,
         &dangling_reference::DanglingReference,
         &service_selector::ServiceSelector,
         &selector_mismatch::SelectorMismatch,
