@@ -267,3 +267,111 @@ fn init_never_overwrites_and_refuses_bad_options() {
         "{after}"
     );
 }
+
+#[test]
+fn infra_folder_builds_against_a_local_app_repository() {
+    let test = "infra_folder";
+    if support::git(test).is_none() {
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = tmp.path().canonicalize().expect("canonical");
+    let config = support::GitConfig::new();
+    let app = root.join("app");
+    config.redirect("org/app", &app);
+    let git = |dir: &Path, args: &[&str]| {
+        let mut cmd = std::process::Command::new("git");
+        config.apply(&mut cmd);
+        let out = cmd
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .expect("run git");
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            support::stderr(&out)
+        );
+    };
+    std::fs::create_dir_all(&app).expect("mkdir");
+    git(&app, &["init", "-q"]);
+    ok(&run(
+        &app,
+        &[
+            "init",
+            "app",
+            "--image",
+            "ghcr.io/org/app",
+            "--state",
+            "single-writer:/data/app.db",
+        ],
+    ));
+    git(&app, &["add", "-A"]);
+    git(&app, &["commit", "-qm", "app"]);
+    git(&app, &["tag", "v0.1.0"]);
+
+    let infra = root.join("infra");
+    support::write(
+        &infra,
+        "hosts/lab/apps/kustomization.yaml",
+        "# every app of the lab cluster\nresources: []\n",
+    );
+    git(&infra, &["init", "-q"]);
+    let runs = |args: &[&str]| {
+        let mut cmd = support::rustomize();
+        config.apply(&mut cmd);
+        cmd.args(args)
+            .current_dir(infra.join("hosts/lab/apps"))
+            .env("RUSTOMIZE_CACHE_DIR", root.join("cache"))
+            .output()
+            .expect("run rustomize")
+    };
+    let stdout = ok(&runs(&[
+        "init",
+        "--infra",
+        "production",
+        "--app",
+        "app",
+        "--remote",
+        "github.com/org/app//deploy/k8s/overlays/production?ref=v0.1.0",
+        "--volume",
+        "hostPath:/srv/k8s/app-production",
+        "--host",
+        "app.lab.local",
+        "--out",
+        "app-production",
+    ]));
+    insta::assert_snapshot!("infra-stdout", stdout);
+    insta::assert_snapshot!("infra", tree(&infra.join("hosts")));
+    // Built by both, checked clean (pv-binding and version-drift too).
+    let mut bad = Vec::new();
+    let kubectl = support::kubectl(test).is_some();
+    for dir in ["app-production", "."] {
+        let ours = runs(&["build", dir]);
+        assert!(ours.status.success(), "{}", support::stderr(&ours));
+        if kubectl {
+            let mut cmd = std::process::Command::new("kubectl");
+            config.apply(&mut cmd);
+            let theirs = cmd
+                .args(["kustomize", dir])
+                .current_dir(infra.join("hosts/lab/apps"))
+                .output()
+                .expect("run kubectl");
+            if theirs.stdout != ours.stdout {
+                bad.push(format!(
+                    "{dir}: differs from kubectl: {}",
+                    support::stderr(&theirs)
+                ));
+            }
+        }
+        let check = runs(&["check", dir]);
+        if !check.status.success() || !support::stdout(&check).contains("no findings") {
+            bad.push(format!("{dir}: {}", support::stdout(&check)));
+        }
+    }
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+    // The claim is bound to the volume.
+    let built = support::stdout(&runs(&["build", "app-production"]));
+    assert!(built.contains("volumeName: app-production-pv"), "{built}");
+}
