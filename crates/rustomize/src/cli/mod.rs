@@ -108,7 +108,7 @@ release added: data and migrations do not roll back.",
 rustomize rollback --to v0.1.0 --commit hosts/lab/apps/dojo/production"
     )]
     Rollback(release::RollbackArgs),
-    /// Write a new app's base and overlays, or an infra repository's folder for one environment
+    /// Write a new app's base and overlays, or an infra repository's environment folder
     #[command(
         long_about = "Write base/ (Deployment, Service, a PersistentVolumeClaim when the state is \
 single-writer, a ConfigMap of the app's settings), overlays/dev, staging and production and \
