@@ -177,6 +177,22 @@ pub fn target_from(
                 to_env.dir.display()
             )));
         };
+        // A moving tag (`edge`) does not go where a pinned version was.
+        let pinned = |t: &str| {
+            crate::version::is_release(t)
+                || crate::version::is_commit_build(t)
+                || crate::version::is_digest(t)
+        };
+        if let Some(now) = to.running.get(name)
+            && pinned(now)
+            && !pinned(v)
+        {
+            return Err(Error::Mismatch(format!(
+                "{} runs image {name} at '{v}', a tag that moves, and {} pins it ({now}): promote a release with --to VERSION",
+                from_env.dir.display(),
+                to_env.dir.display(),
+            )));
+        }
         images.push((name.clone(), ImageTarget::Pin(ImageVersion::parse(v))));
     }
     Ok(Target { git_ref, images })

@@ -421,3 +421,45 @@ fn bad_input_is_refused_and_nothing_is_written() {
     let out = s.run(&["promote", PROD]);
     assert_eq!(out.status.code(), Some(1), "{}", support::stderr(&out));
 }
+
+#[test]
+fn check_reports_a_ref_and_tag_that_drift_apart_until_promote_moves_both() {
+    let Some(s) = Scenario::new("version_drift") else {
+        return;
+    };
+    let k = s.prod().join("kustomization.yaml");
+    // A hand edit that moves the tag and forgets the ref.
+    write(&k, &PRODUCTION.replace("newTag: v0.1.0", "newTag: v0.2.0"));
+    let out = s.run(&["check", PROD]);
+    let text = support::stdout(&out);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{text}{}",
+        support::stderr(&out)
+    );
+    let drift: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("version-drift"))
+        .collect();
+    insta::assert_snapshot!("version-drift-finding", drift.join("\n"));
+    // Staging tracks master: not production, so no finding there.
+    let out = s.run(&["check", STAGE]);
+    assert!(
+        !support::stdout(&out).contains("version-drift"),
+        "{}",
+        support::stdout(&out)
+    );
+    // The branch, in production, is one.
+    write(&k, &PRODUCTION.replace("?ref=v0.1.0", "?ref=master"));
+    let text = support::stdout(&s.run(&["check", PROD]));
+    assert!(
+        text.contains("error[version-drift] this workload comes from https://github.com/org/app at ?ref=master, which is not a release"),
+        "{text}"
+    );
+    // promote moves both: no finding.
+    write(&k, PRODUCTION);
+    ok(&s.run(&["promote", PROD, "--to", "v0.2.0"]));
+    let text = support::stdout(&s.run(&["check", PROD]));
+    assert!(!text.contains("version-drift"), "{text}");
+}
