@@ -305,6 +305,9 @@ fn infra_folder_builds_against_a_local_app_repository() {
             "ghcr.io/org/app",
             "--state",
             "single-writer:/data/app.db",
+            // The app's own Ingress: the infra folder patches its host.
+            "--host",
+            "app.example.com",
         ],
     ));
     git(&app, &["add", "-A"]);
@@ -374,4 +377,8 @@ fn infra_folder_builds_against_a_local_app_repository() {
     // The claim is bound to the volume.
     let built = support::stdout(&runs(&["build", "app-production"]));
     assert!(built.contains("volumeName: app-production-pv"), "{built}");
+    assert!(
+        built.contains("- host: app.lab.local") && !built.contains("app.example.com"),
+        "{built}"
+    );
 }

@@ -25,6 +25,10 @@ pub struct InfraSpec {
     pub host: Option<(String, String, String)>,
     /// The hostPath of the volume, the claim it is bound to and its size.
     pub volume: Option<(String, String, String)>,
+    /// The app's own Ingress, when its overlay has one: `ingress.yaml`
+    /// is then a patch of it (its rules and TLS replaced) rather than a
+    /// second Ingress.
+    pub ingress_of_app: Option<String>,
 }
 
 /// Checks the options of `init --infra`.
@@ -121,18 +125,25 @@ spec:
 
     fn ingress(&self) -> String {
         let (host, service, port) = self.host.clone().unwrap_or_default();
+        let (what, name) = match &self.ingress_of_app {
+            Some(name) => (
+                "# A patch of the app's own Ingress: its rules and TLS are replaced, so\n# it serves this environment's host.\n",
+                name.clone(),
+            ),
+            None => ("", self.app.clone()),
+        };
         let port = if port.bytes().all(|b| b.is_ascii_digit()) {
             format!("number: {port}")
         } else {
             format!("name: {port}")
         };
         format!(
-            "# {app} at {host}, through ingress-nginx, over TLS (the Secret
+            "{what}# {app} at {host}, through ingress-nginx, over TLS (the Secret
 # {app}-{env}-tls holds the certificate: cert-manager, or by hand).
 apiVersion: networking.k8s.io/v1
 kind: Ingress
 metadata:
-  name: {app}
+  name: {name}
 spec:
   ingressClassName: nginx
   tls:
@@ -176,17 +187,24 @@ resources:
         if self.volume.is_some() {
             s.push_str("  - volumes.yaml # the volume the app's claim is bound to\n");
         }
-        if self.host.is_some() {
+        if self.host.is_some() && self.ingress_of_app.is_none() {
             s.push_str("  - ingress.yaml\n");
         }
         let _ = writeln!(s, "  - {}", self.remote);
+        let ingress_patch = self.host.is_some() && self.ingress_of_app.is_some();
+        if ingress_patch || self.volume.is_some() {
+            s.push_str("\npatches:\n");
+        }
+        if ingress_patch {
+            s.push_str(
+                "  # this environment's host on the app's own Ingress\n  - path: ingress.yaml\n",
+            );
+        }
         if let Some((_, claim, _)) = &self.volume {
             let _ = write!(
                 s,
-                "
-# Bind the app's claim to the PersistentVolume above (and keep a default
-# StorageClass from provisioning a volume of its own).
-patches:
+                "  # Bind the app's claim to the PersistentVolume above (and keep a default
+  # StorageClass from provisioning a volume of its own).
   - target:
       version: v1
       kind: PersistentVolumeClaim
@@ -211,6 +229,8 @@ pub struct Seen {
     pub claims: Vec<(String, String)>,
     /// Its Services, with their first port's name (or number).
     pub services: Vec<(String, String)>,
+    /// Its Ingresses.
+    pub ingresses: Vec<String>,
 }
 
 impl Seen {
@@ -231,6 +251,7 @@ impl Seen {
                         .to_string();
                     seen.claims.push((r.name().to_string(), size));
                 }
+                "Ingress" => seen.ingresses.push(r.name().to_string()),
                 "Service" => {
                     let ports = r.node.get_path(&["spec", "ports"]).and_then(Node::as_seq);
                     let first = ports.and_then(|p| {
@@ -337,6 +358,16 @@ impl InfraSpec {
             app: app.to_string(),
             remote: remote.to_string(),
             namespace,
+            ingress_of_app: match (&host, seen.ingresses.as_slice()) {
+                (Some(_), [one, ..]) => Some(
+                    seen.ingresses
+                        .iter()
+                        .find(|i| *i == app)
+                        .unwrap_or(one)
+                        .clone(),
+                ),
+                _ => None,
+            },
             host,
             volume,
         })

@@ -225,7 +225,7 @@ fn infra(args: &InitArgs, env: &str) -> anyhow::Result<ExitCode> {
         text.push_str(&format!("added {} to {}\n", name_of(&root), show(&file)));
     }
     text.push_str(&format!(
-        "\nNext: rustomize diff {d}   (then rustomize check {d} and commit)\n",
+        "\nNext: rustomize check {d}   (then commit it: git add {d} && git commit)\n",
         d = out.display()
     ));
     output::stdout(&text)?;
