@@ -76,12 +76,12 @@ impl AppSpec {
         host: Option<&str>,
     ) -> Result<AppSpec, Error> {
         check_name("NAME", name, 40)?;
-        check_value("--image", image, "./-_:")?;
         if image.contains('@') {
             return Err(Error::Invalid(format!(
                 "--image {image:?}: give a tag, not a digest (production's images: entry can pin a digest later: rustomize promote --to sha256:...)"
             )));
         }
+        check_value("--image", image, "./-_:")?;
         let slash = image.rfind('/').map_or(0, |i| i + 1);
         let (image_name, tag) = match image[slash..].rfind(':') {
             Some(i) => (&image[..slash + i], &image[slash + i + 1..]),

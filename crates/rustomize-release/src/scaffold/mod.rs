@@ -1,10 +1,14 @@
 //! `rustomize init`: the files of a new app ([`app`]) or of an infra
 //! repository's environment folder ([`infra`]), as text; then written all
-//! at once ([`write`]) after checking that nothing would be overwritten.
+//! at once ([`write()`]) after checking that nothing would be overwritten.
 //!
 //! The files are made from the options alone (no template engine: every
-//! value is checked by [`check_value`] to be a plain YAML scalar, so it
+//! value is checked by `check_value` to be a plain YAML scalar, so it
 //! can be written unquoted), and every one of them says why it is as it is.
+
+// `init` writes files on the disk by design (the build's FileSystem reads
+// only), so this module uses std::fs for the folder it writes.
+#![allow(clippy::disallowed_methods)]
 
 pub mod app;
 mod extras;

@@ -248,8 +248,11 @@ fn parent_edit(root: &Path) -> anyhow::Result<Option<(PathBuf, String, String)>>
     let Ok(file) = rustomize_edit::file::find(parent) else {
         return Ok(None);
     };
-    let old =
-        std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+    let bytes = DiskFs
+        .read(&file)
+        .with_context(|| format!("reading {}", file.display()))?;
+    let old = String::from_utf8(bytes)
+        .map_err(|_| anyhow::anyhow!("{}: not valid UTF-8", file.display()))?;
     let mut k = rustomize_edit::kustomization::Kustomization::parse_as_written(&old)
         .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
     let name = name_of(root);
