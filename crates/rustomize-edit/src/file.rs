@@ -54,6 +54,14 @@ pub enum EditError {
     /// The operation refused.
     #[error(transparent)]
     Op(#[from] OpError),
+    /// The file changed on disk since it was read.
+    #[error(
+        "{path} changed on disk while it was being edited; nothing was written (run the command again)"
+    )]
+    Changed {
+        /// The file.
+        path: String,
+    },
     /// The edit could not be made without changing other fields (a bug).
     #[error("{path}: {source}")]
     Render {
@@ -189,6 +197,27 @@ pub fn edit(
     Ok(outcome)
 }
 
+/// Replaces the text of the file at `path` with `new`, under the file's
+/// lock and atomically (through symlinks, keeping the mode), provided it
+/// still holds `expected` (the text a command read, computed `new` from,
+/// and perhaps built first); [`EditError::Changed`] otherwise.
+pub fn replace_text(path: &Path, expected: &str, new: &str) -> Result<(), EditError> {
+    let real = real_path(path);
+    let mut f = open_locked(&real)?;
+    let mut bytes = Vec::new();
+    f.read_to_end(&mut bytes).map_err(io(path))?;
+    if bytes != expected.as_bytes() {
+        return Err(EditError::Changed {
+            path: path.display().to_string(),
+        });
+    }
+    if new != expected {
+        write_atomic(&real, new.as_bytes())?;
+    }
+    drop(f);
+    Ok(())
+}
+
 /// Writes a new `kustomization.yaml` in `dir` (for `create`): fails when
 /// any kustomization file exists, never replaces one.
 pub fn create(dir: &Path, text: &str) -> Result<(), EditError> {
@@ -230,6 +259,26 @@ mod tests {
             std::fs::metadata(&real).expect("meta").permissions().mode() & 0o777,
             0o640
         );
+    }
+
+    #[test]
+    fn replacing_text_goes_through_links_and_refuses_a_changed_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let real = dir.path().join("real.yaml");
+        std::fs::write(&real, "a: 1\n").expect("write");
+        let link = dir.path().join("kustomization.yaml");
+        std::os::unix::fs::symlink(&real, &link).expect("symlink");
+        replace_text(&link, "a: 1\n", "a: 2\n").expect("replace");
+        assert_eq!(std::fs::read_to_string(&real).expect("read"), "a: 2\n");
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .expect("meta")
+                .file_type()
+                .is_symlink()
+        );
+        let e = replace_text(&link, "a: 1\n", "a: 3\n").expect_err("changed");
+        assert!(matches!(e, EditError::Changed { .. }), "{e}");
+        assert_eq!(std::fs::read_to_string(&real).expect("read"), "a: 2\n");
     }
 
     #[test]

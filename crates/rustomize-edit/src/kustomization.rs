@@ -58,6 +58,17 @@ impl Kustomization {
     /// `kind`, `bases` folded into `resources`, `imageTags` into `images`,
     /// generators' `env` into `envs`).
     pub fn parse(text: &str) -> Result<Kustomization, ReadError> {
+        let mut k = Kustomization::parse_as_written(text)?;
+        k.fix();
+        Ok(k)
+    }
+
+    /// Reads a kustomization file's text, validated as [`Kustomization::parse`]
+    /// validates it, but without kustomize's `FixKustomization`: fields stay
+    /// as written (no `apiVersion`/`kind` added, `bases` and `imageTags` left
+    /// where they are), so a change to one field is the only change to the
+    /// file (what `promote` and `rollback` need).
+    pub fn parse_as_written(text: &str) -> Result<Kustomization, ReadError> {
         let doc = Doc::parse(text).map_err(|e| match e {
             DocError::Syntax(s) => ReadError::Syntax {
                 line: s.line,
@@ -100,13 +111,11 @@ impl Kustomization {
                 original.push((field, key, value));
             }
         }
-        let mut k = Kustomization {
+        Ok(Kustomization {
             doc,
             original,
             overrides: Vec::new(),
-        };
-        k.fix();
-        Ok(k)
+        })
     }
 
     /// kustomize's `FixKustomization`.

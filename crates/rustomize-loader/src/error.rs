@@ -242,6 +242,14 @@ pub enum FetchError {
     /// A prefetch ended before this entry's turn.
     #[error("not attempted")]
     NotAttempted,
+    /// Offline, and the question needs the remote.
+    #[error("offline: not asking '{url}' for {what}")]
+    Offline {
+        /// What was wanted (`its tags`).
+        what: &'static str,
+        /// The repository URL.
+        url: String,
+    },
 }
 
 /// A git command that did not do its job.

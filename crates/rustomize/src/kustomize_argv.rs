@@ -10,6 +10,7 @@
 //! standalone v5.5.0 binary writes it, `kustomize-(devel)` as
 //! `kubectl kustomize` writes it).
 
+use std::ffi::OsString;
 use std::path::Path;
 
 /// The kustomize version this binary is compatible with.
@@ -28,6 +29,43 @@ pub fn program_name() -> &'static str {
     } else {
         "rustomize"
     }
+}
+
+/// The command line to parse. Run as `kustomize`, the subcommand `init` is
+/// kustomize's alias of `create` (`kustomize init --namespace x`, as
+/// Argo CD and scripts may run it); run as `rustomize`, `init` is the app
+/// scaffolder.
+pub fn args() -> Vec<OsString> {
+    let mut args: Vec<OsString> = std::env::args_os().collect();
+    if as_kustomize() {
+        init_as_create(&mut args);
+    }
+    args
+}
+
+/// Replaces a subcommand `init` with `create` (the subcommand is the first
+/// argument after the program that is not the root `--stack-trace` flag).
+fn init_as_create(args: &mut [OsString]) {
+    for a in args.iter_mut().skip(1) {
+        let s = a.to_string_lossy();
+        if s == "--stack-trace" || s.starts_with("--stack-trace=") {
+            continue;
+        }
+        if s == "init" {
+            *a = OsString::from("create");
+        }
+        break;
+    }
+}
+
+/// The command tree run as `kustomize`: the scaffolder `init` gives way to
+/// kustomize's `init` (create's alias; [`args`] maps it to `create`), kept
+/// hidden with create's flags so completion scripts offer them.
+pub fn kustomize_tree(cmd: clap::Command) -> clap::Command {
+    let Some(create) = cmd.find_subcommand("create").cloned() else {
+        return cmd;
+    };
+    cmd.mut_subcommand("init", |_| create.name("init").hide(true))
 }
 
 /// Whether the binary runs as `kustomize`.
@@ -152,6 +190,41 @@ mod tests {
     fn argocd_reads_the_kustomize_version_first() {
         assert_eq!(argocd_semver(&version_short()).as_deref(), Some("5.5.0"));
         assert!(version_line().starts_with("v5.5.0"));
+    }
+
+    #[test]
+    fn init_is_create_after_root_flags_only() {
+        let rows: [(&[&str], &[&str]); 4] = [
+            (
+                &["kustomize", "init", "--namespace", "x"],
+                &["kustomize", "create", "--namespace", "x"],
+            ),
+            (
+                &["kustomize", "--stack-trace", "init"],
+                &["kustomize", "--stack-trace", "create"],
+            ),
+            (
+                &["kustomize", "build", "init"],
+                &["kustomize", "build", "init"],
+            ),
+            (
+                &["kustomize", "edit", "add", "resource", "init"],
+                &["kustomize", "edit", "add", "resource", "init"],
+            ),
+        ];
+        let mut bad = Vec::new();
+        for (input, want) in rows {
+            let mut args: Vec<OsString> = input.iter().map(OsString::from).collect();
+            init_as_create(&mut args);
+            let got: Vec<String> = args
+                .iter()
+                .map(|a| a.to_string_lossy().into_owned())
+                .collect();
+            if got != want {
+                bad.push(format!("{input:?}: {got:?}"));
+            }
+        }
+        assert!(bad.is_empty(), "{bad:#?}");
     }
 
     #[test]

@@ -20,17 +20,20 @@ use std::process::ExitCode;
 /// a symlink or copy of that name runs it).
 fn command() -> clap::Command {
     let name = kustomize_argv::program_name();
-    cli::Cli::command().name(name).bin_name(name)
+    let cmd = cli::Cli::command().name(name).bin_name(name);
+    if kustomize_argv::as_kustomize() {
+        kustomize_argv::kustomize_tree(cmd)
+    } else {
+        cmd
+    }
 }
 
 fn main() -> ExitCode {
     output::handle_signals();
-    let matches = match command().try_get_matches() {
+    let args = kustomize_argv::args();
+    let matches = match command().try_get_matches_from(&args) {
         Ok(m) => m,
-        Err(e) => {
-            let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
-            usage::with_tip(e, &command(), &args).exit()
-        }
+        Err(e) => usage::with_tip(e, &command(), &args).exit(),
     };
     let cli = match cli::Cli::from_arg_matches(&matches) {
         Ok(c) => c,

@@ -24,6 +24,7 @@ mod service_selector;
 mod single_writer_volume;
 mod stale_name;
 mod unmatched_target;
+mod version_drift;
 
 use crate::context::Context;
 use crate::finding::Severity;
@@ -109,6 +110,7 @@ pub(crate) fn all() -> &'static [&'static dyn Rule] {
         &resources_set::LIMITS,
         &requests_exceed_limits::RequestsExceedLimits,
         &mutable_image_tag::MutableImageTag,
+        &version_drift::VersionDrift,
         &dangling_reference::DanglingReference,
         &service_selector::ServiceSelector,
         &selector_mismatch::SelectorMismatch,

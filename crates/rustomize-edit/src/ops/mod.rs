@@ -10,6 +10,7 @@ mod generator;
 mod image;
 mod metadata;
 mod patch;
+pub mod pin;
 
 pub use generator::{
     GeneratorFlags, GeneratorKind, add_generator, remove_generators, set_generator,

@@ -154,6 +154,34 @@ impl Git {
             .collect())
     }
 
+    /// `git ls-remote --tags --refs -- <url>`: the remote's tags (not
+    /// peeled).
+    pub(crate) fn ls_remote_tags(
+        &self,
+        dir: &Path,
+        url: &str,
+        timeout: Duration,
+    ) -> Result<Vec<RemoteRef>, GitError> {
+        let args: [&OsStr; 5] = [
+            "ls-remote".as_ref(),
+            "--tags".as_ref(),
+            "--refs".as_ref(),
+            "--".as_ref(),
+            url.as_ref(),
+        ];
+        let out = self.run(dir, &args, timeout)?;
+        Ok(out
+            .lines()
+            .filter_map(|line| {
+                let (oid, name) = line.split_once('\t')?;
+                Some(RemoteRef {
+                    oid: oid.trim().to_string(),
+                    name: name.trim().to_string(),
+                })
+            })
+            .collect())
+    }
+
     /// Fetches one ref of `url` into the empty directory `dir` and checks
     /// it out, as kustomize does: `init`, `remote add origin` (for relative
     /// submodule URLs), `fetch --depth=1`, `checkout FETCH_HEAD`, and

@@ -388,6 +388,36 @@ impl GitFetcher {
         map.values().cloned().collect()
     }
 
+    /// The tags of the repository a remote entry names, as the remote
+    /// advertises them now (`git ls-remote --tags --refs`, through the same
+    /// git, environment and `insteadOf` rules as fetches), sorted by name.
+    /// Never cached: a release check wants the remote's answer.
+    pub fn remote_tags(&self, target: &str) -> Result<Vec<String>, LoadError> {
+        let spec = parse_checked(target)?;
+        let url = spec.clone_url();
+        let fail = |error| LoadError::Fetch {
+            target: target.to_string(),
+            error,
+        };
+        if self.opts.offline {
+            return Err(fail(FetchError::Offline {
+                what: "its tags",
+                url,
+            }));
+        }
+        let cwd = existing_ancestor(self.cache_root());
+        let mut tags: Vec<String> = self
+            .git
+            .ls_remote_tags(&cwd, &url, spec.timeout(self.opts.timeout))
+            .map_err(|e| fail(e.into()))?
+            .into_iter()
+            .filter_map(|r| r.name.strip_prefix("refs/tags/").map(str::to_string))
+            .collect();
+        tags.sort();
+        tags.dedup();
+        Ok(tags)
+    }
+
     /// Resolves `target` to a local directory, fetching if needed.
     pub fn fetch_remote(&self, target: &str) -> Result<FetchedRemote, LoadError> {
         self.fetch_verified(target).map(|(r, _)| r)

@@ -1184,3 +1184,31 @@ fn a_cached_file_changed_in_place_fails_its_read_and_refresh_fetches_it_again() 
     assert_eq!(again.source, Source::Fetched);
     assert_eq!(fs::read_to_string(&p).unwrap(), whole);
 }
+
+#[test]
+fn remote_tags_are_asked_through_insteadof_and_offline_refuses() {
+    if !have_git("remote tags test") {
+        return;
+    }
+    let origin = Origin::new();
+    let cache = tempfile::tempdir().unwrap();
+    let fetcher = GitFetcher::new(options(cache.path(), &[(APP, &origin)]));
+    let target = "github.com/org/app//deploy/k8s/overlays/production?ref=v0.1.0";
+    assert_eq!(
+        fetcher.remote_tags(target).unwrap(),
+        vec!["light".to_string(), "v0.1.0".to_string()]
+    );
+    let offline = GitFetcher::new(FetchOptions {
+        offline: true,
+        ..options(cache.path(), &[(APP, &origin)])
+    });
+    let e = offline.remote_tags(target).unwrap_err().to_string();
+    assert!(
+        e.contains("offline: not asking 'https://github.com/org/app' for its tags"),
+        "{e}"
+    );
+    let e = fetcher
+        .remote_tags("ext::sh -c touch% /tmp/pwned//d")
+        .unwrap_err();
+    assert!(matches!(e, LoadError::Refused(_)), "{e}");
+}

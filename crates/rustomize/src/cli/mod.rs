@@ -1,6 +1,7 @@
 //! Command-line types.
 
 pub mod edit;
+pub mod release;
 
 use crate::kustomize_argv::go_bool;
 use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
@@ -90,12 +91,58 @@ rustomize diff --format markdown --base origin/main overlays/* > comment.md\n  \
 rustomize build . | rustomize diff -f deployed.yaml -"
     )]
     Diff(DiffArgs),
+    /// Move an environment's pinned versions (remote ?ref= and image tags) to a release
+    #[command(
+        long_about = "Set every remote base of the app (the ?ref= of each entry naming its \
+repository) and every images: entry of its images in ENV_DIR's kustomization to VERSION (a tag of \
+the app's repository; sha256:... sets the digest), keeping the file's comments and layout; where an \
+image has no images: entry, one is added. With FROM_ENV_DIR TO_ENV_DIR, TO gets FROM's versions. \
+The app's repository and images are found from the tree (the remote bases and the images their \
+output runs); --image names the images. The change is built before anything is written, and the \
+diff of the rendered objects is printed.\n\nExit status: 0 done (or nothing to do), 1 an error \
+(nothing written: a version that is not a tag of the repository, a result that does not build, \
+uncommitted changes with --commit).",
+        after_help = "Examples:\n  rustomize promote hosts/lab/apps/dojo/production --to v0.2.0\n  \
+rustomize promote deploy/k8s/overlays/staging --to sha-3f2a1bc\n  \
+rustomize promote --dry-run --format markdown apps/dojo/staging apps/dojo/production\n  \
+rustomize promote --commit apps/dojo/production --to v0.2.0"
+    )]
+    Promote(release::PromoteArgs),
+    /// Return an environment to the versions it had before its latest promotion
+    #[command(
+        long_about = "Without --to, find in the Git history of ENV_DIR's kustomization file the \
+versions (remote ?ref= and image tags) it had before its latest promotion, and set them back, \
+changing only those fields (an unrelated edit made since stays). With --to, go to that version as \
+promote --to does. Prints the diff of the rendered objects and a note when the rollback crosses a \
+change to a PersistentVolumeClaim, a StatefulSet's volumeClaimTemplates or a Job or CronJob the \
+release added: data and migrations do not roll back.",
+        after_help = "Examples:\n  rustomize rollback hosts/lab/apps/dojo/production\n  \
+rustomize rollback --to v0.1.0 --commit hosts/lab/apps/dojo/production"
+    )]
+    Rollback(release::RollbackArgs),
+    /// Write a new app's base and overlays, or an infra repository's environment folder
+    #[command(
+        long_about = "Write base/ (Deployment, Service, a PersistentVolumeClaim when the state is \
+single-writer, a ConfigMap of the app's settings), overlays/dev, staging and production and \
+.rustomize-check.yaml, with safe defaults (probes, requests and limits, UID 1000, read-only root, \
+one replica and Recreate for a single-writer state), every file commented; optionally a GitHub \
+Actions workflow and Argo CD Applications. With --infra ENV, write an infra repository's folder \
+for one environment instead: namespace.yaml, volumes.yaml, ingress.yaml and a kustomization that \
+pulls the app's overlay at a ref (and binds its claim to the volume), added to the parent folder's \
+kustomization when there is one. Never overwrites a file without --force.",
+        after_help = "Examples:\n  rustomize init dojo --image ghcr.io/example/dojo --port 8000 --state single-writer:/data/dojo.duckdb\n  \
+rustomize init web --image ghcr.io/example/web --replicas 2 --host web.example.com --github-actions\n  \
+rustomize init --infra production --app dojo \\\n    --remote 'github.com/example/dojo//deploy/k8s/overlays/production?ref=v0.1.0' \\\n    --volume hostPath:/srv/dojo --host dojo.lab.example.com"
+    )]
+    Init(release::InitArgs),
     /// Print the kustomize version (and rustomize's).
     Version(VersionArgs),
     /// Edit a kustomization file, keeping its comments and layout.
     Edit(edit::EditArgs),
+    // Run as `kustomize`, `init` is this command's alias, as in kustomize
+    // (`crate::kustomize_argv::args`); run as `rustomize`, `init` is the
+    // scaffolder above.
     /// Create a new kustomization in the current directory.
-    #[command(visible_alias = "init")]
     Create(CreateArgs),
     /// Generate a shell completion script.
     Completion(CompletionArgs),

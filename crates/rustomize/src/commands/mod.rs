@@ -9,8 +9,11 @@ mod diff;
 pub mod edit;
 mod explain;
 mod flux;
+mod init;
 mod man;
+mod promote;
 mod remotes;
+mod rollback;
 pub mod version;
 
 use crate::cli::{Cli, Command, RemoteArgs};
@@ -44,6 +47,9 @@ pub fn run(cli: Cli, command: fn() -> clap::Command) -> anyhow::Result<ExitCode>
         Command::Check(args) => Ok(check::run(&args)),
         Command::Explain(args) => explain::run(&args),
         Command::Diff(args) => Ok(diff::run(&args)),
+        Command::Promote(args) => promote::run(&args),
+        Command::Rollback(args) => rollback::run(&args),
+        Command::Init(args) => init::run(&args),
         Command::Version(args) => version::run(&args),
         Command::Edit(args) => edit::run(&args),
         Command::Create(args) => create::run(&args),
