@@ -39,6 +39,7 @@ use reuse::Role;
 use rustomize_loader::{FileSystem, LoadRestrictor, Loader, RemoteFetcher};
 use sort::Order;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use target::{Accumulator, Target};
 
@@ -207,11 +208,36 @@ struct Accumulated {
 }
 
 /// Loads the top kustomization and accumulates the whole tree.
+///
+/// `resources:` entries load in parallel; when a base or component decides
+/// the OpenAPI schema, the tree is accumulated again, entries in order, so
+/// that every merge uses the schema kustomize would (a rare case).
 fn accumulate_top(
     fs: Arc<dyn FileSystem>,
     dir: &Path,
     opts: &BuildOptions,
     reuse: Option<Role>,
+) -> Result<Accumulated, Error> {
+    let sequential = !opts.observers.is_empty();
+    let first = accumulate_tree(fs.clone(), dir, opts, reuse.clone(), sequential)?;
+    if sequential || !first.ctx.late_schema.load(Ordering::Relaxed) {
+        return Ok(first);
+    }
+    drop(first);
+    if let Some(Role::Record(shared)) = &reuse {
+        // Results recorded beside the base that decided may have used the
+        // default schema.
+        shared.clear();
+    }
+    accumulate_tree(fs, dir, opts, reuse, true)
+}
+
+fn accumulate_tree(
+    fs: Arc<dyn FileSystem>,
+    dir: &Path,
+    opts: &BuildOptions,
+    reuse: Option<Role>,
+    sequential: bool,
 ) -> Result<Accumulated, Error> {
     // `kustomize build` also takes a remote target (a git URL) as its
     // directory.
@@ -230,6 +256,8 @@ fn accumulate_top(
         paths_relative_to: opts.paths_relative_to.clone(),
         warnings: Mutex::new(Vec::new()),
         schema: OnceLock::new(),
+        sequential,
+        late_schema: AtomicBool::new(false),
         tracking: OnceLock::new(),
         plugins: opts.plugins.clone(),
         observers: opts.observers.clone(),
@@ -285,10 +313,17 @@ struct Context {
     /// See [`BuildOptions::paths_relative_to`].
     paths_relative_to: Option<PathBuf>,
     warnings: Mutex<Vec<String>>,
-    /// The OpenAPI schema strategic merges use: set by the top
-    /// kustomization's `openapi:` field, else by the first base that has
-    /// one, for the rest of the build (kustomize keeps it in a global).
+    /// The OpenAPI schema strategic merges use: decided by the top
+    /// kustomization's `openapi:` field, else by the first base or
+    /// component (in kustomize's order) that names a schema or a version,
+    /// for the rest of the build (kustomize keeps it in a global). Unset:
+    /// the builtin one, undecided; `Some(None)`: the builtin one, decided.
     schema: OnceLock<Option<Arc<Schema>>>,
+    /// Load `resources:` entries one after the other (in a build redone
+    /// because a base decided the schema, or observed step by step).
+    sequential: bool,
+    /// A base or component decided the schema (see [`Target::set_schema`]).
+    late_schema: AtomicBool,
     /// Whether origins and transformations are recorded (the top
     /// kustomization has `buildMetadata`).
     tracking: OnceLock<bool>,
@@ -304,7 +339,7 @@ impl Context {
     /// Whether sub-builds may be shared now: only under kustomize's
     /// builtin schema (a custom one would change every merge).
     fn shares(&self) -> bool {
-        matches!(self.schema.get(), Some(None))
+        !matches!(self.schema.get(), Some(Some(_)))
     }
 
     fn warn(&self, w: String) {

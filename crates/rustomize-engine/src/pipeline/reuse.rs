@@ -103,6 +103,14 @@ impl Shared {
         entries.entry(at.root.clone()).or_default().push(entry);
     }
 
+    /// Forgets every recorded result (the recording build is redone).
+    pub(crate) fn clear(&self) {
+        self.entries
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+    }
+
     /// Whether the directory `dir` has the same content in `fs` (this
     /// build's) and in the later build's file system.
     pub(crate) fn unchanged(&self, fs: &dyn FileSystem, dir: &Path) -> bool {
