@@ -262,7 +262,8 @@ fn replacements(t: &Target<'_>, _: &TransformerConfig) -> Result<Vec<Configured>
     if t.kust.replacements.is_empty() {
         return Ok(Vec::new());
     }
-    let r = ReplacementTransformer::new(&t.kust.replacements, &t.ldr).in_file(|| t.file.clone())?;
+    let r = ReplacementTransformer::new(&t.kust.replacements, &t.ldr, true)
+        .in_file(|| t.file.clone())?;
     Ok(vec![(Entry::whole("replacements"), boxed(r))])
 }
 

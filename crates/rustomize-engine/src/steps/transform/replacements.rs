@@ -92,12 +92,19 @@ pub(crate) struct ReplacementTransformer {
 
 impl ReplacementTransformer {
     /// Builds the transformer from `replacements` entries, reading `path`
-    /// entries through `ldr`.
-    pub(crate) fn new(entries: &[Node], ldr: &Loader) -> Result<Self, Error> {
+    /// entries through `ldr`. The entries are decoded `strict`ly (unknown
+    /// fields refused) when they come from a kustomization, leniently when
+    /// from a plugin config; files named by `path` always leniently, as
+    /// kustomize decodes each.
+    pub(crate) fn new(entries: &[Node], ldr: &Loader, strict: bool) -> Result<Self, Error> {
         let mut replacements = Vec::new();
         for node in entries {
-            let field: ReplacementField = rustomize_yaml::de::from_node(node)
-                .map_err(|e| Error::transformer(format!("invalid replacement: {e}")))?;
+            let field: ReplacementField = if strict {
+                rustomize_yaml::de::from_node(node)
+            } else {
+                rustomize_yaml::de::from_node_lenient(node)
+            }
+            .map_err(|e| Error::transformer(format!("invalid replacement: {e}")))?;
             if field.path.is_empty() {
                 replacements.push(Replacement {
                     source: field.source,
@@ -121,7 +128,7 @@ impl ReplacementTransformer {
                 other => vec![other],
             };
             for item in items {
-                let r: Replacement = rustomize_yaml::de::from_node(item).map_err(|e| {
+                let r: Replacement = rustomize_yaml::de::from_node_lenient(item).map_err(|e| {
                     Error::transformer(format!("{}: invalid replacement: {e}", field.path))
                 })?;
                 replacements.push(r);
