@@ -90,6 +90,23 @@ impl BuildOutput {
     /// order) that cannot be printed.
     pub fn to_yaml(&self) -> Result<String, Error> {
         let resources = self.resources.resources();
+        // A small output prints in this thread (starting the thread pool
+        // costs more than printing it).
+        if resources.len() < 256 {
+            let mut out = String::with_capacity(resources.len() * 1024);
+            for (i, r) in resources.iter().enumerate() {
+                if i > 0 {
+                    out.push_str("---\n");
+                }
+                rustomize_yaml::emit::write_document(&mut out, &r.node).map_err(|error| {
+                    Error::Emit {
+                        id: r.cur_id().to_string(),
+                        error,
+                    }
+                })?;
+            }
+            return Ok(out);
+        }
         let run = (resources.len() / (rayon::current_num_threads() * 8)).max(16);
         let pieces: Vec<Result<String, Error>> = resources
             .par_chunks(run)

@@ -310,8 +310,12 @@ impl<'c> Target<'c> {
     }
 
     /// Loads `resources` entries in parallel; results keep their order.
+    /// A short list loads in this thread: a small tree never starts the
+    /// thread pool (starting it costs more than such a tree's build).
     fn load_resources(&self, entries: &[String]) -> Result<Vec<Loaded>, Error> {
-        if self.ctx.sequential {
+        /// Fewer entries than this load one after the other.
+        const PARALLEL_ENTRIES: usize = 4;
+        if self.ctx.sequential || entries.len() < PARALLEL_ENTRIES {
             return entries.iter().map(|entry| self.load_entry(entry)).collect();
         }
         entries
