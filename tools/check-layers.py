@@ -33,7 +33,7 @@ import sys
 # Lowest first. Every top-level module of the crate must be listed.
 LAYERS = {
     "rustomize-engine": [
-        ("support", ["error", "gofmt", "pattern"]),
+        ("support", ["error", "gofmt", "pattern", "stack"]),
         ("model", ["model"]),
         ("steps", ["steps"]),
         ("pipeline", ["pipeline"]),

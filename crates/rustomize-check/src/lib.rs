@@ -153,7 +153,15 @@ impl Target {
 }
 
 /// Checks the objects of one target.
+///
+/// Runs on the engine's threads with a large stack: schema validation
+/// recurses over a CRD's schema and the object, both as deep as a YAML
+/// document may be.
 pub fn check(resources: &[Resource], target: &Target, opts: &Options) -> Result<Report, Error> {
+    rustomize_engine::run_on_large_stack(|| check_all(resources, target, opts))
+}
+
+fn check_all(resources: &[Resource], target: &Target, opts: &Options) -> Result<Report, Error> {
     let minor = opts.kubernetes_minor()?;
     let builtin = Builtin::get(minor)?;
     let mut store = Store::new(builtin.schemas.clone(), builtin.any);

@@ -253,22 +253,27 @@ impl Error {
     /// failing step, the resource file that does not parse), as messages
     /// show it.
     pub fn file(&self) -> Option<&str> {
-        let inner = match self {
-            Error::Context { source, .. }
-            | Error::InFile { source, .. }
-            | Error::Step { source, .. }
-            | Error::Configure { source, .. } => source.file(),
-            _ => None,
-        };
-        inner.or(match self {
-            Error::Parse { file, .. }
+        // A loop, not recursion: a chain of bases gives one cause per level.
+        let mut innermost = None;
+        let mut e = self;
+        loop {
+            if let Error::Parse { file, .. }
             | Error::NotUtf8 { file }
             | Error::InvalidObject { file, .. }
             | Error::Decode { file, .. }
             | Error::InFile { file, .. }
-            | Error::Step { file, .. } => Some(file.as_str()),
-            _ => None,
-        })
+            | Error::Step { file, .. } = e
+            {
+                innermost = Some(file.as_str());
+            }
+            match e {
+                Error::Context { source, .. }
+                | Error::InFile { source, .. }
+                | Error::Step { source, .. }
+                | Error::Configure { source, .. } => e = source,
+                _ => return innermost,
+            }
+        }
     }
 
     /// The same error with the local paths of its [`LoadError`]s shown

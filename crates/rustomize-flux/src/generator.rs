@@ -162,13 +162,14 @@ fn read_existing(fs: &ArtifactFs, path: &Path) -> Result<Node, Error> {
         Node::string("kustomize.config.k8s.io/v1beta1"),
     );
     kept.insert("kind", Node::string("Kustomization"));
-    let stripped = crate::kustomize_type::strip(std::mem::take(&mut map)).map_err(|message| {
-        Error::Generate {
-            path: path.to_path_buf(),
-            message,
-        }
-    })?;
-    for e in stripped.entries {
+    let mut stripped =
+        crate::kustomize_type::strip(std::mem::take(&mut map)).map_err(|message| {
+            Error::Generate {
+                path: path.to_path_buf(),
+                message,
+            }
+        })?;
+    for e in std::mem::take(&mut stripped.entries) {
         // `omitempty` everywhere: null, "", [] and {} leave the field
         // out (and a null apiVersion or kind leaves the default).
         let empty = match &e.value {

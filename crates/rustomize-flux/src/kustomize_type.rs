@@ -235,11 +235,11 @@ pub fn strip(doc: Map) -> Result<Map, String> {
     strip_struct(doc, Ty::Kustomization)
 }
 
-fn strip_struct(map: Map, ty: Ty) -> Result<Map, String> {
+fn strip_struct(mut map: Map, ty: Ty) -> Result<Map, String> {
     let known = fields(ty);
     let mut out = Map::new();
     out.line = map.line;
-    for e in map.entries {
+    for e in std::mem::take(&mut map.entries) {
         let field = known
             .iter()
             .find(|(name, _)| *name == e.key.value)
@@ -253,10 +253,10 @@ fn strip_struct(map: Map, ty: Ty) -> Result<Map, String> {
         };
         let value = match (shape, e.value) {
             (Str, Node::Scalar(sc)) => go_string(sc),
-            (StrMap, Node::Map(m)) => {
+            (StrMap, Node::Map(mut m)) => {
                 // Keys as sigs.k8s.io/yaml makes them (`on` is `true`).
                 let mut out = Map::new();
-                for entry in m.entries {
+                for entry in std::mem::take(&mut m.entries) {
                     let key = crate::roundtrip::key_string(&entry.key)
                         .map_err(|e| format!("{name}: {e}"))?;
                     let value = match entry.value {
@@ -277,8 +277,7 @@ fn strip_struct(map: Map, ty: Ty) -> Result<Map, String> {
             }
             (One(t), Node::Map(m)) => Node::Map(strip_struct(m, *t)?),
             (Many(t), Node::Seq(mut seq)) => {
-                seq.items = seq
-                    .items
+                seq.items = std::mem::take(&mut seq.items)
                     .into_iter()
                     .map(|item| match item {
                         Node::Map(m) => strip_struct(m, *t).map(Node::Map),

@@ -213,6 +213,22 @@ pub enum FetchError {
         /// The cache directory.
         cache: PathBuf,
     },
+    /// Offline, and the cached tree is not what was fetched (a file
+    /// truncated, removed or added): it cannot be fetched again.
+    #[error(
+        "offline, and the cached tree of {what} of '{url}' ({}) is damaged: {damage}; build once without offline mode to fetch it again",
+        tree.display()
+    )]
+    Damaged {
+        /// `ref 'v1'`, or the default branch.
+        what: String,
+        /// The repository URL.
+        url: String,
+        /// The damaged tree.
+        tree: PathBuf,
+        /// What differs from the manifest.
+        damage: String,
+    },
     /// The cache could not be read or written.
     #[error("{doing} '{}': {error}", dir.display())]
     Cache {

@@ -49,12 +49,74 @@ pub trait FileSystem: Send + Sync + fmt::Debug {
 #[derive(Debug, Default, Clone, Copy)]
 pub struct DiskFs;
 
+/// Reads a regular file (or a link to one). Anything else (a FIFO, a
+/// device, a socket) is an error, never a read that waits forever: the file
+/// is opened without blocking and checked before it is read, so it cannot
+/// be swapped for a FIFO in between. kustomize reads a FIFO named in a
+/// generator's `files:` until a writer comes.
+#[allow(clippy::disallowed_methods)]
+fn read_regular(path: &Path) -> io::Result<Vec<u8>> {
+    use std::io::Read as _;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        // The flag matters for FIFOs (open would wait for a writer); a
+        // regular file reads as usual.
+        opts.custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32);
+    }
+    let not_regular = |t: &std::fs::FileType| {
+        io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("not a regular file (a {})", file_type_name(t)),
+        )
+    };
+    let mut file = match opts.open(path) {
+        Ok(f) => f,
+        // A socket cannot be opened at all: say what it is.
+        Err(e) => {
+            return Err(match std::fs::metadata(path) {
+                Ok(m) if !m.is_file() && !m.is_dir() => not_regular(&m.file_type()),
+                _ => e,
+            });
+        }
+    };
+    let meta = file.metadata()?;
+    // A directory fails to read as it always did ("Is a directory").
+    if !meta.is_file() && !meta.is_dir() {
+        return Err(not_regular(&meta.file_type()));
+    }
+    let mut out = Vec::with_capacity(meta.len() as usize);
+    file.read_to_end(&mut out)?;
+    Ok(out)
+}
+
+/// What a file that is not a regular file is, for messages.
+fn file_type_name(t: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt as _;
+        if t.is_fifo() {
+            return "FIFO";
+        }
+        if t.is_socket() {
+            return "socket";
+        }
+        if t.is_block_device() || t.is_char_device() {
+            return "device";
+        }
+    }
+    let _ = t;
+    "special file"
+}
+
 // The one implementation that reads the disk: everything else reads
 // through a FileSystem.
 #[allow(clippy::disallowed_methods)]
 impl FileSystem for DiskFs {
     fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
-        std::fs::read(path)
+        read_regular(path)
     }
 
     fn kind(&self, path: &Path) -> io::Result<FileKind> {

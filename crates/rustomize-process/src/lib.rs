@@ -32,6 +32,7 @@
 // (clippy.toml's disallowed-methods).
 #![cfg_attr(test, allow(clippy::disallowed_methods))]
 
+mod live;
 mod wait;
 
 use std::fmt;
@@ -216,7 +217,7 @@ pub fn run(mut cmd: Command, input: Input, limits: &Limits) -> Result<Output, Ru
         use std::os::unix::process::CommandExt;
         cmd.process_group(0);
     }
-    let mut child = cmd.spawn().map_err(|e| match e.kind() {
+    let (mut child, _live) = live::Running::spawn(&mut cmd).map_err(|e| match e.kind() {
         io::ErrorKind::NotFound => RunError::NotFound,
         io::ErrorKind::PermissionDenied => RunError::NotExecutable,
         _ => RunError::Spawn(e),
@@ -307,6 +308,7 @@ pub fn run(mut cmd: Command, input: Input, limits: &Limits) -> Result<Output, Ru
     }
     // The program has exited (or every helper has gone): reaping it does
     // not block.
+    live::forget(&child);
     let status = child.wait().map_err(RunError::Io)?;
     Ok(Output {
         status,
@@ -350,7 +352,16 @@ fn kill_group(child: &mut Child) {
         let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
     }
     let _ = child.kill();
+    live::forget(child);
     let _ = child.wait();
+}
+
+/// Kills every program this process is running through [`run`], with its
+/// process group: what a signal handler calls before the process exits
+/// (the programs are in their own groups, so a Ctrl-C at the terminal does
+/// not reach them).
+pub fn kill_all_running() {
+    live::kill_all();
 }
 
 #[cfg(all(test, unix))]

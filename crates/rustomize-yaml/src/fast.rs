@@ -12,14 +12,21 @@
 //! the very tree the general parser builds (values, styles, types and line
 //! numbers); the tests compare the two on real files and on mutated ones.
 
+use crate::error::ParseError;
+use crate::limits;
 use crate::node::{Entry, Map, Node, Scalar, Seq, Style};
 use crate::resolve;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashSet;
 
+/// Past this column a block node is left to the event parser, which keeps
+/// its own stack on the heap: the reader's recursion stays shallow.
+const MAX_BLOCK_COLUMN: usize = 256;
+
 /// The documents of `src` (BOM already removed), or `None` when the text
-/// needs the general parser.
-pub(crate) fn parse_documents(src: &str) -> Option<Vec<Node>> {
+/// needs the general parser. The one error it decides itself is a flow
+/// collection nested past [`limits::MAX_DEPTH`].
+pub(crate) fn parse_documents(src: &str) -> Option<Result<Vec<Node>, ParseError>> {
     // Without a final line break, a block scalar at the end has no final
     // break either; the event parser handles that case.
     if !(src.ends_with('\n') || src.is_empty()) {
@@ -43,6 +50,7 @@ pub(crate) fn parse_documents(src: &str) -> Option<Vec<Node>> {
         info: &info[..count],
         entries: RefCell::new(Vec::new()),
         items: RefCell::new(Vec::new()),
+        too_deep: Cell::new(None),
     };
     let mut docs = Vec::new();
     let mut start = 0;
@@ -53,7 +61,15 @@ pub(crate) fn parse_documents(src: &str) -> Option<Vec<Node>> {
         let at_end = i == count;
         let marker = !at_end && is_document_marker(lines[i])?;
         if at_end || marker {
-            match reader.document(start, i)? {
+            let doc = reader.document(start, i);
+            if let Some((line, column)) = reader.too_deep.get() {
+                return Some(Err(ParseError {
+                    line,
+                    column,
+                    message: limits::DEPTH_MESSAGE.to_string(),
+                }));
+            }
+            match doc? {
                 Some(node) => docs.push(node),
                 None if explicit => {
                     // An empty document: a null at the next token, the
@@ -71,8 +87,11 @@ pub(crate) fn parse_documents(src: &str) -> Option<Vec<Node>> {
         }
         i += 1;
     }
-    Some(docs)
+    Some(Ok(docs))
 }
+
+/// Where (line, column) a flow collection went past the nesting limit.
+type TooDeep = Cell<Option<(u32, u32)>>;
 
 /// The lines of `src` and, for each, its indentation and whether it is
 /// blank or a comment; `None` when some character is not one this reader
@@ -182,6 +201,10 @@ struct Reader<'a> {
     entries: RefCell<Vec<Entry>>,
     /// Items of the block sequences being read, innermost last.
     items: RefCell<Vec<Node>>,
+    /// Where a flow collection passed [`limits::MAX_DEPTH`]: the one case
+    /// the reader decides an error itself (the event parser refuses flow
+    /// collections nested past 255 levels, yaml.v3 past 10,000).
+    too_deep: TooDeep,
 }
 
 /// Where a node ends: the next line with content after it (`None` at the
@@ -215,7 +238,7 @@ impl<'a> Reader<'a> {
         if indent_of(line) != 0 {
             return None;
         }
-        let (node, next) = self.block_node(first, 0, -1, false, end)?;
+        let (node, next) = self.block_node(first, 0, -1, false, end, 0)?;
         if next.is_some() {
             return None;
         }
@@ -233,18 +256,25 @@ impl<'a> Reader<'a> {
         parent: isize,
         inline: bool,
         end: usize,
+        depth: usize,
     ) -> Option<(Node, Next)> {
+        // Each level of block nesting moves at least one column right every
+        // two levels, so this bounds the recursion; deeper text is the
+        // event parser's (which has no recursion).
+        if col > MAX_BLOCK_COLUMN {
+            return None;
+        }
         let text = &self.lines[li][col..];
         if is_dash(text) {
             if inline {
                 return None;
             }
-            return self.block_seq(li, col, end);
+            return self.block_seq(li, col, end, depth);
         }
         let first = text.as_bytes()[0];
         match first {
             b'[' | b'{' => {
-                let (node, rest) = flow_node(text, li)?;
+                let (node, rest) = flow_node(text, li, col, depth, &self.too_deep)?;
                 if !is_end(rest) {
                     return None;
                 }
@@ -264,7 +294,7 @@ impl<'a> Reader<'a> {
                     if inline {
                         return None;
                     }
-                    return self.block_map(li, col, end);
+                    return self.block_map(li, col, end, depth);
                 }
                 if !is_end(rest) {
                     return None;
@@ -286,7 +316,7 @@ impl<'a> Reader<'a> {
                     if inline {
                         return None;
                     }
-                    return self.block_map(li, col, end);
+                    return self.block_map(li, col, end, depth);
                 }
                 if !is_end(rest) {
                     return None;
@@ -310,7 +340,8 @@ impl<'a> Reader<'a> {
     }
 
     /// A block mapping whose first key starts at column `col` of line `li`.
-    fn block_map(&self, li: usize, col: usize, end: usize) -> Option<(Node, Next)> {
+    /// `depth` collections enclose it.
+    fn block_map(&self, li: usize, col: usize, end: usize, depth: usize) -> Option<(Node, Next)> {
         let line = li as u32 + 1;
         // This map's entries go on the shared stack (nested maps push and
         // take theirs meanwhile), then into one exact allocation.
@@ -331,15 +362,15 @@ impl<'a> Reader<'a> {
                 match self.next_content(li + 1, end) {
                     Some(n) if self.indent(n) > col => {
                         let ind = self.indent(n);
-                        self.block_node(n, ind, col as isize, false, end)?
+                        self.block_node(n, ind, col as isize, false, end, depth + 1)?
                     }
                     Some(n) if self.indent(n) == col && is_dash(&self.lines[n][col..]) => {
-                        self.block_seq(n, col, end)?
+                        self.block_seq(n, col, end, depth + 1)?
                     }
                     next => (Node::Scalar(null_at(li + 1)), next),
                 }
             } else {
-                self.block_node(li, vcol, col as isize, true, end)?
+                self.block_node(li, vcol, col as isize, true, end, depth + 1)?
             };
             if key.style == Style::Plain && key.value == "<<" {
                 return None;
@@ -375,7 +406,8 @@ impl<'a> Reader<'a> {
     }
 
     /// A block sequence whose first `-` is at column `col` of line `li`.
-    fn block_seq(&self, li: usize, col: usize, end: usize) -> Option<(Node, Next)> {
+    /// `depth` collections enclose it.
+    fn block_seq(&self, li: usize, col: usize, end: usize, depth: usize) -> Option<(Node, Next)> {
         let line = li as u32 + 1;
         // Items go on the shared stack, then into one exact allocation.
         let base = self.items.borrow().len();
@@ -390,14 +422,14 @@ impl<'a> Reader<'a> {
                 match self.next_content(li + 1, end) {
                     Some(n) if self.indent(n) > col => {
                         let ind = self.indent(n);
-                        self.block_node(n, ind, col as isize, false, end)?
+                        self.block_node(n, ind, col as isize, false, end, depth + 1)?
                     }
                     next => (Node::Scalar(null_at(li + 1)), next),
                 }
             } else {
                 let content = after.trim_start_matches(' ');
                 let ccol = self.lines[li].len() - content.len();
-                self.block_node(li, ccol, col as isize, false, end)?
+                self.block_node(li, ccol, col as isize, false, end, depth + 1)?
             };
             self.items.borrow_mut().push(item);
             match next {
@@ -618,87 +650,168 @@ fn quoted(text: &str) -> Option<(String, Style, &str)> {
     }
 }
 
-/// A one-line flow collection at the start of `text` on line `li`, and the
-/// text after it.
-fn flow_node(text: &str, li: usize) -> Option<(Node, &str)> {
+/// A one-line flow collection at the start of `text` (column `col` of line
+/// `li`, inside `depth` collections), and the text after it.
+///
+/// Iterative, with the open collections on a heap stack: a line may nest
+/// thousands of them (yaml.v3 takes up to 10,000; the event parser only
+/// 255). Past [`limits::MAX_DEPTH`] it records where in `too_deep` and
+/// gives up.
+fn flow_node<'t>(
+    text: &'t str,
+    li: usize,
+    col: usize,
+    depth: usize,
+    too_deep: &TooDeep,
+) -> Option<(Node, &'t str)> {
     let line = li as u32 + 1;
-    let b = text.as_bytes();
-    match b[0] {
-        b'[' => {
-            let mut seq = Seq {
-                items: Vec::new(),
-                line,
+    let mut stack: Vec<Open> = Vec::new();
+    let mut rest = text;
+    loop {
+        // `rest` starts a node: open a collection, or read a scalar and
+        // complete it into the collection on top.
+        let mut node = match rest.as_bytes().first()? {
+            b'[' | b'{' => {
+                if depth + stack.len() + 1 > limits::MAX_DEPTH {
+                    let column = (col + text.len() - rest.len()) as u32 + 1;
+                    too_deep.set(Some((line, column)));
+                    return None;
+                }
+                let is_seq = rest.as_bytes()[0] == b'[';
+                let close = if is_seq { ']' } else { '}' };
+                let after = rest[1..].trim_start_matches(' ');
+                if let Some(after) = after.strip_prefix(close) {
+                    rest = after;
+                    if is_seq {
+                        Node::Seq(Seq {
+                            items: Vec::new(),
+                            line,
+                        })
+                    } else {
+                        Node::Map(Map {
+                            entries: Vec::new(),
+                            line,
+                        })
+                    }
+                } else {
+                    stack.push(if is_seq {
+                        Open::Seq(Seq {
+                            items: Vec::new(),
+                            line,
+                        })
+                    } else {
+                        Open::Map {
+                            map: Map {
+                                entries: Vec::new(),
+                                line,
+                            },
+                            key: None,
+                            seen: None,
+                        }
+                    });
+                    rest = after;
+                    continue;
+                }
+            }
+            _ => {
+                let (scalar, after) = flow_scalar(rest, li)?;
+                rest = after;
+                Node::Scalar(scalar)
+            }
+        };
+        // Complete `node` into the collections on the stack, closing each
+        // that ends here.
+        loop {
+            let Some(top) = stack.last_mut() else {
+                return Some((node, rest));
             };
-            let mut rest = text[1..].trim_start_matches(' ');
-            if let Some(after) = rest.strip_prefix(']') {
-                return Some((Node::Seq(seq), after));
+            match top {
+                Open::Seq(seq) => {
+                    if rest.starts_with(':') {
+                        // A single-pair mapping in a sequence.
+                        return None;
+                    }
+                    seq.items.push(node);
+                }
+                Open::Map { map, key, seen } => match key.take() {
+                    None => {
+                        let Node::Scalar(k) = node else {
+                            return None;
+                        };
+                        rest = rest.trim_start_matches(' ').strip_prefix(": ")?;
+                        rest = rest.trim_start_matches(' ');
+                        *key = Some(k);
+                        break;
+                    }
+                    Some(k) => {
+                        if k.style == Style::Plain && k.value == "<<" {
+                            return None;
+                        }
+                        // Keys seen, once the map is big enough for a set
+                        // to pay (a scan per key is quadratic on a long
+                        // one-line mapping).
+                        let duplicate = match seen {
+                            Some(set) => !set.insert(k.value.clone()),
+                            None => map.entries.iter().any(|e| e.key.value == k.value),
+                        };
+                        if duplicate {
+                            return None;
+                        }
+                        map.entries.push(Entry {
+                            key: k,
+                            value: node,
+                        });
+                        if seen.is_none() && map.entries.len() >= 16 {
+                            *seen = Some(map.entries.iter().map(|e| e.key.value.clone()).collect());
+                        }
+                    }
+                },
             }
-            loop {
-                let (item, after) = flow_item(rest, li)?;
-                if after.starts_with(':') {
-                    // A single-pair mapping in a sequence.
-                    return None;
-                }
-                seq.items.push(item);
-                let after = after.trim_start_matches(' ');
-                if let Some(after) = after.strip_prefix(']') {
-                    return Some((Node::Seq(seq), after));
-                }
-                rest = after.strip_prefix(',')?.trim_start_matches(' ');
-                if rest.starts_with([']', ',']) {
-                    return None;
-                }
-            }
-        }
-        b'{' => {
-            let mut map = Map {
-                entries: Vec::new(),
-                line,
+            let close = match top {
+                Open::Seq(_) => ']',
+                Open::Map { .. } => '}',
             };
-            let mut rest = text[1..].trim_start_matches(' ');
-            if let Some(after) = rest.strip_prefix('}') {
-                return Some((Node::Map(map), after));
-            }
-            loop {
-                let (key, after) = flow_item(rest, li)?;
-                let Node::Scalar(key) = key else {
-                    return None;
+            let after = rest.trim_start_matches(' ');
+            if let Some(after) = after.strip_prefix(close) {
+                rest = after;
+                node = match stack.pop()? {
+                    Open::Seq(seq) => Node::Seq(seq),
+                    Open::Map { map, .. } => Node::Map(map),
                 };
-                let after = after.trim_start_matches(' ').strip_prefix(": ")?;
-                let (value, after) = flow_item(after.trim_start_matches(' '), li)?;
-                if key.style == Style::Plain && key.value == "<<"
-                    || map.entries.iter().any(|e| e.key.value == key.value)
-                {
-                    return None;
-                }
-                map.entries.push(Entry { key, value });
-                let after = after.trim_start_matches(' ');
-                if let Some(after) = after.strip_prefix('}') {
-                    return Some((Node::Map(map), after));
-                }
-                rest = after.strip_prefix(',')?.trim_start_matches(' ');
-                if rest.starts_with(['}', ',']) {
-                    return None;
-                }
+                continue;
             }
+            rest = after.strip_prefix(',')?.trim_start_matches(' ');
+            if rest.starts_with([']', '}', ',']) {
+                return None;
+            }
+            break;
         }
-        _ => None,
     }
 }
 
-/// One node inside a flow collection.
-fn flow_item(text: &str, li: usize) -> Option<(Node, &str)> {
+/// A flow collection being read.
+enum Open {
+    Seq(Seq),
+    Map {
+        map: Map,
+        /// The key read, waiting for its value.
+        key: Option<Scalar>,
+        seen: Option<HashSet<String>>,
+    },
+}
+
+/// A scalar inside a flow collection.
+fn flow_scalar(text: &str, li: usize) -> Option<(Scalar, &str)> {
     match *text.as_bytes().first()? {
-        b'[' | b'{' => flow_node(text, li),
         b'"' | b'\'' => {
             let (value, style, rest) = quoted(text)?;
             Some((
-                Node::Scalar(Scalar {
+                Scalar {
                     value,
                     tag: crate::node::Tag::Str,
                     style,
                     line: li as u32 + 1,
-                }),
+                },
                 rest,
             ))
         }
@@ -725,7 +838,7 @@ fn flow_item(text: &str, li: usize) -> Option<(Node, &str)> {
             if value.is_empty() {
                 return None;
             }
-            Some((Node::Scalar(plain_scalar(value, li)), &text[value.len()..]))
+            Some((plain_scalar(value, li), &text[value.len()..]))
         }
     }
 }
@@ -799,6 +912,16 @@ mod tests {
         let Some(fast) = parse_documents(src) else {
             return false;
         };
+        let fast = match fast {
+            Ok(d) => d,
+            Err(e) => {
+                // Only nesting past the limit: the event parser refuses
+                // it too (with its own words past 255 flow levels).
+                assert_eq!(e.message, crate::limits::DEPTH_MESSAGE);
+                assert!(parse_with_events(src, false).is_err());
+                return true;
+            }
+        };
         let slow = match parse_with_events(src, false) {
             Ok(d) => d,
             Err(e) => panic!("fast reader accepted what the parser refuses ({e}):\n{src}"),
@@ -810,6 +933,26 @@ mod tests {
             compact(&slow)
         );
         true
+    }
+
+    /// Found by the fuzz target `yaml_fast_vs_events`: the event parser
+    /// refuses a `-` after spaces inside a flow plain scalar ("plain
+    /// scalar cannot start with '-' followed by ,[]{}"), which yaml.v3
+    /// reads as part of the scalar (kubectl-verified: `[a=b  -]` is one
+    /// item, `a=b  -`). The fast reader reads it as yaml.v3 does.
+    #[test]
+    fn a_dash_after_spaces_in_a_flow_scalar_is_part_of_it() {
+        let docs = parse_documents("x: [a=b  -]\ny: [a  -, b]\n").and_then(Result::ok);
+        let docs = docs.expect("the fast reader takes it");
+        let items = |k: &str| {
+            docs[0]
+                .get(k)
+                .and_then(Node::as_seq)
+                .cloned()
+                .unwrap_or_default()
+        };
+        assert_eq!(items("x"), vec![Node::plain("a=b  -")]);
+        assert_eq!(items("y"), vec![Node::plain("a  -"), Node::plain("b")]);
     }
 
     const SAMPLES: &[&str] = &[

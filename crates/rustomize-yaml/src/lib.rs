@@ -6,6 +6,7 @@
 //!   duplicate keys rejected).
 //! - [`emit`]: nodes to the exact bytes `kustomize build` prints.
 //! - [`json`]: compact JSON in Go's exact bytes, for name hashes.
+//! - [`limits`]: the nesting and alias limits kustomize's readers set.
 //!
 //! ```
 //! let node = rustomize_yaml::parse::parse_one("b: yes\na: [1, 0777]\n").unwrap();
@@ -19,8 +20,10 @@
 
 pub mod de;
 pub mod emit;
+mod error;
 mod fast;
 pub mod json;
+pub mod limits;
 pub mod node;
 pub mod parse;
 pub mod resolve;
@@ -28,3 +31,21 @@ pub mod resolve;
 pub use emit::EmitError;
 pub use node::{Entry, Map, Node, Scalar, Seq, Style, Tag};
 pub use parse::{ParseError, parse_documents, parse_one};
+
+/// The two readers behind [`parse_documents`], for the fuzz targets that
+/// compare them (`fuzz/`). Not part of the API.
+#[doc(hidden)]
+pub mod fuzzing {
+    use crate::{Node, ParseError};
+
+    /// The fast line reader: `None` when it leaves the text to the event
+    /// parser.
+    pub fn fast(src: &str) -> Option<Result<Vec<Node>, ParseError>> {
+        crate::fast::parse_documents(src)
+    }
+
+    /// The event parser.
+    pub fn events(src: &str) -> Result<Vec<Node>, ParseError> {
+        crate::parse::parse_with_events(src, false)
+    }
+}

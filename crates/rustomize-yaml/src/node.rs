@@ -8,6 +8,8 @@
 
 pub use crate::resolve::Tag;
 
+mod deep;
+
 /// How a scalar was written in its source.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Style {
@@ -82,7 +84,8 @@ impl PartialEq for Scalar {
 }
 
 /// A sequence of nodes.
-#[derive(Clone, Debug, Default)]
+// Clone and Drop in `deep`: iterative past a depth.
+#[derive(Debug, Default)]
 pub struct Seq {
     /// The items, in order.
     pub items: Vec<Node>,
@@ -106,7 +109,8 @@ pub struct Entry {
 }
 
 /// A mapping, entries in source order.
-#[derive(Clone, Debug, Default)]
+// Clone and Drop in `deep`: iterative past a depth.
+#[derive(Debug, Default)]
 pub struct Map {
     /// The entries.
     pub entries: Vec<Entry>,

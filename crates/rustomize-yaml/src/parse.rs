@@ -5,22 +5,12 @@
 //! it reads resources; a key given twice in one mapping is an error, as it is
 //! when kustomize prints the resource.
 
+pub use crate::error::ParseError;
+use crate::limits::{self, AliasBudget};
 use crate::node::{Entry, Map, Node, Scalar, Seq, Style, Tag};
 use crate::resolve;
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 use std::collections::{HashMap, HashSet};
-
-/// A YAML syntax or structure error, with the 1-based line and column.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("line {line}, column {column}: {message}")]
-pub struct ParseError {
-    /// 1-based line.
-    pub line: u32,
-    /// 1-based column.
-    pub column: u32,
-    /// What is wrong.
-    pub message: String,
-}
 
 impl ParseError {
     fn at(span: &Span, message: impl Into<String>) -> Self {
@@ -39,49 +29,299 @@ pub fn parse_documents(src: &str) -> Result<Vec<Node>, ParseError> {
 }
 
 /// Parses one document where a repeated key replaces the earlier value,
-/// as kustomize reads kustomization files (through yaml.v2).
+/// as kustomize reads kustomization files (through yaml.v2, whose
+/// `Unmarshal` reads the first document: what follows it, even broken
+/// text, is never read).
 pub fn parse_one_last_key_wins(src: &str) -> Result<Node, ParseError> {
     one(parse_stream(src, true)?)
 }
 
+/// Parses a stream of documents where a repeated key is ignored (the first
+/// wins), as kustomize reads patches (through kyaml, whose field lookup
+/// finds the first).
+pub fn parse_documents_first_key_wins(src: &str) -> Result<Vec<Node>, ParseError> {
+    let src = src.strip_prefix('\u{feff}').unwrap_or(src);
+    let masked = kyaml_pieces(src)?;
+    let src = masked.as_deref().unwrap_or(src);
+    // The fast reader takes no repeated key, so it reads the same.
+    if let Some(docs) = crate::fast::parse_documents(src) {
+        return docs;
+    }
+    if let Some(line) = leading_directive(src) {
+        return Err(directive_error(line));
+    }
+    parse_events(src, Repeated::FirstWins)
+}
+
+fn document_end_error(line: u32) -> ParseError {
+    ParseError {
+        line,
+        column: 1,
+        message: "did not find expected node content".into(),
+    }
+}
+
+/// Whether a line is a document end marker (`...` alone or before
+/// blanks).
+fn is_document_end(line: &str) -> bool {
+    line.strip_prefix("...")
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t', '\r']))
+}
+
+/// Whether a line holds nothing for the parser (blank, or a comment).
+fn is_blank(line: &str) -> bool {
+    let t = line.trim();
+    t.is_empty() || t.starts_with('#')
+}
+
+/// A kustomization file (yaml.v2, the whole stream): a document end
+/// marker before any content is refused ("did not find expected node
+/// content"), which the event parser and the fast reader take.
+fn leading_document_end(src: &str) -> Option<u32> {
+    let (i, line) = src.split('\n').enumerate().find(|(_, l)| !is_blank(l))?;
+    is_document_end(line).then_some(i as u32 + 1)
+}
+
+/// A resource file as kyaml reads it (`kio.ByteReader`): split at every
+/// line that starts with `---` after a line break (the regular expression
+/// `\n---.*\n`, whose matches do not overlap, after `\r\n` became `\n`),
+/// where what follows the `---` must be blank or a comment ("invalid
+/// document separator"), then the first document of each piece decoded
+/// by yaml.v3: a piece opening with `...` is refused ("did not find
+/// expected node content"), and whatever follows a `...` in its piece is
+/// never read. The text to parse comes back: `None` when it reads as it
+/// is, else a copy with the unread lines blanked and the separators the
+/// YAML parser would not take as such (`---#c`) made plain `---`, so that
+/// lines keep their numbers.
+fn kyaml_pieces(src: &str) -> Result<Option<String>, ParseError> {
+    #[derive(PartialEq)]
+    enum State {
+        /// Nothing read in this piece yet.
+        Start,
+        /// In the piece's first document.
+        Document,
+        /// Past the first document's `...`: never read.
+        Ended,
+    }
+    let segments: Vec<&str> = src.split('\n').collect();
+    let mut rewrite: Vec<(usize, &str)> = Vec::new();
+    let (mut state, mut after_separator) = (State::Start, false);
+    for (i, raw) in segments.iter().enumerate() {
+        let line = raw.strip_suffix('\r').unwrap_or(raw);
+        let separator =
+            i > 0 && i + 1 < segments.len() && line.starts_with("---") && !after_separator;
+        after_separator = separator;
+        if separator {
+            let rest = line[3..].trim();
+            if !(rest.is_empty() || rest.starts_with('#')) {
+                return Err(ParseError {
+                    line: i as u32 + 1,
+                    column: 1,
+                    message: format!("invalid document separator: {}", line.trim()),
+                });
+            }
+            if !(line == "---" || line[3..].starts_with([' ', '\t'])) {
+                rewrite.push((i, "---"));
+            }
+            state = State::Start;
+            continue;
+        }
+        match state {
+            State::Start if is_blank(line) => {}
+            State::Start if is_document_end(line) => {
+                return Err(ParseError {
+                    line: i as u32 + 1,
+                    column: 1,
+                    message: "did not find expected node content".into(),
+                });
+            }
+            State::Start => state = State::Document,
+            State::Document if is_document_end(line) => state = State::Ended,
+            State::Document => {}
+            State::Ended => {
+                if !is_blank(line) {
+                    rewrite.push((i, ""));
+                }
+            }
+        }
+    }
+    if rewrite.is_empty() {
+        return Ok(None);
+    }
+    let mut out = String::with_capacity(src.len());
+    let mut next = rewrite.into_iter().peekable();
+    for (i, raw) in segments.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        match next.peek() {
+            Some(&(j, with)) if j == i => {
+                out.push_str(with);
+                next.next();
+            }
+            _ => out.push_str(raw),
+        }
+    }
+    Ok(Some(out))
+}
+
+fn directive_error(line: u32) -> ParseError {
+    ParseError {
+        line,
+        column: 1,
+        message: "did not find expected <document start>".into(),
+    }
+}
+
 fn parse_stream(src: &str, last_key_wins: bool) -> Result<Vec<Node>, ParseError> {
     let src = src.strip_prefix('\u{feff}').unwrap_or(src);
+    let masked;
+    let src = if last_key_wins {
+        if let Some(line) = leading_document_end(src) {
+            return Err(document_end_error(line));
+        }
+        src
+    } else {
+        masked = kyaml_pieces(src)?;
+        masked.as_deref().unwrap_or(src)
+    };
     // Most files take the fast path; anything it does not read goes
     // through the event parser below.
     if !last_key_wins && let Some(docs) = crate::fast::parse_documents(src) {
-        return Ok(docs);
+        return docs;
+    }
+    if !last_key_wins && let Some(line) = leading_directive(src) {
+        // kustomize splits a resource file at its `---` lines before
+        // reading each piece: a directive is left alone in its piece,
+        // which yaml.v3 refuses. (A kustomization file is read whole, by
+        // yaml.v2, which takes `%YAML 1.1`.)
+        return Err(directive_error(line));
     }
     parse_with_events(src, last_key_wins)
 }
 
+/// What a key given twice in one mapping does.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum Repeated {
+    /// An error naming both lines (resources).
+    #[default]
+    Error,
+    /// The later value replaces the earlier (kustomization files).
+    LastWins,
+    /// The later entry is ignored (patches).
+    FirstWins,
+}
+
+/// The line of a directive (`%YAML`, `%TAG`) that opens the stream, before
+/// any content.
+fn leading_directive(src: &str) -> Option<u32> {
+    let (i, line) = src
+        .lines()
+        .enumerate()
+        .find(|(_, l)| !(l.trim().is_empty() || l.trim_start().starts_with('#')))?;
+    line.starts_with('%').then_some(i as u32 + 1)
+}
+
+/// The first character yaml.v2 and yaml.v3 refuse anywhere in a stream
+/// ("control characters are not allowed"), with its line and column: all
+/// but tab, line breaks, printable ASCII, NEL and the printable planes.
+fn control_character(src: &str) -> Option<(u32, u32)> {
+    let allowed = |c: char| {
+        matches!(c, '\t' | '\n' | '\r' | ' '..='~' | '\u{85}' | '\u{a0}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}')
+            || c >= '\u{10000}'
+    };
+    let (mut line, mut column) = (1u32, 1u32);
+    for c in src.chars() {
+        if !allowed(c) {
+            return Some((line, column));
+        }
+        if c == '\n' {
+            line += 1;
+            column = 1;
+        } else {
+            column += 1;
+        }
+    }
+    None
+}
+
 /// [`parse_documents`] through `saphyr-parser`'s events.
 pub(crate) fn parse_with_events(src: &str, last_key_wins: bool) -> Result<Vec<Node>, ParseError> {
+    parse_events(
+        src,
+        if last_key_wins {
+            Repeated::LastWins
+        } else {
+            Repeated::Error
+        },
+    )
+}
+
+fn parse_events(src: &str, repeated: Repeated) -> Result<Vec<Node>, ParseError> {
+    let last_key_wins = repeated == Repeated::LastWins;
+    // The fast reader takes no control character, so every text holding
+    // one comes here.
+    if let Some((line, column)) = control_character(src) {
+        return Err(ParseError {
+            line,
+            column,
+            message: "control characters are not allowed".into(),
+        });
+    }
     let mut builder = Builder {
-        last_key_wins,
+        repeated,
         ..Builder::default()
     };
     if !src.ends_with('\n') {
         builder.unterminated_end = Some(src.chars().count());
     }
+    let mut tabs = TabLines::new(src);
     let mut docs = Vec::new();
     let mut parser = Parser::new_from_str(src);
     let mut in_doc = false;
     while let Some(next) = parser.next_event() {
+        if last_key_wins
+            && next.is_err()
+            && builder.stack.is_empty()
+            && let Some(root) = builder.root.take()
+        {
+            // The first document is complete; the error is past it (the
+            // event parser reports some before ending the document).
+            docs.push(root);
+            return Ok(docs);
+        }
         let (event, span) = next.map_err(|e| ParseError {
             line: e.marker().line() as u32,
             column: e.marker().col() as u32 + 1,
-            message: e.info().to_string(),
+            message: match e.info() {
+                // saphyr-parser counts flow levels in a byte.
+                "recursion limit exceeded" => {
+                    "flow collections nested deeper than 255 levels are not supported here \
+                     (kustomize reads up to 10000; one-line ones are read up to 10000)"
+                        .to_string()
+                }
+                info => info.to_string(),
+            },
         })?;
+        if let Some(tabs) = tabs.as_mut() {
+            tabs.event(&event, &span, src);
+        }
         match event {
             Event::StreamStart | Event::Nothing => {}
             Event::StreamEnd => break,
             Event::DocumentStart(_) => {
                 in_doc = true;
                 builder.anchors.clear();
+                builder.budget = AliasBudget::new();
             }
             Event::DocumentEnd => {
                 if in_doc {
                     docs.push(builder.root.take().unwrap_or_else(Node::null));
+                    if last_key_wins {
+                        // A kustomization file: its first document only.
+                        TabLines::check(tabs, span.end.line())?;
+                        return Ok(docs);
+                    }
                 }
                 in_doc = false;
             }
@@ -92,7 +332,114 @@ pub(crate) fn parse_with_events(src: &str, last_key_wins: bool) -> Result<Vec<No
             }
         }
     }
+    TabLines::check(tabs, usize::MAX)?;
     Ok(docs)
+}
+
+/// The lines that open with a tab (after any spaces), which yaml.v3 refuses
+/// in block context ("found a tab character that violates indentation":
+/// a tab is never indentation, and at the start of a line it cannot start
+/// a token either) and the event parser takes, less the lines inside a
+/// scalar or a flow collection spanning lines (there a tab is
+/// whitespace).
+struct TabLines {
+    /// 1-based line and 1-based column of the tab, by line.
+    lines: Vec<(usize, usize)>,
+    /// Lines inside a multi-line scalar or flow collection (first, last).
+    inside: Vec<(usize, usize)>,
+    /// The start lines of the open flow collections.
+    flows: Vec<usize>,
+    /// Whether each open collection is a flow one.
+    open: Vec<bool>,
+    /// The byte offset of each line's start.
+    starts: Vec<usize>,
+}
+
+impl TabLines {
+    fn new(src: &str) -> Option<TabLines> {
+        if !src.contains('\t') {
+            return None;
+        }
+        let lines: Vec<(usize, usize)> = src
+            .split('\n')
+            .enumerate()
+            .filter_map(|(i, l)| {
+                let spaces = l.len() - l.trim_start_matches(' ').len();
+                (l.as_bytes().get(spaces) == Some(&b'\t')).then_some((i + 1, spaces + 1))
+            })
+            .collect();
+        let starts = std::iter::once(0)
+            .chain(src.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        (!lines.is_empty()).then_some(TabLines {
+            lines,
+            inside: Vec::new(),
+            flows: Vec::new(),
+            open: Vec::new(),
+            starts,
+        })
+    }
+
+    fn event(&mut self, event: &Event, span: &Span, src: &str) {
+        match event {
+            Event::Scalar(..) if span.end.line() > span.start.line() => {
+                self.inside.push((span.start.line() + 1, span.end.line()));
+            }
+            Event::SequenceStart(..) | Event::MappingStart(..) => {
+                // The character the collection starts at (lines are
+                // 1-based, columns 0-based characters).
+                let flow = self
+                    .starts
+                    .get(span.start.line().wrapping_sub(1))
+                    .and_then(|&at| src[at..].chars().nth(span.start.col()))
+                    .is_some_and(|c| c == '[' || c == '{');
+                self.open.push(flow);
+                if flow {
+                    self.flows.push(span.start.line());
+                }
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                if self.open.pop() == Some(true)
+                    && let Some(start) = self.flows.pop()
+                {
+                    self.inside
+                        .push((start + 1, span.end.line().max(span.start.line())));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The first tab line up to `last` outside every exempt range.
+    fn check(tabs: Option<TabLines>, last: usize) -> Result<(), ParseError> {
+        let Some(tabs) = tabs else { return Ok(()) };
+        // How many exempt ranges hold each line (a difference array: the
+        // ranges nest as deep as the collections).
+        let mut depth = vec![0i64; tabs.starts.len() + 2];
+        for &(a, b) in &tabs.inside {
+            if a <= b && b < depth.len() - 1 {
+                depth[a] += 1;
+                depth[b + 1] -= 1;
+            }
+        }
+        let mut sum = 0;
+        for d in &mut depth {
+            sum += *d;
+            *d = sum;
+        }
+        match tabs
+            .lines
+            .iter()
+            .find(|(line, _)| *line <= last && depth.get(*line).is_some_and(|&d| d == 0))
+        {
+            Some(&(line, column)) => Err(ParseError {
+                line: line as u32,
+                column: column as u32,
+                message: "found a tab character that violates indentation".into(),
+            }),
+            None => Ok(()),
+        }
+    }
 }
 
 /// Parses text that must hold at most one document; empty text is null.
@@ -116,6 +463,7 @@ enum Frame {
     Seq {
         seq: Seq,
         anchor: usize,
+        size: Size,
     },
     Map {
         map: Map,
@@ -123,15 +471,50 @@ enum Frame {
         pending_key: Option<Scalar>,
         seen: Option<HashSet<String>>,
         merges: Vec<Node>,
+        size: Size,
     },
+}
+
+/// What the alias and depth limits need to know of a node: how many
+/// collections deep it is and how many nodes yaml.v3 decodes for it
+/// (aliases inside it expanded).
+#[derive(Clone, Copy, Default)]
+struct Size {
+    height: usize,
+    decoded: u64,
+}
+
+impl Size {
+    const SCALAR: Size = Size {
+        height: 0,
+        decoded: 1,
+    };
+
+    /// A collection being read: itself, so far.
+    const OPEN: Size = Size {
+        height: 1,
+        decoded: 1,
+    };
+
+    fn add_child(&mut self, child: Size) {
+        self.height = self.height.max(child.height + 1);
+        self.decoded = self.decoded.saturating_add(child.decoded);
+    }
+}
+
+/// An anchored node, kept for its aliases.
+struct Anchored {
+    node: Node,
+    size: Size,
 }
 
 #[derive(Default)]
 struct Builder {
     stack: Vec<Frame>,
-    anchors: HashMap<usize, Node>,
+    anchors: HashMap<usize, Anchored>,
+    budget: AliasBudget,
     root: Option<Node>,
-    last_key_wins: bool,
+    repeated: Repeated,
     /// The input's length in characters when it lacks a final line break:
     /// a block scalar running to the end then has no final line break
     /// either (saphyr adds one; yaml.v3 does not).
@@ -142,7 +525,14 @@ impl Builder {
     /// Feeds one event; returns the document's root node when it completes.
     fn event(&mut self, event: Event<'_>, span: &Span) -> Result<Option<Node>, ParseError> {
         let line = span.start.line() as u32;
-        let complete = match event {
+        if matches!(
+            event,
+            Event::Scalar(..) | Event::SequenceStart(..) | Event::MappingStart(..)
+        ) && !self.budget.node()
+        {
+            return Err(ParseError::at(span, limits::ALIAS_MESSAGE));
+        }
+        let (complete, size) = match event {
             Event::Scalar(value, style, anchor, tag) => {
                 let mut value = value.into_owned();
                 if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded)
@@ -156,25 +546,42 @@ impl Builder {
                 let scalar = make_scalar(value, style, tag.as_deref(), line, span)?;
                 let node = Node::Scalar(scalar);
                 if anchor != 0 {
-                    self.anchors.insert(anchor, node.clone());
+                    self.anchor(anchor, &node, Size::SCALAR);
                 }
-                node
+                (node, Size::SCALAR)
             }
             Event::Alias(id) => match self.anchors.get(&id) {
-                Some(node) => node.clone(),
+                Some(a) => {
+                    // Refused before the copy is made: the check is what
+                    // keeps an alias bomb from filling the memory.
+                    if !self.budget.alias(a.size.decoded) {
+                        return Err(ParseError::at(span, limits::ALIAS_MESSAGE));
+                    }
+                    if self.stack.len() + a.size.height > limits::MAX_DEPTH {
+                        return Err(ParseError::at(span, limits::DEPTH_MESSAGE));
+                    }
+                    let size = Size {
+                        height: a.size.height,
+                        decoded: a.size.decoded.saturating_add(1),
+                    };
+                    (a.node.clone(), size)
+                }
                 None => return Err(ParseError::at(span, "unknown anchor")),
             },
             Event::SequenceStart(anchor, _) => {
+                self.open(span)?;
                 self.stack.push(Frame::Seq {
                     seq: Seq {
                         items: Vec::new(),
                         line,
                     },
                     anchor,
+                    size: Size::OPEN,
                 });
                 return Ok(None);
             }
             Event::MappingStart(anchor, _) => {
+                self.open(span)?;
                 self.stack.push(Frame::Map {
                     map: Map {
                         entries: Vec::new(),
@@ -184,16 +591,17 @@ impl Builder {
                     pending_key: None,
                     seen: None,
                     merges: Vec::new(),
+                    size: Size::OPEN,
                 });
                 return Ok(None);
             }
             Event::SequenceEnd => match self.stack.pop() {
-                Some(Frame::Seq { seq, anchor }) => {
+                Some(Frame::Seq { seq, anchor, size }) => {
                     let node = Node::Seq(seq);
                     if anchor != 0 {
-                        self.anchors.insert(anchor, node.clone());
+                        self.anchor(anchor, &node, size);
                     }
-                    node
+                    (node, size)
                 }
                 _ => return Err(ParseError::at(span, "unbalanced sequence end")),
             },
@@ -202,26 +610,46 @@ impl Builder {
                     map,
                     anchor,
                     merges,
+                    size,
                     ..
                 }) => {
                     let map = apply_merges(map, merges, span)?;
                     let node = Node::Map(map);
                     if anchor != 0 {
-                        self.anchors.insert(anchor, node.clone());
+                        self.anchor(anchor, &node, size);
                     }
-                    node
+                    (node, size)
                 }
                 _ => return Err(ParseError::at(span, "unbalanced mapping end")),
             },
             _ => return Ok(None),
         };
-        self.add(complete, span)
+        self.add(complete, size, span)
     }
 
-    fn add(&mut self, node: Node, span: &Span) -> Result<Option<Node>, ParseError> {
+    /// A collection starts: refused past the nesting limit.
+    fn open(&self, span: &Span) -> Result<(), ParseError> {
+        if self.stack.len() >= limits::MAX_DEPTH {
+            return Err(ParseError::at(span, limits::DEPTH_MESSAGE));
+        }
+        Ok(())
+    }
+
+    fn anchor(&mut self, id: usize, node: &Node, size: Size) {
+        self.anchors.insert(
+            id,
+            Anchored {
+                node: node.clone(),
+                size,
+            },
+        );
+    }
+
+    fn add(&mut self, node: Node, child: Size, span: &Span) -> Result<Option<Node>, ParseError> {
         match self.stack.last_mut() {
             None => Ok(Some(node)),
-            Some(Frame::Seq { seq, .. }) => {
+            Some(Frame::Seq { seq, size, .. }) => {
+                size.add_child(child);
                 seq.items.push(node);
                 Ok(None)
             }
@@ -230,8 +658,10 @@ impl Builder {
                 pending_key,
                 seen,
                 merges,
+                size,
                 ..
             }) => {
+                size.add_child(child);
                 let Some(key) = pending_key.take() else {
                     match node {
                         Node::Scalar(key) => *pending_key = Some(key),
@@ -264,7 +694,10 @@ impl Builder {
                         dup
                     }
                 };
-                if duplicate && self.last_key_wins {
+                if duplicate && self.repeated == Repeated::FirstWins {
+                    return Ok(None);
+                }
+                if duplicate && self.repeated == Repeated::LastWins {
                     if let Some(e) = map.entries.iter_mut().find(|e| e.key.value == key.value) {
                         e.value = node;
                     }
@@ -304,8 +737,8 @@ fn apply_merges(mut map: Map, merges: Vec<Node>, span: &Span) -> Result<Map, Par
     let mut sources = Vec::new();
     match merges.into_iter().next() {
         Some(Node::Map(m)) => sources.push(m),
-        Some(Node::Seq(seq)) => {
-            for item in seq.items {
+        Some(Node::Seq(mut seq)) => {
+            for item in std::mem::take(&mut seq.items) {
                 match item {
                     Node::Map(m) => sources.push(m),
                     Node::Seq(_) => {
@@ -330,9 +763,11 @@ fn apply_merges(mut map: Map, merges: Vec<Node>, span: &Span) -> Result<Map, Par
             ));
         }
     }
-    for source in sources {
-        for entry in source.entries {
-            if !map.contains_key(&entry.key.value) {
+    // A set of the keys present, so merging a large mapping is linear.
+    let mut present: HashSet<String> = map.entries.iter().map(|e| e.key.value.clone()).collect();
+    for mut source in sources {
+        for entry in std::mem::take(&mut source.entries) {
+            if present.insert(entry.key.value.clone()) {
                 map.entries.push(entry);
             }
         }
@@ -392,6 +827,18 @@ fn explicit(
         "bool" if resolved == Tag::Bool => Tag::Bool,
         "null" if resolved == Tag::Null => Tag::Null,
         "timestamp" if resolved == Tag::Timestamp => Tag::Timestamp,
+        // yaml.v3 decodes the bytes into a Go string, which the JSON step
+        // turns into text (invalid UTF-8 replaced); the base64 is gone.
+        "binary" => {
+            return Ok(Scalar {
+                value: decode_binary(&value).ok_or_else(|| {
+                    ParseError::at(span, "!!binary value contains invalid base64 data")
+                })?,
+                tag: Tag::Str,
+                style,
+                line,
+            });
+        }
         "int" | "float" | "bool" | "null" | "timestamp" => {
             return Err(ParseError::at(
                 span,
@@ -406,6 +853,22 @@ fn explicit(
         style,
         line,
     })
+}
+
+/// Go's `base64.StdEncoding.DecodeString`, which skips line breaks, as
+/// text (invalid UTF-8 replaced, as `encoding/json` does).
+fn decode_binary(value: &str) -> Option<String> {
+    use base64::Engine as _;
+    let engine = base64::engine::GeneralPurpose::new(
+        &base64::alphabet::STANDARD,
+        base64::engine::GeneralPurposeConfig::new().with_decode_allow_trailing_bits(true),
+    );
+    let text: String = value
+        .chars()
+        .filter(|c| !matches!(c, '\r' | '\n'))
+        .collect();
+    let bytes = engine.decode(text).ok()?;
+    Some(String::from_utf8_lossy(&bytes).into_owned())
 }
 
 #[cfg(test)]
@@ -443,6 +906,15 @@ mod tests {
         assert_eq!(n.get("list").and_then(Node::as_seq).map(Vec::len), Some(1));
     }
 
+    /// kubectl-verified: in a patch the first of a repeated key wins.
+    #[test]
+    fn patches_keep_the_first_of_a_repeated_key() {
+        let docs =
+            parse_documents_first_key_wins("a: 1\nb: 2\na: 3\nc:\n  x: 1\n  x: 2\n").unwrap();
+        assert_eq!(docs[0].str_at(&["a"]), Some("1"));
+        assert_eq!(docs[0].str_at(&["c", "x"]), Some("1"));
+    }
+
     #[test]
     fn duplicate_keys_are_errors_with_lines() {
         let err = parse_one("a: 1\nb: 2\na: 3\n").unwrap_err();
@@ -463,6 +935,210 @@ mod tests {
         let docs = parse_documents("a: 1\n---\n---\nb: 2\n").unwrap();
         assert_eq!(docs.len(), 3);
         assert!(docs[1].is_null());
+    }
+
+    #[test]
+    fn nesting_past_10000_levels_is_refused_like_kustomize() {
+        for (open, close) in [("[", "]"), ("{a: ", "}")] {
+            let doc = |n: usize| format!("x: {}1{}\n", open.repeat(n), close.repeat(n));
+            // The root mapping is one level.
+            assert!(parse_one(&doc(9_999)).is_ok(), "{open}");
+            let err = parse_one(&doc(10_000)).unwrap_err();
+            assert_eq!(err.message, "exceeded max depth of 10000", "{open}");
+            assert_eq!(err.line, 1);
+        }
+        let block = |n: usize| format!("x:\n{}y\n", "- ".repeat(n));
+        assert!(parse_one(&block(9_999)).is_ok());
+        let err = parse_one(&block(10_000)).unwrap_err();
+        assert_eq!(err.message, "exceeded max depth of 10000");
+        // Far past the limit: an error, not a stack overflow.
+        let err = parse_one(&format!("{}\n", "[".repeat(1_000_000))).unwrap_err();
+        assert_eq!(err.message, "exceeded max depth of 10000");
+        assert_eq!((err.line, err.column), (1, 10_001));
+        let err = parse_one(&format!("{}\n", "- ".repeat(1_000_000))).unwrap_err();
+        assert_eq!(err.message, "exceeded max depth of 10000");
+        // The event parser stops at 255 flow levels: said plainly.
+        let err = parse_one(&format!("&a {}", "[".repeat(300))).unwrap_err();
+        assert!(err.message.contains("nested deeper than 255"), "{err}");
+    }
+
+    #[test]
+    fn aliases_count_toward_the_depth_limit() {
+        // Each anchor nests the previous one 3,000 levels deeper.
+        let mut src = String::from("a0: &a0 1\n");
+        for i in 1..5 {
+            src.push_str(&format!("a{i}: &a{i}\n{}*a{}\n", "- ".repeat(3_000), i - 1));
+        }
+        let err = parse_one(&src).unwrap_err();
+        assert_eq!(err.message, "exceeded max depth of 10000");
+        assert_eq!(err.line, 9);
+    }
+
+    #[test]
+    fn an_alias_bomb_is_refused_as_excessive_aliasing() {
+        // Nine levels of nine aliases: a billion strings once expanded.
+        let mut src = String::from("a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+        for i in 1..9 {
+            let refs = vec![format!("*a{}", i - 1); 9].join(", ");
+            src.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+        }
+        let err = parse_one(&src).unwrap_err();
+        assert_eq!(err.message, "document contains excessive aliasing");
+        // The same refusal for a kustomization file.
+        let err = parse_one_last_key_wins(&src).unwrap_err();
+        assert_eq!(err.message, "document contains excessive aliasing");
+    }
+
+    #[test]
+    fn moderate_aliasing_is_allowed() {
+        // An anchor used a hundred times in a small document.
+        let mut src = String::from("base: &b {cpu: 1, memory: 2Gi}\nlist:\n");
+        for _ in 0..100 {
+            src.push_str("- *b\n");
+        }
+        let n = parse_one(&src).unwrap();
+        assert_eq!(
+            n.get("list").and_then(Node::as_seq).map(Vec::len),
+            Some(100)
+        );
+    }
+
+    #[test]
+    fn merging_a_large_mapping_is_linear() {
+        let keys: Vec<String> = (0..50_000).map(|i| format!("k{i}: {i}")).collect();
+        let src = format!("a: &a {{{}}}\nb:\n  <<: *a\n  k1: x\n", keys.join(", "));
+        let n = parse_one(&src).unwrap();
+        assert_eq!(
+            n.get("b").and_then(Node::as_map).map(Map::len),
+            Some(50_000)
+        );
+        assert_eq!(n.str_at(&["b", "k1"]), Some("x"));
+    }
+
+    #[test]
+    fn binary_values_are_decoded_as_kustomize_decodes_them() {
+        let n = parse_one("a: !!binary aGVsbG8=\nb: !!binary |\n  aGVsbG8gd29y\n  bGQ=\n").unwrap();
+        assert_eq!(n.str_at(&["a"]), Some("hello"));
+        assert_eq!(n.str_at(&["b"]), Some("hello world"));
+        let err = parse_one("a: !!binary 'not base64!'\n").unwrap_err();
+        assert_eq!(err.message, "!!binary value contains invalid base64 data");
+    }
+
+    #[test]
+    fn directives_opening_a_resource_file_are_refused_like_kustomize() {
+        for src in [
+            "%YAML 1.1\n---\na: 1\n",
+            "# c\n%TAG !e! tag:e.com,2000:\n---\na: 1\n",
+        ] {
+            let err = parse_documents(src).unwrap_err();
+            assert_eq!(
+                err.message, "did not find expected <document start>",
+                "{src}"
+            );
+        }
+        // After a document's end marker it is read (as kustomize reads it),
+        // and a kustomization file may have one.
+        assert!(parse_documents("a: 1\n...\n%YAML 1.2\n---\nb: 2\n").is_ok());
+        assert!(parse_one_last_key_wins("%YAML 1.1\n---\na: 1\n").is_ok());
+    }
+
+    /// kubectl-verified (fixtures `resource-first-document-of-each-piece`,
+    /// `resource-piece-opening-with-document-end`,
+    /// `resource-invalid-document-separator`): resource files read as kyaml
+    /// splits and decodes them.
+    #[test]
+    fn resource_files_are_read_piece_by_piece_like_kyaml() {
+        let names = |src: &str| -> Result<Vec<String>, String> {
+            parse_documents(src)
+                .map(|docs| {
+                    docs.iter()
+                        .filter_map(|d| d.str_at(&["n"]).map(String::from))
+                        .collect()
+                })
+                .map_err(|e| format!("{}: {}", e.line, e.message))
+        };
+        let rows: &[(&str, Result<&[&str], &str>)] = &[
+            ("n: a\n...\nn: b\n", Ok(&["a"])),
+            ("n: a\n...\n[[[\n---\nn: b\n", Ok(&["a", "b"])),
+            ("n: a\n---#c\nn: b\n", Ok(&["a", "b"])),
+            ("n: a\n--- # c\nn: b\n", Ok(&["a", "b"])),
+            ("n: a\r\n---\r\nn: b\r\n", Ok(&["a", "b"])),
+            ("n: a\n---\n---\n...\nn: b\n", Ok(&["a"])),
+            ("---\n...\nn: b\n", Ok(&[])),
+            ("n: a\n---\n---\n---\nn: b\n", Ok(&["a", "b"])),
+            ("...\nn: a\n", Err("1: did not find expected node content")),
+            (
+                "# c\n\n... # d\nn: a\n",
+                Err("3: did not find expected node content"),
+            ),
+            (
+                "n: a\n---\n\n---\n...\nn: b\n",
+                Err("5: did not find expected node content"),
+            ),
+            (
+                "n: a\n--- foo\nn: b\n",
+                Err("2: invalid document separator: --- foo"),
+            ),
+            (
+                "n: a\n----\nn: b\n",
+                Err("2: invalid document separator: ----"),
+            ),
+        ];
+        let mut failures = Vec::new();
+        for (src, want) in rows {
+            let want = want.map(|w| w.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+            let got = names(src);
+            if got != want.clone().map_err(String::from) {
+                failures.push(format!("{src:?}: got {got:?}, want {want:?}"));
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+        // A kustomization file is one yaml.v2 stream.
+        let err = parse_one_last_key_wins("...\nresources: []\n").unwrap_err();
+        assert_eq!(err.message, "did not find expected node content");
+        assert!(parse_one_last_key_wins("resources: []\n...\n[[[\n").is_ok());
+    }
+
+    /// kubectl-verified (fixture `parity-tab-line`): a line opening with a
+    /// tab in block context is refused; inside a multi-line flow collection
+    /// or scalar, or after a token, a tab is whitespace.
+    #[test]
+    fn a_tab_at_the_start_of_a_line_is_refused_like_yaml_v3() {
+        let refused = [
+            ("a: &x 1\n\t\nb: 2\n", 2),
+            ("a: &x\n  b: 1\n  \t# c\nd: 2\n", 3),
+            ("\t\na: &x 1\n", 1),
+        ];
+        let mut failures = Vec::new();
+        for (src, line) in refused {
+            match parse_documents(src) {
+                Err(e)
+                    if e.message == "found a tab character that violates indentation"
+                        && e.line == line => {}
+                other => failures.push(format!("{src:?}: {other:?}")),
+            }
+        }
+        for src in [
+            "a: &x 1\nb: {c: 1,\n\td: 2}\n",
+            "a: &x 1\nb: [1,\n\t2]\n",
+            "a: &x 1\nb: x\n   \ty\n",
+            "a: &x |\n  l\n  \tm\n",
+            "a: &x 1\t# c\nb: 2\n",
+        ] {
+            if let Err(e) = parse_documents(src) {
+                failures.push(format!("{src:?}: {e:?}"));
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
+    #[test]
+    fn control_characters_are_refused_like_kustomize() {
+        for src in ["a: x\u{1a}y\n", "a: 'x\u{7f}'\n", "# \u{0}\na: 1\n"] {
+            let err = parse_documents(src).unwrap_err();
+            assert_eq!(err.message, "control characters are not allowed", "{src:?}");
+        }
+        assert!(parse_documents("a: \"x\\x1ay\"\n").is_ok());
     }
 
     #[test]

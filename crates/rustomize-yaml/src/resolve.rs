@@ -113,7 +113,14 @@ fn parse_float_dot(s: &str) -> Option<f64> {
     if !is_yaml_style_float(s) {
         return None;
     }
-    s.parse().ok()
+    go_parse_float(s)
+}
+
+/// Go's `strconv.ParseFloat(s, 64)` on text already checked to be a float:
+/// a value beyond the largest float is an error there (`1e400` is then a
+/// string to yaml.v2 and yaml.v3), where Rust gives infinity.
+fn go_parse_float(s: &str) -> Option<f64> {
+    s.parse::<f64>().ok().filter(|f| f.is_finite())
 }
 
 fn number_v3(s: &str) -> Option<Number> {
@@ -122,7 +129,7 @@ fn number_v3(s: &str) -> Option<Number> {
         return Some(n);
     }
     if is_yaml_style_float(&plain)
-        && let Ok(f) = plain.parse::<f64>()
+        && let Some(f) = go_parse_float(&plain)
     {
         return Some(Number::Float(f));
     }
@@ -146,7 +153,7 @@ fn number_v2(s: &str) -> Option<Number> {
     if let Some(n) = go_parse_int(&plain) {
         return Some(n);
     }
-    if is_yaml_style_float(&plain) && plain.parse::<f64>().is_ok() {
+    if is_yaml_style_float(&plain) && go_parse_float(&plain).is_some() {
         return Some(Number::Float(0.0));
     }
     if let Some(digits) = plain.strip_prefix("0b") {
@@ -590,11 +597,14 @@ pub fn format_number_for_output(n: Number) -> Result<String, &'static str> {
         }
         Number::Float(f) => {
             if f.fract() == 0.0 && f.abs() < 1e21 {
-                if (-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&f) {
-                    return Ok((f as i64).to_string());
-                }
-                if f > 0.0 && f < 18_446_744_073_709_551_616.0 {
-                    return Ok((f as u64).to_string());
+                // encoding/json writes the shortest digits that read back
+                // as `f`, padded with zeros (`123456789012345660`, not the
+                // exact `123456789012345664`); yaml.v2 reads that text as
+                // an integer when it fits 64 bits, else as a float.
+                let (digits, exp) = shortest_digits(f);
+                let text = format_f(f < 0.0, &digits, exp);
+                if text.parse::<i64>().is_ok() || text.parse::<u64>().is_ok() {
+                    return Ok(text);
                 }
             }
             Ok(format_go_g(f))

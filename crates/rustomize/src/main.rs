@@ -24,6 +24,7 @@ fn command() -> clap::Command {
 }
 
 fn main() -> ExitCode {
+    output::handle_signals();
     let matches = match command().try_get_matches() {
         Ok(m) => m,
         Err(e) => {
@@ -35,13 +36,19 @@ fn main() -> ExitCode {
         Ok(c) => c,
         Err(e) => e.exit(),
     };
-    match commands::run(cli, command) {
+    // The whole command on a thread with a known large stack (output
+    // printing and checks recurse as deep as a document nests).
+    match rustomize_engine::run_on_large_stack(|| commands::run(cli, command)) {
         Ok(code) => code,
         Err(e) => {
             if output::is_broken_pipe(&e) {
                 return ExitCode::SUCCESS;
             }
             eprintln!("Error: {e:#}");
+            // An error from deep inside a long chain of bases holds one
+            // cause per level: dropping it would recurse as deep, on this
+            // thread's small stack, for nothing (the process ends here).
+            std::mem::forget(e);
             ExitCode::FAILURE
         }
     }

@@ -373,9 +373,7 @@ pub fn parse(text: &str, display_path: &str) -> Result<(Kustomization, Vec<Strin
         error: e,
     })?;
     if node.is_null() {
-        return Err(Error::kustomization(format!(
-            "{display_path}: kustomization file is empty"
-        )));
+        return Err(empty(display_path));
     }
     if !matches!(node, Node::Map(_)) {
         return Err(Error::kustomization(format!(
@@ -386,6 +384,9 @@ pub fn parse(text: &str, display_path: &str) -> Result<(Kustomization, Vec<Strin
         file: display_path.into(),
         error: e,
     })?;
+    if is_empty(&node) {
+        return Err(empty(display_path));
+    }
     k.read_helm_values(&node)
         .map_err(|m| Error::kustomization(format!("{display_path}: invalid Kustomization: {m}")))?;
     let warnings = k.deprecation_warnings();
@@ -403,6 +404,26 @@ pub fn parse(text: &str, display_path: &str) -> Result<(Kustomization, Vec<Strin
     k.enforce_fields()
         .map_err(|m| Error::kustomization(format!("{display_path}: {m}")))?;
     Ok((k, warnings))
+}
+
+/// kustomize's refusal of an empty kustomization ("kustomization.yaml is
+/// empty"), naming the file.
+fn empty(display_path: &str) -> Error {
+    Error::kustomization(format!("{display_path} is empty"))
+}
+
+/// Whether kustomize sees the decoded kustomization as empty: every field
+/// but `kind` and `apiVersion` at Go's zero value, which is a null or an
+/// empty string (an empty list or mapping is not nil, so not empty).
+fn is_empty(node: &Node) -> bool {
+    node.as_map().is_some_and(|m| {
+        m.entries.iter().all(|e| {
+            e.key.value.eq_ignore_ascii_case("kind")
+                || e.key.value.eq_ignore_ascii_case("apiVersion")
+                || e.value.is_null()
+                || e.value.as_str() == Some("")
+        })
+    })
 }
 
 impl Kustomization {
@@ -552,6 +573,55 @@ mod tests {
         assert_eq!(k.images.len(), 1);
         assert_eq!(w.len(), 2);
         assert!(w[0].starts_with("# Warning: 'bases' is deprecated."));
+    }
+
+    /// kubectl-verified: fields all null or "" (kind and apiVersion aside)
+    /// make an empty kustomization; an empty list or mapping does not.
+    #[test]
+    fn a_kustomization_of_null_fields_is_empty_as_kustomize_says() {
+        let empty = [
+            "resources:\n",
+            "{}\n",
+            "# c\n",
+            "namePrefix: \"\"\n",
+            "kind: Kustomization\n",
+            "apiVersion: v1\n",
+            "sortOptions:\n",
+        ];
+        let not_empty = [
+            "resources: []\n",
+            "labels: []\n",
+            "openapi: {}\n",
+            "namePrefix: x\n",
+        ];
+        let mut wrong = Vec::new();
+        for text in empty {
+            match parse(text, "kustomization.yaml") {
+                Err(e) if e.to_string() == "kustomization.yaml is empty" => {}
+                other => wrong.push(format!("{text:?}: {:?}", other.map(|_| ()))),
+            }
+        }
+        for text in not_empty {
+            if let Err(e) = parse(text, "kustomization.yaml") {
+                wrong.push(format!("{text:?}: {e}"));
+            }
+        }
+        assert!(wrong.is_empty(), "{wrong:#?}");
+    }
+
+    /// kubectl-verified: yaml.v2 reads the first document of a
+    /// kustomization file; what follows, broken or not, is never read.
+    #[test]
+    fn only_the_first_document_of_a_kustomization_is_read() {
+        for text in [
+            "resources: [r.yaml]\n---\nnamePrefix: x-\n",
+            "resources: [r.yaml]\n---\n: : bad [\n",
+            "  resources: [r.yaml]\nnamePrefix: x-\n",
+        ] {
+            let (k, _) = parse(text, "k.yaml").unwrap_or_else(|e| panic!("{text:?}: {e}"));
+            assert_eq!(k.resources, ["r.yaml"], "{text:?}");
+            assert!(k.name_prefix.is_empty(), "{text:?}");
+        }
     }
 
     #[test]

@@ -118,6 +118,12 @@ fn normalize_annotations(r: &mut Resource) {
         None => {}
         Some(Node::Map(m)) if !m.is_empty() => {
             for e in &mut m.entries {
+                // Rewritten as new plain keys too, which yaml.v3 types
+                // again: `"true"` becomes a boolean, `"1"` an integer, and
+                // the JSON step then refuses the object (kubectl: "json:
+                // unsupported type: map[interface {}]interface {}").
+                e.key.tag = rustomize_yaml::resolve::resolve_plain(&e.key.value);
+                e.key.style = rustomize_yaml::Style::Plain;
                 if let Node::Scalar(s) = &mut e.value {
                     // Rewritten as new plain strings: a folded block's
                     // style (and its re-reading quirk) is gone.

@@ -89,6 +89,10 @@ impl BuildOutput {
     /// then joined in order; an error names the first resource (in output
     /// order) that cannot be printed.
     pub fn to_yaml(&self) -> Result<String, Error> {
+        crate::stack::run_on_large_stack(|| self.print())
+    }
+
+    fn print(&self) -> Result<String, Error> {
         let resources = self.resources.resources();
         // A small output prints in this thread (starting the thread pool
         // costs more than printing it).
@@ -149,9 +153,11 @@ pub fn build(
     dir: &Path,
     opts: &BuildOptions,
 ) -> Result<BuildOutput, Error> {
-    build_tree(fs, dir, opts).map_err(|e| match &opts.paths_relative_to {
-        Some(base) => e.paths_relative_to(base),
-        None => e,
+    crate::stack::run_on_large_stack(|| {
+        build_tree(fs, dir, opts).map_err(|e| match &opts.paths_relative_to {
+            Some(base) => e.paths_relative_to(base),
+            None => e,
+        })
     })
 }
 

@@ -49,6 +49,15 @@ impl<'c> Target<'c> {
         origin: Origin,
         is_top: bool,
     ) -> Result<Self, Error> {
+        // Accumulation recurses once per level: bounded, so the build's
+        // stack (`crate::stack`) holds it.
+        if ldr.depth() > crate::stack::MAX_NESTING {
+            return Err(Error::kustomization(format!(
+                "kustomizations nested more than {} deep, at '{}'",
+                crate::stack::MAX_NESTING,
+                ctx.display(ldr.root())
+            )));
+        }
         let mut found = Vec::new();
         for name in kustomization::FILE_NAMES {
             match ldr.load(name) {

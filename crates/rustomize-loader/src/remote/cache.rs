@@ -31,6 +31,20 @@ use std::path::{Path, PathBuf};
 use tempfile::TempDir;
 
 use super::RefKind;
+use super::verify::Manifest;
+use std::sync::Arc;
+
+/// The manifest of a tree another fetch installed meanwhile: the one it
+/// wrote, when it matches what this fetch saw.
+fn existing(dest: &Path, fetched: Manifest) -> io::Result<Arc<Manifest>> {
+    match Manifest::read(dest) {
+        Some(m) if m == fetched => Ok(Arc::new(m)),
+        _ => {
+            fetched.write(dest)?;
+            Ok(Arc::new(fetched))
+        }
+    }
+}
 
 /// Whether `path` is a directory on disk.
 pub(crate) fn is_dir(path: &Path) -> bool {
@@ -170,26 +184,42 @@ impl Cache {
             .tempdir_in(repo_dir)
     }
 
-    /// Moves a finished fetch to its place, dropping its `.git`. If the
+    /// Moves a finished fetch to its place, dropping its `.git`, with the
+    /// manifest of what it holds written first (see `verify`). If the
     /// place is taken (the same commit fetched through another ref), the
-    /// existing tree stays and the new one is discarded.
-    pub(crate) fn install(tmp: TempDir, dest: &Path) -> io::Result<()> {
+    /// existing tree stays and the new one is discarded. Returns the
+    /// manifest of the tree in place.
+    pub(crate) fn install(tmp: TempDir, dest: &Path) -> io::Result<Arc<Manifest>> {
         let git_dir = tmp.path().join(".git");
         if git_dir.is_dir() {
             fs::remove_dir_all(&git_dir)?;
         }
+        let manifest = Manifest::record(tmp.path())?;
         if dest.is_dir() {
-            return Ok(());
+            return existing(dest, manifest);
         }
+        manifest.write(dest)?;
         let path = tmp.keep();
         match fs::rename(&path, dest) {
-            Ok(()) => Ok(()),
-            Err(_) if dest.is_dir() => fs::remove_dir_all(&path),
+            Ok(()) => Ok(Arc::new(manifest)),
+            Err(_) if dest.is_dir() => {
+                fs::remove_dir_all(&path)?;
+                existing(dest, manifest)
+            }
             Err(e) => {
                 let _ = fs::remove_dir_all(&path);
                 Err(e)
             }
         }
+    }
+
+    /// Moves the damaged tree `tree` aside (into a temporary directory of
+    /// `key`, which a later fetch cleans up if this one dies) and removes
+    /// it. Call with the lock for `key` held.
+    pub(crate) fn discard(repo_dir: &Path, key: &str, tree: &Path) -> io::Result<()> {
+        let aside = Cache::temp_dir(repo_dir, key)?.keep();
+        fs::rename(tree, aside.join("damaged"))?;
+        fs::remove_dir_all(&aside)
     }
 }
 

@@ -38,11 +38,11 @@ mod cache;
 mod git;
 mod http;
 pub mod url;
+mod verify;
 
 use crate::error::LoadError;
 pub use crate::error::{FetchError, GitError};
 use crate::fetcher::{RemoteDir, RemoteFetcher};
-use crate::fs::DiskFs;
 use cache::{Cache, RefRecord, fetch_key};
 use git::{Git, RemoteRef, is_full_oid};
 use http::Curl;
@@ -228,6 +228,8 @@ struct Checkout {
     commit: String,
     kind: RefKind,
     source: Source,
+    /// What the tree held when fetched (see [`verify`]).
+    manifest: Arc<verify::Manifest>,
 }
 
 type MemoKey = (String, String, bool);
@@ -388,6 +390,14 @@ impl GitFetcher {
 
     /// Resolves `target` to a local directory, fetching if needed.
     pub fn fetch_remote(&self, target: &str) -> Result<FetchedRemote, LoadError> {
+        self.fetch_verified(target).map(|(r, _)| r)
+    }
+
+    /// [`GitFetcher::fetch_remote`], with the manifest of the tree.
+    fn fetch_verified(
+        &self,
+        target: &str,
+    ) -> Result<(FetchedRemote, Arc<verify::Manifest>), LoadError> {
         let spec = parse_checked(target)?;
         let checkout = self.checkout(&spec).map_err(|error| LoadError::Fetch {
             target: target.to_string(),
@@ -413,7 +423,7 @@ impl GitFetcher {
             .unwrap_or_else(|e| e.into_inner())
             .entry(target.to_string())
             .or_insert_with(|| remote.clone());
-        Ok(remote)
+        Ok((remote, checkout.manifest))
     }
 
     /// Fetches many remote entries at once, on up to `max_parallel`
@@ -479,21 +489,42 @@ impl GitFetcher {
         let repo_dir = cache.repo_dir(&url);
         let timeout = spec.timeout(self.opts.timeout);
         let tree_of = |commit: &str| Cache::tree_dir(&repo_dir, commit, spec.submodules);
-        let found =
-            |commit: String, kind: RefKind, source: Source| -> Result<Checkout, FetchError> {
-                let tree = tree_of(&commit);
-                let tree = cache::canonical(&tree).map_err(|e| FetchError::Cache {
-                    doing: "reading cached tree",
-                    dir: tree.clone(),
-                    error: e.to_string(),
-                })?;
-                Ok(Checkout {
-                    tree,
-                    commit,
-                    kind,
-                    source,
-                })
-            };
+        // A cached tree is used only when it is what was fetched (with
+        // `--refresh`, down to every file's hash); a damaged one is
+        // fetched again.
+        let damaged: std::cell::RefCell<Option<(PathBuf, verify::Damage)>> = Default::default();
+        let intact = |commit: &str| -> Option<Arc<verify::Manifest>> {
+            let tree = tree_of(commit);
+            if !cache::is_dir(&tree) {
+                return None;
+            }
+            match verify::check_tree(&tree, self.opts.refresh) {
+                Ok(m) => Some(m),
+                Err(d) => {
+                    *damaged.borrow_mut() = Some((tree, d));
+                    None
+                }
+            }
+        };
+        let found = |commit: String,
+                     kind: RefKind,
+                     source: Source,
+                     manifest: Arc<verify::Manifest>|
+         -> Result<Checkout, FetchError> {
+            let tree = tree_of(&commit);
+            let tree = cache::canonical(&tree).map_err(|e| FetchError::Cache {
+                doing: "reading cached tree",
+                dir: tree.clone(),
+                error: e.to_string(),
+            })?;
+            Ok(Checkout {
+                tree,
+                commit,
+                kind,
+                source,
+                manifest,
+            })
+        };
 
         // What we know without asking the remote.
         let known = if is_full_oid(git_ref) {
@@ -506,16 +537,24 @@ impl GitFetcher {
                 .filter(|r| self.opts.offline || (r.kind == RefKind::Tag && !self.opts.refresh))
         };
         if let Some(rec) = &known
-            && cache::is_dir(&tree_of(&rec.commit))
+            && let Some(manifest) = intact(&rec.commit)
         {
             let source = if self.opts.offline && rec.kind.is_mutable() {
                 Source::Offline
             } else {
                 Source::Cached
             };
-            return found(rec.commit.clone(), rec.kind, source);
+            return found(rec.commit.clone(), rec.kind, source, manifest);
         }
         if self.opts.offline {
+            if let Some((tree, damage)) = damaged.take() {
+                return Err(FetchError::Damaged {
+                    what: describe_ref(spec),
+                    url,
+                    tree,
+                    damage: damage.to_string(),
+                });
+            }
             return Err(FetchError::NotCached {
                 what: describe_ref(spec),
                 url,
@@ -551,12 +590,12 @@ impl GitFetcher {
             }
         };
         if let Some(commit) = &expected
-            && cache::is_dir(&tree_of(commit))
+            && let Some(manifest) = intact(commit)
         {
             if kind != RefKind::Commit {
                 record(commit);
             }
-            return found(commit.clone(), kind, Source::Cached);
+            return found(commit.clone(), kind, Source::Cached, manifest);
         }
 
         // Fetch, one process at a time for this ref.
@@ -568,20 +607,27 @@ impl GitFetcher {
         };
         let _lock = Cache::lock(&repo_dir, &url, &key).map_err(in_cache)?;
         if let Some(commit) = &expected
-            && cache::is_dir(&tree_of(commit))
+            && let Some(manifest) = intact(commit)
         {
-            return found(commit.clone(), kind, Source::Cached);
+            return found(commit.clone(), kind, Source::Cached, manifest);
         }
         Cache::remove_stale_temps(&repo_dir, &key).map_err(in_cache)?;
         let tmp = Cache::temp_dir(&repo_dir, &key).map_err(in_cache)?;
         let commit = self
             .git
             .fetch_into(tmp.path(), &url, git_ref, spec.submodules, timeout)?;
-        Cache::install(tmp, &tree_of(&commit)).map_err(in_cache)?;
+        let tree = tree_of(&commit);
+        if cache::is_dir(&tree) && intact(&commit).is_none() {
+            // Damaged (or from before manifests): moved aside into a
+            // temporary directory of this key, then removed, so a killed
+            // build leaves it for the next fetch's clean-up.
+            Cache::discard(&repo_dir, &key, &tree).map_err(in_cache)?;
+        }
+        let manifest = Cache::install(tmp, &tree).map_err(in_cache)?;
         if kind != RefKind::Commit {
             record(&commit);
         }
-        found(commit, kind, Source::Fetched)
+        found(commit, kind, Source::Fetched, manifest)
     }
 }
 
@@ -591,10 +637,11 @@ impl RemoteFetcher for GitFetcher {
     }
 
     fn fetch(&self, target: &str) -> Result<RemoteDir, LoadError> {
-        let r = self.fetch_remote(target)?;
+        let (r, manifest) = self.fetch_verified(target)?;
         Ok(RemoteDir {
-            // A clone on disk, read as any local directory is.
-            fs: Arc::new(DiskFs),
+            // A clone on disk, each file checked against what was fetched
+            // as it is read.
+            fs: Arc::new(verify::VerifiedFs::new(r.clone_root.clone(), manifest)),
             clone_root: r.clone_root,
             dir: r.dir,
             repo: r.url,

@@ -1088,3 +1088,99 @@ fn a_fetch_killed_halfway_leaves_no_broken_entry() {
     assert!(!left[0].exists());
     assert!(temps().is_empty());
 }
+
+/// A cached tree damaged after it was fetched (a file truncated at a line,
+/// removed, added) is fetched again, even for a tag that needs no network
+/// otherwise, and with `--refresh` too; offline, the build fails saying
+/// so. A file changed without changing its size is found when it is read
+/// (and by `--refresh`, which hashes every file).
+#[test]
+fn a_damaged_cache_entry_is_fetched_again_or_refused_offline() {
+    if !have_git("damaged cache test") {
+        return;
+    }
+    let origin = Origin::new();
+    let target = "https://github.com/org/app//deploy/k8s/base?ref=v0.1.0";
+    let base = "deploy/k8s/base/deployment.yaml";
+    type Damage = fn(&Path);
+    let damages: [(&str, Damage); 3] = [
+        ("truncated", |tree| {
+            let p = tree.join("deploy/k8s/base/deployment.yaml");
+            let text = fs::read_to_string(&p).unwrap();
+            let cut: String = text.lines().take(3).map(|l| format!("{l}\n")).collect();
+            fs::write(p, cut).unwrap();
+        }),
+        ("removed", |tree| {
+            fs::remove_file(tree.join("deploy/k8s/overlays/staging/kustomization.yaml")).unwrap()
+        }),
+        ("added", |tree| {
+            write(&tree.join("deploy/k8s/base/extra.yaml"), "kind: X\n")
+        }),
+    ];
+    let mut failures = Vec::new();
+    for (what, damage) in damages {
+        for refresh in [false, true] {
+            let cache = tempfile::tempdir().unwrap();
+            let fetcher = |offline: bool| {
+                GitFetcher::new(FetchOptions {
+                    offline,
+                    refresh,
+                    ..options(cache.path(), &[(APP, &origin)])
+                })
+            };
+            let first = fetcher(false).fetch_remote(target).unwrap();
+            let whole = read_base(&first);
+            damage(&first.clone_root);
+            let err = fetcher(true).fetch_remote(target).unwrap_err().to_string();
+            if !err.contains("is damaged") {
+                failures.push(format!("{what} (refresh {refresh}) offline: {err}"));
+            }
+            let again = fetcher(false).fetch_remote(target).unwrap();
+            if again.source != Source::Fetched || read_base(&again) != whole {
+                failures.push(format!("{what} (refresh {refresh}): {:?}", again.source));
+            }
+            let names = cache_entries(cache.path());
+            if names.iter().any(|n| n.starts_with(".tmp-")) {
+                failures.push(format!("{what}: left {names:?}"));
+            }
+            // Whole again: taken from the cache.
+            let third = fetcher(true).fetch_remote(target).unwrap();
+            if third.source != Source::Cached
+                || fs::read_to_string(third.clone_root.join(base)).unwrap() != whole
+            {
+                failures.push(format!(
+                    "{what} (refresh {refresh}): not whole after the fetch"
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+#[test]
+fn a_cached_file_changed_in_place_fails_its_read_and_refresh_fetches_it_again() {
+    if !have_git("changed cache test") {
+        return;
+    }
+    let origin = Origin::new();
+    let cache = tempfile::tempdir().unwrap();
+    let target = "https://github.com/org/app//deploy/k8s/base?ref=v0.1.0";
+    let fetcher = |refresh: bool| {
+        GitFetcher::new(FetchOptions {
+            refresh,
+            ..options(cache.path(), &[(APP, &origin)])
+        })
+    };
+    let first = fetcher(false).fetch_remote(target).unwrap();
+    let p = first.clone_root.join("deploy/k8s/base/deployment.yaml");
+    let whole = fs::read_to_string(&p).unwrap();
+    // The same size, another image.
+    fs::write(&p, whole.replace("v0.1.0", "v6.6.6")).unwrap();
+    let dir = fetcher(false).fetch(target).unwrap();
+    let err = dir.fs.read(&p).unwrap_err().to_string();
+    assert!(err.contains("differs from what was fetched"), "{err}");
+    assert!(err.contains("--refresh"), "{err}");
+    let again = fetcher(true).fetch_remote(target).unwrap();
+    assert_eq!(again.source, Source::Fetched);
+    assert_eq!(fs::read_to_string(&p).unwrap(), whole);
+}

@@ -166,7 +166,7 @@ pub(super) fn read(stdout: &[u8]) -> Result<Output, String> {
             let mut list = docs.remove(0);
             let results = list.as_map_mut().and_then(|m| m.remove("results"));
             let items = match list.as_map_mut().and_then(|m| m.remove("items")) {
-                Some(Node::Seq(seq)) => seq.items,
+                Some(Node::Seq(mut seq)) => std::mem::take(&mut seq.items),
                 Some(n) if n.is_null() => Vec::new(),
                 None => Vec::new(),
                 Some(other) => {

@@ -221,6 +221,15 @@ pub(crate) fn apply_json_patch(res: &mut Resource, patch: &json6902::Patch) -> R
             .retain(|e| !e.key.value.starts_with(INTERNAL_PREFIX));
     }
     restring_metadata_map(&mut res.node, "annotations");
+    // kustomize makes a resource of the patched JSON again, which needs a
+    // kind (a `replace` at path '' with a value without one, a `remove` of
+    // /kind); kubectl then prints the Go structure where this prints JSON.
+    if res.node.str_at(&["kind"]).is_none_or(str::is_empty) {
+        return Err(Error::patch(format!(
+            "missing kind in object {}",
+            rustomize_yaml::json::to_string(&res.node).unwrap_or_default()
+        )));
+    }
     Ok(())
 }
 

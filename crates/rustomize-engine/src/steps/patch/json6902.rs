@@ -194,13 +194,14 @@ impl Patch {
     /// kustomize's JSON round trip leaves it in. Fails on the first
     /// operation that does not apply, with json-patch's message.
     pub(crate) fn apply(&self, doc: &mut Node) -> Result<(), Error> {
+        let mut growth = Growth::new(doc);
         for op in &self.ops {
             let result = match &op.kind {
                 Kind::Add => add(doc, op),
                 Kind::Remove => remove(doc, op),
                 Kind::Replace => replace(doc, op),
                 Kind::Move => move_op(doc, op),
-                Kind::Copy => copy(doc, op),
+                Kind::Copy => copy(doc, op, &mut growth),
                 Kind::Test => test(doc, op),
                 Kind::Unknown(k) => Err(format!("Unexpected kind: {k}")),
             };
@@ -208,6 +209,58 @@ impl Patch {
         }
         json_round_trip(doc).map_err(Error::patch)
     }
+}
+
+/// A document may grow to this many nodes through `copy` operations (or
+/// to twice its size before the patch, when that is more). kustomize sets
+/// no bound: a patch that copies `/spec` into itself thirty times doubles
+/// the object thirty times, until memory runs out.
+pub(crate) const MAX_PATCHED_NODES: usize = 1_000_000;
+
+/// What `copy` operations have added to a document, against its bound.
+struct Growth {
+    nodes: usize,
+    limit: usize,
+}
+
+impl Growth {
+    fn new(doc: &Node) -> Self {
+        let nodes = rustomize_yaml::limits::count(doc);
+        Growth {
+            nodes,
+            limit: MAX_PATCHED_NODES.max(nodes.saturating_mul(2)),
+        }
+    }
+
+    /// Accounts for a copy of `value` placed inside `parents.len() + 1`
+    /// collections: refused when the document would pass its bound, or be
+    /// nested deeper than a YAML document may be.
+    fn copy(&mut self, value: &Node, parents: &[String]) -> Result<(), String> {
+        self.nodes = self
+            .nodes
+            .saturating_add(rustomize_yaml::limits::count(value));
+        if self.nodes > self.limit {
+            return Err(format!(
+                "copy operation refused: the document would hold more than {} nodes",
+                self.limit
+            ));
+        }
+        within_depth(value, parents)
+    }
+}
+
+/// Refuses a value placed inside `parents.len() + 1` collections when the
+/// document would then be nested past the YAML limit (which kustomize's
+/// printer enforces).
+fn within_depth(value: &Node, parents: &[String]) -> Result<(), String> {
+    let depth = parents.len() + 1 + rustomize_yaml::limits::height(value);
+    if depth > rustomize_yaml::limits::MAX_DEPTH {
+        return Err(format!(
+            "the patched document would be nested {depth} deep: {}",
+            rustomize_yaml::limits::DEPTH_MESSAGE
+        ));
+    }
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------
@@ -474,11 +527,12 @@ fn move_op(doc: &mut Node, op: &Operation) -> Result<(), String> {
         )
     };
     let (parents, key) = split(path).ok_or_else(missing_to)?;
+    within_depth(&value, &parents)?;
     let con = container(doc, &parents).ok_or_else(missing_to)?;
     con_add(con, &key, value).map_err(|e| format!("error in move for path: '{path}': {e}"))
 }
 
-fn copy(doc: &mut Node, op: &Operation) -> Result<(), String> {
+fn copy(doc: &mut Node, op: &Operation, growth: &mut Growth) -> Result<(), String> {
     let from = field_text(&op.from, "operation, missing from field")
         .map_err(|e| format!("copy operation failed to decode from: {e}"))?;
     let missing_from = || {
@@ -486,10 +540,7 @@ fn copy(doc: &mut Node, op: &Operation) -> Result<(), String> {
     };
     let (parents, key) = split(from).ok_or_else(missing_from)?;
     let con = container(doc, &parents).ok_or_else(missing_from)?;
-    let value = con_get(con, &key)
-        .map_err(|e| format!("error in copy for from: '{from}': {e}"))?
-        .cloned()
-        .unwrap_or_else(Node::null);
+    let found = con_get(con, &key).map_err(|e| format!("error in copy for from: '{from}': {e}"))?;
     let Field::Text(path) = &op.path else {
         return Err("copy operation failed to decode path: missing value".into());
     };
@@ -498,7 +549,16 @@ fn copy(doc: &mut Node, op: &Operation) -> Result<(), String> {
             "copy operation does not apply: doc is missing destination path: {path}: missing value"
         )
     };
-    let (parents, key) = split(path).ok_or_else(missing_to)?;
+    let (to_parents, to_key) = split(path).ok_or_else(missing_to)?;
+    // Measured before the copy is made.
+    let value = match found {
+        Some(v) => {
+            growth.copy(v, &to_parents)?;
+            v.clone()
+        }
+        None => Node::null(),
+    };
+    let (parents, key) = (to_parents, to_key);
     let con = container(doc, &parents).ok_or_else(missing_to)?;
     con_add(con, &key, value).map_err(|e| format!("error while adding value during copy: {e}"))
 }

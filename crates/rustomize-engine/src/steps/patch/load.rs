@@ -48,7 +48,8 @@ impl From<LoadError> for Error {
 /// The strategic merge patches in `text`, in order.
 pub(crate) fn sm_patches_from_text(text: &str) -> Result<Vec<Node>, LoadError> {
     let text = text.replace("\r\n", "\n");
-    sm_patches_from_parsed(rustomize_yaml::parse_documents(&text))
+    // kyaml reads patches: a repeated key is ignored, the first wins.
+    sm_patches_from_parsed(rustomize_yaml::parse::parse_documents_first_key_wins(&text))
 }
 
 /// [`sm_patches_from_text`] of text already parsed (with `\r\n` read as

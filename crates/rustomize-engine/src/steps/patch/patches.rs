@@ -197,7 +197,9 @@ impl PatchTransformer {
                 json6902::Patch::parse(&text),
             )
         } else {
-            let parsed = rustomize_yaml::parse_documents(&text);
+            // kyaml reads patches: a repeated key is ignored, the first
+            // wins.
+            let parsed = rustomize_yaml::parse::parse_documents_first_key_wins(&text);
             let json = json6902::Patch::parse_parsed(&text, Some(&parsed));
             (load::sm_patches_from_parsed(parsed), json)
         };

@@ -128,6 +128,9 @@ impl ReplacementTransformer {
                 other => vec![other],
             };
             for item in items {
+                // kustomize reads a replacement file with the lenient
+                // `yaml.Unmarshal`: fields it does not know are ignored
+                // (inline replacements are checked with the kustomization).
                 let r: Replacement = rustomize_yaml::de::from_node_lenient(item).map_err(|e| {
                     Error::transformer(format!("{}: invalid replacement: {e}", field.path))
                 })?;

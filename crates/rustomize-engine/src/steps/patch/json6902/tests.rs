@@ -778,3 +778,45 @@ fn apply_takes_parsed_yaml_ops() {
         "a: 1\nb: true\n"
     );
 }
+
+/// kustomize has no bound here: thirty copies of `/spec` into itself double
+/// the object thirty times (a billion nodes). The patch is refused once
+/// the document passes a million nodes.
+#[test]
+fn a_patch_copying_a_subtree_into_itself_is_bounded() {
+    let mut doc = rustomize_yaml::parse_one("spec: {a: 1, b: [1, 2, 3]}\n").unwrap();
+    let ops: String = (0..30)
+        .map(|i| format!("- {{op: copy, from: /spec, path: /spec/c{i}}}\n"))
+        .collect();
+    let err = Patch::parse(&ops).unwrap().apply(&mut doc).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("copy operation refused: the document would hold more than 1000000 nodes"),
+        "{err}"
+    );
+    // A few copies are fine.
+    let mut doc = rustomize_yaml::parse_one("spec: {a: 1}\n").unwrap();
+    let ops: String = (0..5)
+        .map(|i| format!("- {{op: copy, from: /spec, path: /spec/c{i}}}\n"))
+        .collect();
+    Patch::parse(&ops).unwrap().apply(&mut doc).unwrap();
+    // Each copy doubles `spec` and adds a key: 3, 7, 15, ..., 127 nodes.
+    assert_eq!(rustomize_yaml::limits::count(&doc), 2 + 127);
+}
+
+/// Moving or copying a subtree under itself level after level nests the
+/// document past what a YAML document may hold (and kustomize prints).
+#[test]
+fn a_patch_nesting_past_the_depth_limit_is_refused() {
+    // On the build's stack, as in a build: the JSON round trip recurses.
+    crate::run_on_large_stack(|| {
+        let deep = format!("spec: {}1{}\n", "[".repeat(9_997), "]".repeat(9_997));
+        let mut doc = rustomize_yaml::parse_one(&deep).unwrap();
+        let ops = "- {op: copy, from: /spec, path: /x}\n- {op: add, path: /y, value: {a: {b: {}}}}\n- {op: copy, from: /x, path: /y/a/b/c}\n";
+        let err = Patch::parse(ops).unwrap().apply(&mut doc).unwrap_err();
+        assert!(
+            err.to_string().contains("exceeded max depth of 10000"),
+            "{err}"
+        );
+    });
+}
