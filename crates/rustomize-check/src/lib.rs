@@ -177,10 +177,12 @@ fn check_all(resources: &[Resource], target: &Target, opts: &Options) -> Result<
         envs: environment::Chooser::new(opts.env.as_deref(), &opts.config, target),
     };
     let rules = rules::all();
-    let per_object: Vec<Vec<Finding>> = resources
-        .par_iter()
-        .map(|r| check_object(&cx, rules, &opts.config, r, target))
-        .collect();
+    let per_object: Vec<Vec<Finding>> = rustomize_engine::parallel(|| {
+        resources
+            .par_iter()
+            .map(|r| check_object(&cx, rules, &opts.config, r, target))
+            .collect()
+    });
     let mut assumed: Vec<String> = resources
         .iter()
         .filter_map(|r| cx.envs.of(r))

@@ -111,26 +111,28 @@ impl BuildOutput {
             }
             return Ok(out);
         }
-        let run = (resources.len() / (rayon::current_num_threads() * 8)).max(16);
-        let pieces: Vec<Result<String, Error>> = resources
-            .par_chunks(run)
-            .enumerate()
-            .map(|(c, chunk)| {
-                let mut out = String::with_capacity(chunk.len() * 1024);
-                for (i, r) in chunk.iter().enumerate() {
-                    if c > 0 || i > 0 {
-                        out.push_str("---\n");
-                    }
-                    rustomize_yaml::emit::write_document(&mut out, &r.node).map_err(|error| {
-                        Error::Emit {
-                            id: r.cur_id().to_string(),
-                            error,
+        let pieces: Vec<Result<String, Error>> = crate::stack::parallel(|| {
+            let run = (resources.len() / (rayon::current_num_threads() * 8)).max(16);
+            resources
+                .par_chunks(run)
+                .enumerate()
+                .map(|(c, chunk)| {
+                    let mut out = String::with_capacity(chunk.len() * 1024);
+                    for (i, r) in chunk.iter().enumerate() {
+                        if c > 0 || i > 0 {
+                            out.push_str("---\n");
                         }
-                    })?;
-                }
-                Ok(out)
-            })
-            .collect();
+                        rustomize_yaml::emit::write_document(&mut out, &r.node).map_err(
+                            |error| Error::Emit {
+                                id: r.cur_id().to_string(),
+                                error,
+                            },
+                        )?;
+                    }
+                    Ok(out)
+                })
+                .collect()
+        });
         let mut out = String::with_capacity(
             pieces
                 .iter()
@@ -193,10 +195,12 @@ pub fn build_two(
         })
     };
     if !shareable {
-        let (a, b) = rayon::join(
-            || build(earlier.clone(), dir, opts),
-            || build(later.clone(), dir, opts),
-        );
+        let (a, b) = crate::stack::parallel(|| {
+            rayon::join(
+                || build(earlier.clone(), dir, opts),
+                || build(later.clone(), dir, opts),
+            )
+        });
         return (a, b);
     }
     let shared = reuse::Shared::new(later.clone());
@@ -204,13 +208,15 @@ pub fn build_two(
     // build has accumulated its tree: its last steps (mostly serial) run
     // beside the later build.
     let first = accumulate_top(earlier, dir, opts, Some(Role::Record(shared.clone())));
-    let (a, b) = rayon::join(
-        || first.and_then(|a| finish_top(a, opts)),
-        || {
-            accumulate_top(later, dir, opts, Some(Role::Take(shared)))
-                .and_then(|a| finish_top(a, opts))
-        },
-    );
+    let (a, b) = crate::stack::parallel(|| {
+        rayon::join(
+            || first.and_then(|a| finish_top(a, opts)),
+            || {
+                accumulate_top(later, dir, opts, Some(Role::Take(shared)))
+                    .and_then(|a| finish_top(a, opts))
+            },
+        )
+    });
     (relative(a), relative(b))
 }
 

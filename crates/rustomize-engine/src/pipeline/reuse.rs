@@ -169,20 +169,23 @@ pub(crate) fn record_children(
     if dirs.is_empty() {
         return;
     }
-    let traces: Vec<Option<Trace>> = dirs
-        .par_iter()
-        .map(|(acc, _)| shared.trace(fs, acc))
-        .collect();
+    let traces: Vec<Option<Trace>> = crate::stack::parallel(|| {
+        dirs.par_iter()
+            .map(|(acc, _)| shared.trace(fs, acc))
+            .collect()
+    });
     if covered && traces.iter().all(Option::is_some) && shared.unchanged(fs, root) {
         return;
     }
-    dirs.into_par_iter()
-        .zip(traces)
-        .for_each(|((acc, at), trace)| {
-            if let Some(trace) = trace {
-                shared.store(at, trace, acc);
-            }
-        });
+    crate::stack::parallel(|| {
+        dirs.into_par_iter()
+            .zip(traces)
+            .for_each(|((acc, at), trace)| {
+                if let Some(trace) = trace {
+                    shared.store(at, trace, acc);
+                }
+            })
+    });
 }
 
 #[cfg(test)]

@@ -327,10 +327,12 @@ impl<'c> Target<'c> {
         if self.ctx.sequential || entries.len() < PARALLEL_ENTRIES {
             return entries.iter().map(|entry| self.load_entry(entry)).collect();
         }
-        entries
-            .par_iter()
-            .map(|entry| self.load_entry(entry))
-            .collect::<Result<Vec<_>, _>>()
+        crate::stack::parallel(|| {
+            entries
+                .par_iter()
+                .map(|entry| self.load_entry(entry))
+                .collect::<Result<Vec<_>, _>>()
+        })
     }
 
     fn load_entry(&self, entry: &str) -> Result<Loaded, Error> {

@@ -129,10 +129,12 @@ impl Transformer for HashTransformer {
                 .filter(|r| r.meta.needs_hash)
                 .try_for_each(one);
         }
-        resources
-            .par_iter_mut()
-            .filter(|r| r.meta.needs_hash)
-            .try_for_each(one)
+        crate::stack::parallel(|| {
+            resources
+                .par_iter_mut()
+                .filter(|r| r.meta.needs_hash)
+                .try_for_each(one)
+        })
     }
 }
 
