@@ -319,12 +319,21 @@ impl<'c> Target<'c> {
     }
 
     /// Loads `resources` entries in parallel; results keep their order.
-    /// A short list loads in this thread: a small tree never starts the
-    /// thread pool (starting it costs more than such a tree's build).
+    /// A short list of files and at most one directory loads in this
+    /// thread: a small tree never starts the thread pool (starting it costs
+    /// more than such a tree's build), while two directories (a tree of
+    /// CRDs beside the rest) still load side by side.
     fn load_resources(&self, entries: &[String]) -> Result<Vec<Loaded>, Error> {
-        /// Fewer entries than this load one after the other.
+        /// Fewer entries than this load one after the other...
         const PARALLEL_ENTRIES: usize = 4;
-        if self.ctx.sequential || entries.len() < PARALLEL_ENTRIES {
+        /// ... unless this many of them look like directories (a name
+        /// without a YAML or JSON extension: only a scheduling guess).
+        const PARALLEL_DIRS: usize = 2;
+        let dirs = entries
+            .iter()
+            .filter(|e| ![".yaml", ".yml", ".json"].iter().any(|x| e.ends_with(x)))
+            .count();
+        if self.ctx.sequential || (entries.len() < PARALLEL_ENTRIES && dirs < PARALLEL_DIRS) {
             return entries.iter().map(|entry| self.load_entry(entry)).collect();
         }
         crate::stack::parallel(|| {
