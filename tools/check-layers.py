@@ -38,7 +38,7 @@ LAYERS = {
         ("steps", ["steps"]),
         ("pipeline", ["pipeline"]),
         # lib.rs's public namespaces, re-exporting the layers.
-        ("facade", ["kustomization", "fs", "remote"]),
+        ("facade", ["kustomization", "provenance", "fs", "remote"]),
     ],
 }
 

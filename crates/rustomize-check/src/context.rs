@@ -23,6 +23,9 @@ pub(crate) struct Index<'a> {
     produced: HashSet<(String, &'a str, &'a str)>,
     /// Pod templates by namespace.
     pods: HashMap<&'a str, Vec<(&'a Resource, PodTemplate<'a>)>>,
+    /// Services the build renamed (a prefix, a suffix), by (namespace
+    /// now, a name they had before).
+    renamed: HashMap<(&'a str, &'a str), &'a Resource>,
 }
 
 impl<'a> Index<'a> {
@@ -44,8 +47,26 @@ impl<'a> Index<'a> {
             if let Some(pt) = pod_template(r) {
                 ix.pods.entry(ns).or_default().push((r, pt));
             }
+            if kind == "Service" {
+                for (_, old, old_kind) in &r.meta.previous {
+                    if old != r.name() && old_kind == "Service" {
+                        ix.renamed.entry((ns, old.as_str())).or_insert(r);
+                    }
+                }
+            }
         }
         ix
+    }
+
+    /// Services the build renamed, by (namespace, old name).
+    pub(crate) fn renamed_services(&self) -> &HashMap<(&'a str, &'a str), &'a Resource> {
+        &self.renamed
+    }
+
+    /// The Service of namespace `ns` that was called `old` before the build
+    /// renamed it.
+    pub(crate) fn renamed_service(&self, ns: &str, old: &str) -> Option<&'a Resource> {
+        self.renamed.get(&(ns, old)).copied()
     }
 
     /// Whether the output has an object of this kind, namespace (empty for
@@ -107,6 +128,12 @@ pub(crate) struct Context<'a> {
     pub provenance: bool,
     /// Which environment each object belongs to.
     pub envs: Chooser<'a>,
+    /// Where each value came from, when the objects come from a build that
+    /// recorded it.
+    pub table: Option<&'a rustomize_engine::provenance::Table>,
+    /// Patch, replacement and JSON 6902 targets the build found selecting
+    /// nothing.
+    pub unmatched: &'a [rustomize_engine::UnmatchedTarget],
 }
 
 impl Context<'_> {

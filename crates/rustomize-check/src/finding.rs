@@ -79,11 +79,23 @@ pub struct Finding {
     pub path: String,
     /// What is wrong, and how to fix it where that is short.
     pub message: String,
-    /// The file in the tree the object came from, as the user would name it
-    /// (relative to the working directory when possible).
+    /// The file to edit, as the user would name it (relative to the
+    /// working directory when possible; `repo@ref:path` in a remote base):
+    /// where the field's value was set (the overlay's `images:` entry, the
+    /// patch that removed a probe, the base file), else the object's file.
     pub file: Option<String>,
-    /// The line the object starts at in that file.
+    /// The line to edit in that file.
     pub line: Option<u32>,
+    /// The column, when known.
+    pub column: Option<u32>,
+    /// What at that place set the value, when it is a kustomization entry
+    /// rather than the file's own text (`images[0]`, `replicas[0]`,
+    /// `configMapGenerator[0] literals[1]`).
+    pub detail: Option<String>,
+    /// The file the object itself came from (the heading of its findings).
+    pub object_file: Option<String>,
+    /// The line the object starts at in that file.
+    pub object_line: Option<u32>,
 }
 
 /// Findings of one checked target (a directory or a file).

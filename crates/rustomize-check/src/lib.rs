@@ -41,6 +41,7 @@ mod context;
 mod environment;
 mod error;
 mod finding;
+mod location;
 mod output;
 mod paths;
 mod producers;
@@ -152,16 +153,54 @@ impl Target {
     }
 }
 
-/// Checks the objects of one target.
+/// Checks the objects of one target: rendered YAML (`-f`), or a build that
+/// recorded no provenance. Findings name the field's line in the file the
+/// object came from.
 ///
 /// Runs on the engine's threads with a large stack: schema validation
 /// recurses over a CRD's schema and the object, both as deep as a YAML
 /// document may be.
 pub fn check(resources: &[Resource], target: &Target, opts: &Options) -> Result<Report, Error> {
-    rustomize_engine::run_on_large_stack(|| check_all(resources, target, opts))
+    check_with(resources, None, &[], target, opts)
 }
 
-fn check_all(resources: &[Resource], target: &Target, opts: &Options) -> Result<Report, Error> {
+/// Checks the objects of a build. When the build recorded provenance
+/// ([`BuildOptions::provenance`](rustomize_engine::BuildOptions::provenance)),
+/// every finding names the file and line that set the field (the
+/// overlay's `images:` entry, the patch that removed a probe, the base
+/// file, `repo@ref:path` for a remote base), and the rules that need the
+/// build's own knowledge run (`unmatched-target`).
+pub fn check_built(
+    built: &rustomize_engine::BuildOutput,
+    target: &Target,
+    opts: &Options,
+) -> Result<Report, Error> {
+    check_with(
+        built.resources.resources(),
+        built.provenance.as_ref(),
+        &built.unmatched,
+        target,
+        opts,
+    )
+}
+
+fn check_with(
+    resources: &[Resource],
+    table: Option<&rustomize_engine::provenance::Table>,
+    unmatched: &[rustomize_engine::UnmatchedTarget],
+    target: &Target,
+    opts: &Options,
+) -> Result<Report, Error> {
+    rustomize_engine::run_on_large_stack(|| check_all(resources, table, unmatched, target, opts))
+}
+
+fn check_all(
+    resources: &[Resource],
+    table: Option<&rustomize_engine::provenance::Table>,
+    unmatched: &[rustomize_engine::UnmatchedTarget],
+    target: &Target,
+    opts: &Options,
+) -> Result<Report, Error> {
     let minor = opts.kubernetes_minor()?;
     let builtin = Builtin::get(minor)?;
     let mut store = Store::new(builtin.schemas.clone(), builtin.any);
@@ -175,6 +214,8 @@ fn check_all(resources: &[Resource], target: &Target, opts: &Options) -> Result<
         crds,
         provenance: target.provenance,
         envs: environment::Chooser::new(opts.env.as_deref(), &opts.config, target),
+        table,
+        unmatched,
     };
     let rules = rules::all();
     let per_object: Vec<Vec<Finding>> = rustomize_engine::parallel(|| {
@@ -183,6 +224,7 @@ fn check_all(resources: &[Resource], target: &Target, opts: &Options) -> Result<
             .map(|r| check_object(&cx, rules, &opts.config, r, target))
             .collect()
     });
+    let of_build = check_build(&cx, rules, &opts.config);
     let mut assumed: Vec<String> = resources
         .iter()
         .filter_map(|r| cx.envs.of(r))
@@ -194,7 +236,7 @@ fn check_all(resources: &[Resource], target: &Target, opts: &Options) -> Result<
         target: target.name.clone(),
         kubernetes_version: minor.to_string(),
         objects: resources.len(),
-        findings: per_object.into_iter().flatten().collect(),
+        findings: per_object.into_iter().flatten().chain(of_build).collect(),
         assumed_environments: assumed,
     })
 }
@@ -215,6 +257,7 @@ fn check_object(
     let production = cx.is_production(r);
     let mut out = Vec::new();
     let mut hits = Vec::new();
+    let object_at = location::of_object(r, cx.table, target);
     for &rule in rules {
         let severity = match config.rule(rule.id()) {
             Some(RuleSetting::Off) => continue,
@@ -228,6 +271,7 @@ fn check_object(
         hits.clear();
         rule.check(cx, r, &mut hits);
         for h in hits.drain(..) {
+            let at = location::of_field(r, &h.path, h.at, cx.table, target);
             out.push(Finding {
                 rule: rule.id(),
                 severity,
@@ -239,27 +283,58 @@ fn check_object(
                 },
                 path: h.path,
                 message: h.message,
-                file: file_of(r, target),
-                line: Some(r.map().line).filter(|&l| l > 0),
+                file: at.file,
+                line: at.line,
+                column: at.column,
+                detail: at.detail,
+                object_file: object_at.file.clone(),
+                object_line: object_at.line,
             });
         }
     }
     out
 }
 
-/// The file an object came from, as the user would name it.
-fn file_of(r: &Resource, target: &Target) -> Option<String> {
-    let o = r.meta.origin.as_ref()?;
-    if let Some(repo) = &o.repo {
-        let at = o
-            .git_ref
-            .as_deref()
-            .map(|g| format!("?ref={g}"))
-            .unwrap_or_default();
-        return Some(format!("{repo}//{}{at}", o.path));
+/// The findings about the build itself (its kustomization entries), after
+/// those of the objects.
+fn check_build(cx: &Context<'_>, rules: &[&dyn rules::Rule], config: &Config) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let mut hits = Vec::new();
+    for &rule in rules {
+        let severity = match config.rule(rule.id()) {
+            Some(RuleSetting::Off) => continue,
+            Some(RuleSetting::Severity(s)) => s,
+            None => rule.default_severity(),
+        };
+        hits.clear();
+        rule.check_build(cx, &mut hits);
+        for h in hits.drain(..) {
+            let line = Some(h.line).filter(|&l| l > 0);
+            out.push(Finding {
+                rule: rule.id(),
+                severity,
+                object: ObjectRef {
+                    api_version: rustomize_engine::kustomization::KUSTOMIZATION_VERSION.to_string(),
+                    kind: "Kustomization".to_string(),
+                    namespace: String::new(),
+                    // The kustomization's directory: the heading then
+                    // reads `overlays/x/kustomization.yaml: Kustomization overlays/x`.
+                    name: std::path::Path::new(&h.file)
+                        .parent()
+                        .map(|d| d.display().to_string())
+                        .filter(|d| !d.is_empty())
+                        .unwrap_or_else(|| ".".to_string()),
+                },
+                path: h.path,
+                message: h.message,
+                file: Some(h.file.clone()),
+                line,
+                column: Some(h.column).filter(|&c| c > 0),
+                detail: None,
+                object_file: Some(h.file),
+                object_line: None,
+            });
+        }
     }
-    Some(match &target.dir {
-        Some(d) => paths::normalize(&d.join(&o.path)).display().to_string(),
-        None => o.path.clone(),
-    })
+    out
 }

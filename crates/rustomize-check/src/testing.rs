@@ -3,17 +3,23 @@
 //! does; and a table runner that reports every failing row.
 
 use crate::finding::Report;
-use crate::{Options, Target, check};
-use rustomize_engine::Resource;
-use rustomize_engine::{BuildOptions, build};
+use crate::{Options, Target, check_built};
+use rustomize_engine::{BuildOptions, BuildOutput, build};
 use rustomize_loader::MemFs;
 use std::path::Path;
 use std::sync::Arc;
 
 /// Builds a tree of files (relative path, text) rooted at `/app`, whose
 /// `kustomization.yaml` is given or, when absent, lists `app.yaml` with
-/// `sortOptions: fifo` so objects keep their order.
-pub(crate) fn build_tree(files: &[(&str, &str)]) -> Vec<Resource> {
+/// `sortOptions: fifo` so objects keep their order; with provenance, as
+/// `check` builds (paths relative to `/app`).
+pub(crate) fn build_tree(files: &[(&str, &str)]) -> BuildOutput {
+    FILES.with(|f| {
+        *f.borrow_mut() = files
+            .iter()
+            .map(|(p, t)| (p.to_string(), t.to_string()))
+            .collect()
+    });
     let fs = MemFs::new();
     for (path, text) in files {
         fs.write(Path::new("/app").join(path), *text);
@@ -24,25 +30,27 @@ pub(crate) fn build_tree(files: &[(&str, &str)]) -> Vec<Resource> {
             "resources: [app.yaml]\nsortOptions: {order: fifo}\n",
         );
     }
-    build(Arc::new(fs), Path::new("/app"), &BuildOptions::default())
-        .expect("test tree builds")
-        .resources
-        .into_resources()
+    let opts = BuildOptions {
+        provenance: true,
+        paths_relative_to: Some("/app".into()),
+        ..BuildOptions::default()
+    };
+    build(Arc::new(fs), Path::new("/app"), &opts).expect("test tree builds")
 }
 
-/// Resources built from one file, `app.yaml`.
-pub(crate) fn resources(yaml: &str) -> Vec<Resource> {
+/// A build of one file, `app.yaml`.
+pub(crate) fn resources(yaml: &str) -> BuildOutput {
     build_tree(&[("app.yaml", yaml)])
 }
 
-/// Checks resources as a built tree with `opts`.
-pub(crate) fn report(resources: &[Resource], opts: &Options) -> Report {
+/// Checks a build as a built tree with `opts`.
+pub(crate) fn report(built: &BuildOutput, opts: &Options) -> Report {
     let target = Target {
         name: "tree".into(),
         dir: None,
         provenance: true,
     };
-    check(resources, &target, opts).expect("check runs")
+    check_built(built, &target, opts).expect("check runs")
 }
 
 /// The findings of one rule, one text line each.
@@ -64,10 +72,36 @@ pub(crate) fn findings(rule: &str, yaml: &str) -> String {
     findings_of(rule, yaml, &Options::default())
 }
 
+thread_local! {
+    /// The files of the last tree built on this thread, for
+    /// `RUSTOMIZE_SHOW_LINES`.
+    static FILES: std::cell::RefCell<Vec<(String, String)>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 /// `file:line: severity[rule] Kind ns/name: path: message`: one finding
-/// on one line, the form rule tests compare.
+/// on one line, the form rule tests compare. With `RUSTOMIZE_SHOW_LINES`
+/// set, also prints the line the finding names on stderr, to review
+/// expectations.
 pub(crate) fn finding_line(out: &mut String, f: &crate::finding::Finding, target: &str) {
     use std::fmt::Write as _;
+    if std::env::var_os("RUSTOMIZE_SHOW_LINES").is_some() {
+        let text = FILES.with(|files| {
+            let files = files.borrow();
+            let file = files
+                .iter()
+                .find(|(p, _)| Some(p.as_str()) == f.file.as_deref())?;
+            let n = f.line? as usize;
+            file.1.lines().nth(n.checked_sub(1)?).map(str::to_string)
+        });
+        eprintln!(
+            "SHOW {}:{} [{}] {} => {:?}",
+            f.file.as_deref().unwrap_or("?"),
+            f.line.unwrap_or(0),
+            f.rule,
+            f.path,
+            text.unwrap_or_default()
+        );
+    }
     out.push_str(f.file.as_deref().unwrap_or(target));
     if let Some(line) = f.line {
         let _ = write!(out, ":{line}");

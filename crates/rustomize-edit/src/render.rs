@@ -35,17 +35,13 @@ pub fn to_node(v: &Value) -> Node {
         Value::Null => Node::null(),
         Value::Bool(b) => Node::bool(*b),
         Value::Int(i) => Node::int(*i),
-        Value::Float(f) => Node::Scalar(Scalar {
-            value: rustomize_yaml::resolve::format_go_g(*f),
-            tag: Tag::Float,
-            style: YStyle::Plain,
-            line: 0,
-        }),
+        Value::Float(f) => Node::Scalar(Scalar::new(
+            rustomize_yaml::resolve::format_go_g(*f),
+            Tag::Float,
+            YStyle::Plain,
+        )),
         Value::Str(s) => Node::string(s.clone()),
-        Value::Seq(items) => Node::Seq(Seq {
-            items: items.iter().map(to_node).collect(),
-            line: 0,
-        }),
+        Value::Seq(items) => Node::Seq(Seq::new(items.iter().map(to_node).collect())),
         Value::Map(entries) => {
             let mut map = Map::new();
             for (k, v) in entries {

@@ -93,6 +93,7 @@ mod gofmt;
 mod model;
 mod pattern;
 mod pipeline;
+pub mod provenance;
 mod stack;
 mod steps;
 #[cfg(test)]
@@ -105,7 +106,7 @@ pub use model::resmap::ResMap;
 pub use model::resource::{Behavior, BuildMeta, ConfiguredBy, GeneratedFrom, Origin, Resource};
 pub use pipeline::observer::{StepInfo, StepObserver};
 pub use pipeline::sort::Order;
-pub use pipeline::{BuildOptions, BuildOutput, build, build_two};
+pub use pipeline::{BuildOptions, BuildOutput, UnmatchedTarget, build, build_two};
 pub use stack::{MAX_NESTING, STACK_SIZE, parallel, run_on_large_stack};
 pub use steps::openapi::list_merge_keys;
 pub use steps::options::{DEFAULT_FUNCTION_TIMEOUT, DEFAULT_HELM_TIMEOUT, PluginOptions};

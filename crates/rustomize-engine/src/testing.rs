@@ -48,6 +48,11 @@ impl Tree {
         Path::new(ROOT).join(dir)
     }
 
+    /// The file system.
+    pub(crate) fn fs(&self) -> Arc<MemFs> {
+        self.fs.clone()
+    }
+
     /// A loader rooted at `dir` (relative to [`ROOT`]), default restrictor.
     pub(crate) fn loader(&self, dir: &str) -> Loader {
         Loader::new(self.fs.clone(), &Tree::path(dir), LoadRestrictor::RootOnly)
@@ -110,6 +115,21 @@ pub(crate) fn run(t: &dyn Transformer, input: &str) -> Result<String, Error> {
     let mut rm = resmap(input);
     t.transform(&mut rm)?;
     Ok(print(&rm))
+}
+
+/// Runs `check` on every row and fails with all the rows that fail.
+pub(crate) fn rows<T: std::fmt::Debug>(rows: &[T], check: impl Fn(&T) -> Result<(), String>) {
+    let failures: Vec<String> = rows
+        .iter()
+        .filter_map(|row| check(row).err().map(|why| format!("  {row:?}\n    {why}")))
+        .collect();
+    assert!(
+        failures.is_empty(),
+        "{} of {} rows failed:\n{}",
+        failures.len(),
+        rows.len(),
+        failures.join("\n")
+    );
 }
 
 /// The whole error, as the command line prints it.

@@ -231,10 +231,9 @@ fn to_json(node: &Node) -> Result<Node, RoundTripError> {
             V2::Float(f) if f.is_finite() => number(f),
             V2::Float(f) => return Err(RoundTripError::Value(go_non_finite(f).to_string())),
         },
-        Node::Seq(seq) => Node::Seq(Seq {
-            items: seq.items.iter().map(to_json).collect::<Result<_, _>>()?,
-            line: 0,
-        }),
+        Node::Seq(seq) => Node::Seq(Seq::new(
+            seq.items.iter().map(to_json).collect::<Result<_, _>>()?,
+        )),
         Node::Map(map) => {
             let mut out = Map::new();
             for e in &map.entries {

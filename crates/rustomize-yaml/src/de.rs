@@ -511,21 +511,19 @@ impl<'de> Visitor<'de> for NodeVisitor {
     }
 
     fn visit_u64<E>(self, v: u64) -> Result<Node, E> {
-        Ok(Node::Scalar(Scalar {
-            value: v.to_string(),
-            tag: Tag::Int,
-            style: Style::Plain,
-            line: 0,
-        }))
+        Ok(Node::Scalar(Scalar::new(
+            v.to_string(),
+            Tag::Int,
+            Style::Plain,
+        )))
     }
 
     fn visit_f64<E>(self, v: f64) -> Result<Node, E> {
-        Ok(Node::Scalar(Scalar {
-            value: format!("{v:?}"),
-            tag: Tag::Float,
-            style: Style::Plain,
-            line: 0,
-        }))
+        Ok(Node::Scalar(Scalar::new(
+            format!("{v:?}"),
+            Tag::Float,
+            Style::Plain,
+        )))
     }
 
     fn visit_str<E>(self, v: &str) -> Result<Node, E> {

@@ -46,6 +46,44 @@ pub fn to_string(node: &Node) -> Result<String, EmitError> {
 
 /// Appends one document to `out`.
 pub fn write_document(out: &mut String, node: &Node) -> Result<(), EmitError> {
+    emit_document(out, node, &mut NoVisit)
+}
+
+/// Told where each mapping entry and sequence item starts in the output
+/// of [`write_document_visiting`] (for `rustomize explain`, which puts
+/// each printed line beside the place its value came from).
+pub trait Visit {
+    /// An entry starts printing at byte `offset` of the output (before the
+    /// line break and indentation that precede it, if any).
+    fn enter_entry(&mut self, offset: usize, entry: &Entry);
+    /// The `index`-th item of a sequence starts printing at `offset`.
+    fn enter_item(&mut self, offset: usize, index: usize, item: &Node);
+    /// The entry or item entered last is printed.
+    fn leave(&mut self);
+}
+
+/// [`write_document`], telling `visit` where each entry and item starts.
+pub fn write_document_visiting(
+    out: &mut String,
+    node: &Node,
+    visit: &mut impl Visit,
+) -> Result<(), EmitError> {
+    emit_document(out, node, visit)
+}
+
+/// The visitor of plain printing: nothing to tell (compiled away).
+struct NoVisit;
+
+impl Visit for NoVisit {
+    #[inline(always)]
+    fn enter_entry(&mut self, _: usize, _: &Entry) {}
+    #[inline(always)]
+    fn enter_item(&mut self, _: usize, _: usize, _: &Node) {}
+    #[inline(always)]
+    fn leave(&mut self) {}
+}
+
+fn emit_document<V: Visit>(out: &mut String, node: &Node, visit: &mut V) -> Result<(), EmitError> {
     let mut e = Emitter {
         out,
         column: 0,
@@ -53,6 +91,7 @@ pub fn write_document(out: &mut String, node: &Node) -> Result<(), EmitError> {
         whitespace: true,
         indention: true,
         order: Vec::new(),
+        visit,
     };
     e.node(
         node,
@@ -184,7 +223,7 @@ enum Style {
     Literal,
 }
 
-struct Emitter<'a> {
+struct Emitter<'a, V> {
     out: &'a mut String,
     column: usize,
     indent: i32,
@@ -194,9 +233,11 @@ struct Emitter<'a> {
     /// its entries' positions in its own slice on top, and truncates it
     /// when done.
     order: Vec<usize>,
+    /// Told where entries and items start (see [`Visit`]).
+    visit: &'a mut V,
 }
 
-impl Emitter<'_> {
+impl<V: Visit> Emitter<'_, V> {
     fn node(&mut self, node: &Node, ctx: Ctx) -> Result<(), EmitError> {
         match node {
             Node::Scalar(s) => {
@@ -216,7 +257,8 @@ impl Emitter<'_> {
             Node::Seq(seq) => {
                 let saved = self.indent;
                 self.increase_indent(false, ctx.mapping && !self.indention);
-                for item in &seq.items {
+                for (i, item) in seq.items.iter().enumerate() {
+                    self.visit.enter_item(self.out.len(), i, item);
                     self.write_indent();
                     self.write_indicator("-", true, false, true);
                     self.node(
@@ -226,6 +268,7 @@ impl Emitter<'_> {
                             simple_key: false,
                         },
                     )?;
+                    self.visit.leave();
                 }
                 self.indent = saved;
             }
@@ -238,10 +281,12 @@ impl Emitter<'_> {
                 while k < self.order.len() {
                     let entry = &map.entries[self.order[k]];
                     k += 1;
+                    self.visit.enter_entry(self.out.len(), entry);
                     if let Err(e) = self.entry(entry) {
                         self.order.truncate(base);
                         return Err(e);
                     }
+                    self.visit.leave();
                 }
                 self.order.truncate(base);
                 self.indent = saved;

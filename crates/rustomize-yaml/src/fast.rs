@@ -32,7 +32,7 @@ pub(crate) fn parse_documents(src: &str) -> Option<Result<Vec<Node>, ParseError>
     if !(src.ends_with('\n') || src.is_empty()) {
         return None;
     }
-    let (lines, info) = split_lines(src)?;
+    let (lines, info, non_ascii) = split_lines(src)?;
     // The split yields a last, empty piece after a final line break.
     let ends_with_break = src.ends_with('\n');
     let count = if ends_with_break {
@@ -87,18 +87,55 @@ pub(crate) fn parse_documents(src: &str) -> Option<Result<Vec<Node>, ParseError>
         }
         i += 1;
     }
+    if non_ascii {
+        for doc in &mut docs {
+            char_columns(doc, &lines);
+        }
+    }
     Some(Ok(docs))
+}
+
+/// Turns the byte columns the reader gives into character columns (only
+/// needed when the text is not all ASCII). Iterative: a document may nest
+/// up to [`limits::MAX_DEPTH`] collections.
+fn char_columns(root: &mut Node, lines: &[&str]) {
+    let fix = |line: u32, col: &mut u32| {
+        if let Some(text) = lines.get((line as usize).wrapping_sub(1))
+            && *col > 0
+            && let Some(before) = text.get(..*col as usize - 1)
+        {
+            *col = before.chars().count() as u32 + 1;
+        }
+    };
+    let mut todo = vec![root];
+    while let Some(node) = todo.pop() {
+        match node {
+            Node::Scalar(s) => fix(s.line, &mut s.col),
+            Node::Seq(seq) => {
+                fix(seq.line, &mut seq.col);
+                todo.extend(seq.items.iter_mut());
+            }
+            Node::Map(m) => {
+                fix(m.line, &mut m.col);
+                for e in &mut m.entries {
+                    fix(e.key.line, &mut e.key.col);
+                    todo.push(&mut e.value);
+                }
+            }
+        }
+    }
 }
 
 /// Where (line, column) a flow collection went past the nesting limit.
 type TooDeep = Cell<Option<(u32, u32)>>;
 
-/// The lines of `src` and, for each, its indentation and whether it is
-/// blank or a comment; `None` when some character is not one this reader
+/// The lines of `src`, for each its indentation and whether it is blank
+/// or a comment, and whether some character is not ASCII; `None` when
+/// some character is not one this reader
 /// takes at face value (tabs, carriage returns or other control
 /// characters, byte order marks, Unicode line separators). One pass over
 /// the bytes.
-fn split_lines(src: &str) -> Option<(Vec<&str>, Vec<LineInfo>)> {
+fn split_lines(src: &str) -> Option<(Vec<&str>, Vec<LineInfo>, bool)> {
     let b = src.as_bytes();
     // Branch-free, so the compiler can check many bytes at a time.
     let (control, non_ascii) = b.iter().fold((false, false), |(bad, high), &c| {
@@ -133,7 +170,7 @@ fn split_lines(src: &str) -> Option<(Vec<&str>, Vec<LineInfo>)> {
         }
         start = end + 1;
     }
-    Some((lines, info))
+    Some((lines, info, non_ascii))
 }
 
 /// What the reader needs to know of a line at a glance.
@@ -165,11 +202,15 @@ fn is_document_marker(line: &str) -> Option<bool> {
 
 fn null_at(line: usize) -> Scalar {
     Scalar {
-        value: String::new(),
-        tag: crate::node::Tag::Null,
-        style: Style::Plain,
         line: line as u32,
+        ..Scalar::null()
     }
+}
+
+/// The 1-based column, in bytes, at which `text` (a piece of `line`)
+/// starts; [`char_columns`] makes it a column in characters.
+fn col_in(line: &str, text: &str) -> u32 {
+    (text.as_ptr() as usize).saturating_sub(line.as_ptr() as usize) as u32 + 1
 }
 
 fn indent_of(line: &str) -> usize {
@@ -274,7 +315,7 @@ impl<'a> Reader<'a> {
         let first = text.as_bytes()[0];
         match first {
             b'[' | b'{' => {
-                let (node, rest) = flow_node(text, li, col, depth, &self.too_deep)?;
+                let (node, rest) = flow_node(text, self.lines[li], li, depth, &self.too_deep)?;
                 if !is_end(rest) {
                     return None;
                 }
@@ -300,10 +341,9 @@ impl<'a> Reader<'a> {
                     return None;
                 }
                 let node = Node::Scalar(Scalar {
-                    value,
-                    tag: crate::node::Tag::Str,
-                    style,
                     line: li as u32 + 1,
+                    col: col_in(self.lines[li], text),
+                    ..Scalar::new(value, crate::node::Tag::Str, style)
                 });
                 self.after_scalar(li, parent, end).map(|next| (node, next))
             }
@@ -321,7 +361,7 @@ impl<'a> Reader<'a> {
                 if !is_end(rest) {
                     return None;
                 }
-                let node = Node::Scalar(plain_scalar(value, li));
+                let node = Node::Scalar(plain_scalar(value, self.lines[li], li));
                 self.after_scalar(li, parent, end).map(|next| (node, next))
             }
         }
@@ -343,19 +383,26 @@ impl<'a> Reader<'a> {
     /// `depth` collections enclose it.
     fn block_map(&self, li: usize, col: usize, end: usize, depth: usize) -> Option<(Node, Next)> {
         let line = li as u32 + 1;
+        let map_col = col_in(self.lines[li], &self.lines[li][col..]);
         // This map's entries go on the shared stack (nested maps push and
         // take theirs meanwhile), then into one exact allocation.
         let base = self.entries.borrow().len();
         let done = |next: Next| {
             let entries: Vec<Entry> = self.entries.borrow_mut().drain(base..).collect();
-            Some((Node::Map(Map { entries, line }), next))
+            let map = Map {
+                entries,
+                line,
+                col: map_col,
+                src: 0,
+            };
+            Some((Node::Map(map), next))
         };
         // Keys seen, once the map is big enough for a set to pay.
         let mut seen: Option<HashSet<String>> = None;
         let mut li = li;
         loop {
             let text = &self.lines[li][col..];
-            let (key, rest) = key(text, li)?;
+            let (key, rest) = key(text, self.lines[li], li)?;
             let rest = rest.trim_start_matches(' ');
             let vcol = self.lines[li].len() - rest.len();
             let (value, next) = if is_end(rest) || rest.is_empty() {
@@ -409,11 +456,18 @@ impl<'a> Reader<'a> {
     /// `depth` collections enclose it.
     fn block_seq(&self, li: usize, col: usize, end: usize, depth: usize) -> Option<(Node, Next)> {
         let line = li as u32 + 1;
+        let seq_col = col_in(self.lines[li], &self.lines[li][col..]);
         // Items go on the shared stack, then into one exact allocation.
         let base = self.items.borrow().len();
         let done = |next: Next| {
             let items: Vec<Node> = self.items.borrow_mut().drain(base..).collect();
-            Some((Node::Seq(Seq { items, line }), next))
+            let seq = Seq {
+                items,
+                line,
+                col: seq_col,
+                src: 0,
+            };
+            Some((Node::Seq(seq), next))
         };
         let mut li = li;
         loop {
@@ -510,10 +564,9 @@ impl<'a> Reader<'a> {
             }
         }
         let node = Node::Scalar(Scalar {
-            value,
-            tag: crate::node::Tag::Str,
-            style: Style::Literal,
             line: first_line as u32 + 1,
+            col: indent as u32 + 1,
+            ..Scalar::new(value, crate::node::Tag::Str, Style::Literal)
         });
         let next = self.next_content(i, end);
         Some((node, next))
@@ -555,26 +608,25 @@ fn plain_in_block(text: &str) -> (&str, &str) {
     (value, &text[value.len()..])
 }
 
-fn plain_scalar(value: &str, li: usize) -> Scalar {
+/// A plain scalar `value` (a piece of `line`, which is line `li`).
+fn plain_scalar(value: &str, line: &str, li: usize) -> Scalar {
     Scalar {
-        value: value.to_string(),
-        tag: resolve::resolve_plain(value),
-        style: Style::Plain,
         line: li as u32 + 1,
+        col: col_in(line, value),
+        ..Scalar::new(value, resolve::resolve_plain(value), Style::Plain)
     }
 }
 
 /// A mapping key at the start of `text` and what follows its `:`.
-fn key(text: &str, li: usize) -> Option<(Scalar, &str)> {
+fn key<'t>(text: &'t str, line: &str, li: usize) -> Option<(Scalar, &'t str)> {
     let (scalar, rest) = match text.as_bytes().first()? {
         b'"' | b'\'' => {
             let (value, style, rest) = quoted(text)?;
             (
                 Scalar {
-                    value,
-                    tag: crate::node::Tag::Str,
-                    style,
                     line: li as u32 + 1,
+                    col: col_in(line, text),
+                    ..Scalar::new(value, crate::node::Tag::Str, style)
                 },
                 rest,
             )
@@ -584,7 +636,7 @@ fn key(text: &str, li: usize) -> Option<(Scalar, &str)> {
                 return None;
             }
             let (value, rest) = plain_in_block(text);
-            (plain_scalar(value, li), rest)
+            (plain_scalar(value, line, li), rest)
         }
     };
     let after = rest.strip_prefix(':')?;
@@ -650,8 +702,8 @@ fn quoted(text: &str) -> Option<(String, Style, &str)> {
     }
 }
 
-/// A one-line flow collection at the start of `text` (column `col` of line
-/// `li`, inside `depth` collections), and the text after it.
+/// A one-line flow collection at the start of `text` (a piece of `whole`,
+/// line `li`, inside `depth` collections), and the text after it.
 ///
 /// Iterative, with the open collections on a heap stack: a line may nest
 /// thousands of them (yaml.v3 takes up to 10,000; the event parser only
@@ -659,8 +711,8 @@ fn quoted(text: &str) -> Option<(String, Style, &str)> {
 /// gives up.
 fn flow_node<'t>(
     text: &'t str,
+    whole: &str,
     li: usize,
-    col: usize,
     depth: usize,
     too_deep: &TooDeep,
 ) -> Option<(Node, &'t str)> {
@@ -673,11 +725,11 @@ fn flow_node<'t>(
         let mut node = match rest.as_bytes().first()? {
             b'[' | b'{' => {
                 if depth + stack.len() + 1 > limits::MAX_DEPTH {
-                    let column = (col + text.len() - rest.len()) as u32 + 1;
-                    too_deep.set(Some((line, column)));
+                    too_deep.set(Some((line, col_in(whole, rest))));
                     return None;
                 }
                 let is_seq = rest.as_bytes()[0] == b'[';
+                let col = col_in(whole, rest);
                 let close = if is_seq { ']' } else { '}' };
                 let after = rest[1..].trim_start_matches(' ');
                 if let Some(after) = after.strip_prefix(close) {
@@ -686,11 +738,15 @@ fn flow_node<'t>(
                         Node::Seq(Seq {
                             items: Vec::new(),
                             line,
+                            col,
+                            src: 0,
                         })
                     } else {
                         Node::Map(Map {
                             entries: Vec::new(),
                             line,
+                            col,
+                            src: 0,
                         })
                     }
                 } else {
@@ -698,12 +754,16 @@ fn flow_node<'t>(
                         Open::Seq(Seq {
                             items: Vec::new(),
                             line,
+                            col,
+                            src: 0,
                         })
                     } else {
                         Open::Map {
                             map: Map {
                                 entries: Vec::new(),
                                 line,
+                                col,
+                                src: 0,
                             },
                             key: None,
                             seen: None,
@@ -714,7 +774,7 @@ fn flow_node<'t>(
                 }
             }
             _ => {
-                let (scalar, after) = flow_scalar(rest, li)?;
+                let (scalar, after) = flow_scalar(rest, whole, li)?;
                 rest = after;
                 Node::Scalar(scalar)
             }
@@ -801,16 +861,15 @@ enum Open {
 }
 
 /// A scalar inside a flow collection.
-fn flow_scalar(text: &str, li: usize) -> Option<(Scalar, &str)> {
+fn flow_scalar<'t>(text: &'t str, whole: &str, li: usize) -> Option<(Scalar, &'t str)> {
     match *text.as_bytes().first()? {
         b'"' | b'\'' => {
             let (value, style, rest) = quoted(text)?;
             Some((
                 Scalar {
-                    value,
-                    tag: crate::node::Tag::Str,
-                    style,
                     line: li as u32 + 1,
+                    col: col_in(whole, text),
+                    ..Scalar::new(value, crate::node::Tag::Str, style)
                 },
                 rest,
             ))
@@ -838,7 +897,7 @@ fn flow_scalar(text: &str, li: usize) -> Option<(Scalar, &str)> {
             if value.is_empty() {
                 return None;
             }
-            Some((plain_scalar(value, li), &text[value.len()..]))
+            Some((plain_scalar(value, whole, li), &text[value.len()..]))
         }
     }
 }
@@ -852,15 +911,23 @@ mod tests {
     fn same(a: &Node, b: &Node) -> bool {
         match (a, b) {
             (Node::Scalar(x), Node::Scalar(y)) => {
-                x.value == y.value && x.tag == y.tag && x.style == y.style && x.line == y.line
+                x.value == y.value
+                    && x.tag == y.tag
+                    && x.style == y.style
+                    && x.line == y.line
+                    // The readers place an empty value differently.
+                    && (x.col == y.col || x.is_null())
             }
             (Node::Seq(x), Node::Seq(y)) => {
+                // A sequence's column is approximate (the event parser
+                // gives where it met the first item).
                 x.line == y.line
                     && x.items.len() == y.items.len()
                     && x.items.iter().zip(&y.items).all(|(a, b)| same(a, b))
             }
             (Node::Map(x), Node::Map(y)) => {
                 x.line == y.line
+                    && x.col == y.col
                     && x.entries.len() == y.entries.len()
                     && x.entries.iter().zip(&y.entries).all(|(a, b)| {
                         same(&Node::Scalar(a.key.clone()), &Node::Scalar(b.key.clone()))
@@ -875,11 +942,11 @@ mod tests {
         fn one(n: &Node, out: &mut String) {
             match n {
                 Node::Scalar(s) => out.push_str(&format!(
-                    "{:?}/{:?}/{:?}@{}",
-                    s.value, s.tag, s.style, s.line
+                    "{:?}/{:?}/{:?}@{}:{}",
+                    s.value, s.tag, s.style, s.line, s.col
                 )),
                 Node::Seq(q) => {
-                    out.push_str(&format!("[@{} ", q.line));
+                    out.push_str(&format!("[@{}:{} ", q.line, q.col));
                     for i in &q.items {
                         one(i, out);
                         out.push_str(", ");
@@ -887,7 +954,7 @@ mod tests {
                     out.push(']');
                 }
                 Node::Map(m) => {
-                    out.push_str(&format!("{{@{} ", m.line));
+                    out.push_str(&format!("{{@{}:{} ", m.line, m.col));
                     for e in &m.entries {
                         one(&Node::Scalar(e.key.clone()), out);
                         out.push_str(": ");
@@ -961,6 +1028,8 @@ mod tests {
         "a: 1\nb:\n- x\n- y\nc: {}\nd: []\ne: ~\nf: null\ng: 1.5e3\nh: 2001-12-14\ni: true\nk: '-'\nl: \"é 😀\"\n",
         "key: |+\n  keep\n\n\nnext: |-\n  strip\n\nlast: |\n  clip\n",
         "- a\n- b: c\n  d: e\n-\n- - f\n",
+        // Columns count characters, not bytes.
+        "é: {ü: 'ö', x: [ä, y]}\nnote: \"😀\" # ok\nlist:\n- ñ: 1\n  z: 2\n",
     ];
 
     #[test]

@@ -29,7 +29,7 @@ pub mod parse;
 pub mod resolve;
 
 pub use emit::EmitError;
-pub use node::{Entry, Map, Node, Scalar, Seq, Style, Tag};
+pub use node::{Entry, Map, Node, Pos, Scalar, Seq, Style, Tag};
 pub use parse::{ParseError, parse_documents, parse_one};
 
 /// The two readers behind [`parse_documents`], for the fuzz targets that

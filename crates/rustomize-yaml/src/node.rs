@@ -25,7 +25,22 @@ pub enum Style {
     Folded,
 }
 
-/// A scalar value: its text, resolved type, source style and line.
+/// Where a node was written, or which step of a build set it last (field
+/// provenance): a source id the caller gives meaning to, and a 1-based line
+/// and column in that source. Zero means unknown (a node made by the
+/// program, or a build that does not record provenance).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Pos {
+    /// The source: the YAML layer leaves it 0; a build that records
+    /// provenance numbers its files and steps.
+    pub src: u32,
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column, in characters.
+    pub col: u32,
+}
+
+/// A scalar value: its text, resolved type, source style and position.
 #[derive(Clone, Debug)]
 pub struct Scalar {
     /// The scalar's content, after unescaping and folding.
@@ -36,39 +51,56 @@ pub struct Scalar {
     pub style: Style,
     /// 1-based source line, 0 when the node was made by the program.
     pub line: u32,
+    /// 1-based source column (in characters), 0 when unknown.
+    pub col: u32,
+    /// The provenance source id (see [`Pos`]); 0 when none.
+    pub src: u32,
 }
 
 impl Scalar {
-    /// A string scalar made by the program.
-    pub fn string(value: impl Into<String>) -> Self {
+    /// A scalar made by the program, with no position.
+    pub fn new(value: impl Into<String>, tag: Tag, style: Style) -> Self {
         Scalar {
             value: value.into(),
-            tag: Tag::Str,
-            style: Style::Plain,
+            tag,
+            style,
             line: 0,
+            col: 0,
+            src: 0,
         }
+    }
+
+    /// A string scalar made by the program.
+    pub fn string(value: impl Into<String>) -> Self {
+        Scalar::new(value, Tag::Str, Style::Plain)
     }
 
     /// A scalar whose type is resolved as if it had been written unquoted.
     pub fn plain(value: impl Into<String>) -> Self {
         let value = value.into();
         let tag = crate::resolve::resolve_plain(&value);
-        Scalar {
-            value,
-            tag,
-            style: Style::Plain,
-            line: 0,
-        }
+        Scalar::new(value, tag, Style::Plain)
     }
 
     /// A null scalar.
     pub fn null() -> Self {
-        Scalar {
-            value: String::new(),
-            tag: Tag::Null,
-            style: Style::Plain,
-            line: 0,
+        Scalar::new(String::new(), Tag::Null, Style::Plain)
+    }
+
+    /// Where this scalar was written or set.
+    pub fn pos(&self) -> Pos {
+        Pos {
+            src: self.src,
+            line: self.line,
+            col: self.col,
         }
+    }
+
+    /// Sets where this scalar was written or set.
+    pub fn set_pos(&mut self, pos: Pos) {
+        self.src = pos.src;
+        self.line = pos.line;
+        self.col = pos.col;
     }
 
     /// Whether this scalar is null.
@@ -91,6 +123,20 @@ pub struct Seq {
     pub items: Vec<Node>,
     /// 1-based source line, 0 when made by the program.
     pub line: u32,
+    /// 1-based source column, 0 when unknown.
+    pub col: u32,
+    /// The provenance source id (see [`Pos`]); 0 when none.
+    pub src: u32,
+}
+
+impl Seq {
+    /// A sequence of `items` made by the program, with no position.
+    pub fn new(items: Vec<Node>) -> Self {
+        Seq {
+            items,
+            ..Seq::default()
+        }
+    }
 }
 
 impl PartialEq for Seq {
@@ -116,6 +162,10 @@ pub struct Map {
     pub entries: Vec<Entry>,
     /// 1-based source line, 0 when made by the program.
     pub line: u32,
+    /// 1-based source column, 0 when unknown.
+    pub col: u32,
+    /// The provenance source id (see [`Pos`]); 0 when none.
+    pub src: u32,
 }
 
 impl PartialEq for Map {
@@ -239,22 +289,12 @@ impl Node {
 
     /// An integer scalar.
     pub fn int(value: i64) -> Node {
-        Node::Scalar(Scalar {
-            value: value.to_string(),
-            tag: Tag::Int,
-            style: Style::Plain,
-            line: 0,
-        })
+        Node::Scalar(Scalar::new(value.to_string(), Tag::Int, Style::Plain))
     }
 
     /// A boolean scalar.
     pub fn bool(value: bool) -> Node {
-        Node::Scalar(Scalar {
-            value: value.to_string(),
-            tag: Tag::Bool,
-            style: Style::Plain,
-            line: 0,
-        })
+        Node::Scalar(Scalar::new(value.to_string(), Tag::Bool, Style::Plain))
     }
 
     /// A null scalar.
@@ -269,7 +309,7 @@ impl Node {
 
     /// A sequence of `items`.
     pub fn seq(items: Vec<Node>) -> Node {
-        Node::Seq(Seq { items, line: 0 })
+        Node::Seq(Seq::new(items))
     }
 
     /// The 1-based line this node starts on (0 when made by the program).
@@ -278,6 +318,44 @@ impl Node {
             Node::Scalar(s) => s.line,
             Node::Seq(s) => s.line,
             Node::Map(m) => m.line,
+        }
+    }
+
+    /// Where this node was written or set (see [`Pos`]).
+    pub fn pos(&self) -> Pos {
+        match self {
+            Node::Scalar(s) => s.pos(),
+            Node::Seq(s) => Pos {
+                src: s.src,
+                line: s.line,
+                col: s.col,
+            },
+            Node::Map(m) => Pos {
+                src: m.src,
+                line: m.line,
+                col: m.col,
+            },
+        }
+    }
+
+    /// Sets where this node (not its children) was written or set.
+    pub fn set_pos(&mut self, pos: Pos) {
+        let (src, line, col) = match self {
+            Node::Scalar(s) => (&mut s.src, &mut s.line, &mut s.col),
+            Node::Seq(s) => (&mut s.src, &mut s.line, &mut s.col),
+            Node::Map(m) => (&mut m.src, &mut m.line, &mut m.col),
+        };
+        *src = pos.src;
+        *line = pos.line;
+        *col = pos.col;
+    }
+
+    /// The provenance source id of this node (not its children).
+    pub fn src(&self) -> u32 {
+        match self {
+            Node::Scalar(s) => s.src,
+            Node::Seq(s) => s.src,
+            Node::Map(m) => m.src,
         }
     }
 

@@ -532,6 +532,7 @@ impl Builder {
         {
             return Err(ParseError::at(span, limits::ALIAS_MESSAGE));
         }
+        let col = span.start.col() as u32 + 1;
         let (complete, size) = match event {
             Event::Scalar(value, style, anchor, tag) => {
                 let mut value = value.into_owned();
@@ -574,6 +575,8 @@ impl Builder {
                     seq: Seq {
                         items: Vec::new(),
                         line,
+                        col,
+                        src: 0,
                     },
                     anchor,
                     size: Size::OPEN,
@@ -586,6 +589,8 @@ impl Builder {
                     map: Map {
                         entries: Vec::new(),
                         line,
+                        col,
+                        src: 0,
                     },
                     anchor,
                     pending_key: None,
@@ -810,6 +815,8 @@ fn make_scalar(
         tag,
         style,
         line,
+        col: span.start.col() as u32 + 1,
+        src: 0,
     })
 }
 
@@ -837,6 +844,8 @@ fn explicit(
                 tag: Tag::Str,
                 style,
                 line,
+                col: span.start.col() as u32 + 1,
+                src: 0,
             });
         }
         "int" | "float" | "bool" | "null" | "timestamp" => {
@@ -852,6 +861,8 @@ fn explicit(
         tag,
         style,
         line,
+        col: span.start.col() as u32 + 1,
+        src: 0,
     })
 }
 

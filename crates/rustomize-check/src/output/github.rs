@@ -26,6 +26,9 @@ pub(super) fn github(outcomes: &[Outcome]) -> String {
                         let _ = write!(out, "file={},", property(file));
                         if let Some(line) = f.line {
                             let _ = write!(out, "line={line},");
+                            if let Some(col) = f.column {
+                                let _ = write!(out, "col={col},");
+                            }
                         }
                     }
                     let _ = write!(out, "title={}::", property(f.rule));

@@ -18,6 +18,10 @@ fn finding_json(f: &Finding) -> Value {
         "message": f.message,
         "file": f.file,
         "line": f.line,
+        "column": f.column,
+        "setBy": f.detail,
+        "objectFile": f.object_file,
+        "objectLine": f.object_line,
     })
 }
 

@@ -76,7 +76,10 @@ pub(super) fn sarif(outcomes: &[Outcome]) -> String {
                     if let Some(file) = &f.file {
                         let mut physical = json!({"artifactLocation": {"uri": uri(file)}});
                         if let Some(line) = f.line {
-                            physical["region"] = json!({"startLine": line});
+                            physical["region"] = match f.column {
+                                Some(col) => json!({"startLine": line, "startColumn": col}),
+                                None => json!({"startLine": line}),
+                            };
                         }
                         location["physicalLocation"] = physical;
                     }

@@ -17,7 +17,11 @@ fn report() -> Report {
         path: path.into(),
         message: "msg".into(),
         file: Some("base/my app.yaml".into()),
-        line: Some(3),
+        line: Some(7),
+        column: Some(5),
+        detail: None,
+        object_file: Some("base/my app.yaml".into()),
+        object_line: Some(3),
     };
     Report {
         target: "overlays/prod".into(),
@@ -47,8 +51,8 @@ fn text_groups_an_objects_findings_under_one_heading() {
         render(&outcomes(), Format::Text),
         "\
 base/my app.yaml:3: Deployment shop/web
-  error[schema] spec.replicas: msg
-  info[schema-not-checked] msg
+  base/my app.yaml:7: error[schema] spec.replicas: msg
+  base/my app.yaml:7: info[schema-not-checked] msg
 overlays/prod: 1 error, 0 warnings, 1 info in 1 object (Kubernetes 1.37; assumed environment production, because the path has a segment \"prod\")
 "
     );
@@ -67,7 +71,7 @@ fn text_escapes_control_characters() {
         render(&[Outcome::Checked(r)], Format::Text),
         "\
 base/my app.yaml:3: Deployment shop/web
-  error[schema] spec.replicas: image \"x\\u{1b}[31m\" then\\nbase/x.yaml:1: error[schema] fake\\u{7}
+  base/my app.yaml:7: error[schema] spec.replicas: image \"x\\u{1b}[31m\" then\\nbase/x.yaml:1: error[schema] fake\\u{7}
 overlays/prod: 1 error, 0 warnings, 0 info in 1 object (Kubernetes 1.37)
 "
     );
@@ -78,8 +82,8 @@ fn github_annotations() {
     assert_eq!(
         render(&outcomes(), Format::Github),
         "\
-::error file=base/my app.yaml,line=3,title=schema::Deployment shop/web: spec.replicas: msg
-::notice file=base/my app.yaml,line=3,title=schema-not-checked::Deployment shop/web: msg
+::error file=base/my app.yaml,line=7,col=5,title=schema::Deployment shop/web: spec.replicas: msg
+::notice file=base/my app.yaml,line=7,col=5,title=schema-not-checked::Deployment shop/web: msg
 overlays/prod: 1 error, 0 warnings, 1 info in 1 object (Kubernetes 1.37; assumed environment production, because the path has a segment \"prod\")
 ::error title=build failed::overlays/broken: boom
 "
@@ -105,6 +109,12 @@ fn json_and_sarif_documents() {
         run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
         "base/my%20app.yaml"
     );
+    assert_eq!(
+        run["results"][0]["locations"][0]["physicalLocation"]["region"],
+        serde_json::json!({"startLine": 7, "startColumn": 5})
+    );
+    assert_eq!(v["targets"][0]["findings"][0]["column"], 5);
+    assert_eq!(v["targets"][0]["findings"][0]["objectLine"], 3);
     assert_eq!(
         run["results"][0]["locations"][0]["logicalLocations"][0]["fullyQualifiedName"],
         "Deployment/shop/web.spec.replicas"

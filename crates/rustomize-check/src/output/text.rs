@@ -1,10 +1,11 @@
-//! The text format: each object's findings under one heading, then a
-//! summary line per target:
+//! The text format: each object's findings under one heading (where the
+//! object comes from), each finding after the file and line to edit, then
+//! a summary line per target:
 //!
 //! ```text
 //! base/deployment.yaml:1: Deployment app/web
-//!   error[single-writer-volume] spec.replicas: replicas is 2, ...
-//!   warning[liveness-probe] spec.template.spec.containers[0].livenessProbe: ...
+//!   overlays/production/kustomization.yaml:12: error[single-writer-volume] spec.replicas: replicas is 2, ...
+//!   base/deployment.yaml:20: warning[liveness-probe] spec.template.spec.containers[0].livenessProbe: ...
 //! overlays/production: 1 error, 1 warning, 0 info in 4 objects (Kubernetes 1.37)
 //! ```
 //!
@@ -29,6 +30,11 @@ pub(crate) fn text(outcomes: &[Outcome]) -> String {
                 heading(&mut out, f, &report.target);
             }
             out.push_str("  ");
+            push_escaped(&mut out, f.file.as_deref().unwrap_or(&report.target));
+            if let Some(line) = f.line {
+                let _ = write!(out, ":{line}");
+            }
+            out.push_str(": ");
             let _ = write!(out, "{}[{}] ", f.severity, f.rule);
             if !f.path.is_empty() {
                 push_escaped(&mut out, &f.path);
@@ -44,13 +50,13 @@ pub(crate) fn text(outcomes: &[Outcome]) -> String {
 }
 
 fn same_heading(a: &Finding, b: &Finding) -> bool {
-    a.object == b.object && a.file == b.file && a.line == b.line
+    a.object == b.object && a.object_file == b.object_file && a.object_line == b.object_line
 }
 
-/// `file:line: Kind ns/name`.
+/// `file:line: Kind ns/name`: where the object comes from.
 fn heading(out: &mut String, f: &Finding, target: &str) {
-    push_escaped(out, f.file.as_deref().unwrap_or(target));
-    if let Some(line) = f.line {
+    push_escaped(out, f.object_file.as_deref().unwrap_or(target));
+    if let Some(line) = f.object_line {
         let _ = write!(out, ":{line}");
     }
     out.push_str(": ");

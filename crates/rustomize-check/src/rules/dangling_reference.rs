@@ -280,12 +280,12 @@ spec:
         assert_eq!(
             findings(RULE, REFS),
             "\
-app.yaml:1: error[dangling-reference] Deployment shop/web: spec.template.spec.containers[0].envFrom[0].configMapRef.name: no ConfigMap \"web-config\" in the output
-app.yaml:1: error[dangling-reference] Deployment shop/web: spec.template.spec.containers[0].env[0].valueFrom.secretKeyRef.name: no Secret \"web-secret\" in the output
-app.yaml:1: error[dangling-reference] Deployment shop/web: spec.template.spec.volumes[0].secret.secretName: no Secret \"web-tls\" in the output
-app.yaml:1: error[dangling-reference] Deployment shop/web: spec.template.spec.serviceAccountName: no ServiceAccount \"web\" in the output
-app.yaml:26: error[dangling-reference] Ingress shop/web: spec.rules[0].http.paths[0].backend.service.name: no Service \"web\" in the output
-app.yaml:39: error[dangling-reference] PersistentVolumeClaim shop/web-data: spec.volumeName: no PersistentVolume \"web-pv\" in the output: the claim stays Pending
+app.yaml:14: error[dangling-reference] Deployment shop/web: spec.template.spec.containers[0].envFrom[0].configMapRef.name: no ConfigMap \"web-config\" in the output
+app.yaml:19: error[dangling-reference] Deployment shop/web: spec.template.spec.containers[0].env[0].valueFrom.secretKeyRef.name: no Secret \"web-secret\" in the output
+app.yaml:22: error[dangling-reference] Deployment shop/web: spec.template.spec.volumes[0].secret.secretName: no Secret \"web-tls\" in the output
+app.yaml:9: error[dangling-reference] Deployment shop/web: spec.template.spec.serviceAccountName: no ServiceAccount \"web\" in the output
+app.yaml:37: error[dangling-reference] Ingress shop/web: spec.rules[0].http.paths[0].backend.service.name: no Service \"web\" in the output
+app.yaml:44: error[dangling-reference] PersistentVolumeClaim shop/web-data: spec.volumeName: no PersistentVolume \"web-pv\" in the output: the claim stays Pending
 "
         );
     }
@@ -298,7 +298,7 @@ app.yaml:39: error[dangling-reference] PersistentVolumeClaim shop/web-data: spec
         );
         assert_eq!(
             findings(RULE, &yaml),
-            "app.yaml:1: error[dangling-reference] Deployment shop/web: spec.template.spec.containers[0].envFrom[0].configMapRef.name: no ConfigMap \"web-config\" in the output\n"
+            "app.yaml:14: error[dangling-reference] Deployment shop/web: spec.template.spec.containers[0].envFrom[0].configMapRef.name: no ConfigMap \"web-config\" in the output\n"
         );
     }
 
@@ -320,7 +320,7 @@ app.yaml:39: error[dangling-reference] PersistentVolumeClaim shop/web-data: spec
         let yaml = mount("api-db") + claim;
         assert_eq!(
             findings(RULE, &yaml),
-            "app.yaml:1: error[dangling-reference] Deployment api: spec.template.spec.volumes[0].secret.secretName: no Secret \"api-db\" in the output\n"
+            "app.yaml:35: error[dangling-reference] Deployment api: spec.template.spec.volumes[0].secret.secretName: no Secret \"api-db\" in the output\n"
         );
         let config = crate::parse_config(
             "producers:\n- {kind: DatabaseClaim, group: db.example.com, creates: Secret, name: spec.secretName}\n",

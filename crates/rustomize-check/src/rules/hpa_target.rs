@@ -144,7 +144,7 @@ metrics:\n  - type: Resource\n    resource:\n      name: cpu\n      target: {{ty
     fn autoscaler_of_nothing_fails() {
         assert_eq!(
             findings(RULE, &hpa("apii", 1, 1)),
-            "app.yaml:56: error[hpa-target] HorizontalPodAutoscaler api: spec.scaleTargetRef.name: no Deployment \
+            "app.yaml:60: error[hpa-target] HorizontalPodAutoscaler api: spec.scaleTargetRef.name: no Deployment \
 \"apii\" in namespace \"default\" of the output: the autoscaler has nothing to scale\n"
         );
     }
@@ -153,7 +153,7 @@ metrics:\n  - type: Resource\n    resource:\n      name: cpu\n      target: {{ty
     fn min_above_max_fails() {
         assert_eq!(
             findings(RULE, &hpa("api", 3, 2)),
-            "app.yaml:56: error[hpa-target] HorizontalPodAutoscaler api: spec.minReplicas: minReplicas 3 is more than \
+            "app.yaml:61: error[hpa-target] HorizontalPodAutoscaler api: spec.minReplicas: minReplicas 3 is more than \
 maxReplicas 2: the API server rejects the autoscaler\n"
         );
     }
@@ -166,7 +166,7 @@ maxReplicas 2: the API server rejects the autoscaler\n"
         );
         assert_eq!(
             findings(RULE, &yaml),
-            "app.yaml:56: error[hpa-target] HorizontalPodAutoscaler api: spec.metrics: scales on cpu utilization, but \
+            "app.yaml:63: error[hpa-target] HorizontalPodAutoscaler api: spec.metrics: scales on cpu utilization, but \
 container \"api\" of Deployment \"api\" requests no cpu: the autoscaler cannot compute utilization and never scales\n"
         );
     }

@@ -22,10 +22,13 @@ mod secret_key_ref;
 mod selector_mismatch;
 mod service_selector;
 mod single_writer_volume;
+mod stale_name;
+mod unmatched_target;
 
 use crate::context::Context;
 use crate::finding::Severity;
 use rustomize_engine::Resource;
+use rustomize_yaml::Pos;
 
 /// One problem a rule found in an object, before severity and location
 /// are attached.
@@ -35,16 +38,36 @@ pub(crate) struct Hit {
     pub path: String,
     /// What is wrong.
     pub message: String,
+    /// The place to name, when the rule knows better than the field at
+    /// `path` (a value found somewhere else).
+    pub at: Option<Pos>,
 }
 
 impl Hit {
-    /// A hit at `path`.
+    /// A hit at `path`; the finding names the place that set that field.
     pub(crate) fn new(path: impl Into<String>, message: impl Into<String>) -> Hit {
         Hit {
             path: path.into(),
             message: message.into(),
+            at: None,
         }
     }
+}
+
+/// A problem a rule found in the build rather than in an object: a
+/// kustomization entry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct BuildHit {
+    /// The kustomization file, as the build names it.
+    pub file: String,
+    /// The entry's line and column.
+    pub line: u32,
+    /// The entry's column.
+    pub column: u32,
+    /// The entry (`patches[1]`).
+    pub path: String,
+    /// What is wrong.
+    pub message: String,
 }
 
 /// A check run on every object of the output.
@@ -63,6 +86,11 @@ pub(crate) trait Rule: Sync + Send {
     fn summary(&self) -> &'static str;
     /// Checks one object; `cx` gives the rest of the output.
     fn check(&self, cx: &Context<'_>, r: &Resource, out: &mut Vec<Hit>);
+    /// Checks what the build reported (once per target; most rules look
+    /// only at objects).
+    fn check_build(&self, cx: &Context<'_>, out: &mut Vec<BuildHit>) {
+        let _ = (cx, out);
+    }
 }
 
 /// Every rule, in the order findings are reported for an object.
@@ -90,6 +118,8 @@ pub(crate) fn all() -> &'static [&'static dyn Rule] {
         &secret_key_ref::SecretKeyRef,
         &pv_binding::PvBinding,
         &plain_secret::PlainSecret,
+        &stale_name::StaleName,
+        &unmatched_target::UnmatchedTarget,
     ]
 }
 

@@ -130,7 +130,7 @@ mod tests {
         assert_eq!(findings(RULE, &yaml), "");
         assert_eq!(
             findings_of(RULE, &yaml, &production()),
-            "app.yaml:1: error[mutable-image-tag] Deployment api: spec.template.spec.containers[0].image: \
+            "app.yaml:18: error[mutable-image-tag] Deployment api: spec.template.spec.containers[0].image: \
 image \"ghcr.io/org/api:edge\" uses the moving tag \"edge\"; production must pin a release tag (v1.2.3) or a digest\n"
         );
     }
@@ -150,7 +150,7 @@ image \"ghcr.io/org/api:edge\" uses the moving tag \"edge\"; production must pin
         };
         assert_eq!(
             findings_of(RULE, &yaml, &opts),
-            "app.yaml:1: error[mutable-image-tag] Deployment shop-prod/api: spec.template.spec.containers[0].image: \
+            "app.yaml:19: error[mutable-image-tag] Deployment shop-prod/api: spec.template.spec.containers[0].image: \
 image \"ghcr.io/org/api\" has no tag, so it means latest; production must pin a release tag (v1.2.3) or a digest\n"
         );
         let staging = yaml.replace("shop-prod", "shop-staging");

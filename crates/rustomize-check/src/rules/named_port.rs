@@ -263,7 +263,7 @@ name: api\n            port: {number: 80}\n";
         );
         assert_eq!(
             findings(RULE, &yaml),
-            "app.yaml:1: error[named-port] Deployment api: spec.template.spec.containers[0].readinessProbe.httpGet.port: \
+            "app.yaml:22: error[named-port] Deployment api: spec.template.spec.containers[0].readinessProbe.httpGet.port: \
 container \"api\" has no port named \"web\" (it has http): the probe fails\n"
         );
     }
@@ -273,7 +273,7 @@ container \"api\" has no port named \"web\" (it has http): the probe fails\n"
         let yaml = named().replace("targetPort: http", "targetPort: https");
         assert_eq!(
             findings(RULE, &yaml),
-            "app.yaml:46: error[named-port] Service api: spec.ports[0].targetPort: no container of the pods this Service \
+            "app.yaml:54: error[named-port] Service api: spec.ports[0].targetPort: no container of the pods this Service \
 selects has a port named \"https\": the Service has no endpoints on it\n"
         );
     }
@@ -287,7 +287,7 @@ selects has a port named \"https\": the Service has no endpoints on it\n"
         );
         assert_eq!(
             findings(RULE, &yaml),
-            "app.yaml:56: error[named-port] Ingress api: spec.rules[0].http.paths[0].backend.service.port.number: \
+            "app.yaml:68: error[named-port] Ingress api: spec.rules[0].http.paths[0].backend.service.port.number: \
 Service \"api\" has no port numbered 8080 (it has 80): the backend answers 503\n"
         );
         let yaml = format!(
@@ -297,7 +297,7 @@ Service \"api\" has no port numbered 8080 (it has 80): the backend answers 503\n
         );
         assert_eq!(
             findings(RULE, &yaml),
-            "app.yaml:56: error[named-port] Ingress api: spec.rules[0].http.paths[0].backend.service.port.name: \
+            "app.yaml:68: error[named-port] Ingress api: spec.rules[0].http.paths[0].backend.service.port.name: \
 Service \"api\" has no port named \"web\" (it has none): the backend answers 503\n"
         );
     }

@@ -78,7 +78,7 @@ maxUnavailable: 1\n  selector:\n    {selector}\n"
     fn budget_selecting_nothing_fails() {
         assert_eq!(
             findings(RULE, &pdb("matchLabels: {app: apı}")),
-            "app.yaml:56: error[pdb-selector] PodDisruptionBudget api: spec.selector: selects app=apı, but no pod \
+            "app.yaml:61: error[pdb-selector] PodDisruptionBudget api: spec.selector: selects app=apı, but no pod \
 template in namespace \"default\" of the output has these labels: the budget protects no pod\n"
         );
     }

@@ -60,13 +60,15 @@ impl Rule for PlainSecret {
             if keys.is_empty() {
                 continue;
             }
-            out.push(Hit::new(
+            let mut hit = Hit::new(
                 field,
                 format!(
                     "Secret values ({}) are committed in the tree: generate the Secret with a secretGenerator from a file kept out of Git, or use SealedSecrets or External Secrets",
                     keys.join(", ")
                 ),
-            ));
+            );
+            hit.at = value_pos(r, field, keys[0]);
+            out.push(hit);
         }
     }
 }
@@ -89,13 +91,16 @@ fn generated(r: &Resource, from: &GeneratedFrom, out: &mut Vec<Hit>) {
         .filter(|k| real(k))
         .collect();
     if !literals.is_empty() {
-        out.push(Hit::new(
+        let mut hit = Hit::new(
             "data",
             format!(
                 "Secret values ({}) are secretGenerator literals, committed with the kustomization: read them from a file kept out of Git, or use SealedSecrets or External Secrets",
                 literals.join(", ")
             ),
-        ));
+        );
+        // The first literal's line.
+        hit.at = value_pos(r, "data", literals[0]);
+        out.push(hit);
     }
     let from_files: Vec<&str> = data
         .entries
@@ -110,15 +115,24 @@ fn generated(r: &Resource, from: &GeneratedFrom, out: &mut Vec<Hit>) {
         .map(|f| f.split_once('=').map_or(f.as_str(), |(_, path)| path))
         .collect();
     if !from_files.is_empty() && !sources.is_empty() {
-        out.push(Hit::new(
+        let mut hit = Hit::new(
             "data",
             format!(
                 "Secret values ({}) come from {} in the tree: if the file is committed, so are they; keep it out of Git and create it where you build, or use SealedSecrets or External Secrets",
                 from_files.join(", "),
                 sources.join(", ")
             ),
-        ));
+        );
+        // The first value's line in its file.
+        hit.at = value_pos(r, "data", from_files[0]);
+        out.push(hit);
     }
+}
+
+/// Where the value of `key` under `field` was set, when known.
+fn value_pos(r: &Resource, field: &str, key: &str) -> Option<rustomize_yaml::Pos> {
+    let pos = r.node.get(field)?.get(key)?.pos();
+    (pos.src != 0 || pos.line != 0).then_some(pos)
 }
 
 /// Whether a value is plainly not a real secret.
@@ -184,10 +198,15 @@ mod tests {
     fn empty_and_generated_secrets_pass() {
         let empty = "apiVersion: v1\nkind: Secret\nmetadata: {name: db}\ntype: kubernetes.io/service-account-token\n";
         assert_eq!(findings(RULE, empty), "");
-        let mut generated = resources(SECRET);
+        let mut generated = resources(SECRET).resources.into_resources();
         generated[0].meta.behavior = Some(Behavior::Create);
         generated[0].meta.needs_hash = true;
-        let report = report(&generated, &Options::default());
+        let target = Target {
+            name: "tree".into(),
+            dir: None,
+            provenance: true,
+        };
+        let report = check(&generated, &target, &Options::default()).unwrap();
         assert!(report.findings.iter().all(|f| f.rule != RULE));
     }
 
@@ -195,7 +214,7 @@ mod tests {
     fn committed_secret_fails() {
         assert_eq!(
             findings(RULE, SECRET),
-            "app.yaml:1: error[plain-secret] Secret db: stringData: Secret values (password) are committed in the \
+            "app.yaml:5: error[plain-secret] Secret db: stringData: Secret values (password) are committed in the \
 tree: generate the Secret with a secretGenerator from a file kept out of Git, or use SealedSecrets or External Secrets\n"
         );
     }
@@ -203,7 +222,7 @@ tree: generate the Secret with a secretGenerator from a file kept out of Git, or
     #[test]
     fn rendered_yaml_is_not_judged() {
         let report = check(
-            &resources(SECRET),
+            resources(SECRET).resources.resources(),
             &Target::rendered("-"),
             &Options::default(),
         )
@@ -226,7 +245,7 @@ tree: generate the Secret with a secretGenerator from a file kept out of Git, or
                 "secretGenerator:\n- name: db\n  literals: [POSTGRES_PASSWORD=supersecret, POSTGRES_USER=changeme]\n",
                 &[]
             ),
-            "kustomization.yaml: error[plain-secret] Secret db-7d6cd5mbk8: data: Secret values (POSTGRES_PASSWORD) are \
+            "kustomization.yaml:3: error[plain-secret] Secret db-7d6cd5mbk8: data: Secret values (POSTGRES_PASSWORD) are \
 secretGenerator literals, committed with the kustomization: read them from a file kept out of Git, or use SealedSecrets or External Secrets\n"
         );
     }
@@ -242,7 +261,7 @@ secretGenerator literals, committed with the kustomization: read them from a fil
                     ("tls.key", "-----BEGIN KEY-----\n")
                 ]
             ),
-            "kustomization.yaml: error[plain-secret] Secret keys-g7975h9h9g: data: Secret values (API_KEY, tls.key) come \
+            "api.env:1: error[plain-secret] Secret keys-g7975h9h9g: data: Secret values (API_KEY, tls.key) come \
 from api.env, tls.key in the tree: if the file is committed, so are they; keep it out of Git and create it where you build, \
 or use SealedSecrets or External Secrets\n"
         );

@@ -59,7 +59,7 @@ mod tests {
         let unset = GOOD_APP.replace("          allowPrivilegeEscalation: false\n", "");
         assert_eq!(
             findings(RULE, &unset),
-            "app.yaml:1: warning[privilege-escalation] Deployment api: \
+            "app.yaml:28: warning[privilege-escalation] Deployment api: \
 spec.template.spec.containers[0].securityContext.allowPrivilegeEscalation: container \"api\" allows privilege \
 escalation (the default): set securityContext.allowPrivilegeEscalation: false\n"
         );
@@ -69,7 +69,7 @@ escalation (the default): set securityContext.allowPrivilegeEscalation: false\n"
         );
         assert_eq!(
             findings(RULE, &set),
-            "app.yaml:1: warning[privilege-escalation] Deployment api: \
+            "app.yaml:30: warning[privilege-escalation] Deployment api: \
 spec.template.spec.containers[0].securityContext.allowPrivilegeEscalation: container \"api\" allows privilege \
 escalation: set securityContext.allowPrivilegeEscalation: false\n"
         );

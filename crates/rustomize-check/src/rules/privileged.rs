@@ -64,7 +64,7 @@ mod tests {
         );
         assert_eq!(
             findings(RULE, &yaml),
-            "app.yaml:1: error[privileged] Deployment api: spec.template.spec.containers[0].securityContext.privileged: \
+            "app.yaml:30: error[privileged] Deployment api: spec.template.spec.containers[0].securityContext.privileged: \
 container \"api\" runs privileged: it has every capability and the host's devices\n"
         );
     }

@@ -102,7 +102,7 @@ containers:\n      - {name: once, image: \"app:v1\"}\n      restartPolicy: Never
         let yaml = GOOD_APP.replace("readinessProbe:", "startupProbe:");
         assert_eq!(
             findings("readiness-probe", &yaml),
-            "app.yaml:1: warning[readiness-probe] Deployment api: spec.template.spec.containers[0].readinessProbe: \
+            "app.yaml:17: warning[readiness-probe] Deployment api: spec.template.spec.containers[0].readinessProbe: \
 container \"api\" has no readiness probe: without one, the Service sends traffic to pods that are not ready yet, and a rollout goes on past pods that never become ready\n"
         );
     }
@@ -112,7 +112,7 @@ container \"api\" has no readiness probe: without one, the Service sends traffic
         let yaml = GOOD_APP.replace("livenessProbe:", "startupProbe:");
         assert_eq!(
             findings("liveness-probe", &yaml),
-            "app.yaml:1: warning[liveness-probe] Deployment api: spec.template.spec.containers[0].livenessProbe: \
+            "app.yaml:17: warning[liveness-probe] Deployment api: spec.template.spec.containers[0].livenessProbe: \
 container \"api\" has no liveness probe: without one, a container that hangs without exiting is never restarted\n"
         );
     }
@@ -128,12 +128,12 @@ container \"api\" has no liveness probe: without one, a container that hangs wit
         };
         assert!(
             findings_of("readiness-probe", &yaml, &prod)
-                .starts_with("app.yaml:1: error[readiness-probe]")
+                .starts_with("app.yaml:17: error[readiness-probe]")
         );
         let yaml = GOOD_APP.replace("livenessProbe:", "startupProbe:");
         assert!(
             findings_of("liveness-probe", &yaml, &prod)
-                .starts_with("app.yaml:1: warning[liveness-probe]")
+                .starts_with("app.yaml:17: warning[liveness-probe]")
         );
     }
 

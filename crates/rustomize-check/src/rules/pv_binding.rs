@@ -174,7 +174,7 @@ storageClassName: \"\"\n  volumeName: data-pv\n  resources: {requests: {storage:
         let yaml = GOOD.replacen("storage: 5Gi", "storage: 1Gi", 1);
         assert_eq!(
             findings(RULE, &yaml),
-            "app.yaml:10: error[pv-binding] PersistentVolumeClaim data: spec.resources.requests.storage: \
+            "app.yaml:17: error[pv-binding] PersistentVolumeClaim data: spec.resources.requests.storage: \
 PersistentVolume \"data-pv\" holds 1Gi, less than the 5Gi the claim requests: the claim stays Pending\n"
         );
     }
@@ -188,7 +188,7 @@ PersistentVolume \"data-pv\" holds 1Gi, less than the 5Gi the claim requests: th
         );
         assert_eq!(
             findings(RULE, &yaml),
-            "app.yaml:10: error[pv-binding] PersistentVolumeClaim data: spec.accessModes: PersistentVolume \"data-pv\" \
+            "app.yaml:14: error[pv-binding] PersistentVolumeClaim data: spec.accessModes: PersistentVolume \"data-pv\" \
 does not offer ReadWriteOnce (it offers ReadOnlyMany): the claim stays Pending\n"
         );
     }
@@ -198,7 +198,7 @@ does not offer ReadWriteOnce (it offers ReadOnlyMany): the claim stays Pending\n
         let yaml = GOOD.replacen("storageClassName: \"\"", "storageClassName: local", 1);
         assert_eq!(
             findings(RULE, &yaml),
-            "app.yaml:10: error[pv-binding] PersistentVolumeClaim data: spec.storageClassName: the claim's storage \
+            "app.yaml:15: error[pv-binding] PersistentVolumeClaim data: spec.storageClassName: the claim's storage \
 class \"\" is not PersistentVolume \"data-pv\"'s (\"local\"): the claim stays Pending\n"
         );
     }
@@ -210,7 +210,7 @@ class \"\" is not PersistentVolume \"data-pv\"'s (\"local\"): the claim stays Pe
         let yaml = GOOD.replace("  storageClassName: \"\"\n  volumeName", "  volumeName");
         assert_eq!(
             findings(RULE, &yaml),
-            "app.yaml:10: error[pv-binding] PersistentVolumeClaim data: spec.storageClassName: the claim sets no \
+            "app.yaml:13: error[pv-binding] PersistentVolumeClaim data: spec.storageClassName: the claim sets no \
 storageClassName, so the cluster's default StorageClass is filled in, and PersistentVolume \"data-pv\" has none: the \
 claim stays Pending; set storageClassName: \"\"\n"
         );
@@ -224,7 +224,7 @@ claim stays Pending; set storageClassName: \"\"\n"
         );
         assert_eq!(
             findings(RULE, &yaml),
-            "app.yaml:11: error[pv-binding] PersistentVolumeClaim data: spec.volumeName: PersistentVolume \"data-pv\" \
+            "app.yaml:17: error[pv-binding] PersistentVolumeClaim data: spec.volumeName: PersistentVolume \"data-pv\" \
 is reserved for claim default/other (spec.claimRef): the claim stays Pending\n"
         );
     }

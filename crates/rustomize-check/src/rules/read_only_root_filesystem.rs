@@ -60,7 +60,7 @@ mod tests {
         );
         assert_eq!(
             findings(RULE, &yaml),
-            "app.yaml:1: warning[read-only-root-filesystem] Deployment api: \
+            "app.yaml:29: warning[read-only-root-filesystem] Deployment api: \
 spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem: container \"api\" can write to its \
 root filesystem: set securityContext.readOnlyRootFilesystem: true and mount a volume where it must write\n"
         );
@@ -74,7 +74,7 @@ root filesystem: set securityContext.readOnlyRootFilesystem: true and mount a vo
         );
         assert_eq!(
             findings(RULE, &yaml),
-            "app.yaml:1: warning[read-only-root-filesystem] Deployment api: \
+            "app.yaml:17: warning[read-only-root-filesystem] Deployment api: \
 spec.template.spec.initContainers[0].securityContext.readOnlyRootFilesystem: container \"migrate\" can write to its \
 root filesystem: set securityContext.readOnlyRootFilesystem: true and mount a volume where it must write\n"
         );

@@ -95,8 +95,8 @@ mod tests {
         assert_eq!(
             findings(RULE, &yaml),
             "\
-app.yaml:1: error[requests-exceed-limits] Deployment api: spec.template.spec.containers[0].resources.requests.cpu: container \"api\" requests cpu 1500m, more than its limit 1: the API server rejects the pod
-app.yaml:1: error[requests-exceed-limits] Deployment api: spec.template.spec.containers[0].resources.requests.memory: container \"api\" requests memory 1Gi, more than its limit 512Mi: the API server rejects the pod
+app.yaml:26: error[requests-exceed-limits] Deployment api: spec.template.spec.containers[0].resources.requests.cpu: container \"api\" requests cpu 1500m, more than its limit 1: the API server rejects the pod
+app.yaml:26: error[requests-exceed-limits] Deployment api: spec.template.spec.containers[0].resources.requests.memory: container \"api\" requests memory 1Gi, more than its limit 512Mi: the API server rejects the pod
 "
         );
     }

@@ -91,7 +91,7 @@ mod tests {
         let yaml = GOOD_APP.replace("          limits: {cpu: \"1\", memory: 512Mi}\n", "");
         assert_eq!(
             findings("resource-limits", &yaml),
-            "app.yaml:1: warning[resource-limits] Deployment api: spec.template.spec.containers[0].resources.limits: \
+            "app.yaml:25: warning[resource-limits] Deployment api: spec.template.spec.containers[0].resources.limits: \
 container \"api\" sets no cpu or memory limit: without limits one container can take the node's memory or CPU from every other pod\n"
         );
     }
@@ -104,7 +104,7 @@ container \"api\" sets no cpu or memory limit: without limits one container can 
         );
         assert_eq!(
             findings("resource-limits", &yaml),
-            "app.yaml:1: warning[resource-limits] Deployment api: spec.template.spec.containers[0].resources.limits: \
+            "app.yaml:27: warning[resource-limits] Deployment api: spec.template.spec.containers[0].resources.limits: \
 container \"api\" sets no memory limit: without limits one container can take the node's memory or CPU from every other pod\n"
         );
     }
@@ -114,7 +114,7 @@ container \"api\" sets no memory limit: without limits one container can take th
         let yaml = GOOD_APP.replace("          requests: {cpu: 100m, memory: 256Mi}\n", "");
         assert_eq!(
             findings("resource-requests", &yaml),
-            "app.yaml:1: warning[resource-requests] Deployment api: spec.template.spec.containers[0].resources.requests: \
+            "app.yaml:25: warning[resource-requests] Deployment api: spec.template.spec.containers[0].resources.requests: \
 container \"api\" sets no cpu or memory request: the scheduler places pods by their requests; without them a node is overcommitted and pods are evicted first\n"
         );
     }
@@ -127,7 +127,7 @@ container \"api\" sets no cpu or memory request: the scheduler places pods by th
         );
         assert_eq!(
             findings("resource-requests", &yaml),
-            "app.yaml:1: warning[resource-requests] Deployment api: spec.template.spec.containers[0].resources.requests: \
+            "app.yaml:26: warning[resource-requests] Deployment api: spec.template.spec.containers[0].resources.requests: \
 container \"api\" sets no cpu request: the scheduler places pods by their requests; without them a node is overcommitted and pods are evicted first\n"
         );
     }

@@ -98,7 +98,7 @@ containers:\n  - name: app\n    image: app:v1\n    securityContext: {container_s
     fn unset_fails() {
         assert_eq!(
             findings(RULE, &pod("{}", "{}")),
-            "app.yaml:1: warning[run-as-non-root] Pod p: spec.containers[0].securityContext.runAsNonRoot: \
+            "app.yaml:9: warning[run-as-non-root] Pod p: spec.containers[0].securityContext.runAsNonRoot: \
 container \"app\" may run as root: set securityContext.runAsNonRoot: true (and a non-zero runAsUser) on the pod or the container\n"
         );
     }
@@ -107,12 +107,12 @@ container \"app\" may run as root: set securityContext.runAsNonRoot: true (and a
     fn root_uid_fails() {
         assert_eq!(
             findings(RULE, &pod("{runAsNonRoot: true}", "{runAsUser: 0}")),
-            "app.yaml:1: warning[run-as-non-root] Pod p: spec.containers[0].securityContext.runAsUser: \
+            "app.yaml:9: warning[run-as-non-root] Pod p: spec.containers[0].securityContext.runAsUser: \
 container \"app\" runs as root (runAsUser: 0)\n"
         );
         assert_eq!(
             findings(RULE, &pod("{runAsNonRoot: false}", "{}")),
-            "app.yaml:1: warning[run-as-non-root] Pod p: spec.securityContext.runAsNonRoot: \
+            "app.yaml:5: warning[run-as-non-root] Pod p: spec.securityContext.runAsNonRoot: \
 container \"app\" may run as root (runAsNonRoot: false): set runAsNonRoot: true, or a non-zero runAsUser\n"
         );
     }

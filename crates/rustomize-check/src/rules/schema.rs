@@ -120,12 +120,12 @@ spec:
         assert_eq!(
             findings(RULE, &yaml),
             "\
-app.yaml:1: error[schema] Deployment api: metadata.labels.app: expected a string, got integer 1
-app.yaml:1: error[schema] Deployment api: spec.replicas: expected an integer, got string \"1\"
-app.yaml:1: error[schema] Deployment api: spec.template.spec.containers[0].name: expected a string, got an array
-app.yaml:1: error[schema] Deployment api: spec.template.spec.containers[0].ports[0].containerPort: expected an integer, got number 8000.5
-app.yaml:1: error[schema] Deployment api: spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem: expected a boolean, got string \"yes\"
-app.yaml:46: error[schema] Service api: spec.ports[0].port: expected an integer, got an object
+app.yaml:5: error[schema] Deployment api: metadata.labels.app: expected a string, got integer 1
+app.yaml:7: error[schema] Deployment api: spec.replicas: expected an integer, got string \"1\"
+app.yaml:17: error[schema] Deployment api: spec.template.spec.containers[0].name: expected a string, got an array
+app.yaml:20: error[schema] Deployment api: spec.template.spec.containers[0].ports[0].containerPort: expected an integer, got number 8000.5
+app.yaml:29: error[schema] Deployment api: spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem: expected a boolean, got string \"yes\"
+app.yaml:53: error[schema] Service api: spec.ports[0].port: expected an integer, got an object
 "
         );
     }
@@ -142,10 +142,10 @@ app.yaml:46: error[schema] Service api: spec.ports[0].port: expected an integer,
         assert_eq!(
             findings(RULE, &yaml),
             "\
-app.yaml:1: error[schema] Deployment api: spec.replica: unknown field \"replica\"
-app.yaml:1: error[schema] Deployment api: spec.template.spec.containers[0].ports[0].containerport: unknown field \"containerport\"
-app.yaml:1: error[schema] Deployment api: spec.template.spec.containers[0].ports[0].containerPort: missing required field \"containerPort\"
-app.yaml:37: error[schema] PersistentVolumeClaim api-data: metadata.label: unknown field \"label\"
+app.yaml:7: error[schema] Deployment api: spec.replica: unknown field \"replica\"
+app.yaml:20: error[schema] Deployment api: spec.template.spec.containers[0].ports[0].containerport: unknown field \"containerport\"
+app.yaml:20: error[schema] Deployment api: spec.template.spec.containers[0].ports[0].containerPort: missing required field \"containerPort\"
+app.yaml:41: error[schema] PersistentVolumeClaim api-data: metadata.label: unknown field \"label\"
 "
         );
     }
@@ -168,10 +168,10 @@ spec:
         assert_eq!(
             findings(RULE, yaml),
             "\
-app.yaml:1: error[schema] Deployment d: spec.template.spec.containers[0].env[0].name: missing required field \"name\"
-app.yaml:1: error[schema] Deployment d: spec.template.spec.containers[0].env[1].valueFrom.secretKeyRef.key: missing required field \"key\"
-app.yaml:1: error[schema] Deployment d: spec.template.spec.containers[0].name: missing required field \"name\"
-app.yaml:1: error[schema] Deployment d: spec.selector: missing required field \"selector\"
+app.yaml:10: error[schema] Deployment d: spec.template.spec.containers[0].env[0].name: missing required field \"name\"
+app.yaml:12: error[schema] Deployment d: spec.template.spec.containers[0].env[1].valueFrom.secretKeyRef.key: missing required field \"key\"
+app.yaml:8: error[schema] Deployment d: spec.template.spec.containers[0].name: missing required field \"name\"
+app.yaml:4: error[schema] Deployment d: spec.selector: missing required field \"selector\"
 "
         );
     }
@@ -200,9 +200,9 @@ spec:
         assert_eq!(
             findings(RULE, yaml),
             "\
-app.yaml:1: error[schema] Secret s: data.password: invalid base64 data
-app.yaml:6: error[schema] LimitRange l: spec.limits[0].default.memory: invalid quantity \"512mb\"
-app.yaml:14: error[schema] Service s: spec.ports[0].port: 4294967296 does not fit a 32-bit integer
+app.yaml:4: error[schema] Secret s: data.password: invalid base64 data
+app.yaml:12: error[schema] LimitRange l: spec.limits[0].default.memory: invalid quantity \"512mb\"
+app.yaml:18: error[schema] Service s: spec.ports[0].port: 4294967296 does not fit a 32-bit integer
 "
         );
     }
@@ -277,11 +277,11 @@ metadata: {{name: later}}\n"
         assert_eq!(
             findings(RULE, &bad),
             "\
-app.yaml:26: error[schema] Backup nightly: spec.keep: 0 is out of bounds
-app.yaml:26: error[schema] Backup nightly: spec.mode: \"partial\" is not one of \"full\", \"incremental\"
-app.yaml:26: error[schema] Backup nightly: spec.port: expected an integer or a string, got boolean true
-app.yaml:26: error[schema] Backup nightly: spec.retain: unknown field \"retain\"
-app.yaml:26: error[schema] Backup nightly: spec.schedule: missing required field \"schedule\"
+app.yaml:30: error[schema] Backup nightly: spec.keep: 0 is out of bounds
+app.yaml:31: error[schema] Backup nightly: spec.mode: \"partial\" is not one of \"full\", \"incremental\"
+app.yaml:32: error[schema] Backup nightly: spec.port: expected an integer or a string, got boolean true
+app.yaml:33: error[schema] Backup nightly: spec.retain: unknown field \"retain\"
+app.yaml:29: error[schema] Backup nightly: spec.schedule: missing required field \"schedule\"
 app.yaml:35: error[schema] Backup later: apiVersion: CustomResourceDefinition \"backups.example.com\" does not serve version \"v2\" (it serves v1)
 "
         );
@@ -328,8 +328,8 @@ Certificate in cert-manager.io/v1 is in the output\n"
         assert_eq!(
             findings("schema-not-checked", &yaml),
             "\
-app.yaml:26: info[schema-not-checked] Backup b: spec.schedule: not checked: the CRD's pattern \"^(?=\\d)\\S+$\" is not a regular expression the validator can use (error: look-around, including look-ahead and look-behind, is not supported)
-app.yaml:26: info[schema-not-checked] Backup b: spec.keep: not checked: the CRD's schema refers to \"#/definitions/Keep\" ($ref), which the validator does not follow
+app.yaml:29: info[schema-not-checked] Backup b: spec.schedule: not checked: the CRD's pattern \"^(?=\\d)\\S+$\" is not a regular expression the validator can use (error: look-around, including look-ahead and look-behind, is not supported)
+app.yaml:29: info[schema-not-checked] Backup b: spec.keep: not checked: the CRD's schema refers to \"#/definitions/Keep\" ($ref), which the validator does not follow
 "
         );
     }

@@ -178,8 +178,8 @@ volumeMounts:\n        - {{name: conf, mountPath: /etc/app}}\n"
         assert_eq!(
             findings(RULE, &app("pasword", "app.conf")),
             "\
-app.yaml:1: error[secret-key-ref] Deployment api: spec.template.spec.containers[0].env[0].valueFrom.secretKeyRef.key: Secret \"db\" has no key \"pasword\" (it has username, password): the container does not start (CreateContainerConfigError)
-app.yaml:1: error[secret-key-ref] Deployment api: spec.template.spec.volumes[0].configMap.items[0].key: ConfigMap \"conf\" has no key \"app.conf\" (it has app.ini): the volume does not mount and the pod does not start
+app.yaml:34: error[secret-key-ref] Deployment api: spec.template.spec.containers[0].env[0].valueFrom.secretKeyRef.key: Secret \"db\" has no key \"pasword\" (it has username, password): the container does not start (CreateContainerConfigError)
+app.yaml:42: error[secret-key-ref] Deployment api: spec.template.spec.volumes[0].configMap.items[0].key: ConfigMap \"conf\" has no key \"app.conf\" (it has app.ini): the volume does not mount and the pod does not start
 "
         );
     }

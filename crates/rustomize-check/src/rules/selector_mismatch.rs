@@ -99,7 +99,7 @@ mod tests {
         );
         assert_eq!(
             findings(RULE, &yaml),
-            "app.yaml:1: error[selector-mismatch] Deployment api: spec.selector: selects app=api,tier=web, but the pod \
+            "app.yaml:9: error[selector-mismatch] Deployment api: spec.selector: selects app=api,tier=web, but the pod \
 template's labels are app=api: the API server rejects the Deployment (selector does not match template labels)\n"
         );
         let yaml = GOOD_APP.replace(
@@ -108,7 +108,7 @@ template's labels are app=api: the API server rejects the Deployment (selector d
         );
         assert_eq!(
             findings(RULE, &yaml),
-            "app.yaml:1: error[selector-mismatch] Deployment api: spec.selector: selects app notin (api), but the pod \
+            "app.yaml:9: error[selector-mismatch] Deployment api: spec.selector: selects app notin (api), but the pod \
 template's labels are app=api: the API server rejects the Deployment (selector does not match template labels)\n"
         );
     }
@@ -118,7 +118,7 @@ template's labels are app=api: the API server rejects the Deployment (selector d
         let yaml = GOOD_APP.replace("    matchLabels: {app: api}\n", "    matchLabels: {}\n");
         assert_eq!(
             findings(RULE, &yaml),
-            "app.yaml:1: error[selector-mismatch] Deployment api: spec.selector: the selector is empty: the API server \
+            "app.yaml:9: error[selector-mismatch] Deployment api: spec.selector: the selector is empty: the API server \
 rejects a Deployment whose selector would select every pod\n"
         );
     }

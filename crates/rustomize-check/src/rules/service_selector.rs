@@ -93,7 +93,7 @@ mod tests {
         let yaml = GOOD_APP.replace("selector: {app: api}", "selector: {app: api, tier: db}");
         assert_eq!(
             findings(RULE, &yaml),
-            "app.yaml:46: error[service-selector] Service api: spec.selector: selects app=api,tier=db, but no pod \
+            "app.yaml:51: error[service-selector] Service api: spec.selector: selects app=api,tier=db, but no pod \
 template in the output has these labels: the Service has no endpoints\n"
         );
     }

@@ -163,7 +163,7 @@ mod tests {
         let yaml = GOOD_APP.replace("replicas: 1", "replicas: 2");
         assert_eq!(
             findings(RULE, &yaml),
-            "app.yaml:1: error[single-writer-volume] Deployment api: spec.replicas: replicas is 2, \
+            "app.yaml:7: error[single-writer-volume] Deployment api: spec.replicas: replicas is 2, \
 but the pods mount ReadWriteOnce PersistentVolumeClaim \"api-data\": a single-writer volume needs exactly one replica\n"
         );
     }
@@ -173,7 +173,7 @@ but the pods mount ReadWriteOnce PersistentVolumeClaim \"api-data\": a single-wr
         let yaml = GOOD_APP.replace("  strategy: {type: Recreate}\n", "");
         assert_eq!(
             findings(RULE, &yaml),
-            "app.yaml:1: error[single-writer-volume] Deployment api: spec.strategy: the update strategy is \
+            "app.yaml:6: error[single-writer-volume] Deployment api: spec.strategy: the update strategy is \
 RollingUpdate (the default), but the pods mount ReadWriteOnce PersistentVolumeClaim \"api-data\": the new pod \
 needs the volume while the old one holds it; set spec.strategy.type: Recreate\n"
         );
@@ -184,7 +184,7 @@ needs the volume while the old one holds it; set spec.strategy.type: Recreate\n"
         let yaml = GOOD_APP.replace("type: Recreate", "type: RollingUpdate");
         assert_eq!(
             findings(RULE, &yaml),
-            "app.yaml:1: error[single-writer-volume] Deployment api: spec.strategy.type: the update strategy is \
+            "app.yaml:8: error[single-writer-volume] Deployment api: spec.strategy.type: the update strategy is \
 RollingUpdate, but the pods mount ReadWriteOnce PersistentVolumeClaim \"api-data\": the new pod \
 needs the volume while the old one holds it; set spec.strategy.type: Recreate\n"
         );
@@ -196,7 +196,7 @@ needs the volume while the old one holds it; set spec.strategy.type: Recreate\n"
 spec:\n  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: api}\n  minReplicas: 1\n  maxReplicas: 3\n";
         assert_eq!(
             findings(RULE, &format!("{GOOD_APP}{hpa}")),
-            "app.yaml:56: error[single-writer-volume] HorizontalPodAutoscaler api: spec.maxReplicas: maxReplicas is 3, \
+            "app.yaml:62: error[single-writer-volume] HorizontalPodAutoscaler api: spec.maxReplicas: maxReplicas is 3, \
 but the pods of Deployment \"api\" mount ReadWriteOnce PersistentVolumeClaim \"api-data\": a single-writer volume needs exactly one replica\n"
         );
         let one = hpa.replace("maxReplicas: 3", "maxReplicas: 1");

@@ -146,6 +146,8 @@ pub(crate) fn propagate(node: &mut Node, groups: &mut [AliasGroup]) {
                     s.value.clone_from(&new.value);
                     s.tag = new.tag;
                     s.style = new.style;
+                    // One shared node in kustomize: one place.
+                    s.set_pos(new.pos());
                 }
             }
         }

@@ -413,12 +413,11 @@ fn empty(kind: CreateKind) -> Node {
     match kind {
         CreateKind::Map => Node::map(),
         CreateKind::Seq => Node::seq(Vec::new()),
-        CreateKind::Scalar => Node::Scalar(rustomize_yaml::Scalar {
-            value: String::new(),
-            tag: Tag::Str,
-            style: Style::Plain,
-            line: 0,
-        }),
+        CreateKind::Scalar => Node::Scalar(rustomize_yaml::Scalar::new(
+            String::new(),
+            Tag::Str,
+            Style::Plain,
+        )),
     }
 }
 
@@ -433,6 +432,9 @@ pub(crate) fn set_scalar(node: &mut Node, value: &str, tag: Option<Tag>) -> Resu
                 None if s.style == Style::Plain => rustomize_yaml::resolve::resolve_plain(value),
                 None => Tag::Str,
             };
+            // Set by the step that runs, even to the same text: it is the
+            // place that decides the value (field provenance).
+            s.src = 0;
             s.value = value.to_string();
             Ok(())
         }

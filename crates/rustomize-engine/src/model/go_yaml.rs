@@ -14,17 +14,19 @@ pub(crate) fn number_node(text: String) -> Node {
         Tag::Int => Tag::Int,
         _ => Tag::Float,
     };
-    Node::Scalar(Scalar {
-        value: text,
-        tag,
-        style: Style::Plain,
-        line: 0,
-    })
+    Node::Scalar(Scalar::new(text, tag, Style::Plain))
 }
 
 /// Converts a YAML tree to JSON types the way `sigs.k8s.io/yaml` does: plain
 /// scalars resolve by YAML 1.1 rules (yaml.v2), map keys become strings.
 pub(crate) fn yaml_to_json(node: &Node) -> Result<Node, Error> {
+    let mut out = json_of(node)?;
+    // Positions are kept, for field provenance.
+    out.set_pos(node.pos());
+    Ok(out)
+}
+
+fn json_of(node: &Node) -> Result<Node, Error> {
     Ok(match node {
         Node::Scalar(s) => v2_scalar(s)?,
         Node::Seq(seq) => Node::seq(
@@ -47,7 +49,14 @@ pub(crate) fn yaml_to_json(node: &Node) -> Result<Node, Error> {
                 };
                 let value = yaml_to_json(&e.value)?;
                 // Later keys win, as they do in a Go map.
-                out.insert(key, value);
+                match out.entries.iter_mut().find(|o| o.key.value == key) {
+                    Some(o) => o.value = value,
+                    None => {
+                        let mut k = Scalar::string(key);
+                        k.set_pos(e.key.pos());
+                        out.entries.push(rustomize_yaml::Entry { key: k, value });
+                    }
+                }
             }
             Node::Map(out)
         }

@@ -368,6 +368,15 @@ pub(crate) fn split_helm_parameters(old: &[HelmChartArgs]) -> (Vec<HelmChart>, H
 
 /// Why a kustomization file is invalid.
 pub fn parse(text: &str, display_path: &str) -> Result<(Kustomization, Vec<String>), Error> {
+    parse_keeping_node(text, display_path).map(|(k, w, _)| (k, w))
+}
+
+/// [`parse`], also returning the file's node tree (with lines and
+/// columns), where provenance finds the place of each entry.
+pub(crate) fn parse_keeping_node(
+    text: &str,
+    display_path: &str,
+) -> Result<(Kustomization, Vec<String>, Node), Error> {
     let node = rustomize_yaml::parse::parse_one_last_key_wins(text).map_err(|e| Error::Parse {
         file: display_path.into(),
         error: e,
@@ -403,7 +412,7 @@ pub fn parse(text: &str, display_path: &str) -> Result<(Kustomization, Vec<Strin
     k.fix();
     k.enforce_fields()
         .map_err(|m| Error::kustomization(format!("{display_path}: {m}")))?;
-    Ok((k, warnings))
+    Ok((k, warnings, node))
 }
 
 /// kustomize's refusal of an empty kustomization ("kustomization.yaml is

@@ -12,6 +12,7 @@ pub(crate) mod fieldpath;
 pub(crate) mod fieldspec;
 pub(crate) mod go_yaml;
 pub(crate) mod kustomization;
+pub(crate) mod provenance;
 pub(crate) mod read;
 pub(crate) mod resid;
 pub(crate) mod resmap;

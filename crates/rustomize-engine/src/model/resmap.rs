@@ -94,6 +94,12 @@ impl ResMap {
         &mut self.resources
     }
 
+    /// The resources, mutably, for changes that leave every id as it is
+    /// (field provenance, bookkeeping): the id index stays.
+    pub(crate) fn resources_mut_keeping_ids(&mut self) -> &mut [Resource] {
+        &mut self.resources
+    }
+
     /// The resources, in order.
     pub fn iter(&self) -> std::slice::Iter<'_, Resource> {
         self.resources.iter()

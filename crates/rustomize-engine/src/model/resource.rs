@@ -6,6 +6,7 @@
 //! [`BuildMeta`], next to the object, so no transformer ever sees them and
 //! nothing needs stripping.
 
+use crate::model::provenance::keep_if_same;
 use crate::model::resid::{Gvk, ResId};
 use rustomize_yaml::{Map, Node, Scalar, Tag};
 use std::sync::Arc;
@@ -129,6 +130,15 @@ impl Origin {
     }
 }
 
+/// Sets `key` to `value` in `map`; a value replaced by the same text
+/// keeps its place (field provenance).
+fn set_keeping_place(map: &mut Map, key: &str, mut value: Node) {
+    if let Some(old) = map.get(key) {
+        keep_if_same(old, &mut value);
+    }
+    map.insert(key, value);
+}
+
 /// A string as yaml.v3 would print it: plain unless it would read back as
 /// another type or needs quoting.
 fn yaml_scalar(s: &str) -> String {
@@ -174,6 +184,10 @@ pub struct BuildMeta {
     /// For a ConfigMap or Secret a generator made: what it was made from
     /// (`rustomize check`'s `plain-secret` reads it).
     pub generated_from: Option<Arc<GeneratedFrom>>,
+    /// The kustomizations the resource passed through, innermost first,
+    /// as file indexes of the build's provenance table (recorded only when
+    /// the build records provenance).
+    pub kustomizations: Vec<u32>,
 }
 
 /// The sources a ConfigMap or Secret generator read, as its configuration
@@ -213,6 +227,8 @@ impl Resource {
         static EMPTY: Map = Map {
             entries: Vec::new(),
             line: 0,
+            col: 0,
+            src: 0,
         };
         self.node.as_map().unwrap_or(&EMPTY)
     }
@@ -336,6 +352,32 @@ impl Resource {
         }
     }
 
+    /// Puts back `metadata.name`, `metadata.namespace` (empty: removed) and
+    /// `kind` after a step that may have changed them (a strategic merge, a
+    /// generator merging into an existing object); a value put back with the
+    /// same text keeps its place (field provenance).
+    pub(crate) fn put_back_identity(
+        &mut self,
+        name: Option<&str>,
+        namespace: &str,
+        kind: Option<&str>,
+    ) {
+        if let Some(kind) = kind
+            && let Some(m) = self.node.as_map_mut()
+        {
+            set_keeping_place(m, "kind", Node::string(kind));
+        }
+        let meta = self.metadata_mut();
+        if let Some(name) = name {
+            set_keeping_place(meta, "name", Node::string(name));
+        }
+        if namespace.is_empty() {
+            meta.remove("namespace");
+        } else {
+            set_keeping_place(meta, "namespace", Node::string(namespace));
+        }
+    }
+
     /// A string map under `metadata.<field>` (labels or annotations), as
     /// kustomize reads it: each scalar's text, null as the empty string.
     pub fn string_map(&self, field: &str) -> Vec<(String, String)> {
@@ -380,7 +422,7 @@ impl Resource {
     /// `SetLabels`/`SetAnnotations`): an empty map removes the field.
     pub fn set_string_map(&mut self, field: &str, entries: Vec<(String, String)>) {
         let meta = self.metadata_mut();
-        meta.remove(field);
+        let old = meta.remove(field);
         if entries.is_empty() {
             return;
         }
@@ -388,12 +430,32 @@ impl Resource {
         sorted.sort_by(|a, b| a.0.cmp(&b.0));
         let mut map = Map::new();
         for (k, v) in sorted {
-            map.entries.push(rustomize_yaml::Entry {
+            let mut entry = rustomize_yaml::Entry {
                 key: Scalar::string(k),
                 value: Node::string(v),
-            });
+            };
+            // An entry rewritten with the same key and text keeps its
+            // place (field provenance).
+            if let Some(was) = old
+                .as_ref()
+                .and_then(|o| o.as_map()?.entry(&entry.key.value))
+            {
+                keep_if_same(&was.value, &mut entry.value);
+                if entry.value.src() != 0 {
+                    entry.key.set_pos(was.key.pos());
+                }
+            }
+            map.entries.push(entry);
         }
-        meta.insert(field, Node::Map(map));
+        if let Some(old) = &old {
+            let mut node = Node::Map(map);
+            if old.src() != 0 {
+                node.set_pos(old.pos());
+            }
+            meta.insert(field, node);
+        } else {
+            meta.insert(field, Node::Map(map));
+        }
     }
 
     /// Whether this resource is marked `config.kubernetes.io/local-config`.

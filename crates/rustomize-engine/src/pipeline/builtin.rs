@@ -221,6 +221,8 @@ impl Transformer for ValueAddTransformer {
                 } else {
                     self.value.clone()
                 };
+                // Set by this step (field provenance).
+                s.src = 0;
                 s.value = new_value;
                 s.tag = if s.style == rustomize_yaml::Style::Plain {
                     rustomize_yaml::resolve::resolve_plain(&s.value)

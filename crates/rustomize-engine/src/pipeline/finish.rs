@@ -12,13 +12,40 @@ use crate::steps::Transformer;
 use crate::steps::generate::HashTransformer;
 use crate::steps::transform::name_reference::NameReferenceTransformer;
 use crate::steps::transform::vars;
-use rustomize_yaml::Node;
+use rustomize_yaml::{Node, Pos};
 
 /// Steps that run once, after the whole tree is accumulated.
 pub(super) fn finish(acc: &mut Accumulator, ctx: &Context) -> Result<(), Error> {
+    // Field provenance: a name's hash suffix keeps the name's place (the
+    // generator entry, or the prefix that changed it last).
+    let names: Vec<Pos> = match ctx.provenance {
+        Some(_) => acc
+            .rm
+            .resources()
+            .iter()
+            .map(|r| {
+                r.node
+                    .get_path(&["metadata", "name"])
+                    .map_or_else(Pos::default, Node::pos)
+            })
+            .collect(),
+        None => Vec::new(),
+    };
     HashTransformer.transform(&mut acc.rm)?;
+    if !names.is_empty() {
+        for (r, pos) in acc.rm.resources_mut_keeping_ids().iter_mut().zip(&names) {
+            if let Some(name) = r.node.get_path_mut(&["metadata", "name"])
+                && name.src() == 0
+            {
+                name.set_pos(*pos);
+            }
+        }
+    }
     NameReferenceTransformer::new(acc.config.name_reference.clone()).transform(&mut acc.rm)?;
     let unused = vars::resolve(&mut acc.rm, &acc.vars, &acc.config.var_reference)?;
+    if let Some(reg) = &ctx.provenance {
+        super::provenance::stamp_build(&mut acc.rm, reg, "set by vars or a name reference");
+    }
     if !unused.is_empty() {
         ctx.warn(format!(
             "well-defined vars that were never replaced: {}",

@@ -23,17 +23,19 @@ mod accumulator;
 mod builtin;
 mod finish;
 pub(crate) mod observer;
+mod provenance;
 mod reuse;
 pub(crate) mod sort;
 mod target;
 mod transformers;
 
 use crate::error::Error;
+use crate::model::provenance::{Registry, Table};
 use crate::model::resmap::ResMap;
 use crate::model::resource::Origin;
 use crate::steps::openapi::Schema;
 pub(crate) use crate::steps::options::PluginOptions;
-use observer::{DropEmpty, RecordTransformations, SharedValues, StepObserver};
+use observer::{DropEmpty, RecordTransformations, SharedValues, StampProvenance, StepObserver};
 use rayon::prelude::*;
 use reuse::Role;
 use rustomize_loader::{FileSystem, LoadRestrictor, Loader, RemoteFetcher};
@@ -70,6 +72,31 @@ pub struct BuildOptions {
     /// Called around every transformer step, after the build's own
     /// bookkeeping (see [`StepObserver`]).
     pub observers: Vec<Arc<dyn StepObserver>>,
+    /// Record field provenance: for every value of the output, the file,
+    /// line and column it was read from or the kustomization entry that
+    /// set it last ([`BuildOutput::provenance`]). Off by default; the
+    /// output is the same either way.
+    pub provenance: bool,
+}
+
+/// A patch, replacement or JSON 6902 target that selected nothing, as the
+/// build found it (kustomize goes on silently).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct UnmatchedTarget {
+    /// The kustomization file with the entry, as messages show it.
+    pub file: String,
+    /// The file, for a kustomization of a remote base.
+    pub remote: Option<crate::model::provenance::Remote>,
+    /// The entry: `patches[1]`, `patchesJson6902[0]`,
+    /// `replacements[0].targets[1]`.
+    pub field: String,
+    /// The entry's 1-based line in the file (0 when unknown).
+    pub line: u32,
+    /// The entry's 1-based column (0 when unknown).
+    pub col: u32,
+    /// The selector, as kustomize prints one (`Deployment.[noVer].[noGrp]/web.[noNs]`
+    /// or the selector's fields).
+    pub selector: String,
 }
 
 /// What a build produced.
@@ -80,6 +107,15 @@ pub struct BuildOutput {
     /// Warnings for stderr (deprecated fields...), in the order kustomize
     /// prints them.
     pub warnings: Vec<String>,
+    /// Where every value came from, when [`BuildOptions::provenance`]
+    /// asked for it: the table the source ids of the nodes' positions
+    /// ([`rustomize_yaml::Pos`]) refer to. Each resource's
+    /// [`BuildMeta::kustomizations`](crate::BuildMeta::kustomizations)
+    /// lists the kustomizations it passed through.
+    pub provenance: Option<Table>,
+    /// Patch, replacement and JSON 6902 targets that selected nothing, in
+    /// file and entry order.
+    pub unmatched: Vec<UnmatchedTarget>,
 }
 
 impl BuildOutput {
@@ -186,6 +222,9 @@ pub fn build_two(
     let shareable = opts.load_restrictor == LoadRestrictor::RootOnly
         && !(p.enable_alpha_plugins || p.enable_exec || p.enable_helm)
         && opts.observers.is_empty()
+        // Recorded results carry the places of the other build's
+        // provenance table.
+        && !opts.provenance
         && earlier.content_id(dir).is_some()
         && later.content_id(dir).is_some();
     let relative = |r: Result<BuildOutput, Error>| {
@@ -290,6 +329,13 @@ fn accumulate_tree(
         tracking: OnceLock::new(),
         plugins: opts.plugins.clone(),
         observers: opts.observers.clone(),
+        provenance: opts.provenance.then(|| Arc::new(Registry::default())),
+        top_remote: remote.as_ref().map(|r| provenance::TopRemote {
+            clone_root: r.clone_root.clone(),
+            repo: r.repo.clone(),
+            git_ref: r.git_ref.clone(),
+        }),
+        unmatched: Mutex::new(Vec::new()),
         reuse,
     };
     let target = Target::load(ldr, &ctx, Origin::default(), true)?;
@@ -330,10 +376,26 @@ fn finish_top(a: Accumulated, opts: &BuildOptions) -> Result<BuildOutput, Error>
             .unwrap_or(finish::DEFAULT_MANAGED_BY)
     });
     finish::decorate(&mut acc.rm, &build_metadata, managed_by);
+    if let Some(registry) = &ctx.provenance {
+        provenance::stamp_build(&mut acc.rm, registry, "set by the build");
+    }
     let warnings = ctx.warnings.into_inner().unwrap_or_else(|e| e.into_inner());
+    let mut unmatched = ctx
+        .unmatched
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner());
+    unmatched.sort();
+    unmatched.dedup();
+    let provenance = ctx.provenance.map(|r| {
+        Arc::try_unwrap(r)
+            .map(Registry::into_table)
+            .unwrap_or_default()
+    });
     Ok(BuildOutput {
         resources: acc.rm,
         warnings,
+        provenance,
+        unmatched,
     })
 }
 
@@ -360,6 +422,13 @@ struct Context {
     plugins: PluginOptions,
     /// The caller's step observers.
     observers: Vec<Arc<dyn StepObserver>>,
+    /// The provenance being recorded, when asked for.
+    provenance: Option<Arc<Registry>>,
+    /// When the build's own directory is a remote target: where its clone
+    /// is, so that its files are named by repository and path.
+    top_remote: Option<provenance::TopRemote>,
+    /// Targets that selected nothing.
+    unmatched: Mutex<Vec<UnmatchedTarget>>,
     /// Sub-builds shared with the other build of a pair ([`build_two`]).
     reuse: Option<Role>,
 }
@@ -393,13 +462,17 @@ impl Context {
 
     /// The observers of every transformer step, in the order they are
     /// called: shared values, transformation tracking (when the build
-    /// records it), dropping emptied resources, then the caller's.
+    /// records it), dropping emptied resources, field provenance (when
+    /// recorded), then the caller's.
     fn observers(&self) -> impl Iterator<Item = &dyn StepObserver> {
         let tracking = self.tracking.get().copied().unwrap_or(false);
-        let own: [Option<&dyn StepObserver>; 3] = [
+        let own: [Option<&dyn StepObserver>; 4] = [
             Some(&SharedValues),
             tracking.then_some(&RecordTransformations as &dyn StepObserver),
             Some(&DropEmpty),
+            self.provenance
+                .is_some()
+                .then_some(&StampProvenance as &dyn StepObserver),
         ];
         own.into_iter().flatten().chain(
             self.observers

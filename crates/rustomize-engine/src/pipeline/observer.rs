@@ -5,6 +5,7 @@
 //! field provenance recorder.
 
 use crate::model::alias;
+use crate::model::provenance::{Stamp, stamp_unset};
 use crate::model::read::is_null_or_empty_map;
 use crate::model::resmap::ResMap;
 use crate::model::resource::Origin;
@@ -32,6 +33,9 @@ pub struct StepInfo<'a> {
     /// place, which kustomize's shared YAML nodes then show in every field
     /// that shares it.
     pub writes_in_place: bool,
+    /// How the step's values are placed, when the build records
+    /// provenance.
+    pub(crate) stamp: Option<&'a Stamp>,
 }
 
 /// Called around every transformer step of every kustomization of a build,
@@ -85,6 +89,35 @@ impl StepObserver for RecordTransformations {
         for r in rm.resources_mut() {
             if r.meta.origin.is_some() {
                 r.meta.transformations.push(step.origin.clone());
+            }
+        }
+    }
+}
+
+/// Field provenance: gives what the step set (nodes left without a
+/// source) the step's place.
+#[derive(Debug)]
+pub(super) struct StampProvenance;
+
+impl StepObserver for StampProvenance {
+    fn after_step(&self, step: &StepInfo<'_>, rm: &mut ResMap) {
+        if let Some(stamp) = step.stamp {
+            let resources = rm.resources_mut_keeping_ids();
+            // The walk visits every node: across threads once there are
+            // enough resources (the top of a large tree) to pay for it.
+            if resources.len() >= 256 {
+                use rayon::prelude::*;
+                // On the large-stack pool: the walk recurses.
+                crate::stack::parallel(|| {
+                    resources
+                        .par_iter_mut()
+                        .with_min_len(64)
+                        .for_each(|r| stamp_unset(&mut r.node, stamp))
+                });
+            } else {
+                for r in resources {
+                    stamp_unset(&mut r.node, stamp);
+                }
             }
         }
     }

@@ -25,6 +25,18 @@ use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
+/// A kustomization's own provenance: its file and its parsed tree (see
+/// [`super::provenance`]).
+#[derive(Debug)]
+pub(super) struct KustPlaces {
+    /// The kustomization file's index.
+    pub(super) file: u32,
+    /// The source id of what is written in it (inline patches).
+    pub(super) src: u32,
+    /// The file as parsed, with lines and columns.
+    pub(super) node: rustomize_yaml::Node,
+}
+
 /// One loaded kustomization.
 pub(super) struct Target<'c> {
     pub(super) ldr: Loader,
@@ -40,6 +52,8 @@ pub(super) struct Target<'c> {
     /// build may record.
     recorded: bool,
     pub(super) ctx: &'c Context,
+    /// The file's places, when the build records provenance.
+    pub(super) places: Option<KustPlaces>,
 }
 
 impl<'c> Target<'c> {
@@ -84,11 +98,11 @@ impl<'c> Target<'c> {
         };
         let file = ctx.display(&ldr.root().join(name));
         let text = String::from_utf8(bytes).map_err(|_| Error::NotUtf8 { file: file.clone() })?;
-        let (kust, warnings) = kustomization::parse(&text, &file)?;
+        let (kust, warnings, node) = kustomization::parse_keeping_node(&text, &file)?;
         for w in warnings {
             ctx.warn(w);
         }
-        Ok(Target {
+        let mut target = Target {
             ldr,
             kust,
             file,
@@ -96,7 +110,14 @@ impl<'c> Target<'c> {
             is_top,
             recorded: false,
             ctx,
-        })
+            places: None,
+        };
+        if let Some(reg) = target.registry() {
+            let file = reg.file(target.file_ref(&target.ldr.root().join(name)));
+            let src = reg.source(crate::model::provenance::Source::File { file });
+            target.places = Some(KustPlaces { file, src, node });
+        }
+        Ok(target)
     }
 
     /// Applies this kustomization's `openapi:` field to the build, as
@@ -315,6 +336,11 @@ impl<'c> Target<'c> {
                 .with_context(|| "merging vars")
                 .in_file(|| self.file.clone())?;
         }
+        if let Some(places) = &self.places {
+            for r in acc.rm.resources_mut_keeping_ids() {
+                r.meta.kustomizations.push(places.file);
+            }
+        }
         Ok(acc)
     }
 
@@ -353,9 +379,16 @@ impl<'c> Target<'c> {
                             path: entry.to_string(),
                             ..Origin::default()
                         });
-                        return resources_from_bytes(&bytes, entry, Some(origin))
-                            .map(Loaded::File)
-                            .with_context(|| format!("accumulating resources from '{entry}'"));
+                        let mut rm = resources_from_bytes(&bytes, entry, Some(origin))
+                            .with_context(|| format!("accumulating resources from '{entry}'"))?;
+                        if let Some(reg) = self.registry() {
+                            let src =
+                                reg.file_source(crate::model::provenance::FileRef::local(entry));
+                            for r in rm.resources_mut() {
+                                crate::model::provenance::stamp_file(&mut r.node, src);
+                            }
+                        }
+                        return Ok(Loaded::File(rm));
                     }
                     // Not a file: maybe a repository kustomize would clone.
                     Err(e) if rustomize_loader::remote::RepoSpec::parse(entry).is_err() => {
@@ -372,9 +405,15 @@ impl<'c> Target<'c> {
                 Ok(bytes) => {
                     let display = self.ctx.display(&self.ldr.join(entry));
                     let origin = Arc::new(self.file_origin(entry));
-                    return resources_from_bytes(&bytes, &display, Some(origin))
-                        .map(Loaded::File)
-                        .with_context(|| format!("accumulating resources from '{entry}'"));
+                    let mut rm = resources_from_bytes(&bytes, &display, Some(origin))
+                        .with_context(|| format!("accumulating resources from '{entry}'"))?;
+                    if self.registry().is_some() {
+                        let src = self.file_src(entry);
+                        for r in rm.resources_mut() {
+                            crate::model::provenance::stamp_file(&mut r.node, src);
+                        }
+                    }
+                    return Ok(Loaded::File(rm));
                 }
                 Err(LoadError::IsADir(_)) => None,
                 Err(e) => Some(e),
@@ -440,13 +479,20 @@ impl<'c> Target<'c> {
         let k = &self.kust;
         let global = k.generator_options.as_ref();
         let mut generators: Vec<(Arc<Origin>, Box<dyn Generator>)> = Vec::new();
-        for args in &k.config_map_generator {
+        // For provenance: each generator's entry, and its arguments.
+        let mut entries: Vec<(&str, usize, Option<&kustomization::GeneratorArgs>)> = Vec::new();
+        for (i, args) in k.config_map_generator.iter().enumerate() {
             let g = ConfigMapGenerator::from_args(args, global);
             generators.push((self.builtin_origin("ConfigMapGenerator"), Box::new(g)));
+            entries.push(("configMapGenerator", i, Some(args)));
         }
-        for args in &k.secret_generator {
+        for (i, args) in k.secret_generator.iter().enumerate() {
             let g = SecretGenerator::from_args(args, global);
             generators.push((self.builtin_origin("SecretGenerator"), Box::new(g)));
+            entries.push(("secretGenerator", i, Some(args)));
+        }
+        for (i, _) in k.helm_charts.iter().enumerate() {
+            entries.push(("helmCharts", i, None));
         }
         for chart in &k.helm_charts {
             let g = HelmChartInflationGenerator::from_kustomization(
@@ -461,10 +507,13 @@ impl<'c> Target<'c> {
                 Box::new(g),
             ));
         }
-        for config in self
+        for (i, config) in self
             .plugin_configs(&k.generators, "generators")?
             .resources()
+            .iter()
+            .enumerate()
         {
+            entries.push(("generators", i, None));
             match self.configure_plugin(config)? {
                 Plugin::Generator(g) => generators.push((plugin_origin(config), g)),
                 Plugin::Function(f) => generators.push((plugin_origin(config), f)),
@@ -481,15 +530,27 @@ impl<'c> Target<'c> {
             return Ok(());
         }
         let mut absorber = Absorber::new(&mut acc.rm);
-        for (origin, g) in &generators {
+        for ((origin, g), (field, index, args)) in generators.iter().zip(&entries) {
             let mut made = g.generate(&self.ldr).in_file(|| self.file.clone())?;
             for r in &mut made {
                 r.meta.origin = Some(origin.clone());
             }
+            let kind = origin
+                .configured_by
+                .as_ref()
+                .map_or("", |c| c.kind.as_str());
+            let pos = self.stamp_generated(&mut made, kind, field, *index, *args);
             absorber
                 .absorb(made)
                 .with_context(|| "merging from generator")
                 .in_file(|| self.file.clone())?;
+            // What merging into an existing object rewrote: this
+            // generator's place.
+            if let Some(pos) = pos {
+                for r in absorber.resources_mut() {
+                    crate::model::provenance::stamp_all_unset(&mut r.node, pos);
+                }
+            }
         }
         Ok(())
     }

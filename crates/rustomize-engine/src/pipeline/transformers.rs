@@ -11,6 +11,7 @@ use super::observer::StepInfo;
 use super::target::{Accumulator, Target, plugin_origin};
 use crate::error::{Error, ResultExt};
 use crate::model::fieldspec::TransformerConfig;
+use crate::model::provenance::Stamp;
 use crate::model::resmap::ResMap;
 use crate::model::resource::Origin;
 use crate::steps::Transformer;
@@ -149,6 +150,14 @@ fn patches_strategic_merge(
     };
     let mut p = PatchStrategicMergeTransformer::from_kustomization(paths, &t.ldr)
         .in_file(|| t.file.clone())?;
+    if t.registry().is_some() {
+        p.stamp_nodes(&|i, inline, node| {
+            let path = if inline { "" } else { paths[i].as_str() };
+            if let Some(f) = t.patch_positions(path, "patchesStrategicMerge", Some(i), "") {
+                f(node);
+            }
+        });
+    }
     if let Some(schema) = t.custom_schema() {
         p = p.with_schema(schema);
     }
@@ -160,6 +169,9 @@ fn patches(t: &Target<'_>, _: &TransformerConfig) -> Result<Vec<Configured>, Err
     for (i, entry) in t.kust.patches.iter().enumerate() {
         let mut p =
             PatchTransformer::from_kustomization(entry, &t.ldr).in_file(|| t.file.clone())?;
+        if let Some(f) = t.patch_positions(&entry.path, "patches", Some(i), "patch") {
+            p.stamp_nodes(&f);
+        }
         if let Some(schema) = t.custom_schema() {
             p = p.with_schema(schema);
         }
@@ -231,8 +243,11 @@ fn common_annotations(t: &Target<'_>, tc: &TransformerConfig) -> Result<Vec<Conf
 fn patches_json6902(t: &Target<'_>, _: &TransformerConfig) -> Result<Vec<Configured>, Error> {
     let mut out = Vec::new();
     for (i, entry) in t.kust.patches_json6902.iter().flatten().enumerate() {
-        let p = PatchJson6902Transformer::from_kustomization(entry, &t.ldr)
+        let mut p = PatchJson6902Transformer::from_kustomization(entry, &t.ldr)
             .in_file(|| t.file.clone())?;
+        if let Some(f) = t.patch_positions(&entry.path, "patchesJson6902", Some(i), "patch") {
+            p.stamp_nodes(&f);
+        }
         out.push((Entry::at("patchesJson6902", i), boxed(p)));
     }
     Ok(out)
@@ -262,8 +277,9 @@ fn replacements(t: &Target<'_>, _: &TransformerConfig) -> Result<Vec<Configured>
     if t.kust.replacements.is_empty() {
         return Ok(Vec::new());
     }
-    let r = ReplacementTransformer::new(&t.kust.replacements, &t.ldr, true)
+    let mut r = ReplacementTransformer::new(&t.kust.replacements, &t.ldr, true)
         .in_file(|| t.file.clone())?;
+    r.placer = t.replacement_placer();
     Ok(vec![(Entry::whole("replacements"), boxed(r))])
 }
 
@@ -273,6 +289,8 @@ struct Step {
     origin: Arc<Origin>,
     writes_in_place: bool,
     transformer: Box<dyn Transformer>,
+    /// How it stamps what it sets, when the build records provenance.
+    stamp: Option<Stamp>,
 }
 
 impl Target<'_> {
@@ -290,6 +308,7 @@ impl Target<'_> {
             let origin = self.builtin_origin(builtin.kind);
             for (entry, transformer) in configured {
                 steps.push(Step {
+                    stamp: self.step_stamp(builtin.kind, entry.field, entry.index),
                     entry,
                     origin: origin.clone(),
                     writes_in_place: builtin.writes_in_place,
@@ -311,6 +330,7 @@ impl Target<'_> {
                 }
             };
             steps.push(Step {
+                stamp: self.step_stamp(config.kind(), "transformers", Some(i)),
                 entry: Entry::at("transformers", i),
                 origin: plugin_origin(config),
                 writes_in_place: writes_in_place(config.kind()),
@@ -329,17 +349,22 @@ impl Target<'_> {
                 index: step.entry.index,
                 origin: &step.origin,
                 writes_in_place: step.writes_in_place,
+                stamp: step.stamp.as_ref(),
             };
             for o in self.ctx.observers() {
                 o.before_step(&info, &mut acc.rm);
             }
+            let mut misses = Vec::new();
             step.transformer
-                .transform(&mut acc.rm)
+                .transform_noting(&mut acc.rm, &mut misses)
                 .map_err(|e| Error::Step {
                     file: self.file.clone(),
                     kind: info.kind.to_string(),
                     source: Box::new(e),
                 })?;
+            for miss in misses {
+                self.note_unmatched(step.entry.field, step.entry.index, miss);
+            }
             for o in self.ctx.observers() {
                 o.after_step(&info, &mut acc.rm);
             }

@@ -24,6 +24,24 @@ use rustomize_loader::Loader;
 pub(crate) trait Transformer: Send + Sync {
     /// Applies the transformation to every resource it selects.
     fn transform(&self, rm: &mut ResMap) -> Result<(), Error>;
+
+    /// [`Transformer::transform`], also noting each target that selected
+    /// nothing (kustomize goes on silently; `check` reports them).
+    fn transform_noting(&self, rm: &mut ResMap, misses: &mut Vec<Miss>) -> Result<(), Error> {
+        let _ = misses;
+        self.transform(rm)
+    }
+}
+
+/// A target of a step that selected nothing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Miss {
+    /// For a step configured by a whole field (`replacements`), the entry.
+    pub(crate) entry: Option<usize>,
+    /// For a replacement, the index of the target in its `targets`.
+    pub(crate) target: Option<usize>,
+    /// The selector, as kustomize prints one.
+    pub(crate) selector: String,
 }
 
 /// Makes new resources.

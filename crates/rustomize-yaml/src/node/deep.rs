@@ -38,6 +38,8 @@ impl Clone for Seq {
         nested(|| Seq {
             items: self.items.clone(),
             line: self.line,
+            col: self.col,
+            src: self.src,
         })
         .unwrap_or_else(|| match clone_iteratively(self.into()) {
             Node::Seq(s) => s,
@@ -52,6 +54,8 @@ impl Clone for Map {
         nested(|| Map {
             entries: self.entries.clone(),
             line: self.line,
+            col: self.col,
+            src: self.src,
         })
         .unwrap_or_else(|| match clone_iteratively(self.into()) {
             Node::Map(m) => m,
@@ -93,6 +97,8 @@ fn open(s: Source<'_>) -> Frame<'_> {
             Seq {
                 items: Vec::with_capacity(s.items.len()),
                 line: s.line,
+                col: s.col,
+                src: s.src,
             },
         ),
         Source::Map(m) => Frame::Map(
@@ -100,6 +106,8 @@ fn open(s: Source<'_>) -> Frame<'_> {
             Map {
                 entries: Vec::with_capacity(m.entries.len()),
                 line: m.line,
+                col: m.col,
+                src: m.src,
             },
         ),
     }

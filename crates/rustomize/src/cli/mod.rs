@@ -56,6 +56,18 @@ rustomize check --format sarif overlays/* > check.sarif\n  \
 rustomize check --format github --fail-on warning overlays/*"
     )]
     Check(CheckArgs),
+    /// Show where each line of a built object came from (blame for the output).
+    #[command(
+        long_about = "Build a kustomization directory and print an object as `rustomize build` \
+prints it, each line beside the place that set its value last: the file and line it was read \
+from, or the kustomization entry (images:, replicas:, namespace:, labels:, a prefix, a patch, a \
+replacement, a generator) that set it, `repo@ref:path:line` for a remote base. Without KIND/NAME, \
+every object; with FIELD.PATH, that field's lines (see docs/explain.md).",
+        after_help = "Examples:\n  rustomize explain overlays/production Deployment/dojo\n  \
+rustomize explain overlays/production Deployment/dojo spec.template.spec.containers[api].image\n  \
+rustomize explain overlays/production app-production/Service/dojo --format json"
+    )]
+    Explain(ExplainArgs),
     /// Show what a change does to the rendered objects (two trees, or two Git revisions)
     #[command(
         long_about = "Compare the objects two builds render, as a review shows them: a summary \
@@ -172,6 +184,10 @@ pub struct BuildArgs {
     /// kustomize; use `buildMetadata: [managedByLabel]`).
     #[arg(long = "enable-managedby-label", hide = true, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL", hide_default_value = true, default_value = "false", value_parser = go_bool, action = ArgAction::Set)]
     pub enable_managedby_label: bool,
+    /// Record field provenance while building (what `explain` and `check`
+    /// do); the output is the same. For benchmarks and tests.
+    #[arg(long, hide = true)]
+    pub provenance: bool,
 }
 
 /// Options of `--flux`.
@@ -297,6 +313,41 @@ pub struct RemotesArgs {
     /// Remote bases and the cache.
     #[command(flatten)]
     pub remote: RemoteArgs,
+}
+
+/// `rustomize explain` arguments.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The directory holding the kustomization file (or a remote target).
+    pub dir: PathBuf,
+    /// The object: `Kind/name` or `namespace/Kind/name` [default: every object].
+    #[arg(value_name = "KIND/NAME")]
+    pub object: Option<String>,
+    /// A field of the object (`spec.template.spec.containers[api].image`,
+    /// `spec.ports[0]`); only its lines are shown.
+    #[arg(value_name = "FIELD.PATH", requires = "object")]
+    pub field: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ExplainFormat::Text)]
+    pub format: ExplainFormat,
+    /// Which files kustomizations may read.
+    #[arg(long = "load-restrictor", value_enum, default_value_t = LoadRestrictorArg::LoadRestrictionsRootOnly)]
+    pub load_restrictor: LoadRestrictorArg,
+    /// Remote bases and the cache.
+    #[command(flatten)]
+    pub remote: RemoteArgs,
+    /// Helm charts and KRM functions.
+    #[command(flatten)]
+    pub plugins: PluginArgs,
+}
+
+/// `rustomize explain --format` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExplainFormat {
+    /// Each line of the object beside where it came from.
+    Text,
+    /// A JSON document.
+    Json,
 }
 
 /// `--load-restrictor` values.

@@ -58,6 +58,7 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<ExitCode> {
         fetcher: Some(super::fetcher(&args.remote)),
         plugins: args.plugins.options(),
         paths_relative_to: std::env::current_dir().ok(),
+        provenance: args.provenance,
         ..BuildOptions::default()
     };
     let built = rustomize_engine::build(Arc::new(DiskFs), &args.dir, &opts)?;

@@ -40,6 +40,8 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         },
         fetcher: Some(super::fetcher(&args.remote)),
         paths_relative_to: std::env::current_dir().ok(),
+        // Every finding names the line that set its field.
+        provenance: true,
         ..BuildOptions::default()
     };
     let mut dirs = args.dirs.clone();
@@ -70,7 +72,7 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         for w in &built.warnings {
             eprintln!("{w}");
         }
-        match rustomize_check::check(built.resources.resources(), &Target::built(dir), &opts) {
+        match rustomize_check::check_built(&built, &Target::built(dir), &opts) {
             Ok(report) => outcomes.push(Outcome::Checked(report)),
             Err(e) => return usage_error(&e.to_string()),
         }

@@ -7,6 +7,7 @@ pub mod completion;
 pub mod create;
 mod diff;
 pub mod edit;
+mod explain;
 mod flux;
 mod man;
 mod remotes;
@@ -41,6 +42,7 @@ pub fn run(cli: Cli, command: fn() -> clap::Command) -> anyhow::Result<ExitCode>
         Command::Build(args) => build::run(&args),
         Command::Remotes(args) => remotes::run(&args),
         Command::Check(args) => Ok(check::run(&args)),
+        Command::Explain(args) => explain::run(&args),
         Command::Diff(args) => Ok(diff::run(&args)),
         Command::Version(args) => version::run(&args),
         Command::Edit(args) => edit::run(&args),

@@ -21,7 +21,7 @@ use crate::error::Error;
 use crate::model::resid::ResId;
 use crate::model::resmap::ResMap;
 use crate::model::resource::{Behavior, Resource};
-use rustomize_yaml::{Entry, Map, Node, Scalar};
+use rustomize_yaml::{Entry, Map, Node, Pos, Scalar};
 use std::collections::{BTreeMap, HashMap};
 
 /// Absorbs the output of several generators into one resource map, indexing
@@ -45,6 +45,11 @@ impl<'a> Absorber<'a> {
             a.index(i);
         }
         a
+    }
+
+    /// The resources so far (their positions in the map do not change).
+    pub(crate) fn resources_mut(&mut self) -> &mut [Resource] {
+        self.rm.resources_mut()
     }
 
     /// Adds `generated` to the map one by one, each according to its
@@ -133,12 +138,19 @@ impl<'a> Absorber<'a> {
 /// kustomize's `CopyMergeMetaDataFieldsFrom` (and, for `merge`, its data
 /// merges) applied to the generated `res` taking over `old`.
 fn combine(mut res: Resource, old: &Resource, merge_data: bool) -> Resource {
+    let label_places = places(&old.node, &res.node, &["metadata", "labels"]);
+    let annotation_places = places(&old.node, &res.node, &["metadata", "annotations"]);
     let labels = union(old.labels(), res.labels());
     res.set_string_map("labels", labels);
     let annotations = union(old.annotations(), res.annotations());
     res.set_string_map("annotations", annotations);
-    res.set_name(old.name());
-    res.set_namespace(old.namespace());
+    replace_places(&mut res.node, &["metadata", "labels"], &label_places);
+    replace_places(
+        &mut res.node,
+        &["metadata", "annotations"],
+        &annotation_places,
+    );
+    res.put_back_identity(Some(old.name()), old.namespace(), None);
 
     // Build bookkeeping comes from the existing resource; the hash mark only
     // survives when both carry it. The origin is the generated one for
@@ -155,11 +167,44 @@ fn combine(mut res: Resource, old: &Resource, merge_data: bool) -> Resource {
 
     if merge_data {
         for field in ["data", "binaryData"] {
+            let kept = places(&old.node, &res.node, &[field]);
             let merged = union(data_map(&old.node, field), data_map(&res.node, field));
             set_data_map(&mut res.node, field, merged);
+            replace_places(&mut res.node, &[field], &kept);
         }
     }
     res
+}
+
+/// Field provenance: the places of the entries of the map at `path` in
+/// `old` and `new` (`new` wins), so that a merge keeps each entry's.
+fn places(old: &Node, new: &Node, path: &[&str]) -> BTreeMap<String, (Pos, Pos)> {
+    let mut out = BTreeMap::new();
+    for node in [old, new] {
+        if let Some(Node::Map(m)) = node.get_path(path) {
+            for e in &m.entries {
+                if e.value.src() != 0 {
+                    out.insert(e.key.value.clone(), (e.key.pos(), e.value.pos()));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Gives the entries of the map at `path` the places in `kept`.
+fn replace_places(node: &mut Node, path: &[&str], kept: &BTreeMap<String, (Pos, Pos)>) {
+    if kept.is_empty() {
+        return;
+    }
+    if let Some(Node::Map(m)) = node.get_path_mut(path) {
+        for e in &mut m.entries {
+            if let Some((k, v)) = kept.get(&e.key.value) {
+                e.key.set_pos(*k);
+                e.value.set_pos(*v);
+            }
+        }
+    }
 }
 
 /// The pairs of both lists, keys sorted, `later` winning on equal keys.

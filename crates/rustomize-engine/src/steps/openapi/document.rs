@@ -55,6 +55,8 @@ fn schema_map(node: &Node) -> Result<&Map, Error> {
     static EMPTY: Map = Map {
         entries: Vec::new(),
         line: 0,
+        col: 0,
+        src: 0,
     };
     match node {
         Node::Map(m) => Ok(m),

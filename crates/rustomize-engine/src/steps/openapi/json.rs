@@ -122,7 +122,7 @@ impl Reader<'_> {
         self.skip_ws();
         if self.bytes.get(self.pos) == Some(&b']') {
             self.pos += 1;
-            return Ok(Node::Seq(Seq { items, line: 0 }));
+            return Ok(Node::Seq(Seq::new(items)));
         }
         loop {
             items.push(self.value(depth + 1)?);
@@ -131,7 +131,7 @@ impl Reader<'_> {
                 Some(b',') => self.pos += 1,
                 Some(b']') => {
                     self.pos += 1;
-                    return Ok(Node::Seq(Seq { items, line: 0 }));
+                    return Ok(Node::Seq(Seq::new(items)));
                 }
                 _ => return Err(self.error("expected ',' or ']'")),
             }

@@ -11,7 +11,7 @@ use crate::model::resid::{Gvk, ResId};
 use crate::model::resmap::ResMap;
 use crate::model::resource::Resource;
 use crate::steps::openapi::Schema;
-use rustomize_yaml::{Entry, Map, Node, Scalar};
+use rustomize_yaml::{Entry, Map, Node, Pos, Scalar};
 
 /// Whether a strategic merge patch may rename its target or change its
 /// kind (`patches[].options`).
@@ -88,13 +88,11 @@ pub(crate) fn apply_sm_patch(
     if outcome == Outcome::Deleted || res.node.is_nil_or_empty() {
         return Ok(false);
     }
-    if !opts.allow_kind_change {
-        res.set_kind(&kind);
-    }
-    if !opts.allow_name_change {
-        res.set_name(name);
-    }
-    res.set_namespace(&namespace);
+    res.put_back_identity(
+        (!opts.allow_name_change).then_some(name.as_str()),
+        &namespace,
+        (!opts.allow_kind_change).then_some(kind.as_str()),
+    );
     Ok(true)
 }
 
@@ -248,27 +246,36 @@ pub(crate) fn restring_metadata_map(node: &mut Node, field: &str) {
     let Node::Map(meta) = meta else {
         return;
     };
-    let mut pairs: Vec<(String, String)> = match meta.get(field) {
+    // Each entry keeps its place (field provenance).
+    let mut pairs: Vec<(String, String, Pos, Pos)> = match meta.get(field) {
         Some(Node::Map(m)) => m
             .entries
             .iter()
-            .map(|e| (e.key.value.clone(), scalar_text(&e.value)))
+            .map(|e| {
+                let text = scalar_text(&e.value);
+                (e.key.value.clone(), text, e.key.pos(), e.value.pos())
+            })
             .collect(),
         _ => Vec::new(),
     };
-    meta.remove(field);
+    let old = meta.remove(field);
     if pairs.is_empty() {
         return;
     }
     pairs.sort_by(|a, b| a.0.cmp(&b.0));
     let mut map = Map::new();
-    for (k, v) in pairs {
-        map.entries.push(Entry {
-            key: Scalar::string(k),
-            value: Node::string(v),
-        });
+    for (k, v, key_pos, value_pos) in pairs {
+        let mut key = Scalar::string(k);
+        key.set_pos(key_pos);
+        let mut value = Node::string(v);
+        value.set_pos(value_pos);
+        map.entries.push(Entry { key, value });
     }
-    meta.insert(field, Node::Map(map));
+    let mut map = Node::Map(map);
+    if let Some(old) = old {
+        map.set_pos(old.pos());
+    }
+    meta.insert(field, map);
 }
 
 /// Gives every folded-block string the value kustomize reads back after

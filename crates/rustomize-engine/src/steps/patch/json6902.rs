@@ -25,7 +25,7 @@
 mod json_form;
 
 use crate::error::Error;
-use rustomize_yaml::{Node, Scalar, Tag};
+use rustomize_yaml::{Node, Pos, Scalar, Tag};
 
 use json_form::json_text;
 pub(crate) use json_form::text_to_json;
@@ -65,6 +65,9 @@ struct Operation {
     from: Field,
     /// `None` when the operation has no `value`; `null` is `Some(null)`.
     value: Option<Node>,
+    /// Where the operation was written (field provenance; a source id of 0
+    /// when the build does not record it).
+    pos: Pos,
 }
 
 /// A decoded JSON patch: its operations, in order.
@@ -180,9 +183,24 @@ impl Patch {
                 path: field("path"),
                 from: field("from"),
                 value: map.and_then(|m| m.get("value")).cloned(),
+                pos: item.pos(),
             });
         }
         Ok(Patch { ops })
+    }
+
+    /// Applies `f` to the positions of the operations and of their values
+    /// (field provenance: gives them their file).
+    pub(crate) fn stamp_nodes(&mut self, f: &dyn Fn(&mut Node)) {
+        for op in &mut self.ops {
+            if let Some(v) = &mut op.value {
+                f(v);
+            }
+            let mut at = Node::null();
+            at.set_pos(op.pos);
+            f(&mut at);
+            op.pos = at.pos();
+        }
     }
 
     /// Whether there are no operations.
@@ -455,7 +473,30 @@ fn add(doc: &mut Node, op: &Operation) -> Result<(), String> {
     let (parents, key) = split(path).ok_or_else(missing)?;
     let con = container(doc, &parents).ok_or_else(missing)?;
     con_add(con, &key, value_or_null(op))
-        .map_err(|e| format!("error in add for path: '{path}': {e}"))
+        .map_err(|e| format!("error in add for path: '{path}': {e}"))?;
+    mark_key(con, &key, op);
+    Ok(())
+}
+
+/// Field provenance: a key an operation added is placed at the operation.
+fn mark_key(con: &mut Node, key: &str, op: &Operation) {
+    if op.pos.src == 0 {
+        return;
+    }
+    if let Node::Map(m) = con
+        && let Some(e) = m.entries.iter_mut().find(|e| e.key.value == key)
+        && e.key.src == 0
+    {
+        e.key.set_pos(op.pos);
+    }
+}
+
+/// Field provenance: a container an operation removed something from is
+/// placed at the operation (the place that took the field away).
+fn mark_removal(con: &mut Node, op: &Operation) {
+    if op.pos.src != 0 {
+        con.set_pos(op.pos);
+    }
 }
 
 fn remove(doc: &mut Node, op: &Operation) -> Result<(), String> {
@@ -469,7 +510,9 @@ fn remove(doc: &mut Node, op: &Operation) -> Result<(), String> {
     let con = container(doc, &parents).ok_or_else(missing)?;
     con_remove(con, &key)
         .map(drop)
-        .map_err(|e| format!("error in remove for path: '{path}': {e}"))
+        .map_err(|e| format!("error in remove for path: '{path}': {e}"))?;
+    mark_removal(con, op);
+    Ok(())
 }
 
 fn replace(doc: &mut Node, op: &Operation) -> Result<(), String> {
@@ -494,7 +537,10 @@ fn replace(doc: &mut Node, op: &Operation) -> Result<(), String> {
     })?;
     let value = value_or_null(op);
     match con {
-        Node::Map(m) => m.insert(key, value),
+        Node::Map(m) => {
+            m.insert(&key, value);
+            mark_key(con, &key, op);
+        }
         Node::Seq(s) => {
             let i = get_index(&key, s.items.len()).map_err(|_| {
                 format!(
@@ -519,6 +565,7 @@ fn move_op(doc: &mut Node, op: &Operation) -> Result<(), String> {
     con_get(con, &key).map_err(|e| format!("error in move for path: '{key}': {e}"))?;
     let value =
         con_remove(con, &key).map_err(|e| format!("error in move for path: '{key}': {e}"))?;
+    mark_removal(con, op);
     let path = field_text(&op.path, "operation missing path field")
         .map_err(|e| format!("move operation failed to decode path: {e}"))?;
     let missing_to = || {

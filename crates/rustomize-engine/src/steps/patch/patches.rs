@@ -18,13 +18,13 @@
 use super::apply::{self, ChangeOptions};
 use super::json6902;
 use super::load;
-use super::selector::{select, selector_string};
+use super::selector::{select, selector_string, selector_text};
 use crate::error::Error;
 use crate::gofmt::go_quote;
 use crate::model::kustomization::{self, Selector};
 use crate::model::resmap::ResMap;
-use crate::steps::Transformer;
 use crate::steps::openapi::Schema;
+use crate::steps::{Miss, Transformer};
 use rustomize_loader::Loader;
 use rustomize_yaml::{Entry, Map, Node, Scalar};
 use serde::Deserialize;
@@ -243,6 +243,16 @@ impl PatchTransformer {
         })
     }
 
+    /// Applies `f` to the nodes the patch text was read into (field
+    /// provenance: gives them their place).
+    pub(crate) fn stamp_nodes(&mut self, f: &dyn Fn(&mut Node)) {
+        match &mut self.parsed {
+            Parsed::StrategicMerge(patches) => patches.iter_mut().for_each(f),
+            Parsed::Json(Ok(patch)) => patch.stamp_nodes(f),
+            Parsed::Json(Err(_)) => {}
+        }
+    }
+
     /// Uses `schema` (a kustomization's `openapi:`) instead of the builtin
     /// Kubernetes schema for strategic merges.
     pub(crate) fn with_schema(mut self, schema: Arc<Schema>) -> PatchTransformer {
@@ -254,7 +264,12 @@ impl PatchTransformer {
         self.schema.as_deref().unwrap_or_else(|| Schema::builtin())
     }
 
-    fn transform_sm(&self, rm: &mut ResMap, patches: &[Node]) -> Result<(), Error> {
+    fn transform_sm(
+        &self,
+        rm: &mut ResMap,
+        patches: &[Node],
+        misses: &mut Vec<Miss>,
+    ) -> Result<(), Error> {
         if let Some(target) = &self.config.target {
             if patches.len() > 1 {
                 return Err(Error::patch(format!(
@@ -269,6 +284,13 @@ impl PatchTransformer {
                     e.report()
                 ))
             })?;
+            if selected.is_empty() {
+                misses.push(Miss {
+                    entry: None,
+                    target: None,
+                    selector: selector_text(target),
+                });
+            }
             return apply::apply_sm_patch_to(
                 rm,
                 &selected,
@@ -296,6 +318,7 @@ impl PatchTransformer {
         &self,
         rm: &mut ResMap,
         patch: &Result<json6902::Patch, String>,
+        misses: &mut Vec<Miss>,
     ) -> Result<(), Error> {
         let Some(target) = &self.config.target else {
             return Err(Error::patch(format!(
@@ -303,7 +326,15 @@ impl PatchTransformer {
                 self.source
             )));
         };
-        for i in select(rm, target)? {
+        let selected = select(rm, target)?;
+        if selected.is_empty() {
+            misses.push(Miss {
+                entry: None,
+                target: None,
+                selector: selector_text(target),
+            });
+        }
+        for i in selected {
             let patch = patch.as_ref().map_err(|e| Error::patch(e.clone()))?;
             let res = rm.get_mut(i);
             res.store_previous_id();
@@ -315,9 +346,13 @@ impl PatchTransformer {
 
 impl Transformer for PatchTransformer {
     fn transform(&self, rm: &mut ResMap) -> Result<(), Error> {
+        self.transform_noting(rm, &mut Vec::new())
+    }
+
+    fn transform_noting(&self, rm: &mut ResMap, misses: &mut Vec<Miss>) -> Result<(), Error> {
         match &self.parsed {
-            Parsed::StrategicMerge(patches) => self.transform_sm(rm, patches),
-            Parsed::Json(patch) => self.transform_json(rm, patch),
+            Parsed::StrategicMerge(patches) => self.transform_sm(rm, patches, misses),
+            Parsed::Json(patch) => self.transform_json(rm, patch, misses),
         }
     }
 }

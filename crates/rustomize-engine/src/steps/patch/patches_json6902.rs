@@ -9,11 +9,11 @@
 use super::apply;
 use super::json6902::{self, DecodeError};
 use super::patches::{configure_error, push, selector_node};
-use super::selector::select;
+use super::selector::{select, selector_text};
 use crate::error::Error;
 use crate::model::kustomization::{self, Selector};
 use crate::model::resmap::ResMap;
-use crate::steps::Transformer;
+use crate::steps::{Miss, Transformer};
 use rustomize_loader::Loader;
 use rustomize_yaml::{Map, Node};
 use serde::Deserialize;
@@ -136,9 +136,29 @@ impl PatchJson6902Transformer {
     }
 }
 
+impl PatchJson6902Transformer {
+    /// Applies `f` to the nodes the operations were read into (field
+    /// provenance).
+    pub(crate) fn stamp_nodes(&mut self, f: &dyn Fn(&mut Node)) {
+        self.patch.stamp_nodes(f);
+    }
+}
+
 impl Transformer for PatchJson6902Transformer {
     fn transform(&self, rm: &mut ResMap) -> Result<(), Error> {
-        for i in select(rm, &self.target)? {
+        self.transform_noting(rm, &mut Vec::new())
+    }
+
+    fn transform_noting(&self, rm: &mut ResMap, misses: &mut Vec<Miss>) -> Result<(), Error> {
+        let selected = select(rm, &self.target)?;
+        if selected.is_empty() {
+            misses.push(Miss {
+                entry: None,
+                target: None,
+                selector: selector_text(&self.target),
+            });
+        }
+        for i in selected {
             apply::apply_json_patch(rm.get_mut(i), &self.patch)?;
         }
         Ok(())

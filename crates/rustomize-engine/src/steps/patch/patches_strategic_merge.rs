@@ -49,6 +49,9 @@ impl PatchStrategicMergeTransformerConfig {
 #[derive(Clone, Debug)]
 pub(crate) struct PatchStrategicMergeTransformer {
     patches: Vec<Node>,
+    /// For each patch, the entry of `paths` it came from and whether it
+    /// was written inline (`None`: the config's `patches` text).
+    entries: Vec<Option<(usize, bool)>>,
     schema: Option<Arc<Schema>>,
 }
 
@@ -77,19 +80,24 @@ impl PatchStrategicMergeTransformer {
             return Err(Error::patch("empty file path and empty patch content"));
         }
         let mut patches = Vec::new();
-        for entry in &config.paths {
-            match load::sm_patches_from_text(entry) {
-                Ok(inline) => patches.extend(inline),
+        let mut entries = Vec::new();
+        for (i, entry) in config.paths.iter().enumerate() {
+            let (loaded, inline) = match load::sm_patches_from_text(entry) {
+                Ok(inline) => (inline, true),
                 Err(_) => {
                     let bytes = ldr.load(entry)?;
                     let text = String::from_utf8_lossy(&bytes);
                     let loaded = load::sm_patches_from_text(&text).map_err(|e| e.in_file(entry))?;
-                    patches.extend(loaded);
+                    (loaded, false)
                 }
-            }
+            };
+            entries.extend(std::iter::repeat_n(Some((i, inline)), loaded.len()));
+            patches.extend(loaded);
         }
         if !config.patches.is_empty() {
-            patches.extend(load::sm_patches_from_text(&config.patches)?);
+            let loaded = load::sm_patches_from_text(&config.patches)?;
+            entries.extend(std::iter::repeat_n(None, loaded.len()));
+            patches.extend(loaded);
         }
         if patches.is_empty() {
             return Err(Error::patch(format!(
@@ -100,8 +108,19 @@ impl PatchStrategicMergeTransformer {
         }
         Ok(PatchStrategicMergeTransformer {
             patches,
+            entries,
             schema: None,
         })
+    }
+
+    /// Applies `f` to each patch read from an entry of `paths`, with the
+    /// entry's index and whether it was written inline (field provenance).
+    pub(crate) fn stamp_nodes(&mut self, f: &dyn Fn(usize, bool, &mut Node)) {
+        for (patch, entry) in self.patches.iter_mut().zip(&self.entries) {
+            if let Some((i, inline)) = entry {
+                f(*i, *inline, patch);
+            }
+        }
     }
 
     /// Uses `schema` (a kustomization's `openapi:`) instead of the builtin

@@ -216,5 +216,25 @@ pub(crate) fn selector_string(sel: &Selector) -> String {
     )
 }
 
+/// A selector as a user wrote it, for reports: its set fields in flow
+/// style (`{kind: Deployment, name: web}`).
+pub(crate) fn selector_text(sel: &Selector) -> String {
+    let fields = [
+        ("group", &sel.group),
+        ("version", &sel.version),
+        ("kind", &sel.kind),
+        ("name", &sel.name),
+        ("namespace", &sel.namespace),
+        ("labelSelector", &sel.label_selector),
+        ("annotationSelector", &sel.annotation_selector),
+    ];
+    let set: Vec<String> = fields
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| format!("{k}: {v}"))
+        .collect();
+    format!("{{{}}}", set.join(", "))
+}
+
 #[cfg(test)]
 mod tests;

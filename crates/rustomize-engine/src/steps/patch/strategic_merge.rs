@@ -92,12 +92,7 @@ fn new_scalar(value: &str) -> Scalar {
     } else {
         Style::Plain
     };
-    Scalar {
-        value: value.to_string(),
-        tag,
-        style,
-        line: 0,
-    }
+    Scalar::new(value, tag, style)
 }
 
 /// What a walk decided for one node.
@@ -120,6 +115,10 @@ enum Directive {
 }
 
 const DIRECTIVE_KEY: &str = "$patch";
+
+/// Fields a patch repeats to say what it patches (field provenance: they
+/// keep the target's place when the text is the same).
+const IDENTITY_KEYS: [&str; 4] = ["name", "namespace", "kind", "apiVersion"];
 
 /// The kind of node a walk dispatches on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -296,6 +295,7 @@ impl<'s> Walker<'s> {
             slots.sort_by(|a, b| key(a).cmp(key(b)));
         }
         let mut removed = Vec::new();
+        let mut removed_at = None;
         let mut added = Vec::new();
         for slot in slots {
             match slot {
@@ -311,6 +311,13 @@ impl<'s> Walker<'s> {
                             Action::Keep => continue,
                             Action::Clear => {
                                 removed.push(i);
+                                // Field provenance: the map is last changed
+                                // where the patch removed the field.
+                                if let (Some(j), Some(o)) = (j, origin.as_deref())
+                                    && o.entries[j].key.src != 0
+                                {
+                                    removed_at = Some(o.entries[j].key.pos());
+                                }
                                 continue;
                             }
                             Action::UseOrigin => match (j, origin.as_deref()) {
@@ -322,7 +329,13 @@ impl<'s> Walker<'s> {
                         Node::Scalar(s) => Some(s.style),
                         _ => None,
                     };
-                    entry.value = patch_value.clone();
+                    let mut new = patch_value.clone();
+                    // An identifying field written again with the same
+                    // text (a list item's `name`) keeps its place.
+                    if IDENTITY_KEYS.contains(&entry.key.value.as_str()) {
+                        crate::model::provenance::keep_if_same(&entry.value, &mut new);
+                    }
+                    entry.value = new;
                     if let (Some(style), Node::Scalar(new)) = (old_style, &mut entry.value) {
                         take_style(new, style);
                     }
@@ -341,6 +354,11 @@ impl<'s> Walker<'s> {
         }
         remove_indices(&mut dest.entries, &removed);
         dest.entries.extend(added);
+        if let Some(pos) = removed_at {
+            dest.src = pos.src;
+            dest.line = pos.line;
+            dest.col = pos.col;
+        }
         Ok(())
     }
 

@@ -328,6 +328,8 @@ fn is_role_binding(kind: &str) -> bool {
 
 /// Sets a scalar to a string (the namespace is always tagged `!!str`).
 fn set_string(s: &mut Scalar, value: &str) {
+    // Set by this step (field provenance).
+    s.src = 0;
     s.value = value.to_string();
     s.tag = Tag::Str;
 }

@@ -7,11 +7,12 @@ use crate::model::kustomization::Selector;
 use crate::model::resid::{Gvk, ResId};
 use crate::model::resmap::ResMap;
 use crate::model::resource::Resource;
-use crate::steps::Transformer;
 use crate::steps::patch::LabelSelector;
+use crate::steps::patch::selector::selector_text;
+use crate::steps::{Miss, Transformer};
 use regex::Regex;
 use rustomize_loader::Loader;
-use rustomize_yaml::{Node, Scalar, Tag};
+use rustomize_yaml::{Node, Pos, Scalar, Tag};
 use serde::Deserialize;
 
 /// One replacement: a source field and the targets it is copied to.
@@ -84,10 +85,29 @@ pub(crate) struct ReplacementField {
 }
 
 /// kustomize's ReplacementTransformer.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub(crate) struct ReplacementTransformer {
     /// The replacements, in order.
     pub replacements: Vec<Replacement>,
+    /// For each replacement, the `replacements` entry it comes from (an
+    /// entry with a `path` holds several).
+    pub entries: Vec<usize>,
+    /// Field provenance: the place of a value a replacement copies, given
+    /// the entry, the source (`ConfigMap/cfg data.HOST`) and the value's
+    /// own place.
+    pub placer: Option<Placer>,
+}
+
+/// See [`ReplacementTransformer::placer`].
+pub(crate) type Placer = std::sync::Arc<dyn Fn(usize, &str, Pos) -> Pos + Send + Sync>;
+
+impl std::fmt::Debug for ReplacementTransformer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReplacementTransformer")
+            .field("replacements", &self.replacements)
+            .field("entries", &self.entries)
+            .finish_non_exhaustive()
+    }
 }
 
 impl ReplacementTransformer {
@@ -98,7 +118,8 @@ impl ReplacementTransformer {
     /// kustomize decodes each.
     pub(crate) fn new(entries: &[Node], ldr: &Loader, strict: bool) -> Result<Self, Error> {
         let mut replacements = Vec::new();
-        for node in entries {
+        let mut indexes = Vec::new();
+        for (i, node) in entries.iter().enumerate() {
             let field: ReplacementField = if strict {
                 rustomize_yaml::de::from_node(node)
             } else {
@@ -110,6 +131,7 @@ impl ReplacementTransformer {
                     source: field.source,
                     targets: field.targets,
                 });
+                indexes.push(i);
                 continue;
             }
             if field.source.is_some() || field.targets.is_some() {
@@ -135,23 +157,47 @@ impl ReplacementTransformer {
                     Error::transformer(format!("{}: invalid replacement: {e}", field.path))
                 })?;
                 replacements.push(r);
+                indexes.push(i);
             }
         }
-        Ok(ReplacementTransformer { replacements })
+        Ok(ReplacementTransformer {
+            replacements,
+            entries: indexes,
+            placer: None,
+        })
     }
 }
 
 impl Transformer for ReplacementTransformer {
     fn transform(&self, rm: &mut ResMap) -> Result<(), Error> {
-        for r in &self.replacements {
+        self.transform_noting(rm, &mut Vec::new())
+    }
+
+    fn transform_noting(&self, rm: &mut ResMap, misses: &mut Vec<Miss>) -> Result<(), Error> {
+        for (k, r) in self.replacements.iter().enumerate() {
             let (Some(source), Some(targets)) = (&r.source, &r.targets) else {
                 return Err(Error::transformer(
                     "replacements must specify a source and at least one target",
                 ));
             };
-            let value = source_value(rm, source)?;
-            for target in targets {
-                apply_target(rm, &value, target)?;
+            let (value, from) = source_value(rm, source)?;
+            let entry = self.entries.get(k).copied().unwrap_or(k);
+            let place = self
+                .placer
+                .as_ref()
+                .map(|placer| placer(entry, &from, value.pos()));
+            for (j, target) in targets.iter().enumerate() {
+                if apply_target(rm, &value, target, place)? == 0 {
+                    misses.push(Miss {
+                        entry: Some(entry),
+                        target: Some(j),
+                        selector: target
+                            .select
+                            .as_ref()
+                            .map(selector_text)
+                            .unwrap_or_default(),
+                    });
+                }
             }
         }
         Ok(())
@@ -168,7 +214,9 @@ fn describe(id: &ResId) -> String {
     format!("{id}")
 }
 
-fn source_value(rm: &ResMap, source: &SourceSelector) -> Result<Node, Error> {
+/// The value a replacement copies, and where it is read (`Kind/name
+/// field.path`, for field provenance).
+fn source_value(rm: &ResMap, source: &SourceSelector) -> Result<(Node, String), Error> {
     let selector = source.res_id();
     let mut found: Option<&Resource> = None;
     for r in rm.resources() {
@@ -217,10 +265,19 @@ fn source_value(rm: &ResMap, source: &SourceSelector) -> Result<Node, Error> {
             })?;
         s.value = part.to_string();
     }
-    Ok(value)
+    let from = format!("{}/{} {path}", res.kind(), res.name());
+    Ok((value, from))
 }
 
-fn apply_target(rm: &mut ResMap, value: &Node, target: &TargetSelector) -> Result<(), Error> {
+/// Copies `value` into the fields of the resources `target` selects (each
+/// copied node placed at `place`, for field provenance); returns how many
+/// resources it selected.
+fn apply_target(
+    rm: &mut ResMap,
+    value: &Node,
+    target: &TargetSelector,
+    place: Option<Pos>,
+) -> Result<usize, Error> {
     let select = target
         .select
         .as_ref()
@@ -232,6 +289,7 @@ fn apply_target(rm: &mut ResMap, value: &Node, target: &TargetSelector) -> Resul
         &target.field_paths
     };
     let select_id = select.res_id();
+    let mut selected = 0;
     for r in rm.resources_mut() {
         if !matches_meta_selectors(r, select)? {
             continue;
@@ -255,11 +313,12 @@ fn apply_target(rm: &mut ResMap, value: &Node, target: &TargetSelector) -> Resul
         if rejected_by_id || !ids.iter().any(|id| id.is_selected_by(&select_id)) {
             continue;
         }
+        selected += 1;
         for path in paths {
-            copy_to_target(&mut r.node, value, path, target.options.as_ref())?;
+            copy_to_target(&mut r.node, value, path, target.options.as_ref(), place)?;
         }
     }
-    Ok(())
+    Ok(selected)
 }
 
 /// Label and annotation selectors of `sel` against the resource.
@@ -286,6 +345,7 @@ fn copy_to_target(
     value: &Node,
     path: &str,
     opts: Option<&FieldOptions>,
+    place: Option<Pos>,
 ) -> Result<(), Error> {
     let create = opts.is_some_and(|o| o.create).then(|| kind_of(value));
     let parts = fieldpath::split(path);
@@ -297,6 +357,9 @@ fn copy_to_target(
             && let Err(e) = set_field(field, created, value, opts)
         {
             set_err = Some(e);
+        }
+        if let Some(pos) = place {
+            crate::model::provenance::stamp_subtree(field, pos);
         }
     })
     .map_err(|e| e.context(retrieval_error(path, create.is_some())))?;
@@ -334,12 +397,11 @@ fn kind_of(n: &Node) -> Kind {
 
 fn empty_of(kind: Kind) -> Node {
     match kind {
-        Kind::Scalar => Node::Scalar(Scalar {
-            value: String::new(),
-            tag: Tag::Str,
-            style: rustomize_yaml::Style::Plain,
-            line: 0,
-        }),
+        Kind::Scalar => Node::Scalar(Scalar::new(
+            String::new(),
+            Tag::Str,
+            rustomize_yaml::Style::Plain,
+        )),
         Kind::Seq => Node::seq(Vec::new()),
         Kind::Map => Node::map(),
     }

@@ -109,6 +109,8 @@ impl ReplicaCountTransformer {
         let Node::Scalar(s) = node else {
             return Err(wrong_kind("ScalarNode", node));
         };
+        // Set by this step (field provenance).
+        s.src = 0;
         s.value = self.replica.count.to_string();
         // The node keeps its style; kyaml drops the tag of a quoted value
         // that reads as an integer anyway, so it comes back a string.

@@ -284,11 +284,18 @@ fn replace_in<'v>(
     out.push_str(&input[checkpoint.min(input.len())..]);
     s.tag = Tag::Str;
     s.style = Style::Plain;
-    s.value = out;
+    if s.value != out {
+        // Set by the vars step (field provenance).
+        s.src = 0;
+        s.value = out;
+    }
 }
 
 fn set(s: &mut Scalar, value: String, tag: Tag) {
-    s.value = value;
+    if s.value != value {
+        s.src = 0;
+        s.value = value;
+    }
     s.tag = tag;
 }
 

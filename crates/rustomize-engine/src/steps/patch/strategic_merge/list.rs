@@ -411,7 +411,10 @@ impl State<'_> {
         if key.is_empty() {
             return match node {
                 Node::Scalar(s) => {
-                    s.value = value.to_string();
+                    if s.value != value {
+                        s.src = 0;
+                        s.value = value.to_string();
+                    }
                     s.tag = if s.style == Style::Plain {
                         rustomize_yaml::resolve::resolve_plain(value)
                     } else {
@@ -554,4 +557,6 @@ static NULL: Node = Node::Scalar(rustomize_yaml::Scalar {
     tag: Tag::Null,
     style: Style::Plain,
     line: 0,
+    col: 0,
+    src: 0,
 });
