@@ -1,28 +1,33 @@
 #!/usr/bin/env bash
-# bench/compare.sh: check that rustomize prints exactly what kubectl kustomize prints on a
-# large generated tree, then time both as whole processes.
+# bench/compare.sh: rustomize build, kubectl kustomize and the floor (a program that reads
+# the files the build reads and writes as many bytes as it prints) side by side, as whole
+# processes, on any kustomization trees; each output checked byte for byte against kubectl's.
 #
 # Usage:
 #   bench/compare.sh [options] [TARGET...]
 #
-# TARGET is a kustomization directory, relative to the generated tree (default:
-# envs/production, i.e. every app's production overlay). Try apps/app-0000/overlays/dev,
-# envs/dev, or all (every environment at once).
+# TARGET is one of:
+#   DIR            a kustomization directory, anywhere (it is read in place, never copied)
+#   gen:N[/SUB]    the directory SUB (default all) of the tree bench/gen_tree.py makes with
+#                  N apps: all, envs/production, apps/app-0000/overlays/dev... The tree is
+#                  made once in $TMPDIR/rustomize-bench-n<N> and reused.
+# Default: examples/dojo/deploy/k8s/overlays/production gen:500/envs/production.
 #
 # Options:
-#   -n, --apps N          apps in the generated tree (default 500: ~4,000 objects per env)
-#   -t, --tree DIR        use DIR as the tree: reused if it was generated with the same
-#                         generator, app count and seed, else (re)generated there.
-#                         Default: $TMPDIR/rustomize-bench-n<N>, kept between runs.
-#   -s, --seed S          generator seed (default: rustomize)
-#   -r, --runs N          timed runs of rustomize (default 10)
-#   -k, --kubectl-runs N  timed runs of kubectl kustomize (default 1: at 500 apps one run
-#                         takes minutes; the check run has already warmed the file cache)
+#       --realworld DIR   first the rows of issue 15: examples/dojo production, and from DIR
+#                         (the real-world corpus's trees, e.g. ../shared/realworld/trees)
+#                         podinfo deploy/overlays/production, argo-cd manifests/ha/cluster-install,
+#                         argo-workflows manifests/cluster-install; then gen:10000/all
+#   -r, --runs N          timed runs of rustomize and of the floor (default 21)
+#   -k, --kubectl-runs N  timed runs of kubectl kustomize (default 3)
+#       --kubectl-max-apps N
+#                         run kubectl on generated trees of at most N apps (default 200: at 500
+#                         apps kustomize takes a minute, at 1,000 twenty); larger ones are
+#                         timed without kubectl and without the byte check
+#       --no-kubectl      never run kubectl (no byte check either)
 #       --check-only      only check the outputs are identical; no timing
-#       --no-check        only time; skip the byte comparison
 #       --no-build        do not run cargo; use the binary as it is
-#       --no-install      never try to install hyperfine
-#       --loop            time with the /usr/bin/time loop even if hyperfine is installed
+#   -s, --seed S          generator seed (default: rustomize)
 #   -h, --help            show this text
 #
 # Environment:
@@ -30,20 +35,24 @@
 #               `cargo build --release -p rustomize` unless --no-build)
 #   KUBECTL     the reference (default: kubectl; `kubectl kustomize` is kustomize v5.5.0)
 #
-# What it does, for each TARGET:
-#   1. runs `$RUSTOMIZE build DIR` and `$KUBECTL kustomize DIR` once each, fails if either
-#      exits non-zero or if their stdout differs by a single byte (shows the first lines of
-#      `diff -u` and keeps both outputs), and records each one's peak RSS with /usr/bin/time;
-#   2. times both as whole processes, stdout to /dev/null: with hyperfine when it is
-#      installed (installed with apt-get when missing, running as root, and apt-get exists),
-#      otherwise a loop of runs under /usr/bin/time;
-#   3. reports for each the median wall time, the CPU time (user + system: the median of the
-#      loop's runs, or hyperfine's mean), the peak RSS, and the kubectl/rustomize ratios.
-#      On a busy machine wall time is inflated by waiting for a CPU; CPU time is steadier.
+# For each target:
+#   1. rustomize builds it once under `strace -f -e trace=openat`: the files it opened (not
+#      directories, nothing under /proc, /sys, /dev, /etc, /lib or /usr) are the floor's
+#      inputs, the size of its output the floor's output;
+#   2. kubectl kustomize builds it once: the two outputs must be the same bytes (else the
+#      first lines of `diff -u` are shown, both outputs kept, and the script fails);
+#   3. one run of each under /usr/bin/time gives its peak RSS;
+#   4. the timed runs are interleaved (floor, rustomize, kubectl, floor, rustomize, ...;
+#      kubectl only in the first -k rounds), stdout to /dev/null; wall time from bash's
+#      $EPOCHREALTIME around each process, CPU time (user + system) from bash's `time`.
+# Then a table: medians of wall time, rustomize's CPU time, the ratios rustomize / floor and
+# kubectl / rustomize (all from this one run), peak MiB of floor / rustomize / kubectl; and
+# the load average before and after (on a shared machine wall time includes waiting for a
+# CPU: compare the load, and the CPU column).
 #
-# Needs: bash, python3 (the generator), coreutils, diff, awk; cargo unless --no-build.
-# Exit status: 0 if every target matched (and was timed), 1 on a mismatch or failure,
-# 2 on a usage error.
+# Needs: bash 5, strace, rustc (for bench/floor.rs), python3, /usr/bin/time, awk, sort, cmp,
+# diff; cargo unless --no-build; kubectl unless --no-kubectl.
+# Exit status: 0 if every output matched, 1 on a mismatch or failure, 2 on a usage error.
 
 set -euo pipefail
 
@@ -51,45 +60,55 @@ usage() { sed -n '2,/^$/{s/^# \{0,1\}//;p}' "$0"; }
 die() { printf 'compare.sh: %s\n' "$*" >&2; exit 1; }
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
-apps=500
-tree=""
+dojo=$repo/examples/dojo/deploy/k8s/overlays/production
 seed=rustomize
-runs=10
-kruns=1
-do_check=1
+runs=21
+kruns=3
+kmax=200
+use_kubectl=1
 do_time=1
 do_build=1
-may_install=1
-force_loop=0
+realworld=""
 targets=()
 
 while [ $# -gt 0 ]; do
   case $1 in
-    -n|--apps) apps=${2:?}; shift 2 ;;
-    -t|--tree) tree=${2:?}; shift 2 ;;
-    -s|--seed) seed=${2:?}; shift 2 ;;
+    --realworld) realworld=${2:?}; shift 2 ;;
     -r|--runs) runs=${2:?}; shift 2 ;;
     -k|--kubectl-runs) kruns=${2:?}; shift 2 ;;
+    --kubectl-max-apps) kmax=${2:?}; shift 2 ;;
+    --no-kubectl) use_kubectl=0; shift ;;
     --check-only) do_time=0; shift ;;
-    --no-check) do_check=0; shift ;;
     --no-build) do_build=0; shift ;;
-    --no-install) may_install=0; shift ;;
-    --loop) force_loop=1; shift ;;
+    -s|--seed) seed=${2:?}; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     -*) printf 'compare.sh: unknown option %s\n\n' "$1" >&2; usage >&2; exit 2 ;;
     *) targets+=("$1"); shift ;;
   esac
 done
-for v in "$apps" "$runs" "$kruns"; do
-  case $v in ''|*[!0-9]*|0) printf 'compare.sh: not a positive number: %s\n' "$v" >&2; exit 2 ;; esac
+for v in "$runs" "$kruns" "$kmax"; do
+  case $v in ''|*[!0-9]*) printf 'compare.sh: not a number: %s\n' "$v" >&2; exit 2 ;; esac
 done
-[ ${#targets[@]} -gt 0 ] || targets=(envs/production)
+if [ -n "$realworld" ]; then
+  [ -d "$realworld" ] || die "no directory $realworld (--realworld takes the corpus's trees/)"
+  realworld=$(cd "$realworld" && pwd)
+  targets=("$dojo" "$realworld/podinfo/deploy/overlays/production"
+    "$realworld/argo-cd/manifests/ha/cluster-install"
+    "$realworld/argo-workflows/manifests/cluster-install" gen:10000/all "${targets[@]}")
+fi
+[ ${#targets[@]} -gt 0 ] || targets=("$dojo" gen:500/envs/production)
 
 kubectl=${KUBECTL:-kubectl}
-command -v "$kubectl" >/dev/null || die "$kubectl not found (set KUBECTL)"
+if [ "$use_kubectl" = 1 ]; then
+  command -v "$kubectl" >/dev/null || die "$kubectl not found (set KUBECTL, or --no-kubectl)"
+fi
+for tool in strace rustc python3; do
+  command -v "$tool" >/dev/null || die "$tool not found"
+done
 [ -x /usr/bin/time ] || die "/usr/bin/time not found (apt-get install time)"
+[ -n "${EPOCHREALTIME:-}" ] || die "needs bash 5 (\$EPOCHREALTIME)"
 
-# --- the binary ------------------------------------------------------------------------
+# --- the binaries ----------------------------------------------------------------------
 if [ -n "${RUSTOMIZE:-}" ]; then
   rustomize=$RUSTOMIZE
 else
@@ -100,163 +119,173 @@ else
   fi
 fi
 [ -x "$rustomize" ] || die "no binary at $rustomize (build it, or set RUSTOMIZE)"
-
-# --- the tree --------------------------------------------------------------------------
 work=$(mktemp -d "${TMPDIR:-/tmp}/rustomize-compare.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-[ -n "$tree" ] || tree=${TMPDIR:-/tmp}/rustomize-bench-n$apps
-gen=$repo/bench/gen_tree.py
-stamp="generator $(sha256sum "$gen" | cut -c1-16) apps $apps seed $seed"
-if [ -f "$tree/.stamp" ] && [ "$(cat "$tree/.stamp")" = "$stamp" ]; then
-  echo "== reusing $tree ($apps apps)" >&2
-else
-  echo "== generating $apps apps into $tree" >&2
-  python3 "$gen" --apps "$apps" --seed "$seed" --out "$tree" --force
-  printf '%s\n' "$stamp" >"$tree/.stamp"
-fi
+floor=$work/floor
+rustc -O -o "$floor" "$repo/bench/floor.rs" || die "could not compile bench/floor.rs"
 
 # --- helpers ---------------------------------------------------------------------------
 
-# median FILE [COLUMN]: the median of a column (default 1) of numbers in FILE.
+# median FILE COLUMN: the median of a column of numbers in FILE ("-" when it is empty).
 median() {
-  awk -v c="${2:-1}" '{ print $c }' "$1" | sort -g | awk '{ v[NR] = $1 }
-    END { if (NR == 0) exit 1; if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+  awk -v c="$2" '{ print $c }' "$1" | sort -g | awk '{ v[NR] = $1 }
+    END { if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2];
+          else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
-
-# run_once NAME OUT ERR RSSFILE CMD...: run CMD with stdout to OUT and stderr to ERR under
-# /usr/bin/time, writing its peak RSS (KiB) to RSSFILE; fails with a message if CMD fails.
-run_once() {
-  local name=$1 out=$2 err=$3 rss=$4
-  shift 4
-  local status=0
-  /usr/bin/time -f '%M' -o "$rss.raw" "$@" >"$out" 2>"$err" || status=$?
-  if [ "$status" != 0 ]; then
-    printf 'FAIL: %s exited with status %s: %s\n' "$name" "$status" "$*" >&2
-    sed -n '1,20p' "$err" >&2
-    return 1
+# gen_dir N SUB: the directory SUB of the generated tree of N apps (made when missing).
+gen_dir() {
+  local apps=$1 sub=$2 tree=${TMPDIR:-/tmp}/rustomize-bench-n$1
+  local stamp
+  stamp="generator $(sha256sum "$repo/bench/gen_tree.py" | cut -c1-16) apps $apps seed $seed"
+  if ! [ -f "$tree/.stamp" ] || [ "$(cat "$tree/.stamp")" != "$stamp" ]; then
+    echo "== generating $apps apps into $tree" >&2
+    python3 "$repo/bench/gen_tree.py" --apps "$apps" --seed "$seed" --out "$tree" --force >&2
+    printf '%s\n' "$stamp" >"$tree/.stamp"
   fi
-  # GNU time puts "Command exited..." lines first when the command fails; the last line is %M.
-  tail -n 1 "$rss.raw" >"$rss"
+  printf '%s\n' "$tree/$sub"
 }
 
-have_hyperfine() { command -v hyperfine >/dev/null 2>&1; }
-
-ensure_hyperfine() {
-  have_hyperfine && return 0
-  [ "$may_install" = 1 ] || return 1
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "== hyperfine is missing; trying apt-get install hyperfine" >&2
-    { apt-get install -y -qq hyperfine || { apt-get update -qq && apt-get install -y -qq hyperfine; }; } \
-      >/dev/null 2>&1 || true
-  fi
-  have_hyperfine
+# peak_kib CMD...: CMD's peak RSS in KiB (stdout and stderr discarded); fails if CMD fails.
+peak_kib() {
+  /usr/bin/time -f '%M' -o "$work/rss" "$@" >/dev/null 2>&1 || die "failed: $*"
+  tail -n 1 "$work/rss"
 }
 
-# time_loop N WARMUP TIMESFILE CMD...: run CMD WARMUP times untimed, then N times (stdout
-# and stderr to /dev/null), writing a line per run to TIMESFILE: its wall time in seconds,
-# and its CPU time (user + system) as /usr/bin/time reports it.
-time_loop() {
-  local n=$1 warmup=$2 file=$3 i start end
-  shift 3
-  for ((i = 0; i < warmup; i++)); do "$@" >/dev/null 2>&1 || die "run failed: $*"; done
-  : >"$file"
-  for ((i = 0; i < n; i++)); do
-    start=$(date +%s%N)
-    /usr/bin/time -f '%U %S' -o "$work/loop.cpu" "$@" >/dev/null 2>&1 \
-      || die "run failed: $*"
-    end=$(date +%s%N)
-    tail -n 1 "$work/loop.cpu" | awk -v a="$start" -v b="$end" \
-      '{ printf "%.6f %.2f\n", (b - a) / 1e9, $1 + $2 }' >>"$file"
-  done
+# timed FILE CMD...: one run of CMD, stdout and stderr to /dev/null; appends "wall cpu" (in
+# seconds) to FILE.
+timed() {
+  local file=$1 start end cpu
+  shift
+  local TIMEFORMAT='%3U %3S'
+  # No subshell between the two clock readings: only CMD's own fork and exec.
+  start=$EPOCHREALTIME
+  { time "$@" >/dev/null 2>&1; } 2>"$work/cpu" || die "failed: $*"
+  end=$EPOCHREALTIME
+  cpu=$(<"$work/cpu")
+  awk -v a="$start" -v b="$end" -v c="$cpu" \
+    'BEGIN { split(c, t, " "); printf "%.6f %.3f\n", b - a, t[1] + t[2] }' >>"$file"
 }
 
-# time_hyperfine N WARMUP TIMESFILE CMD...: the same with hyperfine (its JSON export has
-# each run's wall time, but only the mean CPU time, which is repeated on every line).
-time_hyperfine() {
-  local n=$1 warmup=$2 file=$3 json=$work/hyperfine.json cmd
-  shift 3
-  printf -v cmd '%q ' "$@"
-  hyperfine --style basic --warmup "$warmup" --runs "$n" --export-json "$json" "$cmd" >&2 \
-    || die "hyperfine failed on: $cmd"
-  python3 -c 'import json, sys
-r = json.load(open(sys.argv[1]))["results"][0]
-for t in r["times"]:
-    print("%.6f %.6f" % (t, r["user"] + r["system"]))' "$json" >"$file" \
-    || die "could not read hyperfine's results ($json)"
+# The files a traced build opened for reading, one per line, in order, each once.
+opened_files() {
+  python3 - "$1" <<'EOF'
+import re, sys
+seen, out = set(), []
+skip = ("/proc/", "/sys/", "/dev/", "/etc/", "/lib", "/usr/")
+pat = re.compile(r'openat\((?:AT_FDCWD|\d+), "((?:[^"\\]|\\.)*)", ([A-Z_|]+)(?:, \d+)?\) = \d+')
+for line in open(sys.argv[1], encoding="utf-8", errors="surrogateescape"):
+    m = pat.search(line)
+    if not m or "O_DIRECTORY" in m.group(2) or "O_WRONLY" in m.group(2) or "O_RDWR" in m.group(2):
+        continue
+    path = m.group(1).encode("latin-1", "backslashreplace").decode("unicode_escape")
+    if path.startswith(skip) or path in seen:
+        continue
+    seen.add(path)
+    out.append(path)
+sys.stdout.write("".join(p + "\n" for p in out))
+EOF
 }
+
+ms() { awk -v s="$1" 'BEGIN { if (s == "-") print "—"; else printf "%.1f", s * 1000 }'; }
+mib() { awk -v k="$1" 'BEGIN { if (k == "-") print "—"; else printf "%.0f", k / 1024 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b == 0) print "—"; else printf "%.1f", a / b }'; }
+human() { awk -v n="$1" 'BEGIN { if (n >= 1e6) printf "%.1f MB", n / 1e6; else if (n >= 1e3) printf "%.0f KB", n / 1e3; else printf "%d B", n }'; }
 
 # --- per target ------------------------------------------------------------------------
-timer=loop
-if [ "$do_time" = 1 ] && [ "$force_loop" = 0 ] && ensure_hyperfine; then timer=hyperfine; fi
-
 failed=0
-summary=$work/summary
-: >"$summary"
+rows=$work/rows
+: >"$rows"
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 for target in "${targets[@]}"; do
-  dir=$tree/$target
-  [ -f "$dir/kustomization.yaml" ] || die "no kustomization.yaml in $dir"
-  echo "== $target" >&2
+  run_kubectl=$use_kubectl
+  case $target in
+    gen:*)
+      spec=${target#gen:}
+      apps=${spec%%/*}
+      sub=${spec#"$apps"}
+      sub=${sub#/}
+      case $apps in ''|*[!0-9]*|0) printf 'compare.sh: bad target %s (gen:N[/SUB])\n' "$target" >&2; exit 2 ;; esac
+      dir=$(gen_dir "$apps" "${sub:-all}")
+      label="generated $apps apps ${sub:-all}"
+      [ "$apps" -le "$kmax" ] || run_kubectl=0
+      ;;
+    *)
+      dir=$target
+      label=$target
+      case $target in "$repo"/*) label=${target#"$repo"/} ;; "$realworld"/*) label=${target#"$realworld"/} ;; esac
+      ;;
+  esac
+  [ -d "$dir" ] || die "no directory $dir"
+  echo "== $label ($dir)" >&2
   ours=$work/rustomize.yaml
   theirs=$work/kubectl.yaml
 
-  if [ "$do_check" = 1 ]; then
-    run_once "rustomize build" "$ours" "$work/rustomize.err" "$work/rustomize.rss" \
-      "$rustomize" build "$dir" || { failed=1; continue; }
-    run_once "kubectl kustomize" "$theirs" "$work/kubectl.err" "$work/kubectl.rss" \
-      "$kubectl" kustomize "$dir" || { failed=1; continue; }
-    if cmp -s "$ours" "$theirs"; then
-      printf 'ok: identical output for %s (%s bytes, %s objects)\n' "$target" \
-        "$(wc -c <"$theirs" | tr -d ' ')" "$(grep -c '^kind:' "$theirs" || true)"
-    else
+  if ! strace -f -qq -e trace=openat -o "$work/trace" "$rustomize" build "$dir" >"$ours" 2>"$work/err"; then
+    printf 'FAIL: rustomize build %s failed:\n' "$dir" >&2
+    sed -n '1,20p' "$work/err" >&2
+    failed=1
+    continue
+  fi
+  opened_files "$work/trace" >"$work/files"
+  bytes=$(wc -c <"$ours" | tr -d ' ')
+  printf '   %s bytes out, %s files read\n' "$bytes" "$(wc -l <"$work/files" | tr -d ' ')" >&2
+
+  if [ "$run_kubectl" = 1 ]; then
+    if ! "$kubectl" kustomize "$dir" >"$theirs" 2>"$work/err"; then
+      printf 'FAIL: kubectl kustomize %s failed:\n' "$dir" >&2
+      sed -n '1,20p' "$work/err" >&2
+      failed=1
+      continue
+    fi
+    if ! cmp -s "$ours" "$theirs"; then
       keep=$(mktemp -d "${TMPDIR:-/tmp}/rustomize-mismatch.XXXXXX")
       cp "$ours" "$keep/rustomize.yaml"
       cp "$theirs" "$keep/kubectl.yaml"
       diff -u "$keep/kubectl.yaml" "$keep/rustomize.yaml" | sed -n '1,40p' >&2 || true
-      printf 'FAIL: rustomize build and kubectl kustomize print different bytes for %s\n' "$dir" >&2
-      [ -s "$ours" ] || printf '      (rustomize printed nothing: does this binary have the build command yet?)\n' >&2
-      printf '      first differing lines above (- kubectl, + rustomize); both outputs kept in %s\n' "$keep" >&2
+      printf 'FAIL: rustomize and kubectl print different bytes for %s (- kubectl, + rustomize; both kept in %s)\n' \
+        "$dir" "$keep" >&2
       failed=1
       continue
     fi
-    if [ -s "$work/kubectl.err" ] || [ -s "$work/rustomize.err" ]; then
-      printf 'note: stderr was not empty (kubectl: %s bytes, rustomize: %s bytes)\n' \
-        "$(wc -c <"$work/kubectl.err" | tr -d ' ')" "$(wc -c <"$work/rustomize.err" | tr -d ' ')"
-    fi
+    printf 'ok: identical output for %s (%s objects)\n' "$label" "$(grep -c '^kind:' "$theirs" || true)" >&2
   fi
-
   [ "$do_time" = 1 ] || continue
-  # Peak RSS: from the check runs when there were any, else from one extra run each.
-  if [ "$do_check" = 0 ]; then
-    run_once "rustomize build" /dev/null /dev/null "$work/rustomize.rss" \
-      "$rustomize" build "$dir" || { failed=1; continue; }
-    run_once "kubectl kustomize" /dev/null /dev/null "$work/kubectl.rss" \
-      "$kubectl" kustomize "$dir" || { failed=1; continue; }
-  fi
-  echo "-- timing with $timer: rustomize x$runs, kubectl x$kruns" >&2
-  "time_$timer" "$runs" 1 "$work/rustomize.times" "$rustomize" build "$dir"
-  "time_$timer" "$kruns" 0 "$work/kubectl.times" "$kubectl" kustomize "$dir"
-  ours_s=$(median "$work/rustomize.times")
-  theirs_s=$(median "$work/kubectl.times")
-  ours_cpu=$(median "$work/rustomize.times" 2)
-  theirs_cpu=$(median "$work/kubectl.times" 2)
-  ours_rss=$(cat "$work/rustomize.rss")
-  theirs_rss=$(cat "$work/kubectl.rss")
-  awk -v t="$target" -v a="$ours_s" -v b="$theirs_s" -v ca="$ours_cpu" -v cb="$theirs_cpu" \
-    -v ra="$ours_rss" -v rb="$theirs_rss" -v ta="$timer" 'BEGIN {
-      printf "%s (%s)\n", t, ta
-      printf "  %-18s %10s %12s %14s\n", "", "wall (s)", "CPU (s)", "peak RSS (MiB)"
-      printf "  %-18s %10.3f %12.2f %14.1f\n", "rustomize build", a, ca, ra / 1024
-      printf "  %-18s %10.3f %12.2f %14.1f\n", "kubectl kustomize", b, cb, rb / 1024
-      if (a > 0 && ra > 0) printf "  kubectl / rustomize: wall %.1fx, CPU %s, peak RSS %.1fx\n", b / a,
-        (ca > 0 ? sprintf("%.1fx", cb / ca) : "n/a (too short to measure)"), rb / ra
-    }' | tee -a "$summary"
-done
 
-if [ ${#targets[@]} -gt 1 ] && [ -s "$summary" ]; then
+  rss_f=$(peak_kib "$floor" "$work/files" "$bytes")
+  rss_r=$(peak_kib "$rustomize" build "$dir")
+  rss_k=-
+  [ "$run_kubectl" = 1 ] && rss_k=$(peak_kib "$kubectl" kustomize "$dir")
+
+  : >"$work/t.floor"
+  : >"$work/t.rz"
+  : >"$work/t.kc"
+  echo "   timing: $runs rounds (kubectl in the first $([ "$run_kubectl" = 1 ] && echo "$kruns" || echo 0))" >&2
+  for ((i = 0; i < runs; i++)); do
+    timed "$work/t.floor" "$floor" "$work/files" "$bytes"
+    timed "$work/t.rz" "$rustomize" build "$dir"
+    if [ "$run_kubectl" = 1 ] && [ "$i" -lt "$kruns" ]; then
+      timed "$work/t.kc" "$kubectl" kustomize "$dir"
+    fi
+  done
+  f=$(median "$work/t.floor" 1)
+  r=$(median "$work/t.rz" 1)
+  rc=$(median "$work/t.rz" 2)
+  k=$(median "$work/t.kc" 1)
+  printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s / %s / %s |\n' "$label" "$(human "$bytes")" \
+    "$(ms "$f")" "$(ms "$r")" "$(ms "$rc")" "$(ms "$k")" "$(ratio "$r" "$f")" "$(ratio "$k" "$r")" \
+    "$(mib "$rss_f")" "$(mib "$rss_r")" "$(mib "$rss_k")" | tee -a "$rows" >&2
+done
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+
+if [ "$do_time" = 1 ] && [ -s "$rows" ]; then
   echo
-  echo "== summary (wall: median; CPU: user + system, median or hyperfine's mean; peak RSS: one run)"
-  cat "$summary"
+  printf 'medians of %s interleaved runs (kubectl: %s), ms; %s CPUs; load average %s before, %s after\n' \
+    "$runs" "$kruns" "$(nproc)" "$load_before" "$load_after"
+  echo
+  echo "| tree | output | floor | rustomize | rustomize CPU | kubectl | rustomize / floor | kubectl / rustomize | peak MiB floor / rustomize / kubectl |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+  cat "$rows"
 fi
 if [ "$failed" != 0 ]; then
   echo "compare.sh: FAILED (see messages above)" >&2

@@ -218,10 +218,12 @@ fn check_all(
         unmatched,
     };
     let rules = rules::all();
-    let per_object: Vec<Vec<Finding>> = resources
-        .par_iter()
-        .map(|r| check_object(&cx, rules, &opts.config, r, target))
-        .collect();
+    let per_object: Vec<Vec<Finding>> = rustomize_engine::parallel(|| {
+        resources
+            .par_iter()
+            .map(|r| check_object(&cx, rules, &opts.config, r, target))
+            .collect()
+    });
     let of_build = check_build(&cx, rules, &opts.config);
     let mut assumed: Vec<String> = resources
         .iter()

@@ -136,16 +136,18 @@ pub fn compare(left: &[Node], right: &[Node], opts: &Options) -> Result<Comparis
     let rids: Vec<IdRef<'_>> = right.iter().map(|n| IdRef::of(n)).collect();
     let pairs = match_objects(&lids, &rids);
 
-    let results: Vec<Option<ObjectDiff>> = pairs
-        .par_iter()
-        .map(|&(l, r)| {
-            diff_pair(
-                l.map(|i| (left[i], &lids[i])),
-                r.map(|j| (right[j], &rids[j])),
-                opts,
-            )
-        })
-        .collect::<Result<_, _>>()?;
+    let results: Vec<Option<ObjectDiff>> = rustomize_engine::parallel(|| {
+        pairs
+            .par_iter()
+            .map(|&(l, r)| {
+                diff_pair(
+                    l.map(|i| (left[i], &lids[i])),
+                    r.map(|j| (right[j], &rids[j])),
+                    opts,
+                )
+            })
+            .collect::<Result<_, _>>()
+    })?;
     let mut objects: Vec<ObjectDiff> = results.into_iter().flatten().collect();
     let unchanged = pairs
         .iter()

@@ -107,7 +107,7 @@ pub use model::resource::{Behavior, BuildMeta, ConfiguredBy, GeneratedFrom, Orig
 pub use pipeline::observer::{StepInfo, StepObserver};
 pub use pipeline::sort::Order;
 pub use pipeline::{BuildOptions, BuildOutput, UnmatchedTarget, build, build_two};
-pub use stack::{MAX_NESTING, STACK_SIZE, run_on_large_stack};
+pub use stack::{MAX_NESTING, STACK_SIZE, parallel, run_on_large_stack};
 pub use steps::openapi::list_merge_keys;
 pub use steps::options::{DEFAULT_FUNCTION_TIMEOUT, DEFAULT_HELM_TIMEOUT, PluginOptions};
 

@@ -62,9 +62,23 @@ impl DeError {
     }
 }
 
-/// Deserializes `T` from `node`.
+/// Deserializes `T` from `node`, as Go's JSON decoder does with
+/// `DisallowUnknownFields` when `T` denies unknown fields
+/// (`#[serde(deny_unknown_fields)]`).
 pub fn from_node<'de, T: serde::Deserialize<'de>>(node: &'de Node) -> Result<T, DeError> {
-    T::deserialize(NodeDe(node)).map_err(|e| {
+    deserialize(NodeDe(node, false))
+}
+
+/// Deserializes `T` from `node` as Go's plain `yaml.Unmarshal` does: keys
+/// that name no field of a struct (at any depth) are skipped, whatever
+/// `T` says about unknown fields. Maps still see every key.
+pub fn from_node_lenient<'de, T: serde::Deserialize<'de>>(node: &'de Node) -> Result<T, DeError> {
+    deserialize(NodeDe(node, true))
+}
+
+fn deserialize<'de, T: serde::Deserialize<'de>>(de: NodeDe<'de>) -> Result<T, DeError> {
+    let node = de.0;
+    T::deserialize(de).map_err(|e| {
         if e.line == 0 {
             DeError {
                 line: node.line(),
@@ -76,9 +90,10 @@ pub fn from_node<'de, T: serde::Deserialize<'de>>(node: &'de Node) -> Result<T, 
     })
 }
 
-/// A serde deserializer over a borrowed node.
+/// A serde deserializer over a borrowed node; the flag: keys that name no
+/// field of a struct are skipped ([`from_node_lenient`]).
 #[derive(Clone, Copy)]
-pub struct NodeDe<'de>(pub &'de Node);
+pub struct NodeDe<'de>(pub &'de Node, pub bool);
 
 fn mismatch(node: &Node, want: &str) -> DeError {
     let got = match node {
@@ -272,10 +287,12 @@ impl<'de> de::Deserializer<'de> for NodeDe<'de> {
             Node::Seq(seq) => visitor.visit_seq(SeqDe {
                 items: seq.items.iter(),
                 index: 0,
+                lenient: self.1,
             }),
             n if n.is_null() => visitor.visit_seq(SeqDe {
                 items: [].iter(),
                 index: 0,
+                lenient: self.1,
             }),
             n => Err(mismatch(n, "array")),
         }
@@ -304,11 +321,13 @@ impl<'de> de::Deserializer<'de> for NodeDe<'de> {
                 entries: map.entries.iter(),
                 value: None,
                 fields: &[],
+                lenient: self.1,
             }),
             n if n.is_null() => visitor.visit_map(MapDe {
                 entries: [].iter(),
                 value: None,
                 fields: &[],
+                lenient: self.1,
             }),
             n => Err(mismatch(n, "object")),
         }
@@ -325,11 +344,13 @@ impl<'de> de::Deserializer<'de> for NodeDe<'de> {
                 entries: map.entries.iter(),
                 value: None,
                 fields,
+                lenient: self.1,
             }),
             n if n.is_null() => visitor.visit_map(MapDe {
                 entries: [].iter(),
                 value: None,
                 fields,
+                lenient: self.1,
             }),
             n => Err(mismatch(n, "object")),
         }
@@ -362,6 +383,7 @@ impl<'de> de::Deserializer<'de> for NodeDe<'de> {
 struct SeqDe<'de> {
     items: std::slice::Iter<'de, Node>,
     index: usize,
+    lenient: bool,
 }
 
 impl<'de> SeqAccess<'de> for SeqDe<'de> {
@@ -376,7 +398,7 @@ impl<'de> SeqAccess<'de> for SeqDe<'de> {
             Some(item) => {
                 let i = self.index;
                 self.index += 1;
-                seed.deserialize(NodeDe(item))
+                seed.deserialize(NodeDe(item, self.lenient))
                     .map(Some)
                     .map_err(|e| e.within(&format!("[{i}]"), item.line()))
             }
@@ -390,6 +412,8 @@ struct MapDe<'de> {
     /// A struct's field names: Go's JSON decoder matches keys to them
     /// case-insensitively when there is no exact match.
     fields: &'static [&'static str],
+    /// Skip the keys that match no field (a struct's only).
+    lenient: bool,
 }
 
 impl<'de> MapAccess<'de> for MapDe<'de> {
@@ -399,26 +423,32 @@ impl<'de> MapAccess<'de> for MapDe<'de> {
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, DeError> {
-        match self.entries.next() {
-            None => Ok(None),
-            Some(e) => {
-                self.value = Some((&e.key.value, &e.value));
-                let key = e.key.value.as_str();
-                let canonical = if self.fields.contains(&key) {
-                    None
-                } else {
-                    self.fields
-                        .iter()
-                        .find(|f| f.eq_ignore_ascii_case(key))
-                        .copied()
-                };
-                seed.deserialize(KeyDe(&e.key, canonical))
-                    .map(Some)
-                    .map_err(|err| DeError {
-                        line: if err.line == 0 { e.key.line } else { err.line },
-                        ..err
-                    })
-            }
+        loop {
+            let Some(e) = self.entries.next() else {
+                return Ok(None);
+            };
+            self.value = Some((&e.key.value, &e.value));
+            let key = e.key.value.as_str();
+            let canonical = if self.fields.contains(&key) {
+                None
+            } else {
+                let found = self
+                    .fields
+                    .iter()
+                    .find(|f| f.eq_ignore_ascii_case(key))
+                    .copied();
+                if found.is_none() && self.lenient && !self.fields.is_empty() {
+                    continue;
+                }
+                found
+            };
+            return seed
+                .deserialize(KeyDe(&e.key, canonical))
+                .map(Some)
+                .map_err(|err| DeError {
+                    line: if err.line == 0 { e.key.line } else { err.line },
+                    ..err
+                });
         }
     }
 
@@ -427,7 +457,7 @@ impl<'de> MapAccess<'de> for MapDe<'de> {
             .value
             .take()
             .ok_or_else(|| de::Error::custom("value without a key"))?;
-        seed.deserialize(NodeDe(node))
+        seed.deserialize(NodeDe(node, self.lenient))
             .map_err(|e| e.within(key, node.line()))
     }
 }
@@ -601,5 +631,19 @@ mod tests {
         assert_eq!(k.name_prefix, "");
         assert_eq!(k.common_labels["a"], "");
         assert_eq!(k.common_labels["b"], "");
+    }
+
+    #[test]
+    fn lenient_skips_unknown_struct_fields_at_any_depth() {
+        let src = "namePrefix: p-\nfoo: 1\ncommonLabels: {x: z}\nreplicas:\n- name: a\n  count: 2\n  bogus: [1]\n";
+        let n = parse_one(src).unwrap();
+        assert!(from_node::<K>(&n).is_err());
+        let k: K = from_node_lenient(&n).unwrap();
+        assert_eq!(k.name_prefix, "p-");
+        assert_eq!(k.common_labels.len(), 1, "maps keep every key");
+        assert_eq!(k.replicas[0].count, 2);
+        // Types are still checked.
+        let n = parse_one("replicas:\n- name: a\n  count: \"2\"\n").unwrap();
+        assert!(from_node_lenient::<K>(&n).is_err());
     }
 }

@@ -2,13 +2,14 @@
 //! PatchTransformer`, ...), as listed under a kustomization's
 //! `transformers:`, `generators:` and `validators:`; plus the small
 //! builtins that exist only in that form (ValueAddTransformer,
-//! IAMPolicyGenerator, SortOrderTransformer).
+//! IAMPolicyGenerator). kustomize's plugin loader knows no other kind:
+//! `SortOrderTransformer` runs only from `sortOptions:`, and as a plugin
+//! config it is refused ("unable to load builtin"), as kustomize refuses it.
 
 use crate::error::Error;
-use crate::model::kustomization::{Selector, SortOptions};
+use crate::model::kustomization::Selector;
 use crate::model::resmap::ResMap;
 use crate::model::resource::Resource;
-use crate::pipeline::sort::{self, Order};
 use crate::steps::generate::{ConfigMapGenerator, HashTransformer, SecretGenerator};
 use crate::steps::patch::{
     PatchJson6902Transformer, PatchJson6902TransformerConfig, PatchStrategicMergeTransformer,
@@ -25,7 +26,9 @@ use crate::steps::transform::replacements::ReplacementTransformer;
 use crate::steps::transform::replicas::ReplicaCountTransformer;
 use crate::steps::{Generator, Transformer};
 use rustomize_loader::Loader;
-use rustomize_yaml::de::from_node;
+// Builtin plugin configs are decoded as kustomize decodes them, with
+// sigs.k8s.io/yaml's `Unmarshal`: unknown fields are ignored.
+use rustomize_yaml::de::from_node_lenient as from_node;
 use rustomize_yaml::{Node, Tag};
 use serde::Deserialize;
 
@@ -100,22 +103,9 @@ pub(super) fn configure(config: &Resource, ldr: &Loader) -> Result<Plugin, Error
                 }
                 _ => Vec::new(),
             };
-            t(Box::new(ReplacementTransformer::new(&entries, ldr)?))
+            t(Box::new(ReplacementTransformer::new(&entries, ldr, false)?))
         }
         "HashTransformer" => t(Box::new(HashTransformer)),
-        "SortOrderTransformer" => {
-            #[derive(Deserialize, Default)]
-            #[serde(default, rename_all = "camelCase")]
-            struct Config {
-                sort_options: Option<SortOptions>,
-            }
-            let c: Config = from_node(node).map_err(bad)?;
-            let order = match &c.sort_options {
-                Some(o) => Order::from_options(o)?,
-                None => Order::Fifo,
-            };
-            t(Box::new(SortTransformer(order)))
-        }
         "ValueAddTransformer" => t(Box::new(
             ValueAddTransformer::configure(node, ldr).map_err(|e| {
                 e.context(format!("plugin {} fails configuration", config.org_id()))
@@ -134,16 +124,6 @@ pub(super) fn configure(config: &Resource, ldr: &Loader) -> Result<Plugin, Error
             "unable to load builtin {}",
             config.gvk()
         ))),
-    }
-}
-
-/// SortOrderTransformer run as a plugin: orders the resources it sees.
-struct SortTransformer(Order);
-
-impl Transformer for SortTransformer {
-    fn transform(&self, rm: &mut ResMap) -> Result<(), Error> {
-        sort::sort(rm, &self.0);
-        Ok(())
     }
 }
 

@@ -41,6 +41,7 @@ use reuse::Role;
 use rustomize_loader::{FileSystem, LoadRestrictor, Loader, RemoteFetcher};
 use sort::Order;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use target::{Accumulator, Target};
 
@@ -129,26 +130,45 @@ impl BuildOutput {
 
     fn print(&self) -> Result<String, Error> {
         let resources = self.resources.resources();
-        let run = (resources.len() / (rayon::current_num_threads() * 8)).max(16);
-        let pieces: Vec<Result<String, Error>> = resources
-            .par_chunks(run)
-            .enumerate()
-            .map(|(c, chunk)| {
-                let mut out = String::with_capacity(chunk.len() * 1024);
-                for (i, r) in chunk.iter().enumerate() {
-                    if c > 0 || i > 0 {
-                        out.push_str("---\n");
-                    }
-                    rustomize_yaml::emit::write_document(&mut out, &r.node).map_err(|error| {
-                        Error::Emit {
-                            id: r.cur_id().to_string(),
-                            error,
-                        }
-                    })?;
+        // A small output prints in this thread (starting the thread pool
+        // costs more than printing it).
+        if resources.len() < 256 {
+            let mut out = String::with_capacity(resources.len() * 1024);
+            for (i, r) in resources.iter().enumerate() {
+                if i > 0 {
+                    out.push_str("---\n");
                 }
-                Ok(out)
-            })
-            .collect();
+                rustomize_yaml::emit::write_document(&mut out, &r.node).map_err(|error| {
+                    Error::Emit {
+                        id: r.cur_id().to_string(),
+                        error,
+                    }
+                })?;
+            }
+            return Ok(out);
+        }
+        let pieces: Vec<Result<String, Error>> = crate::stack::parallel(|| {
+            let run = (resources.len() / (rayon::current_num_threads() * 8)).max(16);
+            resources
+                .par_chunks(run)
+                .enumerate()
+                .map(|(c, chunk)| {
+                    let mut out = String::with_capacity(chunk.len() * 1024);
+                    for (i, r) in chunk.iter().enumerate() {
+                        if c > 0 || i > 0 {
+                            out.push_str("---\n");
+                        }
+                        rustomize_yaml::emit::write_document(&mut out, &r.node).map_err(
+                            |error| Error::Emit {
+                                id: r.cur_id().to_string(),
+                                error,
+                            },
+                        )?;
+                    }
+                    Ok(out)
+                })
+                .collect()
+        });
         let mut out = String::with_capacity(
             pieces
                 .iter()
@@ -214,10 +234,12 @@ pub fn build_two(
         })
     };
     if !shareable {
-        let (a, b) = rayon::join(
-            || build(earlier.clone(), dir, opts),
-            || build(later.clone(), dir, opts),
-        );
+        let (a, b) = crate::stack::parallel(|| {
+            rayon::join(
+                || build(earlier.clone(), dir, opts),
+                || build(later.clone(), dir, opts),
+            )
+        });
         return (a, b);
     }
     let shared = reuse::Shared::new(later.clone());
@@ -225,13 +247,15 @@ pub fn build_two(
     // build has accumulated its tree: its last steps (mostly serial) run
     // beside the later build.
     let first = accumulate_top(earlier, dir, opts, Some(Role::Record(shared.clone())));
-    let (a, b) = rayon::join(
-        || first.and_then(|a| finish_top(a, opts)),
-        || {
-            accumulate_top(later, dir, opts, Some(Role::Take(shared)))
-                .and_then(|a| finish_top(a, opts))
-        },
-    );
+    let (a, b) = crate::stack::parallel(|| {
+        rayon::join(
+            || first.and_then(|a| finish_top(a, opts)),
+            || {
+                accumulate_top(later, dir, opts, Some(Role::Take(shared)))
+                    .and_then(|a| finish_top(a, opts))
+            },
+        )
+    });
     (relative(a), relative(b))
 }
 
@@ -252,11 +276,36 @@ struct Accumulated {
 }
 
 /// Loads the top kustomization and accumulates the whole tree.
+///
+/// `resources:` entries load in parallel; when a base or component decides
+/// the OpenAPI schema, the tree is accumulated again, entries in order, so
+/// that every merge uses the schema kustomize would (a rare case).
 fn accumulate_top(
     fs: Arc<dyn FileSystem>,
     dir: &Path,
     opts: &BuildOptions,
     reuse: Option<Role>,
+) -> Result<Accumulated, Error> {
+    let sequential = !opts.observers.is_empty();
+    let first = accumulate_tree(fs.clone(), dir, opts, reuse.clone(), sequential)?;
+    if sequential || !first.ctx.late_schema.load(Ordering::Relaxed) {
+        return Ok(first);
+    }
+    drop(first);
+    if let Some(Role::Record(shared)) = &reuse {
+        // Results recorded beside the base that decided may have used the
+        // default schema.
+        shared.clear();
+    }
+    accumulate_tree(fs, dir, opts, reuse, true)
+}
+
+fn accumulate_tree(
+    fs: Arc<dyn FileSystem>,
+    dir: &Path,
+    opts: &BuildOptions,
+    reuse: Option<Role>,
+    sequential: bool,
 ) -> Result<Accumulated, Error> {
     // `kustomize build` also takes a remote target (a git URL) as its
     // directory.
@@ -275,6 +324,8 @@ fn accumulate_top(
         paths_relative_to: opts.paths_relative_to.clone(),
         warnings: Mutex::new(Vec::new()),
         schema: OnceLock::new(),
+        sequential,
+        late_schema: AtomicBool::new(false),
         tracking: OnceLock::new(),
         plugins: opts.plugins.clone(),
         observers: opts.observers.clone(),
@@ -353,10 +404,17 @@ struct Context {
     /// See [`BuildOptions::paths_relative_to`].
     paths_relative_to: Option<PathBuf>,
     warnings: Mutex<Vec<String>>,
-    /// The OpenAPI schema strategic merges use: set by the top
-    /// kustomization's `openapi:` field, else by the first base that has
-    /// one, for the rest of the build (kustomize keeps it in a global).
+    /// The OpenAPI schema strategic merges use: decided by the top
+    /// kustomization's `openapi:` field, else by the first base or
+    /// component (in kustomize's order) that names a schema or a version,
+    /// for the rest of the build (kustomize keeps it in a global). Unset:
+    /// the builtin one, undecided; `Some(None)`: the builtin one, decided.
     schema: OnceLock<Option<Arc<Schema>>>,
+    /// Load `resources:` entries one after the other (in a build redone
+    /// because a base decided the schema, or observed step by step).
+    sequential: bool,
+    /// A base or component decided the schema (see [`Target::set_schema`]).
+    late_schema: AtomicBool,
     /// Whether origins and transformations are recorded (the top
     /// kustomization has `buildMetadata`).
     tracking: OnceLock<bool>,
@@ -379,7 +437,7 @@ impl Context {
     /// Whether sub-builds may be shared now: only under kustomize's
     /// builtin schema (a custom one would change every merge).
     fn shares(&self) -> bool {
-        matches!(self.schema.get(), Some(None))
+        !matches!(self.schema.get(), Some(Some(_)))
     }
 
     fn warn(&self, w: String) {

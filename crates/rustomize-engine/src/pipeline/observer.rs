@@ -107,10 +107,13 @@ impl StepObserver for StampProvenance {
             // enough resources (the top of a large tree) to pay for it.
             if resources.len() >= 256 {
                 use rayon::prelude::*;
-                resources
-                    .par_iter_mut()
-                    .with_min_len(64)
-                    .for_each(|r| stamp_unset(&mut r.node, stamp));
+                // On the large-stack pool: the walk recurses.
+                crate::stack::parallel(|| {
+                    resources
+                        .par_iter_mut()
+                        .with_min_len(64)
+                        .for_each(|r| stamp_unset(&mut r.node, stamp))
+                });
             } else {
                 for r in resources {
                     stamp_unset(&mut r.node, stamp);

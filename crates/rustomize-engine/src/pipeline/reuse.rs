@@ -103,6 +103,14 @@ impl Shared {
         entries.entry(at.root.clone()).or_default().push(entry);
     }
 
+    /// Forgets every recorded result (the recording build is redone).
+    pub(crate) fn clear(&self) {
+        self.entries
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+    }
+
     /// Whether the directory `dir` has the same content in `fs` (this
     /// build's) and in the later build's file system.
     pub(crate) fn unchanged(&self, fs: &dyn FileSystem, dir: &Path) -> bool {
@@ -161,20 +169,23 @@ pub(crate) fn record_children(
     if dirs.is_empty() {
         return;
     }
-    let traces: Vec<Option<Trace>> = dirs
-        .par_iter()
-        .map(|(acc, _)| shared.trace(fs, acc))
-        .collect();
+    let traces: Vec<Option<Trace>> = crate::stack::parallel(|| {
+        dirs.par_iter()
+            .map(|(acc, _)| shared.trace(fs, acc))
+            .collect()
+    });
     if covered && traces.iter().all(Option::is_some) && shared.unchanged(fs, root) {
         return;
     }
-    dirs.into_par_iter()
-        .zip(traces)
-        .for_each(|((acc, at), trace)| {
-            if let Some(trace) = trace {
-                shared.store(at, trace, acc);
-            }
-        });
+    crate::stack::parallel(|| {
+        dirs.into_par_iter()
+            .zip(traces)
+            .for_each(|((acc, at), trace)| {
+                if let Some(trace) = trace {
+                    shared.store(at, trace, acc);
+                }
+            })
+    });
 }
 
 #[cfg(test)]

@@ -23,6 +23,7 @@ use rayon::prelude::*;
 use rustomize_loader::{LoadError, Loader};
 use std::path::Path;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 /// A kustomization's own provenance: its file and its parsed tree (see
 /// [`super::provenance`]).
@@ -119,19 +120,32 @@ impl<'c> Target<'c> {
         Ok(target)
     }
 
-    /// Applies this kustomization's `openapi:` field to the build, unless a
-    /// schema is already in force.
+    /// Applies this kustomization's `openapi:` field to the build, as
+    /// kyaml's `SetSchema` does: the first kustomization (top first, then in
+    /// the order kustomize visits them) whose field names a custom schema or
+    /// a builtin version decides for the rest of the build; a field without
+    /// either (or no field) decides nothing. The custom file is read even
+    /// when the schema is already decided, as kustomize reads it.
     pub(super) fn set_schema(&self) -> Result<(), Error> {
         let field = &self.kust.openapi;
-        if field.is_empty() && self.is_top {
-            // The top kustomization always decides, even for the default.
-            let _ = self.ctx.schema.set(None);
+        if field.is_empty() {
             return Ok(());
         }
-        if field.is_empty() || self.ctx.schema.get().is_some() {
+        let bytes = match field.get("path") {
+            Some(path) => Some((
+                path,
+                self.ldr
+                    .load(path)
+                    .with_context(|| "openapi")
+                    .in_file(|| self.file.clone())?,
+            )),
+            None => None,
+        };
+        if self.ctx.schema.get().is_some() {
             return Ok(());
         }
-        let schema = match (field.get("path"), field.get("version")) {
+        let version = field.get("version");
+        let schema = match (bytes, version) {
             (Some(_), Some(_)) => {
                 return Err(Error::kustomization_field(
                     "openapi",
@@ -139,12 +153,7 @@ impl<'c> Target<'c> {
                 )
                 .in_file(self.file.clone()));
             }
-            (Some(path), None) => {
-                let bytes = self
-                    .ldr
-                    .load(path)
-                    .with_context(|| "openapi")
-                    .in_file(|| self.file.clone())?;
+            (Some((path, bytes)), None) => {
                 let doc =
                     rustomize_yaml::parse_one(&String::from_utf8_lossy(&bytes)).map_err(|e| {
                         Error::Parse {
@@ -157,7 +166,10 @@ impl<'c> Target<'c> {
                     .in_file(|| self.file.clone())?;
                 Some(Arc::new(schema))
             }
-            (None, Some(v)) if v == "v1.21.2" || v.is_empty() => None,
+            // No version: kyaml's version stays unset, nothing is decided.
+            (None, None) => return Ok(()),
+            (None, Some(v)) if v.is_empty() => return Ok(()),
+            (None, Some(v)) if v == "v1.21.2" => None,
             (None, Some(_)) => {
                 return Err(Error::kustomization_field(
                     "openapi.version",
@@ -165,9 +177,13 @@ impl<'c> Target<'c> {
                 )
                 .in_file(self.file.clone()));
             }
-            (None, None) => None,
         };
-        let _ = self.ctx.schema.set(schema);
+        if self.ctx.schema.set(schema).is_ok() && !self.is_top {
+            // Decided by a base or component: in a parallel build, siblings
+            // loaded beside it may have used the default schema where
+            // kustomize, visiting them in order, would use this one.
+            self.ctx.late_schema.store(true, Ordering::Relaxed);
+        }
         Ok(())
     }
 
@@ -236,6 +252,9 @@ impl<'c> Target<'c> {
         if let Some(Role::Record(_)) = &self.ctx.reuse {
             acc.roots.push(self.ldr.root().to_path_buf());
             acc.opaque |= self.kust.resources.iter().any(|e| self.ldr.is_remote(e));
+            // A result that may decide the schema is not shared: taking it
+            // would skip the decision.
+            acc.opaque |= !self.kust.openapi.is_empty();
         }
         let resources = self
             .load_resources(&self.kust.resources)
@@ -297,6 +316,8 @@ impl<'c> Target<'c> {
             let sub = Target::load(ldr, self.ctx, origin, false).with_context(|| {
                 format!("accumulating components: couldn't make target for path '{path}'")
             })?;
+            sub.set_schema()
+                .with_context(|| format!("accumulating components: '{path}'"))?;
             if !sub.kust.is_component() {
                 return Err(Error::kustomization(format!(
                     "expected kind 'Component' for path '{}' but got '{}'",
@@ -324,11 +345,29 @@ impl<'c> Target<'c> {
     }
 
     /// Loads `resources` entries in parallel; results keep their order.
+    /// A short list of files and at most one directory loads in this
+    /// thread: a small tree never starts the thread pool (starting it costs
+    /// more than such a tree's build), while two directories (a tree of
+    /// CRDs beside the rest) still load side by side.
     fn load_resources(&self, entries: &[String]) -> Result<Vec<Loaded>, Error> {
-        entries
-            .par_iter()
-            .map(|entry| self.load_entry(entry))
-            .collect::<Result<Vec<_>, _>>()
+        /// Fewer entries than this load one after the other...
+        const PARALLEL_ENTRIES: usize = 4;
+        /// ... unless this many of them look like directories (a name
+        /// without a YAML or JSON extension: only a scheduling guess).
+        const PARALLEL_DIRS: usize = 2;
+        let dirs = entries
+            .iter()
+            .filter(|e| ![".yaml", ".yml", ".json"].iter().any(|x| e.ends_with(x)))
+            .count();
+        if self.ctx.sequential || (entries.len() < PARALLEL_ENTRIES && dirs < PARALLEL_DIRS) {
+            return entries.iter().map(|entry| self.load_entry(entry)).collect();
+        }
+        crate::stack::parallel(|| {
+            entries
+                .par_iter()
+                .map(|entry| self.load_entry(entry))
+                .collect::<Result<Vec<_>, _>>()
+        })
     }
 
     fn load_entry(&self, entry: &str) -> Result<Loaded, Error> {

@@ -277,8 +277,8 @@ fn replacements(t: &Target<'_>, _: &TransformerConfig) -> Result<Vec<Configured>
     if t.kust.replacements.is_empty() {
         return Ok(Vec::new());
     }
-    let mut r =
-        ReplacementTransformer::new(&t.kust.replacements, &t.ldr).in_file(|| t.file.clone())?;
+    let mut r = ReplacementTransformer::new(&t.kust.replacements, &t.ldr, true)
+        .in_file(|| t.file.clone())?;
     r.placer = t.replacement_placer();
     Ok(vec![(Entry::whole("replacements"), boxed(r))])
 }

@@ -114,16 +114,27 @@ pub(crate) struct HashTransformer;
 
 impl Transformer for HashTransformer {
     fn transform(&self, rm: &mut ResMap) -> Result<(), Error> {
-        rm.resources_mut()
-            .par_iter_mut()
-            .filter(|r| r.meta.needs_hash)
-            .try_for_each(|r| {
-                let h = hash(&r.node).map_err(|e| e.context(r.cur_id()))?;
-                r.store_previous_id();
-                let name = format!("{}-{h}", r.name());
-                r.set_name(name);
-                Ok(())
-            })
+        let one = |r: &mut crate::model::resource::Resource| -> Result<(), Error> {
+            let h = hash(&r.node).map_err(|e| e.context(r.cur_id()))?;
+            r.store_previous_id();
+            let name = format!("{}-{h}", r.name());
+            r.set_name(name);
+            Ok(())
+        };
+        let resources = rm.resources_mut();
+        // A few generated objects hash in this thread (no thread pool).
+        if resources.iter().filter(|r| r.meta.needs_hash).count() < 32 {
+            return resources
+                .iter_mut()
+                .filter(|r| r.meta.needs_hash)
+                .try_for_each(one);
+        }
+        crate::stack::parallel(|| {
+            resources
+                .par_iter_mut()
+                .filter(|r| r.meta.needs_hash)
+                .try_for_each(one)
+        })
     }
 }
 

@@ -1,10 +1,10 @@
-//! Reads the `definitions` of an OpenAPI v2 document into a [`Schema`].
+//! Reads the `definitions` of an OpenAPI v2 document into a [`Builder`].
 //!
 //! Only what kyaml's merge reads is kept (see the parent module). Values
 //! kyaml would choke on (a patch strategy that is not a string, a
 //! group-version-kind without a version) are errors here.
 
-use super::{Id, Schema, SchemaNode};
+use super::builder::{Builder, Id, Node as SchemaNode};
 use crate::error::Error;
 use rustomize_yaml::{Map, Node};
 
@@ -15,7 +15,7 @@ const GROUP_VERSION_KIND: &str = "x-kubernetes-group-version-kind";
 
 /// Adds the definitions of `doc` to `schema` (references are resolved by
 /// the caller afterwards).
-pub(super) fn add(schema: &mut Schema, doc: &Node) -> Result<(), Error> {
+pub(super) fn add(schema: &mut Builder, doc: &Node) -> Result<(), Error> {
     let root = match doc {
         Node::Map(m) => m,
         n if n.is_null() => return Ok(()),
@@ -69,7 +69,7 @@ fn schema_map(node: &Node) -> Result<&Map, Error> {
 }
 
 /// Adds one schema object and everything nested in it; returns its id.
-fn add_node(schema: &mut Schema, map: &Map) -> Result<Id, Error> {
+fn add_node(schema: &mut Builder, map: &Map) -> Result<Id, Error> {
     let mut node = SchemaNode::default();
     for entry in &map.entries {
         let key = entry.key.value.as_str();
@@ -163,7 +163,7 @@ fn string(node: &Node) -> Result<&str, Error> {
 }
 
 /// Indexes definition `id` under each of its group-version-kinds.
-fn index_types(schema: &mut Schema, gvks: &Node, id: Id) -> Result<(), Error> {
+fn index_types(schema: &mut Builder, gvks: &Node, id: Id) -> Result<(), Error> {
     let Node::Seq(list) = gvks else {
         // kyaml skips an extension that is not a list.
         return Ok(());

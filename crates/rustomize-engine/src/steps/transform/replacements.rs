@@ -112,13 +112,20 @@ impl std::fmt::Debug for ReplacementTransformer {
 
 impl ReplacementTransformer {
     /// Builds the transformer from `replacements` entries, reading `path`
-    /// entries through `ldr`.
-    pub(crate) fn new(entries: &[Node], ldr: &Loader) -> Result<Self, Error> {
+    /// entries through `ldr`. The entries are decoded `strict`ly (unknown
+    /// fields refused) when they come from a kustomization, leniently when
+    /// from a plugin config; files named by `path` always leniently, as
+    /// kustomize decodes each.
+    pub(crate) fn new(entries: &[Node], ldr: &Loader, strict: bool) -> Result<Self, Error> {
         let mut replacements = Vec::new();
         let mut indexes = Vec::new();
         for (i, node) in entries.iter().enumerate() {
-            let field: ReplacementField = rustomize_yaml::de::from_node(node)
-                .map_err(|e| Error::transformer(format!("invalid replacement: {e}")))?;
+            let field: ReplacementField = if strict {
+                rustomize_yaml::de::from_node(node)
+            } else {
+                rustomize_yaml::de::from_node_lenient(node)
+            }
+            .map_err(|e| Error::transformer(format!("invalid replacement: {e}")))?;
             if field.path.is_empty() {
                 replacements.push(Replacement {
                     source: field.source,
@@ -146,8 +153,7 @@ impl ReplacementTransformer {
                 // kustomize reads a replacement file with the lenient
                 // `yaml.Unmarshal`: fields it does not know are ignored
                 // (inline replacements are checked with the kustomization).
-                let item = known_fields(item, &REPLACEMENT);
-                let r: Replacement = rustomize_yaml::de::from_node(&item).map_err(|e| {
+                let r: Replacement = rustomize_yaml::de::from_node_lenient(item).map_err(|e| {
                     Error::transformer(format!("{}: invalid replacement: {e}", field.path))
                 })?;
                 replacements.push(r);
@@ -159,89 +165,6 @@ impl ReplacementTransformer {
             entries: indexes,
             placer: None,
         })
-    }
-}
-
-/// The fields of a replacement file's mappings kustomize knows, by nesting.
-struct Fields {
-    /// The field names; a field with `Some` nests mappings (or lists of
-    /// them) described in turn.
-    names: &'static [(&'static str, Option<&'static Fields>)],
-}
-
-const OPTIONS: Fields = Fields {
-    names: &[
-        ("delimiter", None),
-        ("index", None),
-        ("encoding", None),
-        ("create", None),
-    ],
-};
-const SELECTOR: Fields = Fields {
-    names: &[
-        ("group", None),
-        ("version", None),
-        ("kind", None),
-        ("name", None),
-        ("namespace", None),
-        ("annotationSelector", None),
-        ("labelSelector", None),
-    ],
-};
-const SOURCE: Fields = Fields {
-    names: &[
-        ("group", None),
-        ("version", None),
-        ("kind", None),
-        ("name", None),
-        ("namespace", None),
-        ("fieldPath", None),
-        ("options", Some(&OPTIONS)),
-    ],
-};
-const TARGET: Fields = Fields {
-    names: &[
-        ("select", Some(&SELECTOR)),
-        ("reject", Some(&SELECTOR)),
-        ("fieldPaths", None),
-        ("options", Some(&OPTIONS)),
-    ],
-};
-const REPLACEMENT: Fields = Fields {
-    names: &[("source", Some(&SOURCE)), ("targets", Some(&TARGET))],
-};
-
-/// `node` without the mapping fields `fields` does not name, at every
-/// level it describes.
-fn known_fields(node: &Node, fields: &Fields) -> Node {
-    match node {
-        Node::Map(map) => {
-            let mut map = map.clone();
-            map.entries.retain(|e| {
-                fields
-                    .names
-                    .iter()
-                    .any(|(name, _)| *name == e.key.value.as_str())
-            });
-            for e in &mut map.entries {
-                if let Some((_, Some(inner))) = fields
-                    .names
-                    .iter()
-                    .find(|(name, _)| *name == e.key.value.as_str())
-                {
-                    e.value = known_fields(&e.value, inner);
-                }
-            }
-            Node::Map(map)
-        }
-        Node::Seq(seq) => {
-            let mut seq = seq.clone();
-            for item in &mut seq.items {
-                *item = known_fields(item, fields);
-            }
-            Node::Seq(seq)
-        }
-        other => other.clone(),
     }
 }
 

@@ -128,7 +128,7 @@ pub(super) fn two(
             SideSpec::Stdin => read_rendered(None),
         }
     };
-    let (l, r) = rayon::join(|| load(left), || load(right));
+    let (l, r) = rustomize_engine::parallel(|| rayon::join(|| load(left), || load(right)));
     let (ll, rl) = (left.label(), right.label());
     let mut errors = Vec::new();
     if let Err(e) = &l {
@@ -193,10 +193,12 @@ pub(super) fn git(
         }
     };
     // Both revisions listed at once.
-    let (left, right) = rayon::join(
-        || repo.at(&base_rev),
-        || args.head.as_ref().map(|rev| repo.at(rev)),
-    );
+    let (left, right) = rustomize_engine::parallel(|| {
+        rayon::join(
+            || repo.at(&base_rev),
+            || args.head.as_ref().map(|rev| repo.at(rev)),
+        )
+    });
     let left_fs: Arc<dyn FileSystem> = Arc::new(left.map_err(|e| err(e.to_string()))?);
     let (right_fs, right_label): (Arc<dyn FileSystem>, String) = match (right, &args.head) {
         (Some(fs), Some(rev)) => {
@@ -208,25 +210,33 @@ pub(super) fn git(
     };
     // Every target at once, each pair of builds sharing what did not
     // change (the engine spreads each build over the cores too).
-    let results: Vec<(Result<Built, String>, Result<Built, String>)> = abs
-        .par_iter()
-        .map(|dir| {
-            let present = |fs: &Arc<dyn FileSystem>| has_kustomization(fs.as_ref(), dir);
-            match (present(&left_fs), present(&right_fs)) {
-                (true, true) => {
-                    let (l, r) =
-                        rustomize_engine::build_two(left_fs.clone(), right_fs.clone(), dir, build);
-                    (built(l), built(r))
-                }
-                (true, false) => (build_dir(left_fs.clone(), dir, build), Ok(Built::missing())),
-                (false, true) => (
-                    Ok(Built::missing()),
-                    build_dir(right_fs.clone(), dir, build),
-                ),
-                (false, false) => (Ok(Built::missing()), Ok(Built::missing())),
-            }
-        })
-        .collect();
+    let results: Vec<(Result<Built, String>, Result<Built, String>)> =
+        rustomize_engine::parallel(|| {
+            abs.par_iter()
+                .map(|dir| {
+                    let present = |fs: &Arc<dyn FileSystem>| has_kustomization(fs.as_ref(), dir);
+                    match (present(&left_fs), present(&right_fs)) {
+                        (true, true) => {
+                            let (l, r) = rustomize_engine::build_two(
+                                left_fs.clone(),
+                                right_fs.clone(),
+                                dir,
+                                build,
+                            );
+                            (built(l), built(r))
+                        }
+                        (true, false) => {
+                            (build_dir(left_fs.clone(), dir, build), Ok(Built::missing()))
+                        }
+                        (false, true) => (
+                            Ok(Built::missing()),
+                            build_dir(right_fs.clone(), dir, build),
+                        ),
+                        (false, false) => (Ok(Built::missing()), Ok(Built::missing())),
+                    }
+                })
+                .collect()
+        });
     let mut errors = Vec::new();
     let mut built_sides = Vec::with_capacity(results.len() * 2);
     for (i, (l, r)) in results.into_iter().enumerate() {
