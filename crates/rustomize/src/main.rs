@@ -47,12 +47,88 @@ fn main() -> ExitCode {
             if output::is_broken_pipe(&e) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("Error: {e:#}");
+            eprintln!("Error: {}", message(&e));
             // An error from deep inside a long chain of bases holds one
             // cause per level: dropping it would recurse as deep, on this
             // thread's small stack, for nothing (the process ends here).
             std::mem::forget(e);
             ExitCode::FAILURE
         }
+    }
+}
+
+/// The error and its causes joined with `: `, as `{:#}` prints them, but a
+/// cause whose text its wrapper already ends with is not printed again
+/// (some library errors show their source in their own message and also
+/// return it from `source()`).
+fn message(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if out.ends_with(&text) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::message;
+    use std::fmt;
+
+    #[derive(Debug)]
+    struct Inner;
+
+    impl fmt::Display for Inner {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("inner problem")
+        }
+    }
+
+    impl std::error::Error for Inner {}
+
+    /// An error about `file.yaml` caused by `Inner`: `shows` puts the
+    /// cause in its own message too (as some library errors do).
+    #[derive(Debug)]
+    struct Outer {
+        shows: bool,
+        source: Inner,
+    }
+
+    impl fmt::Display for Outer {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            if self.shows {
+                write!(f, "file.yaml: {}", self.source)
+            } else {
+                f.write_str("reading file.yaml")
+            }
+        }
+    }
+
+    impl std::error::Error for Outer {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            Some(&self.source)
+        }
+    }
+
+    #[test]
+    fn a_cause_is_printed_once() {
+        let outer = |shows| {
+            anyhow::Error::new(Outer {
+                shows,
+                source: Inner,
+            })
+        };
+        assert_eq!(message(&outer(true)), "file.yaml: inner problem");
+        assert_eq!(message(&outer(false)), "reading file.yaml: inner problem");
+        assert_eq!(
+            message(&outer(true).context("promoting prod")),
+            "promoting prod: file.yaml: inner problem"
+        );
     }
 }
