@@ -10,7 +10,7 @@
 mod support;
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 use support::{Tree, stderr, stdout};
 
 const DEPLOYMENT: &str = r#"apiVersion: apps/v1
@@ -141,22 +141,7 @@ containers:\n      - name: api\n        readinessProbe: null\n",
 }
 
 fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .args([
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@example.com",
-            "-c",
-            "init.defaultBranch=master",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .output()
-        .expect("run git");
-    assert!(out.status.success(), "git {args:?}: {}", stderr(&out));
+    support::git_in(dir, "master", args);
 }
 
 /// A finding in an object of a remote base (a local git repository

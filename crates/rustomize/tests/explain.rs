@@ -11,7 +11,6 @@
 mod support;
 
 use std::path::Path;
-use std::process::Command;
 use support::{Tree, stderr, stdout};
 
 /// Runs `rustomize explain ARGS` in `cwd`: exit status, stdout and stderr
@@ -164,22 +163,7 @@ fn every_named_line_holds_its_value() {
 }
 
 fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .args([
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@example.com",
-            "-c",
-            "init.defaultBranch=master",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .output()
-        .expect("run git");
-    assert!(out.status.success(), "git {args:?}: {}", stderr(&out));
+    support::git_in(dir, "master", args);
 }
 
 /// An infra kustomization over the dojo production overlay pulled from a

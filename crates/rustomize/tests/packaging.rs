@@ -26,23 +26,7 @@ use std::process::{Command, Output};
 use support::{copy_tree, stderr, stdout, workspace, write};
 
 fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .args([
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@example.com",
-            "-c",
-            "init.defaultBranch=main",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .output()
-        .expect("run git");
-    assert!(out.status.success(), "git {args:?}: {}", stderr(&out));
-    stdout(&out)
+    support::git_in(dir, "main", args)
 }
 
 fn executable(path: &Path, text: &str) {

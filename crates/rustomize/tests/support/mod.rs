@@ -243,6 +243,25 @@ pub fn git(test: &str) -> Option<Command> {
     }
 }
 
+/// Runs `git ARGS` in `dir` as a test author (user `t`), with
+/// `init.defaultBranch` set to `default_branch` and no global or system
+/// configuration read; panics with git's stderr when it fails. Its stdout.
+pub fn git_in(dir: &Path, default_branch: &str, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+        .arg("-c")
+        .arg(format!("init.defaultBranch={default_branch}"))
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env_remove("GIT_CONFIG_COUNT")
+        .output()
+        .expect("run git");
+    assert!(out.status.success(), "git {args:?}: {}", stderr(&out));
+    stdout(&out)
+}
+
 /// A git configuration of its own for one test: `GIT_CONFIG_GLOBAL` points
 /// at a file in a temporary directory (the user's configuration is never
 /// read or touched), and `GIT_CONFIG_NOSYSTEM` turns off the system one.
