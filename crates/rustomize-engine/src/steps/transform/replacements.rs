@@ -141,9 +141,13 @@ impl ReplacementTransformer {
             }
             let bytes = ldr.load(&field.path)?;
             let text = String::from_utf8_lossy(&bytes);
-            let doc = rustomize_yaml::parse_one(&text).map_err(|e| Error::Parse {
-                file: field.path.clone(),
-                error: e,
+            // `yaml.Unmarshal` (sigs.k8s.io/yaml, over yaml.v2): the first
+            // document only, and a repeated key's last value wins.
+            let doc = rustomize_yaml::parse::parse_one_last_key_wins(&text).map_err(|e| {
+                Error::Parse {
+                    file: field.path.clone(),
+                    error: e,
+                }
             })?;
             let items = match &doc {
                 Node::Seq(seq) => seq.items.iter().collect::<Vec<_>>(),
