@@ -563,9 +563,12 @@ impl<'c> Target<'c> {
         let mut paths = Vec::new();
         for entry in entries {
             let inline_origin = Arc::new(self.file_origin(self.file_name()));
+            // As kustomize decides: an entry that reads as resources is
+            // inline, even when it holds none (an empty or blank entry adds
+            // nothing); anything else is a path.
             match resources_from_bytes(entry.as_bytes(), &self.file, Some(inline_origin)) {
-                Ok(rm) if !rm.is_empty() => configs.append_all(rm)?,
-                _ => paths.push(entry.clone()),
+                Ok(rm) => configs.append_all(rm)?,
+                Err(_) => paths.push(entry.clone()),
             }
         }
         for part in self
