@@ -383,7 +383,7 @@ impl<'a> Reader<'a> {
     /// `depth` collections enclose it.
     fn block_map(&self, li: usize, col: usize, end: usize, depth: usize) -> Option<(Node, Next)> {
         let line = li as u32 + 1;
-        let map_col = col_in(self.lines[li], &self.lines[li][col..]);
+        let map_col = col as u32 + 1;
         // This map's entries go on the shared stack (nested maps push and
         // take theirs meanwhile), then into one exact allocation.
         let base = self.entries.borrow().len();
@@ -456,7 +456,7 @@ impl<'a> Reader<'a> {
     /// `depth` collections enclose it.
     fn block_seq(&self, li: usize, col: usize, end: usize, depth: usize) -> Option<(Node, Next)> {
         let line = li as u32 + 1;
-        let seq_col = col_in(self.lines[li], &self.lines[li][col..]);
+        let seq_col = col as u32 + 1;
         // Items go on the shared stack, then into one exact allocation.
         let base = self.items.borrow().len();
         let done = |next: Next| {

@@ -4,6 +4,14 @@
 
 #![allow(dead_code)]
 
+// The helpers every integration test shares.
+#[path = "../support/mod.rs"]
+mod support;
+
+// diff_git uses it; diff does not.
+#[allow(unused_imports)]
+pub use support::copy_tree;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -57,20 +65,9 @@ impl Env {
 }
 
 /// Whether git is installed; when it is not, says so on stderr, and fails
-/// when RUSTOMIZE_REQUIRE_ORACLES=1.
+/// when RUSTOMIZE_REQUIRE_ORACLES=1 (see [`support::git`]).
 pub fn have_git() -> bool {
-    let ok = Command::new("git")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(
-            std::env::var("RUSTOMIZE_REQUIRE_ORACLES").as_deref() != Ok("1"),
-            "git is required (RUSTOMIZE_REQUIRE_ORACLES=1)"
-        );
-        eprintln!("skipped: git is not installed");
-    }
-    ok
+    support::git("diff").is_some()
 }
 
 /// Runs git in `dir` with the test's global config and fixed dates.
@@ -92,23 +89,9 @@ pub fn git(dir: &Path, global_config: &Path, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
-/// Copies a directory tree.
-pub fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read_dir") {
-        let entry = entry.expect("entry");
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("type").is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
-}
-
 /// The examples directory of the repository.
 pub fn examples() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples")
+    support::workspace().join("examples")
 }
 
 /// Every path below `dir` with its size and modification time.
