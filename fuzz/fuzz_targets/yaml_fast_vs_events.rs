@@ -1,11 +1,30 @@
 //! The fast line reader against the event parser: whenever the fast
 //! reader takes a text, the event parser builds the very same tree
 //! (values, types, styles, lines); when it refuses one as too deep, so
-//! does the event parser.
+//! does the event parser. A sequence's column is left out: the event
+//! parser places a block sequence at its first item, the fast reader at
+//! its first `-` (nothing reports that column; the unit tests in
+//! `fast.rs` compare the same way).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use rustomize_yaml::Node;
 use rustomize_yaml::fuzzing::{events, fast};
+
+/// Every sequence's column set to 0, at any depth.
+fn without_seq_columns(nodes: &mut [Node]) {
+    let mut stack: Vec<&mut Node> = nodes.iter_mut().collect();
+    while let Some(node) = stack.pop() {
+        match node {
+            Node::Scalar(_) => {}
+            Node::Seq(seq) => {
+                seq.col = 0;
+                stack.extend(seq.items.iter_mut());
+            }
+            Node::Map(map) => stack.extend(map.entries.iter_mut().map(|e| &mut e.value)),
+        }
+    }
+}
 
 /// Refusals of the event parser that yaml.v3 does not share.
 const SAPHYR_ONLY: &[&str] = &[
@@ -20,7 +39,11 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     match (fast, events(src)) {
-        (Ok(a), Ok(b)) => assert_eq!(format!("{a:?}"), format!("{b:?}"), "trees differ"),
+        (Ok(mut a), Ok(mut b)) => {
+            without_seq_columns(&mut a);
+            without_seq_columns(&mut b);
+            assert_eq!(format!("{a:?}"), format!("{b:?}"), "trees differ");
+        }
         (Err(_), Err(_)) => {}
         // The event parser (saphyr) refuses a few texts yaml.v3 reads,
         // which the fast reader reads as yaml.v3 does (checked against
