@@ -364,5 +364,12 @@ pub fn kill_all_running() {
     live::kill_all();
 }
 
+/// Registers `hook` to run once, before the first program [`run`] starts
+/// (the first registration wins). The binary installs its signal handler
+/// this way, so that a build that runs no program starts no thread for it.
+pub fn on_first_spawn(hook: fn()) {
+    live::set_first_spawn_hook(hook);
+}
+
 #[cfg(all(test, unix))]
 mod tests;

@@ -6,9 +6,19 @@
 
 use std::collections::HashSet;
 use std::process::{Child, Command};
-use std::sync::Mutex;
+use std::sync::{Mutex, Once, OnceLock};
 
 static RUNNING: Mutex<Option<HashSet<u32>>> = Mutex::new(None);
+
+/// What runs once before the first program starts (see
+/// [`crate::on_first_spawn`]).
+static FIRST_SPAWN_HOOK: OnceLock<fn()> = OnceLock::new();
+static FIRST_SPAWN: Once = Once::new();
+
+/// Sets the hook; the first call wins.
+pub(crate) fn set_first_spawn_hook(hook: fn()) {
+    let _ = FIRST_SPAWN_HOOK.set(hook);
+}
 
 fn with<T>(f: impl FnOnce(&mut HashSet<u32>) -> T) -> T {
     let mut guard = RUNNING.lock().unwrap_or_else(|e| e.into_inner());
@@ -24,6 +34,11 @@ impl Running {
     /// lock: a signal handler killing everything waits for the spawn to be
     /// registered, so no program started just before the signal escapes.
     pub(crate) fn spawn(cmd: &mut Command) -> std::io::Result<(Child, Running)> {
+        FIRST_SPAWN.call_once(|| {
+            if let Some(hook) = FIRST_SPAWN_HOOK.get() {
+                hook();
+            }
+        });
         with(|set| {
             let child = cmd.spawn()?;
             set.insert(child.id());

@@ -29,7 +29,8 @@ fn command() -> clap::Command {
 }
 
 fn main() -> ExitCode {
-    output::handle_signals();
+    // The signal handler waits for something to clean up (see `output`).
+    rustomize_process::on_first_spawn(output::handle_signals);
     let args = kustomize_argv::args();
     let matches = match command().try_get_matches_from(&args) {
         Ok(m) => m,

@@ -9,7 +9,11 @@
 //! The temporary files in flight are known to the SIGINT/SIGTERM handler
 //! ([`handle_signals`]), which removes them, kills the helper programs still
 //! running (git, helm, functions: they are in their own process groups, so
-//! the terminal's Ctrl-C does not reach them) and exits.
+//! the terminal's Ctrl-C does not reach them) and exits. The handler (a
+//! thread) is installed when first needed: before the first temporary file
+//! and before the first helper program starts; a build printing to stdout
+//! with no helper program needs none, and a signal ends it as it would end
+//! any program.
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -48,11 +52,17 @@ pub fn remove_in_flight() {
     }
 }
 
-/// Installs the SIGINT/SIGTERM handler: temporary files removed, helper
-/// programs killed, exit status 128 + the signal (130, 143) as a shell
-/// reports it.
+/// Installs the SIGINT/SIGTERM handler, once (later calls do nothing):
+/// temporary files removed, helper programs killed, exit status 128 + the
+/// signal (130, 143) as a shell reports it.
 #[cfg(unix)]
 pub fn handle_signals() {
+    static INSTALLED: std::sync::Once = std::sync::Once::new();
+    INSTALLED.call_once(install_signal_handler);
+}
+
+#[cfg(unix)]
+fn install_signal_handler() {
     use signal_hook::consts::{SIGINT, SIGTERM};
     let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM]) else {
         return;
@@ -96,6 +106,7 @@ pub fn write_atomic(path: &Path, content: &[u8]) -> io::Result<()> {
         use std::os::unix::fs::PermissionsExt as _;
         builder.permissions(std::fs::Permissions::from_mode(0o666));
     }
+    handle_signals();
     let mut tmp = builder.tempfile_in(dir)?;
     let tmp_path = tmp.path().to_path_buf();
     in_flight().push(tmp_path.clone());

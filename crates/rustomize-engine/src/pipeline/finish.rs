@@ -41,7 +41,7 @@ pub(super) fn finish(acc: &mut Accumulator, ctx: &Context) -> Result<(), Error> 
             }
         }
     }
-    NameReferenceTransformer::new(acc.config.name_reference.clone()).transform(&mut acc.rm)?;
+    NameReferenceTransformer::new(&acc.config.name_reference).transform(&mut acc.rm)?;
     let unused = vars::resolve(&mut acc.rm, &acc.vars, &acc.config.var_reference)?;
     if let Some(reg) = &ctx.provenance {
         super::provenance::stamp_build(&mut acc.rm, reg, "set by vars or a name reference");

@@ -65,41 +65,39 @@ use walk::{Fail, Segment, WalkError};
 
 /// Rewrites references to renamed resources (kustomize's
 /// `nameReferenceTransformer`).
-#[derive(Clone, Debug, Default)]
-pub(crate) struct NameReferenceTransformer {
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct NameReferenceTransformer<'a> {
     /// For each referenced kind, the fields of other kinds that hold its
     /// name (kustomize's `nameReference` configuration).
-    pub back_refs: Vec<NameBackReference>,
+    pub back_refs: &'a [NameBackReference],
 }
 
-impl NameReferenceTransformer {
+impl<'a> NameReferenceTransformer<'a> {
     /// A transformer for these back references.
-    pub(crate) fn new(back_refs: Vec<NameBackReference>) -> Self {
+    pub(crate) fn new(back_refs: &'a [NameBackReference]) -> Self {
         NameReferenceTransformer { back_refs }
     }
 
     /// A transformer for kustomize's default back reference table.
     #[cfg(test)]
-    pub(crate) fn with_default_config() -> Self {
+    pub(crate) fn with_default_config() -> NameReferenceTransformer<'static> {
         NameReferenceTransformer::new(
-            crate::model::fieldspec::TransformerConfig::default_config()
-                .name_reference
-                .clone(),
+            &crate::model::fieldspec::TransformerConfig::default_config().name_reference,
         )
     }
 }
 
-impl Transformer for NameReferenceTransformer {
+impl Transformer for NameReferenceTransformer<'_> {
     fn transform(&self, rm: &mut ResMap) -> Result<(), Error> {
         self.fix_all(rm, true)
     }
 }
 
-impl NameReferenceTransformer {
+impl NameReferenceTransformer<'_> {
     /// Fixes every referrer; without `probe`, every matching spec is
     /// walked (the plain, slower way, kept to test the probe against).
     fn fix_all(&self, rm: &mut ResMap, probe: bool) -> Result<(), Error> {
-        let table = SpecTable::new(&self.back_refs);
+        let table = SpecTable::new(self.back_refs);
         if table.specs.is_empty() || rm.is_empty() {
             return Ok(());
         }
@@ -164,12 +162,12 @@ impl NameReferenceTransformer {
 
 /// One field spec of one back reference, ready to walk.
 struct RefSpec<'a> {
-    /// The referenced GVK (the back reference's).
-    target: Gvk,
+    /// The referenced GVK (the back reference's), in `SpecTable::targets`.
+    target: usize,
     /// The referrer selector and path.
     spec: &'a FieldSpec,
     /// The path, split.
-    path: Vec<Segment>,
+    path: Vec<Segment<'a>>,
     /// Whether the path ends in `roleRef/name`, where the `roleRef`'s own
     /// `apiGroup` and `kind` narrow the referral.
     role_ref: bool,
@@ -178,6 +176,7 @@ struct RefSpec<'a> {
 /// The field specs of all back references, in configuration order, with
 /// an index by referrer kind.
 struct SpecTable<'a> {
+    targets: Vec<Gvk>,
     specs: Vec<RefSpec<'a>>,
     by_kind: HashMap<&'a str, Vec<usize>>,
     any_kind: Vec<usize>,
@@ -189,6 +188,7 @@ impl<'a> SpecTable<'a> {
     /// are merged), field specs as configured.
     fn new(back_refs: &'a [NameBackReference]) -> Self {
         let mut table = SpecTable {
+            targets: Vec::with_capacity(back_refs.len()),
             specs: Vec::new(),
             by_kind: HashMap::new(),
             any_kind: Vec::new(),
@@ -205,7 +205,8 @@ impl<'a> SpecTable<'a> {
             .collect();
         sorted.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
         for (_, _, br) in sorted {
-            let target = br.gvk();
+            let target = table.targets.len();
+            table.targets.push(br.gvk());
             for spec in &br.field_specs {
                 let n = table.specs.len();
                 if spec.kind.is_empty() {
@@ -214,7 +215,7 @@ impl<'a> SpecTable<'a> {
                     table.by_kind.entry(&spec.kind).or_default().push(n);
                 }
                 table.specs.push(RefSpec {
-                    target: target.clone(),
+                    target,
                     spec,
                     path: Segment::split(&spec.path),
                     role_ref: spec.path.ends_with("roleRef/name"),
@@ -247,17 +248,17 @@ impl<'a> SpecTable<'a> {
 /// The matching specs per original `apiVersion` and kind, with the trie
 /// of their paths, computed once per distinct pair.
 #[derive(Default)]
-struct MatchCache {
+struct MatchCache<'a> {
     by_key: FastMap<String, usize>,
-    lists: Vec<(Vec<usize>, Trie)>,
+    lists: Vec<(Vec<usize>, Trie<'a>)>,
     key: String,
 }
 
-impl MatchCache {
+impl<'a> MatchCache<'a> {
     /// The specs for which the resource is a referrer: those selecting its
     /// original id's GVK (original kind, current group and version, as
     /// kustomize's `OrgId` has them).
-    fn specs_for(&mut self, table: &SpecTable<'_>, res: &Resource) -> (&[usize], &Trie) {
+    fn specs_for(&mut self, table: &'a SpecTable<'a>, res: &Resource) -> (&[usize], &Trie<'a>) {
         let kind = match res.meta.previous.first() {
             Some((_, _, kind)) => kind.as_str(),
             None => res.kind(),
@@ -303,7 +304,7 @@ fn fix_referrer(
         let mut fixer = walk::Fixer {
             index,
             referrer,
-            target: &spec.target,
+            target: &table.targets[spec.target],
             role_ref: role_ref.as_ref(),
             resources,
             chosen: &mut *chosen,

@@ -15,26 +15,26 @@ use rustomize_yaml::Node;
 
 /// The paths of a list of field specs, merged on common prefixes.
 #[derive(Debug, Default)]
-pub(super) struct Trie {
-    root: TrieNode,
+pub(super) struct Trie<'a> {
+    root: TrieNode<'a>,
 }
 
 #[derive(Debug, Default)]
-struct TrieNode {
+struct TrieNode<'a> {
     /// Specs (positions in the list the trie was built from) whose path
     /// ends here.
     ends: Vec<usize>,
-    /// Next path steps.
-    children: Vec<(Segment, TrieNode)>,
+    /// Next path steps (the segments of the paths the trie was built from).
+    children: Vec<(&'a Segment<'a>, TrieNode<'a>)>,
 }
 
 /// The probe found a path that fails.
 #[derive(Debug)]
 pub(super) struct Fails;
 
-impl Trie {
+impl<'a> Trie<'a> {
     /// A trie of `paths`, numbered in order.
-    pub(super) fn new<'a>(paths: impl IntoIterator<Item = &'a [Segment]>) -> Trie {
+    pub(super) fn new(paths: impl IntoIterator<Item = &'a [Segment<'a>]>) -> Trie<'a> {
         let mut trie = Trie::default();
         for (k, path) in paths.into_iter().enumerate() {
             let mut node = &mut trie.root;
@@ -42,7 +42,7 @@ impl Trie {
                 let pos = match node.children.iter().position(|(s, _)| s.raw == seg.raw) {
                     Some(pos) => pos,
                     None => {
-                        node.children.push((seg.clone(), TrieNode::default()));
+                        node.children.push((seg, TrieNode::default()));
                         node.children.len() - 1
                     }
                 };
@@ -61,7 +61,7 @@ impl Trie {
 }
 
 /// `node` is what the path to `t` leads to.
-fn at(t: &TrieNode, node: &Node, hits: &mut [bool]) -> Result<(), Fails> {
+fn at(t: &TrieNode<'_>, node: &Node, hits: &mut [bool]) -> Result<(), Fails> {
     if !t.ends.is_empty() && acts_on(node)? {
         if !t.children.is_empty() && holds_mappings(node) {
             // Fixing a `{name, namespace}` mapping may add or replace its
@@ -82,7 +82,12 @@ fn at(t: &TrieNode, node: &Node, hits: &mut [bool]) -> Result<(), Fails> {
 
 /// Follows one path step from `node` (sequences are walked element by
 /// element, as the field spec walk does).
-fn step(seg: &Segment, child: &TrieNode, node: &Node, hits: &mut [bool]) -> Result<(), Fails> {
+fn step(
+    seg: &Segment<'_>,
+    child: &TrieNode<'_>,
+    node: &Node,
+    hits: &mut [bool],
+) -> Result<(), Fails> {
     match node {
         Node::Scalar(s) if s.is_null() => Ok(()),
         Node::Scalar(_) => Err(Fails),
@@ -110,7 +115,7 @@ fn step(seg: &Segment, child: &TrieNode, node: &Node, hits: &mut [bool]) -> Resu
     }
 }
 
-fn mark_all(t: &TrieNode, hits: &mut [bool]) {
+fn mark_all(t: &TrieNode<'_>, hits: &mut [bool]) {
     for &k in &t.ends {
         hits[k] = true;
     }

@@ -1346,7 +1346,7 @@ fn custom_back_references_and_references_to_self() {
           annotations: {test/previous: "team-a/settings, team-a/settings-v2", test/suffixes: -v2}
     "#});
     assert_eq!(
-        run_with(&NameReferenceTransformer::new(config.name_reference), rm).unwrap(),
+        run_with(&NameReferenceTransformer::new(&config.name_reference), rm).unwrap(),
         indoc! {"
             apiVersion: v1
             kind: Namespace
@@ -1411,7 +1411,7 @@ fn later_specs_see_what_earlier_ones_wrote() {
           svc: {name: cm}
     "#});
     assert_eq!(
-        run_with(&NameReferenceTransformer::new(config.name_reference), rm).unwrap(),
+        run_with(&NameReferenceTransformer::new(&config.name_reference), rm).unwrap(),
         indoc! {"
             apiVersion: v1
             kind: ConfigMap
@@ -1455,4 +1455,47 @@ fn the_first_failing_spec_in_table_order_is_reported() {
         ),
         "{err}"
     );
+}
+
+#[test]
+fn segments_split_as_field_spec_paths_do() {
+    use super::walk::Segment;
+    use crate::model::fieldspec::{TransformerConfig, split_path};
+    let config = TransformerConfig::default_config();
+    let mut paths: Vec<&str> = vec![
+        "",
+        "/",
+        "//",
+        "a",
+        "/a",
+        "a/",
+        "a//b",
+        "a\\/b/c[]",
+        "a\\/b\\/c",
+        "/x[]/y",
+        "\\",
+        "a\\",
+    ];
+    paths.extend(
+        config
+            .name_reference
+            .iter()
+            .flat_map(|n| n.field_specs.iter().map(|f| f.path.as_str())),
+    );
+    let mut bad = Vec::new();
+    for path in paths {
+        let segments = Segment::split(path);
+        let raw: Vec<&str> = segments.iter().map(|s| s.raw.as_ref()).collect();
+        let names_ok = segments.iter().all(|s| {
+            let (name, seq) = match s.raw.strip_suffix("[]") {
+                Some(n) => (n, true),
+                None => (s.raw.as_ref(), false),
+            };
+            s.name == name && s.seq == seq
+        });
+        if raw != split_path(path) || !names_ok {
+            bad.push(path);
+        }
+    }
+    assert!(bad.is_empty(), "split differently: {bad:?}");
 }

@@ -3,32 +3,56 @@
 //! `fieldspec.Filter` walk and `nameref.Filter` setters).
 
 use super::index::{Index, Referrer};
-use crate::model::fieldspec::split_path;
 use crate::model::resid::Gvk;
 use crate::model::resource::Resource;
 use rustomize_yaml::resolve::{resolve_plain, v2_plain_is_string};
 use rustomize_yaml::{Node, Style, Tag};
+use std::borrow::Cow;
 
-/// One step of a field spec path.
+/// One step of a field spec path, borrowed from the path where it can be
+/// (only a step with an escaped slash, `a\/b`, is a copy): the default
+/// tables hold some three hundred paths, split on every build.
 #[derive(Clone, Debug)]
-pub(super) struct Segment {
+pub(super) struct Segment<'a> {
     /// As written (`containers[]`), for error messages.
-    pub raw: String,
+    pub raw: Cow<'a, str>,
     /// The field name.
-    pub name: String,
+    pub name: Cow<'a, str>,
     /// Whether the path marks the field as a sequence (`name[]`).
     pub seq: bool,
 }
 
-impl Segment {
-    /// Splits a field spec path.
-    pub(super) fn split(path: &str) -> Vec<Segment> {
-        split_path(path)
+impl<'a> Segment<'a> {
+    /// Splits a field spec path as `fieldspec::split_path` does.
+    pub(super) fn split(path: &'a str) -> Vec<Segment<'a>> {
+        let mut parts: Vec<Cow<'a, str>> = Vec::new();
+        let mut pieces = path.split('/');
+        if path.starts_with('/') {
+            pieces.next();
+        }
+        for piece in pieces {
+            match parts.last_mut() {
+                Some(last) if last.ends_with('\\') => {
+                    let joined = last.to_mut();
+                    joined.pop();
+                    joined.push('/');
+                    joined.push_str(piece);
+                }
+                _ => parts.push(Cow::Borrowed(piece)),
+            }
+        }
+        parts
             .into_iter()
             .map(|raw| {
-                let (name, seq) = match raw.strip_suffix("[]") {
-                    Some(n) => (n.to_string(), true),
-                    None => (raw.clone(), false),
+                let (name, seq) = match &raw {
+                    Cow::Borrowed(r) => match r.strip_suffix("[]") {
+                        Some(n) => (Cow::Borrowed(n), true),
+                        None => (Cow::Borrowed(*r), false),
+                    },
+                    Cow::Owned(r) => match r.strip_suffix("[]") {
+                        Some(n) => (Cow::Owned(n.to_string()), true),
+                        None => (Cow::Owned(r.clone()), false),
+                    },
                 };
                 Segment { raw, name, seq }
             })
@@ -68,7 +92,7 @@ impl WalkError {
 /// end the walk quietly; sequences along the way are walked element by
 /// element; a scalar where the path goes on is an error.
 pub(super) fn walk(
-    path: &[Segment],
+    path: &[Segment<'_>],
     node: &mut Node,
     fixer: &mut Fixer<'_>,
 ) -> Result<(), WalkError> {
@@ -80,7 +104,7 @@ pub(super) fn walk(
         Node::Seq(seq) => {
             for item in &mut seq.items {
                 walk(path, item, fixer).map_err(|mut e| {
-                    let parts: Vec<&str> = path.iter().map(|s| s.raw.as_str()).collect();
+                    let parts: Vec<&str> = path.iter().map(|s| s.raw.as_ref()).collect();
                     e.contexts
                         .push(format!("visit traversal on path: [{}]", parts.join(" ")));
                     e
