@@ -34,7 +34,10 @@ fn main() -> ExitCode {
     let args = kustomize_argv::args();
     let matches = match command().try_get_matches_from(&args) {
         Ok(m) => m,
-        Err(e) => usage::with_tip(e, &command(), &args).exit(),
+        Err(e) => {
+            cli::define_every_subcommand();
+            usage::with_tip(e, &command(), &args).exit()
+        }
     };
     let cli = match cli::Cli::from_arg_matches(&matches) {
         Ok(c) => c,

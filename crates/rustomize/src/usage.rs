@@ -78,6 +78,7 @@ mod tests {
     use clap::CommandFactory;
 
     fn error_text(args: &[&str]) -> String {
+        crate::cli::define_every_subcommand();
         let cmd = crate::cli::Cli::command().name("rustomize");
         let args: Vec<OsString> = args.iter().map(OsString::from).collect();
         let e = cmd

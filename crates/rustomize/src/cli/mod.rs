@@ -24,6 +24,81 @@ pub struct Cli {
     pub stack_trace: bool,
 }
 
+/// A subcommand's arguments, defined only when that subcommand runs
+/// (clap's [`clap::Command::defer`]): building every subcommand's flags up
+/// front was a sixth of the instructions of a small `rustomize build`.
+/// What reads the whole tree (usage tips, completion scripts, man pages)
+/// asks for it whole first ([`define_every_subcommand`]).
+#[derive(Debug)]
+pub struct Lazy<T>(pub T);
+
+/// Whether command trees made from now on define every subcommand's
+/// arguments up front.
+static EAGER: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Makes the command trees built after this call whole: every
+/// subcommand's arguments defined when the tree is made, as completion
+/// scripts, man pages and usage tips need them.
+pub fn define_every_subcommand() {
+    EAGER.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
+impl<T> std::ops::Deref for Lazy<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: clap::Args> clap::Args for Lazy<T> {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        if EAGER.load(std::sync::atomic::Ordering::Relaxed) {
+            return keeping_texts(cmd, T::augment_args);
+        }
+        cmd.defer(|cmd| keeping_texts(cmd, T::augment_args))
+    }
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        if EAGER.load(std::sync::atomic::Ordering::Relaxed) {
+            return keeping_texts(cmd, T::augment_args_for_update);
+        }
+        cmd.defer(|cmd| keeping_texts(cmd, T::augment_args_for_update))
+    }
+}
+
+/// `augment(cmd)`, keeping the texts `cmd` already has: the subcommand's
+/// own (its variant's doc comment and attributes), which clap's derive
+/// applies after the arguments' and which the arguments' struct, run
+/// later, would otherwise replace with its doc comment.
+fn keeping_texts(cmd: clap::Command, augment: fn(clap::Command) -> clap::Command) -> clap::Command {
+    let about = cmd.get_about().cloned();
+    let long_about = cmd.get_long_about().cloned();
+    let after_help = cmd.get_after_help().cloned();
+    let after_long_help = cmd.get_after_long_help().cloned();
+    let mut cmd = augment(cmd);
+    if let Some(text) = about {
+        cmd = cmd.about(text);
+    }
+    if let Some(text) = long_about {
+        cmd = cmd.long_about(text);
+    }
+    if let Some(text) = after_help {
+        cmd = cmd.after_help(text);
+    }
+    if let Some(text) = after_long_help {
+        cmd = cmd.after_long_help(text);
+    }
+    cmd
+}
+
+impl<T: clap::FromArgMatches> clap::FromArgMatches for Lazy<T> {
+    fn from_arg_matches(matches: &clap::ArgMatches) -> Result<Self, clap::Error> {
+        T::from_arg_matches(matches).map(Lazy)
+    }
+    fn update_from_arg_matches(&mut self, matches: &clap::ArgMatches) -> Result<(), clap::Error> {
+        self.0.update_from_arg_matches(matches)
+    }
+}
+
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -36,14 +111,14 @@ stream, exactly as `kustomize build` would.\n\nIf DIR is omitted, '.' is assumed
 rustomize build overlays/staging -o rendered.yaml\n  rustomize build overlays/staging | kubectl apply -f -\n  \
 rustomize build --flux clusters/staging/apps.yaml --var CLUSTER=staging"
     )]
-    Build(BuildArgs),
+    Build(Lazy<BuildArgs>),
     /// List the remote bases a tree uses, with the commit each resolved to.
     #[command(
         long_about = "Build a kustomization directory and list every remote base and remote file it \
 uses (`github.com/org/app//deploy?ref=v0.1.0`, ...), with the kind of ref, the commit it resolved \
 to and whether it came from the network or the cache: the list a reviewer wants when promoting."
     )]
-    Remotes(RemotesArgs),
+    Remotes(Lazy<RemotesArgs>),
     /// Check built trees or rendered YAML: schemas and deployment-safety rules.
     #[command(
         long_about = "Build each kustomization directory (or read rendered YAML with -f) and check \
@@ -56,7 +131,7 @@ rustomize check --env production overlays/production\n  rustomize build . | rust
 rustomize check --format sarif overlays/* > check.sarif\n  \
 rustomize check --format github --fail-on warning overlays/*"
     )]
-    Check(CheckArgs),
+    Check(Lazy<CheckArgs>),
     /// Show where each line of a built object came from (blame for the output).
     #[command(
         long_about = "Build a kustomization directory and print an object as `rustomize build` \
@@ -68,7 +143,7 @@ every object; with FIELD.PATH, that field's lines (see docs/explain.md).",
 rustomize explain overlays/production Deployment/dojo spec.template.spec.containers[api].image\n  \
 rustomize explain overlays/production app-production/Service/dojo --format json"
     )]
-    Explain(ExplainArgs),
+    Explain(Lazy<ExplainArgs>),
     /// Show what a change does to the rendered objects (two trees, or two Git revisions)
     #[command(
         long_about = "Compare the objects two builds render, as a review shows them: a summary \
@@ -90,7 +165,7 @@ rustomize diff --base v0.1.0 --head v0.2.0 --paths overlays/production\n  \
 rustomize diff --format markdown --base origin/main overlays/* > comment.md\n  \
 rustomize build . | rustomize diff -f deployed.yaml -"
     )]
-    Diff(DiffArgs),
+    Diff(Lazy<DiffArgs>),
     /// Move an environment's pinned versions (remote ?ref= and image tags) to a release
     #[command(
         long_about = "Set every remote base of the app (the ?ref= of each entry naming its \
@@ -107,7 +182,7 @@ rustomize promote deploy/k8s/overlays/staging --to sha-3f2a1bc\n  \
 rustomize promote --dry-run --format markdown apps/dojo/staging apps/dojo/production\n  \
 rustomize promote --commit apps/dojo/production --to v0.2.0"
     )]
-    Promote(release::PromoteArgs),
+    Promote(Lazy<release::PromoteArgs>),
     /// Return an environment to the versions it had before its latest promotion
     #[command(
         long_about = "Without --to, find in the Git history of ENV_DIR's kustomization file the \
@@ -119,7 +194,7 @@ release added: data and migrations do not roll back.",
         after_help = "Examples:\n  rustomize rollback hosts/lab/apps/dojo/production\n  \
 rustomize rollback --to v0.1.0 --commit hosts/lab/apps/dojo/production"
     )]
-    Rollback(release::RollbackArgs),
+    Rollback(Lazy<release::RollbackArgs>),
     /// Write a new app's base and overlays, or an infra repository's environment folder
     #[command(
         long_about = "Write base/ (Deployment, Service, a PersistentVolumeClaim when the state is \
@@ -134,18 +209,18 @@ kustomization when there is one. Never overwrites a file without --force.",
 rustomize init web --image ghcr.io/example/web --replicas 2 --host web.example.com --github-actions\n  \
 rustomize init --infra production --app dojo \\\n    --remote 'github.com/example/dojo//deploy/k8s/overlays/production?ref=v0.1.0' \\\n    --volume hostPath:/srv/dojo --host dojo.lab.example.com"
     )]
-    Init(release::InitArgs),
+    Init(Lazy<release::InitArgs>),
     /// Print the kustomize version (and rustomize's).
-    Version(VersionArgs),
+    Version(Lazy<VersionArgs>),
     /// Edit a kustomization file, keeping its comments and layout.
-    Edit(edit::EditArgs),
+    Edit(Lazy<edit::EditArgs>),
     // Run as `kustomize`, `init` is this command's alias, as in kustomize
     // (`crate::kustomize_argv::args`); run as `rustomize`, `init` is the
     // scaffolder above.
     /// Create a new kustomization in the current directory.
-    Create(CreateArgs),
+    Create(Lazy<CreateArgs>),
     /// Generate a shell completion script.
-    Completion(CompletionArgs),
+    Completion(Lazy<CompletionArgs>),
     /// The Argo CD config management plugin's commands (contrib/argocd).
     #[command(
         long_about = "The commands of the Argo CD config management plugin (contrib/argocd/plugin.yaml): \
@@ -155,7 +230,7 @@ with flags taken from the Application: the parameters enable-helm, load-restrict
 ARGOCD_ENV_BUILD_OPTIONS; KUBE_VERSION and KUBE_API_VERSIONS become --helm-kube-version and \
 --helm-api-versions. See docs/argocd.md."
     )]
-    Argocd(ArgocdArgs),
+    Argocd(Lazy<ArgocdArgs>),
     /// Print the man page, or write all of them to a directory.
     #[command(
         hide = true,
@@ -163,7 +238,7 @@ ARGOCD_ENV_BUILD_OPTIONS; KUBE_VERSION and KUBE_API_VERSIONS become --helm-kube-
 one page per subcommand (rustomize-build.1, ...) into a directory, e.g. \
 `rustomize man --install-dir ~/.local/share/man/man1`, after which `man rustomize` works."
     )]
-    Man(ManArgs),
+    Man(Lazy<ManArgs>),
 }
 
 /// `rustomize man` arguments.

@@ -53,8 +53,14 @@ pub fn run(cli: Cli, command: fn() -> clap::Command) -> anyhow::Result<ExitCode>
         Command::Version(args) => version::run(&args),
         Command::Edit(args) => edit::run(&args),
         Command::Create(args) => create::run(&args),
-        Command::Completion(args) => completion::run(&args, command()),
+        Command::Completion(args) => {
+            crate::cli::define_every_subcommand();
+            completion::run(&args, command())
+        }
         Command::Argocd(args) => argocd::run(&args),
-        Command::Man(args) => man::run(&args, command()),
+        Command::Man(args) => {
+            crate::cli::define_every_subcommand();
+            man::run(&args, command())
+        }
     }
 }
