@@ -166,11 +166,20 @@ struct RefSpec<'a> {
     target: usize,
     /// The referrer selector and path.
     spec: &'a FieldSpec,
-    /// The path, split.
-    path: Vec<Segment<'a>>,
+    /// The path, split when a referrer of a kind the spec selects is met
+    /// (the default tables hold some three hundred paths; a small tree
+    /// meets a few of them).
+    path: std::cell::OnceCell<Vec<Segment<'a>>>,
     /// Whether the path ends in `roleRef/name`, where the `roleRef`'s own
     /// `apiGroup` and `kind` narrow the referral.
     role_ref: bool,
+}
+
+impl<'a> RefSpec<'a> {
+    /// The path, split.
+    fn path(&self) -> &[Segment<'a>] {
+        self.path.get_or_init(|| Segment::split(&self.spec.path))
+    }
 }
 
 /// The field specs of all back references, in configuration order, with
@@ -217,7 +226,7 @@ impl<'a> SpecTable<'a> {
                 table.specs.push(RefSpec {
                     target,
                     spec,
-                    path: Segment::split(&spec.path),
+                    path: std::cell::OnceCell::new(),
                     role_ref: spec.path.ends_with("roleRef/name"),
                 });
             }
@@ -272,7 +281,7 @@ impl<'a> MatchCache<'a> {
             Some(&ix) => ix,
             None => {
                 let specs = table.matching(api_version, kind);
-                let trie = Trie::new(specs.iter().map(|&s| table.specs[s].path.as_slice()));
+                let trie = Trie::new(specs.iter().map(|&s| table.specs[s].path()));
                 self.lists.push((specs, trie));
                 self.by_key.insert(self.key.clone(), self.lists.len() - 1);
                 self.lists.len() - 1
@@ -309,7 +318,7 @@ fn fix_referrer(
             resources,
             chosen: &mut *chosen,
         };
-        walk::walk(&spec.path, node, &mut fixer).map_err(|e| (s, e))?;
+        walk::walk(spec.path(), node, &mut fixer).map_err(|e| (s, e))?;
     }
     Ok(())
 }
