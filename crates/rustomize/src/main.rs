@@ -28,7 +28,7 @@ fn command() -> clap::Command {
     }
 }
 
-fn main() -> ExitCode {
+fn main() {
     // The signal handler waits for something to clean up (see `output`).
     rustomize_process::on_first_spawn(output::handle_signals);
     let args = kustomize_argv::args();
@@ -44,21 +44,34 @@ fn main() -> ExitCode {
         Err(e) => e.exit(),
     };
     // The whole command on a thread with a known large stack (output
-    // printing and checks recurse as deep as a document nests).
-    match rustomize_engine::run_on_large_stack(|| commands::run(cli, command)) {
-        Ok(code) => code,
-        Err(e) => {
-            if output::is_broken_pipe(&e) {
-                return ExitCode::SUCCESS;
+    // printing and checks recurse as deep as a document nests), which ends
+    // the process itself when the command is done.
+    rustomize_engine::run_on_large_stack(|| {
+        let code = match commands::run(cli, command) {
+            Ok(code) => code,
+            Err(e) if output::is_broken_pipe(&e) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("Error: {}", message(&e));
+                // An error from deep inside a long chain of bases holds
+                // one cause per level: dropping it would recurse as deep,
+                // for nothing (the process ends here).
+                std::mem::forget(e);
+                ExitCode::FAILURE
             }
-            eprintln!("Error: {}", message(&e));
-            // An error from deep inside a long chain of bases holds one
-            // cause per level: dropping it would recurse as deep, on this
-            // thread's small stack, for nothing (the process ends here).
-            std::mem::forget(e);
-            ExitCode::FAILURE
-        }
-    }
+        };
+        exit_now(code)
+    })
+}
+
+/// Ends the process with `code` from the thread that calls it (stdout is
+/// flushed, as `std::process::exit` does): returning to `main` would first
+/// end this thread, which makes the allocator collect the thread's memory,
+/// and join it, for nothing.
+fn exit_now(code: ExitCode) -> ! {
+    let status = (0..=u8::MAX)
+        .find(|&n| ExitCode::from(n) == code)
+        .map_or(1, i32::from);
+    std::process::exit(status)
 }
 
 /// The error and its causes joined with `: `, as `{:#}` prints them, but a
