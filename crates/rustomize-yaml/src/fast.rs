@@ -1,11 +1,12 @@
 //! A fast reader for the plain shape of YAML that Kubernetes files have,
 //! used before the general parser.
 //!
-//! Most input is block mappings and sequences of one-line scalars, small
+//! Most input is block mappings and sequences of one-line scalars, plain
+//! scalars going on over more lines (CRD descriptions, [`plain`]), small
 //! one-line flow collections (`{app: web}`, `[a, b]`) and literal blocks.
 //! This reader handles exactly that, line by line, several times faster
 //! than the event parser. Whenever it meets anything else (anchors, tags,
-//! folded or multi-line scalars, multi-line flow collections, tabs,
+//! folded or multi-line quoted scalars, multi-line flow collections, tabs,
 //! duplicate or merge keys, anything malformed) it gives up, and the caller
 //! parses the text again with the general parser. So it never has to be
 //! right about hard cases, only about the ones it accepts, where it builds
@@ -18,6 +19,9 @@ use crate::node::{Entry, Map, Node, Scalar, Seq, Style};
 use crate::resolve;
 use std::cell::{Cell, RefCell};
 use std::collections::HashSet;
+
+mod plain;
+mod quoted;
 
 /// Past this column a block node is left to the event parser, which keeps
 /// its own stack on the heap: the reader's recursion stays shallow.
@@ -328,7 +332,9 @@ impl<'a> Reader<'a> {
                 self.literal(li, col, parent as usize, end)
             }
             b'"' | b'\'' => {
-                let (value, style, rest) = quoted(text)?;
+                let Some((value, style, rest)) = quoted(text) else {
+                    return self.quoted_block(li, col, parent, end);
+                };
                 if let Some(after) = rest.strip_prefix(':')
                     && (after.is_empty() || after.starts_with(' '))
                 {
@@ -361,8 +367,7 @@ impl<'a> Reader<'a> {
                 if !is_end(rest) {
                     return None;
                 }
-                let node = Node::Scalar(plain_scalar(value, self.lines[li], li));
-                self.after_scalar(li, parent, end).map(|next| (node, next))
+                self.plain_block(li, value, rest, parent, end)
             }
         }
     }
@@ -672,34 +677,42 @@ fn quoted(text: &str) -> Option<(String, Style, &str)> {
         if b[stop] == b'"' {
             return Some((value, Style::DoubleQuoted, &text[stop + 1..]));
         }
-        let esc = *b.get(stop + 1)?;
-        i = stop + 2;
-        match esc {
-            b'\\' => value.push('\\'),
-            b'"' => value.push('"'),
-            b'/' => value.push('/'),
-            b'n' => value.push('\n'),
-            b't' => value.push('\t'),
-            b'r' => value.push('\r'),
-            b'0' => value.push('\0'),
-            b' ' => value.push(' '),
-            b'x' | b'u' | b'U' => {
-                let n = match esc {
-                    b'x' => 2,
-                    b'u' => 4,
-                    _ => 8,
-                };
-                let hex = text.get(i..i + n)?;
-                if !hex.bytes().all(|c| c.is_ascii_hexdigit()) {
-                    return None;
-                }
-                let c = char::from_u32(u32::from_str_radix(hex, 16).ok()?)?;
-                value.push(c);
-                i += n;
-            }
-            _ => return None,
-        }
+        i = escape(text, stop + 1, &mut value)?;
     }
+}
+
+/// Decodes the escape whose letter is at `i` of `text` (just after a
+/// `\` in a double-quoted scalar) onto `value`; the index after it, or
+/// `None` for an escape this reader leaves to the event parser.
+fn escape(text: &str, i: usize, value: &mut String) -> Option<usize> {
+    let esc = *text.as_bytes().get(i)?;
+    let i = i + 1;
+    match esc {
+        b'\\' => value.push('\\'),
+        b'"' => value.push('"'),
+        b'/' => value.push('/'),
+        b'n' => value.push('\n'),
+        b't' => value.push('\t'),
+        b'r' => value.push('\r'),
+        b'0' => value.push('\0'),
+        b' ' => value.push(' '),
+        b'x' | b'u' | b'U' => {
+            let n = match esc {
+                b'x' => 2,
+                b'u' => 4,
+                _ => 8,
+            };
+            let hex = text.get(i..i + n)?;
+            if !hex.bytes().all(|c| c.is_ascii_hexdigit()) {
+                return None;
+            }
+            let c = char::from_u32(u32::from_str_radix(hex, 16).ok()?)?;
+            value.push(c);
+            return Some(i + n);
+        }
+        _ => return None,
+    }
+    Some(i)
 }
 
 /// A one-line flow collection at the start of `text` (a piece of `whole`,
@@ -1028,6 +1041,10 @@ mod tests {
         "a: 1\nb:\n- x\n- y\nc: {}\nd: []\ne: ~\nf: null\ng: 1.5e3\nh: 2001-12-14\ni: true\nk: '-'\nl: \"é 😀\"\n",
         "key: |+\n  keep\n\n\nnext: |-\n  strip\n\nlast: |\n  clip\n",
         "- a\n- b: c\n  d: e\n-\n- - f\n",
+        // Quoted scalars over several lines.
+        "a: 'it''s\n  long  \n\n\n   # not a comment'\nb: \"x\\ty \n  \\ z\\\n   w\\\n\n   v\n\n  \\u00e9 end\"\nc:\n- 'q\n  ' # c\n- \"\n  \"\nd: \"a\\\n  \\ b\"\n",
+        // Plain scalars over several lines, as CRD descriptions are written.
+        "spec:\n  description: Human readable message\n    indicating details  \n\n    about  why.\n  items:\n  - first item\n    goes on\n  -   second\n\n\n      third\n  - x\n     - not an item\n  key:\n    value on\n    two lines\n\n  n: 1\n   2\n  after: x # c\nlist:\n- a: b\n   c\n  d: e\n",
         // Columns count characters, not bytes.
         "é: {ü: 'ö', x: [ä, y]}\nnote: \"😀\" # ok\nlist:\n- ñ: 1\n  z: 2\n",
     ];
@@ -1061,9 +1078,18 @@ mod tests {
             "a: &x 1\nb: *x\n",
             "a: !!str 1\n",
             "a: >\n  folded\n",
-            "a: multi\n  line\n",
             "a: [1,\n  2]\n",
             "a: 1\na: 2\n",
+            "a: multi # c\n  line\n",
+            "a: multi\n  line # c\n",
+            "a: multi\n  line: x\n",
+            "a: multi\n  # c\n  line\n",
+            "multi\n line\n",
+            "a: 'open\n",
+            "a: 'open\nb: 1\n",
+            "a: 'x\n y' z\n",
+            "- 'x\n' \n",
+            "a: \"x\\q\n  y\"\n",
             "<<: {a: 1}\n",
             "a:\tb\n",
             "a: 'open\n",
