@@ -92,8 +92,10 @@ pub(crate) fn parse_documents(src: &str) -> Option<Result<Vec<Node>, ParseError>
         i += 1;
     }
     if non_ascii {
+        // Only lines with a character past ASCII have columns to change.
+        let wide: Vec<bool> = lines.iter().map(|l| !l.is_ascii()).collect();
         for doc in &mut docs {
-            char_columns(doc, &lines);
+            char_columns(doc, &lines, &wide);
         }
     }
     Some(Ok(docs))
@@ -102,9 +104,11 @@ pub(crate) fn parse_documents(src: &str) -> Option<Result<Vec<Node>, ParseError>
 /// Turns the byte columns the reader gives into character columns (only
 /// needed when the text is not all ASCII). Iterative: a document may nest
 /// up to [`limits::MAX_DEPTH`] collections.
-fn char_columns(root: &mut Node, lines: &[&str]) {
+fn char_columns(root: &mut Node, lines: &[&str], wide: &[bool]) {
     let fix = |line: u32, col: &mut u32| {
-        if let Some(text) = lines.get((line as usize).wrapping_sub(1))
+        let i = (line as usize).wrapping_sub(1);
+        if wide.get(i) == Some(&true)
+            && let Some(text) = lines.get(i)
             && *col > 0
             && let Some(before) = text.get(..*col as usize - 1)
         {
@@ -148,13 +152,7 @@ fn split_lines(src: &str) -> Option<(Vec<&str>, Vec<LineInfo>, bool)> {
             high | (c >= 0x80),
         )
     });
-    let special = |c: char| {
-        matches!(
-            c,
-            '\u{80}'..='\u{9f}' | '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}'
-        )
-    };
-    if control || non_ascii && src.chars().any(special) {
+    if control || non_ascii && has_special(b) {
         return None;
     }
     let mut lines = Vec::with_capacity(b.len() / 24 + 1);
@@ -175,6 +173,38 @@ fn split_lines(src: &str) -> Option<(Vec<&str>, Vec<LineInfo>, bool)> {
         start = end + 1;
     }
     Some((lines, info, non_ascii))
+}
+
+/// Whether the UTF-8 text `b` holds one of the characters the reader
+/// leaves to the event parser: C1 controls (U+0080 to U+009F, `C2 80` to
+/// `C2 9F`), line and paragraph separators (U+2028, U+2029: `E2 80 A8`,
+/// `E2 80 A9`), a byte order mark (U+FEFF: `EF BB BF`) and the
+/// non-characters U+FFFE and U+FFFF (`EF BF BE`, `EF BF BF`). Runs of
+/// ASCII are skipped a block at a time: no character is decoded.
+fn has_special(b: &[u8]) -> bool {
+    const BLOCK: usize = 32;
+    let mut at = 0;
+    while at < b.len() {
+        let end = (at + BLOCK).min(b.len());
+        if b[at..end].iter().fold(0, |acc, &c| acc | c) < 0x80 {
+            at = end;
+            continue;
+        }
+        for i in at..end {
+            let next = |k: usize| b.get(i + k).copied().unwrap_or(0);
+            let special = match b[i] {
+                0xc2 => (0x80..=0x9f).contains(&next(1)),
+                0xe2 => next(1) == 0x80 && matches!(next(2), 0xa8 | 0xa9),
+                0xef => matches!((next(1), next(2)), (0xbb, 0xbf) | (0xbf, 0xbe | 0xbf)),
+                _ => false,
+            };
+            if special {
+                return true;
+            }
+        }
+        at = end;
+    }
+    false
 }
 
 /// What the reader needs to know of a line at a glance.
@@ -1070,6 +1100,27 @@ mod tests {
         ] {
             check(s);
         }
+    }
+
+    #[test]
+    fn special_characters_are_found_as_chars_would_find_them() {
+        let special = |c: char| {
+            matches!(
+                c,
+                '\u{80}'
+                    ..='\u{9f}' | '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}'
+            )
+        };
+        let mut failures = Vec::new();
+        for c in ('\u{0}'..='\u{3000}').chain('\u{f000}'..='\u{10fff}') {
+            for pad in [0, 1, 31, 32, 33, 40] {
+                let text = format!("{}{c}é", "x".repeat(pad));
+                if has_special(text.as_bytes()) != text.chars().any(special) {
+                    failures.push((c, pad));
+                }
+            }
+        }
+        assert!(failures.is_empty(), "{failures:?}");
     }
 
     #[test]

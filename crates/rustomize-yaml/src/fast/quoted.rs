@@ -35,7 +35,14 @@ impl Reader<'_> {
         let single = first.as_bytes()[col] == b'\'';
         let mut value = String::new();
         let (mut i, mut pos) = (li, col + 1);
-        let is_stop = |c: char| c == ' ' || if single { c == '\'' } else { c == '"' || c == '\\' };
+        let is_stop = |c: char| {
+            c == ' '
+                || if single {
+                    c == '\''
+                } else {
+                    c == '"' || c == '\\'
+                }
+        };
         loop {
             // Text up to a space, the end of the line or the closing quote.
             let line = self.lines[i];
