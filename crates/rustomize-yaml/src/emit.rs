@@ -481,42 +481,80 @@ impl<V: Visit> Emitter<'_, V> {
         if self.fits_unfolded(a, allow_breaks) {
             self.out.push_str(text);
             self.column += a.chars;
+        } else if !a.multiline && text.is_ascii() {
+            self.fold_ascii_line(text, allow_breaks);
         } else {
-            let mut spaces = false;
-            let mut breaks = false;
-            let mut chars = text.chars().peekable();
-            while let Some(c) = chars.next() {
-                if c == ' ' {
-                    if allow_breaks
-                        && !spaces
-                        && self.column > BEST_WIDTH
-                        && chars.peek() != Some(&' ')
-                    {
-                        self.write_indent();
-                    } else {
-                        self.put(c);
-                    }
-                    spaces = true;
-                } else if is_break(c) {
-                    if !breaks && c == '\n' {
-                        self.put_break();
-                    }
-                    self.write_break(c);
-                    self.indention = true;
-                    breaks = true;
-                } else {
-                    if breaks {
-                        self.write_indent();
-                    }
-                    self.put(c);
-                    self.indention = false;
-                    spaces = false;
-                    breaks = false;
-                }
-            }
+            self.fold_chars(text, allow_breaks);
         }
         self.whitespace = false;
         self.indention = false;
+    }
+
+    /// [`fold_chars`](Self::fold_chars) for one line of ASCII (most long
+    /// descriptions), copying the runs between spaces whole.
+    fn fold_ascii_line(&mut self, text: &str, allow_breaks: bool) {
+        let b = text.as_bytes();
+        let mut spaces = false;
+        let mut i = 0;
+        while i < b.len() {
+            if b[i] == b' ' {
+                if allow_breaks
+                    && !spaces
+                    && self.column > BEST_WIDTH
+                    && b.get(i + 1) != Some(&b' ')
+                {
+                    self.write_indent();
+                } else {
+                    self.out.push(' ');
+                    self.column += 1;
+                }
+                spaces = true;
+                i += 1;
+            } else {
+                let end = b[i..]
+                    .iter()
+                    .position(|&c| c == b' ')
+                    .map_or(b.len(), |n| i + n);
+                self.out.push_str(&text[i..end]);
+                self.column += end - i;
+                self.indention = false;
+                spaces = false;
+                i = end;
+            }
+        }
+    }
+
+    /// A plain scalar's text, folded at a space past column 80.
+    fn fold_chars(&mut self, text: &str, allow_breaks: bool) {
+        let mut spaces = false;
+        let mut breaks = false;
+        let mut chars = text.chars().peekable();
+        while let Some(c) = chars.next() {
+            if c == ' ' {
+                if allow_breaks && !spaces && self.column > BEST_WIDTH && chars.peek() != Some(&' ')
+                {
+                    self.write_indent();
+                } else {
+                    self.put(c);
+                }
+                spaces = true;
+            } else if is_break(c) {
+                if !breaks && c == '\n' {
+                    self.put_break();
+                }
+                self.write_break(c);
+                self.indention = true;
+                breaks = true;
+            } else {
+                if breaks {
+                    self.write_indent();
+                }
+                self.put(c);
+                self.indention = false;
+                spaces = false;
+                breaks = false;
+            }
+        }
     }
 
     fn write_single(&mut self, text: &str, allow_breaks: bool, a: &Analysis) {
@@ -670,8 +708,17 @@ impl<V: Visit> Emitter<'_, V> {
         let mut breaks = true;
         // Whole runs between line breaks are copied at once.
         let mut rest = text;
+        let ascii = text.is_ascii();
         while !rest.is_empty() {
-            let (run, brk) = match rest.char_indices().find(|&(_, c)| is_break(c)) {
+            let found = if ascii {
+                // Only `\n` and `\r` are breaks in ASCII.
+                rest.bytes()
+                    .position(|b| b == b'\n' || b == b'\r')
+                    .map(|i| (i, char::from(rest.as_bytes()[i])))
+            } else {
+                rest.char_indices().find(|&(_, c)| is_break(c))
+            };
+            let (run, brk) = match found {
                 Some((i, c)) => (&rest[..i], Some((i, c))),
                 None => (rest, None),
             };
@@ -1161,6 +1208,61 @@ mod tests {
                 j: "trailing  \nx"
                 "n": x
             "#}
+        );
+    }
+
+    /// The copy-at-once folding of one line of ASCII writes what the
+    /// character loop writes, from any column and indentation.
+    #[test]
+    fn ascii_folding_matches_the_character_loop() {
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let run = |text: &str, column: usize, indent: i32, breaks: bool, ascii: bool| {
+            let mut out = String::new();
+            let mut e = Emitter {
+                out: &mut out,
+                column,
+                indent,
+                whitespace: false,
+                indention: false,
+                order: Vec::new(),
+                visit: &mut NoVisit,
+            };
+            if ascii {
+                e.fold_ascii_line(text, breaks);
+            } else {
+                e.fold_chars(text, breaks);
+            }
+            let state = (e.column, e.whitespace, e.indention);
+            (out, state)
+        };
+        let mut failures = Vec::new();
+        for _ in 0..20_000 {
+            let len = (next() % 200) as usize;
+            let text: String = (0..len)
+                .map(|_| match next() % 4 {
+                    0 => ' ',
+                    _ => char::from(b'a' + (next() % 26) as u8),
+                })
+                .collect();
+            let column = (next() % 120) as usize;
+            let indent = (next() % 12) as i32 - 1;
+            let breaks = next() % 4 != 0;
+            if run(&text, column, indent, breaks, true) != run(&text, column, indent, breaks, false)
+            {
+                failures.push((text, column, indent, breaks));
+            }
+        }
+        assert!(
+            failures.is_empty(),
+            "{} differ, first: {:?}",
+            failures.len(),
+            failures[0]
         );
     }
 
