@@ -91,7 +91,9 @@ fn read_regular(path: &Path) -> io::Result<Vec<u8>> {
     // see the end. (`File::read_to_end` would ask the size and the
     // position again: two system calls per file.)
     let mut out = Vec::with_capacity(meta.len() as usize);
-    io::Read::by_ref(&mut file).take(u64::MAX).read_to_end(&mut out)?;
+    io::Read::by_ref(&mut file)
+        .take(u64::MAX)
+        .read_to_end(&mut out)?;
     Ok(out)
 }
 

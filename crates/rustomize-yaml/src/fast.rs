@@ -36,7 +36,7 @@ pub(crate) fn parse_documents(src: &str) -> Option<Result<Vec<Node>, ParseError>
     if !(src.ends_with('\n') || src.is_empty()) {
         return None;
     }
-    let (lines, info, non_ascii) = split_lines(src)?;
+    let (lines, info) = split_lines(src)?;
     // The split yields a last, empty piece after a final line break.
     let ends_with_break = src.ends_with('\n');
     let count = if ends_with_break {
@@ -91,59 +91,17 @@ pub(crate) fn parse_documents(src: &str) -> Option<Result<Vec<Node>, ParseError>
         }
         i += 1;
     }
-    if non_ascii {
-        // Only lines with a character past ASCII have columns to change.
-        let wide: Vec<bool> = lines.iter().map(|l| !l.is_ascii()).collect();
-        for doc in &mut docs {
-            char_columns(doc, &lines, &wide);
-        }
-    }
     Some(Ok(docs))
-}
-
-/// Turns the byte columns the reader gives into character columns (only
-/// needed when the text is not all ASCII). Iterative: a document may nest
-/// up to [`limits::MAX_DEPTH`] collections.
-fn char_columns(root: &mut Node, lines: &[&str], wide: &[bool]) {
-    let fix = |line: u32, col: &mut u32| {
-        let i = (line as usize).wrapping_sub(1);
-        if wide.get(i) == Some(&true)
-            && let Some(text) = lines.get(i)
-            && *col > 0
-            && let Some(before) = text.get(..*col as usize - 1)
-        {
-            *col = before.chars().count() as u32 + 1;
-        }
-    };
-    let mut todo = vec![root];
-    while let Some(node) = todo.pop() {
-        match node {
-            Node::Scalar(s) => fix(s.line, &mut s.col),
-            Node::Seq(seq) => {
-                fix(seq.line, &mut seq.col);
-                todo.extend(seq.items.iter_mut());
-            }
-            Node::Map(m) => {
-                fix(m.line, &mut m.col);
-                for e in &mut m.entries {
-                    fix(e.key.line, &mut e.key.col);
-                    todo.push(&mut e.value);
-                }
-            }
-        }
-    }
 }
 
 /// Where (line, column) a flow collection went past the nesting limit.
 type TooDeep = Cell<Option<(u32, u32)>>;
 
 /// The lines of `src`, for each its indentation and whether it is blank
-/// or a comment, and whether some character is not ASCII; `None` when
-/// some character is not one this reader
-/// takes at face value (tabs, carriage returns or other control
-/// characters, byte order marks, Unicode line separators). One pass over
-/// the bytes.
-fn split_lines(src: &str) -> Option<(Vec<&str>, Vec<LineInfo>, bool)> {
+/// or a comment; `None` when some character is not one this reader takes
+/// at face value (tabs, carriage returns or other control characters,
+/// byte order marks, Unicode line separators).
+fn split_lines(src: &str) -> Option<(Vec<&str>, Vec<LineInfo>)> {
     let b = src.as_bytes();
     // Branch-free, so the compiler can check many bytes at a time.
     let (control, non_ascii) = b.iter().fold((false, false), |(bad, high), &c| {
@@ -161,7 +119,7 @@ fn split_lines(src: &str) -> Option<(Vec<&str>, Vec<LineInfo>, bool)> {
     loop {
         let end = src[start..].find('\n').map_or(src.len(), |i| start + i);
         let line = &src[start..end];
-        let content = line.trim_start_matches(' ');
+        let content = line.skip_spaces();
         lines.push(line);
         info.push(LineInfo {
             indent: (line.len() - content.len()) as u32,
@@ -172,7 +130,7 @@ fn split_lines(src: &str) -> Option<(Vec<&str>, Vec<LineInfo>, bool)> {
         }
         start = end + 1;
     }
-    Some((lines, info, non_ascii))
+    Some((lines, info))
 }
 
 /// Whether the UTF-8 text `b` holds one of the characters the reader
@@ -226,7 +184,7 @@ fn is_document_marker(line: &str) -> Option<bool> {
     let Some(rest) = line.strip_prefix("---") else {
         return Some(false);
     };
-    let rest = rest.trim_start_matches(' ');
+    let rest = rest.skip_spaces();
     if rest.is_empty() || (rest.starts_with('#') && rest.len() < line.len() - 3) {
         Some(true)
     } else {
@@ -241,25 +199,45 @@ fn null_at(line: usize) -> Scalar {
     }
 }
 
-/// The 1-based column, in bytes, at which `text` (a piece of `line`)
-/// starts; [`char_columns`] makes it a column in characters.
+/// The 1-based column, in characters, at which `text` (a piece of `line`)
+/// starts. Only scalars and flow collections can follow a character past
+/// ASCII on their line; block collections start after spaces and `- `
+/// (their columns are byte offsets plus one).
 fn col_in(line: &str, text: &str) -> u32 {
-    (text.as_ptr() as usize).saturating_sub(line.as_ptr() as usize) as u32 + 1
+    let at = (text.as_ptr() as usize).saturating_sub(line.as_ptr() as usize);
+    match line.get(..at) {
+        Some(before) if !before.is_ascii() => before.chars().count() as u32 + 1,
+        _ => at as u32 + 1,
+    }
+}
+
+/// `trim_start_matches(' ')` by bytes (the `char` pattern decodes every
+/// character it looks at; CRDs indent 30 spaces deep).
+trait SkipSpaces {
+    fn skip_spaces(&self) -> &str;
+}
+
+impl SkipSpaces for str {
+    #[inline]
+    fn skip_spaces(&self) -> &str {
+        let n = self.bytes().take_while(|&b| b == b' ').count();
+        &self[n..]
+    }
 }
 
 fn indent_of(line: &str) -> usize {
-    line.len() - line.trim_start_matches(' ').len()
+    line.len() - line.skip_spaces().len()
 }
 
 /// A blank line or one holding only a comment.
 fn is_skippable(line: &str) -> bool {
-    let t = line.trim_start_matches(' ');
+    let t = line.skip_spaces();
     t.is_empty() || t.starts_with('#')
 }
 
 /// Whether what follows a token is nothing or a comment.
 fn is_end(rest: &str) -> bool {
-    let t = rest.trim_start_matches(' ');
+    let t = rest.skip_spaces();
     t.is_empty() || (t.starts_with('#') && t.len() < rest.len())
 }
 
@@ -438,7 +416,7 @@ impl<'a> Reader<'a> {
         loop {
             let text = &self.lines[li][col..];
             let (key, rest) = key(text, self.lines[li], li)?;
-            let rest = rest.trim_start_matches(' ');
+            let rest = rest.skip_spaces();
             let vcol = self.lines[li].len() - rest.len();
             let (value, next) = if is_end(rest) || rest.is_empty() {
                 match self.next_content(li + 1, end) {
@@ -516,7 +494,7 @@ impl<'a> Reader<'a> {
                     next => (Node::Scalar(null_at(li + 1)), next),
                 }
             } else {
-                let content = after.trim_start_matches(' ');
+                let content = after.skip_spaces();
                 let ccol = self.lines[li].len() - content.len();
                 self.block_node(li, ccol, col as isize, false, end, depth + 1)?
             };
@@ -774,7 +752,7 @@ fn flow_node<'t>(
                 let is_seq = rest.as_bytes()[0] == b'[';
                 let col = col_in(whole, rest);
                 let close = if is_seq { ']' } else { '}' };
-                let after = rest[1..].trim_start_matches(' ');
+                let after = rest[1..].skip_spaces();
                 if let Some(after) = after.strip_prefix(close) {
                     rest = after;
                     if is_seq {
@@ -841,8 +819,8 @@ fn flow_node<'t>(
                         let Node::Scalar(k) = node else {
                             return None;
                         };
-                        rest = rest.trim_start_matches(' ').strip_prefix(": ")?;
-                        rest = rest.trim_start_matches(' ');
+                        rest = rest.skip_spaces().strip_prefix(": ")?;
+                        rest = rest.skip_spaces();
                         *key = Some(k);
                         break;
                     }
@@ -874,7 +852,7 @@ fn flow_node<'t>(
                 Open::Seq(_) => ']',
                 Open::Map { .. } => '}',
             };
-            let after = rest.trim_start_matches(' ');
+            let after = rest.skip_spaces();
             if let Some(after) = after.strip_prefix(close) {
                 rest = after;
                 node = match stack.pop()? {
@@ -883,7 +861,7 @@ fn flow_node<'t>(
                 };
                 continue;
             }
-            rest = after.strip_prefix(',')?.trim_start_matches(' ');
+            rest = after.strip_prefix(',')?.skip_spaces();
             if rest.starts_with([']', '}', ',']) {
                 return None;
             }

@@ -13,7 +13,7 @@
 //! with more lines following, `: ` or a final `:` on a later line, a
 //! scalar at the root of a document) is left to the event parser.
 
-use super::{Next, Reader, col_in, plain_scalar};
+use super::{Next, Reader, SkipSpaces, col_in, plain_scalar};
 use crate::node::{Node, Scalar, Style};
 use crate::resolve;
 
@@ -37,7 +37,7 @@ impl Reader<'_> {
             return Some((Node::Scalar(plain_scalar(value, self.lines[li], li)), next));
         }
         // More lines: not at a document's root, not after a comment.
-        if parent < 0 || !rest.trim_start_matches(' ').is_empty() {
+        if parent < 0 || !rest.skip_spaces().is_empty() {
             return None;
         }
         let mut text = String::with_capacity(value.len() * 2);
