@@ -822,8 +822,18 @@ fn analyze(text: &str) -> Analysis {
     }
     let block_indicators = text.starts_with("---") || text.starts_with("...");
     let bytes = text.as_bytes();
-    if bytes.iter().all(|b| (0x20..=0x7e).contains(b)) {
+    // Branch-free, so the compiler can look at many bytes at a time.
+    let (breaks, other) = bytes.iter().fold((false, false), |(breaks, other), &c| {
+        let line_break = c == b'\n';
+        (
+            breaks | line_break,
+            other | !((0x20..=0x7e).contains(&c) | line_break),
+        )
+    });
+    if !other && !breaks {
         analyze_printable_ascii(bytes, block_indicators)
+    } else if !other {
+        analyze_ascii_lines(bytes)
     } else if text.is_ascii() {
         // Bytes are characters here: no UTF-8 decoding.
         analyze_chars(text.bytes().map(char::from), block_indicators)
@@ -859,6 +869,27 @@ fn analyze_printable_ascii(b: &[u8], mut block_indicators: bool) -> Analysis {
         block_plain_allowed: !(leading_space || trailing_space || block_indicators),
         single_quoted_allowed: true,
         block_allowed: !trailing_space,
+        chars: n,
+    }
+}
+
+/// [`analyze_chars`] for lines of printable ASCII (a literal block's
+/// usual text): a line break rules out plain style whatever the
+/// indicators, so only the spaces beside the breaks and at the ends
+/// matter.
+fn analyze_ascii_lines(b: &[u8]) -> Analysis {
+    let n = b.len();
+    let (mut break_space, mut space_break) = (false, false);
+    for (i, _) in b.iter().enumerate().filter(|&(_, &c)| c == b'\n') {
+        break_space |= b.get(i + 1) == Some(&b' ');
+        space_break |= i > 0 && b[i - 1] == b' ';
+    }
+    let trailing_space = b[n - 1] == b' ';
+    Analysis {
+        multiline: true,
+        block_plain_allowed: false,
+        single_quoted_allowed: !(break_space || space_break),
+        block_allowed: !(trailing_space || space_break),
         chars: n,
     }
 }
@@ -1208,6 +1239,48 @@ mod tests {
                 j: "trailing  \nx"
                 "n": x
             "#}
+        );
+    }
+
+    /// The shortcuts of [`analyze`] decide what the character loop
+    /// decides.
+    #[test]
+    fn analysis_shortcuts_match_the_character_loop() {
+        let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        const PIECES: &[&str] = &[
+            " ", "\n", "a", "b", ":", "#", "-", "?", "'", "\"", "é", "\t", "---",
+        ];
+        let fields = |a: Analysis| {
+            (
+                a.multiline,
+                a.block_plain_allowed,
+                a.single_quoted_allowed,
+                a.block_allowed,
+                a.chars,
+            )
+        };
+        let mut failures = Vec::new();
+        for _ in 0..50_000 {
+            let len = 1 + (next() % 12) as usize;
+            let text: String = (0..len)
+                .map(|_| PIECES[(next() as usize) % PIECES.len()])
+                .collect();
+            let indicators = text.starts_with("---") || text.starts_with("...");
+            if fields(analyze(&text)) != fields(analyze_chars(text.chars(), indicators)) {
+                failures.push(text);
+            }
+        }
+        assert!(
+            failures.is_empty(),
+            "{} differ, first: {:?}",
+            failures.len(),
+            failures[0]
         );
     }
 
