@@ -87,8 +87,13 @@ fn read_regular(path: &Path) -> io::Result<Vec<u8>> {
     if !meta.is_file() && !meta.is_dir() {
         return Err(not_regular(&meta.file_type()));
     }
+    // The size is known: read into exactly that much, then once more to
+    // see the end. (`File::read_to_end` would ask the size and the
+    // position again: two system calls per file.)
     let mut out = Vec::with_capacity(meta.len() as usize);
-    file.read_to_end(&mut out)?;
+    io::Read::by_ref(&mut file)
+        .take(u64::MAX)
+        .read_to_end(&mut out)?;
     Ok(out)
 }
 

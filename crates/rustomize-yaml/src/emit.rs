@@ -481,42 +481,80 @@ impl<V: Visit> Emitter<'_, V> {
         if self.fits_unfolded(a, allow_breaks) {
             self.out.push_str(text);
             self.column += a.chars;
+        } else if !a.multiline && text.is_ascii() {
+            self.fold_ascii_line(text, allow_breaks);
         } else {
-            let mut spaces = false;
-            let mut breaks = false;
-            let mut chars = text.chars().peekable();
-            while let Some(c) = chars.next() {
-                if c == ' ' {
-                    if allow_breaks
-                        && !spaces
-                        && self.column > BEST_WIDTH
-                        && chars.peek() != Some(&' ')
-                    {
-                        self.write_indent();
-                    } else {
-                        self.put(c);
-                    }
-                    spaces = true;
-                } else if is_break(c) {
-                    if !breaks && c == '\n' {
-                        self.put_break();
-                    }
-                    self.write_break(c);
-                    self.indention = true;
-                    breaks = true;
-                } else {
-                    if breaks {
-                        self.write_indent();
-                    }
-                    self.put(c);
-                    self.indention = false;
-                    spaces = false;
-                    breaks = false;
-                }
-            }
+            self.fold_chars(text, allow_breaks);
         }
         self.whitespace = false;
         self.indention = false;
+    }
+
+    /// [`fold_chars`](Self::fold_chars) for one line of ASCII (most long
+    /// descriptions), copying the runs between spaces whole.
+    fn fold_ascii_line(&mut self, text: &str, allow_breaks: bool) {
+        let b = text.as_bytes();
+        let mut spaces = false;
+        let mut i = 0;
+        while i < b.len() {
+            if b[i] == b' ' {
+                if allow_breaks
+                    && !spaces
+                    && self.column > BEST_WIDTH
+                    && b.get(i + 1) != Some(&b' ')
+                {
+                    self.write_indent();
+                } else {
+                    self.out.push(' ');
+                    self.column += 1;
+                }
+                spaces = true;
+                i += 1;
+            } else {
+                let end = b[i..]
+                    .iter()
+                    .position(|&c| c == b' ')
+                    .map_or(b.len(), |n| i + n);
+                self.out.push_str(&text[i..end]);
+                self.column += end - i;
+                self.indention = false;
+                spaces = false;
+                i = end;
+            }
+        }
+    }
+
+    /// A plain scalar's text, folded at a space past column 80.
+    fn fold_chars(&mut self, text: &str, allow_breaks: bool) {
+        let mut spaces = false;
+        let mut breaks = false;
+        let mut chars = text.chars().peekable();
+        while let Some(c) = chars.next() {
+            if c == ' ' {
+                if allow_breaks && !spaces && self.column > BEST_WIDTH && chars.peek() != Some(&' ')
+                {
+                    self.write_indent();
+                } else {
+                    self.put(c);
+                }
+                spaces = true;
+            } else if is_break(c) {
+                if !breaks && c == '\n' {
+                    self.put_break();
+                }
+                self.write_break(c);
+                self.indention = true;
+                breaks = true;
+            } else {
+                if breaks {
+                    self.write_indent();
+                }
+                self.put(c);
+                self.indention = false;
+                spaces = false;
+                breaks = false;
+            }
+        }
     }
 
     fn write_single(&mut self, text: &str, allow_breaks: bool, a: &Analysis) {
@@ -670,8 +708,17 @@ impl<V: Visit> Emitter<'_, V> {
         let mut breaks = true;
         // Whole runs between line breaks are copied at once.
         let mut rest = text;
+        let ascii = text.is_ascii();
         while !rest.is_empty() {
-            let (run, brk) = match rest.char_indices().find(|&(_, c)| is_break(c)) {
+            let found = if ascii {
+                // Only `\n` and `\r` are breaks in ASCII.
+                rest.bytes()
+                    .position(|b| b == b'\n' || b == b'\r')
+                    .map(|i| (i, char::from(rest.as_bytes()[i])))
+            } else {
+                rest.char_indices().find(|&(_, c)| is_break(c))
+            };
+            let (run, brk) = match found {
                 Some((i, c)) => (&rest[..i], Some((i, c))),
                 None => (rest, None),
             };
@@ -775,8 +822,18 @@ fn analyze(text: &str) -> Analysis {
     }
     let block_indicators = text.starts_with("---") || text.starts_with("...");
     let bytes = text.as_bytes();
-    if bytes.iter().all(|b| (0x20..=0x7e).contains(b)) {
+    // Branch-free, so the compiler can look at many bytes at a time.
+    let (breaks, other) = bytes.iter().fold((false, false), |(breaks, other), &c| {
+        let line_break = c == b'\n';
+        (
+            breaks | line_break,
+            other | !((0x20..=0x7e).contains(&c) | line_break),
+        )
+    });
+    if !other && !breaks {
         analyze_printable_ascii(bytes, block_indicators)
+    } else if !other {
+        analyze_ascii_lines(bytes)
     } else if text.is_ascii() {
         // Bytes are characters here: no UTF-8 decoding.
         analyze_chars(text.bytes().map(char::from), block_indicators)
@@ -812,6 +869,27 @@ fn analyze_printable_ascii(b: &[u8], mut block_indicators: bool) -> Analysis {
         block_plain_allowed: !(leading_space || trailing_space || block_indicators),
         single_quoted_allowed: true,
         block_allowed: !trailing_space,
+        chars: n,
+    }
+}
+
+/// [`analyze_chars`] for lines of printable ASCII (a literal block's
+/// usual text): a line break rules out plain style whatever the
+/// indicators, so only the spaces beside the breaks and at the ends
+/// matter.
+fn analyze_ascii_lines(b: &[u8]) -> Analysis {
+    let n = b.len();
+    let (mut break_space, mut space_break) = (false, false);
+    for (i, _) in b.iter().enumerate().filter(|&(_, &c)| c == b'\n') {
+        break_space |= b.get(i + 1) == Some(&b' ');
+        space_break |= i > 0 && b[i - 1] == b' ';
+    }
+    let trailing_space = b[n - 1] == b' ';
+    Analysis {
+        multiline: true,
+        block_plain_allowed: false,
+        single_quoted_allowed: !(break_space || space_break),
+        block_allowed: !(trailing_space || space_break),
         chars: n,
     }
 }
@@ -1040,7 +1118,11 @@ fn scalar_text(s: &Scalar) -> Result<(Cow<'_, str>, Style), EmitError> {
 fn check_readable(s: &str) -> Result<(), EmitError> {
     // DEL is 0x7f; U+0080..U+009F start with 0xC2, U+FFFE/U+FFFF with
     // 0xEF: text without those bytes needs no closer look.
-    if !s.bytes().any(|b| b == 0x7f || b == 0xc2 || b == 0xef) {
+    // Branch-free, so the compiler can look at many bytes at a time.
+    let suspect = s.bytes().fold(false, |acc, b| {
+        acc | (b == 0x7f) | (b == 0xc2) | (b == 0xef)
+    });
+    if !suspect {
         return Ok(());
     }
     let bad = |c: char| matches!(c, '\u{7f}' | '\u{80}'..='\u{84}' | '\u{86}'..='\u{9f}' | '\u{fffe}' | '\u{ffff}');
@@ -1161,6 +1243,103 @@ mod tests {
                 j: "trailing  \nx"
                 "n": x
             "#}
+        );
+    }
+
+    /// The shortcuts of [`analyze`] decide what the character loop
+    /// decides.
+    #[test]
+    fn analysis_shortcuts_match_the_character_loop() {
+        let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        const PIECES: &[&str] = &[
+            " ", "\n", "a", "b", ":", "#", "-", "?", "'", "\"", "é", "\t", "---",
+        ];
+        let fields = |a: Analysis| {
+            (
+                a.multiline,
+                a.block_plain_allowed,
+                a.single_quoted_allowed,
+                a.block_allowed,
+                a.chars,
+            )
+        };
+        let mut failures = Vec::new();
+        for _ in 0..50_000 {
+            let len = 1 + (next() % 12) as usize;
+            let text: String = (0..len)
+                .map(|_| PIECES[(next() as usize) % PIECES.len()])
+                .collect();
+            let indicators = text.starts_with("---") || text.starts_with("...");
+            if fields(analyze(&text)) != fields(analyze_chars(text.chars(), indicators)) {
+                failures.push(text);
+            }
+        }
+        assert!(
+            failures.is_empty(),
+            "{} differ, first: {:?}",
+            failures.len(),
+            failures[0]
+        );
+    }
+
+    /// The copy-at-once folding of one line of ASCII writes what the
+    /// character loop writes, from any column and indentation.
+    #[test]
+    fn ascii_folding_matches_the_character_loop() {
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let run = |text: &str, column: usize, indent: i32, breaks: bool, ascii: bool| {
+            let mut out = String::new();
+            let mut e = Emitter {
+                out: &mut out,
+                column,
+                indent,
+                whitespace: false,
+                indention: false,
+                order: Vec::new(),
+                visit: &mut NoVisit,
+            };
+            if ascii {
+                e.fold_ascii_line(text, breaks);
+            } else {
+                e.fold_chars(text, breaks);
+            }
+            let state = (e.column, e.whitespace, e.indention);
+            (out, state)
+        };
+        let mut failures = Vec::new();
+        for _ in 0..20_000 {
+            let len = (next() % 200) as usize;
+            let text: String = (0..len)
+                .map(|_| match next() % 4 {
+                    0 => ' ',
+                    _ => char::from(b'a' + (next() % 26) as u8),
+                })
+                .collect();
+            let column = (next() % 120) as usize;
+            let indent = (next() % 12) as i32 - 1;
+            let breaks = next() % 4 != 0;
+            if run(&text, column, indent, breaks, true) != run(&text, column, indent, breaks, false)
+            {
+                failures.push((text, column, indent, breaks));
+            }
+        }
+        assert!(
+            failures.is_empty(),
+            "{} differ, first: {:?}",
+            failures.len(),
+            failures[0]
         );
     }
 

@@ -1,11 +1,12 @@
 //! A fast reader for the plain shape of YAML that Kubernetes files have,
 //! used before the general parser.
 //!
-//! Most input is block mappings and sequences of one-line scalars, small
+//! Most input is block mappings and sequences of one-line scalars, plain
+//! scalars going on over more lines (CRD descriptions, [`plain`]), small
 //! one-line flow collections (`{app: web}`, `[a, b]`) and literal blocks.
 //! This reader handles exactly that, line by line, several times faster
 //! than the event parser. Whenever it meets anything else (anchors, tags,
-//! folded or multi-line scalars, multi-line flow collections, tabs,
+//! folded or multi-line quoted scalars, multi-line flow collections, tabs,
 //! duplicate or merge keys, anything malformed) it gives up, and the caller
 //! parses the text again with the general parser. So it never has to be
 //! right about hard cases, only about the ones it accepts, where it builds
@@ -18,6 +19,9 @@ use crate::node::{Entry, Map, Node, Scalar, Seq, Style};
 use crate::resolve;
 use std::cell::{Cell, RefCell};
 use std::collections::HashSet;
+
+mod plain;
+mod quoted;
 
 /// Past this column a block node is left to the event parser, which keeps
 /// its own stack on the heap: the reader's recursion stays shallow.
@@ -32,7 +36,7 @@ pub(crate) fn parse_documents(src: &str) -> Option<Result<Vec<Node>, ParseError>
     if !(src.ends_with('\n') || src.is_empty()) {
         return None;
     }
-    let (lines, info, non_ascii) = split_lines(src)?;
+    let (lines, info) = split_lines(src)?;
     // The split yields a last, empty piece after a final line break.
     let ends_with_break = src.ends_with('\n');
     let count = if ends_with_break {
@@ -87,55 +91,17 @@ pub(crate) fn parse_documents(src: &str) -> Option<Result<Vec<Node>, ParseError>
         }
         i += 1;
     }
-    if non_ascii {
-        for doc in &mut docs {
-            char_columns(doc, &lines);
-        }
-    }
     Some(Ok(docs))
-}
-
-/// Turns the byte columns the reader gives into character columns (only
-/// needed when the text is not all ASCII). Iterative: a document may nest
-/// up to [`limits::MAX_DEPTH`] collections.
-fn char_columns(root: &mut Node, lines: &[&str]) {
-    let fix = |line: u32, col: &mut u32| {
-        if let Some(text) = lines.get((line as usize).wrapping_sub(1))
-            && *col > 0
-            && let Some(before) = text.get(..*col as usize - 1)
-        {
-            *col = before.chars().count() as u32 + 1;
-        }
-    };
-    let mut todo = vec![root];
-    while let Some(node) = todo.pop() {
-        match node {
-            Node::Scalar(s) => fix(s.line, &mut s.col),
-            Node::Seq(seq) => {
-                fix(seq.line, &mut seq.col);
-                todo.extend(seq.items.iter_mut());
-            }
-            Node::Map(m) => {
-                fix(m.line, &mut m.col);
-                for e in &mut m.entries {
-                    fix(e.key.line, &mut e.key.col);
-                    todo.push(&mut e.value);
-                }
-            }
-        }
-    }
 }
 
 /// Where (line, column) a flow collection went past the nesting limit.
 type TooDeep = Cell<Option<(u32, u32)>>;
 
 /// The lines of `src`, for each its indentation and whether it is blank
-/// or a comment, and whether some character is not ASCII; `None` when
-/// some character is not one this reader
-/// takes at face value (tabs, carriage returns or other control
-/// characters, byte order marks, Unicode line separators). One pass over
-/// the bytes.
-fn split_lines(src: &str) -> Option<(Vec<&str>, Vec<LineInfo>, bool)> {
+/// or a comment; `None` when some character is not one this reader takes
+/// at face value (tabs, carriage returns or other control characters,
+/// byte order marks, Unicode line separators).
+fn split_lines(src: &str) -> Option<(Vec<&str>, Vec<LineInfo>)> {
     let b = src.as_bytes();
     // Branch-free, so the compiler can check many bytes at a time.
     let (control, non_ascii) = b.iter().fold((false, false), |(bad, high), &c| {
@@ -144,13 +110,7 @@ fn split_lines(src: &str) -> Option<(Vec<&str>, Vec<LineInfo>, bool)> {
             high | (c >= 0x80),
         )
     });
-    let special = |c: char| {
-        matches!(
-            c,
-            '\u{80}'..='\u{9f}' | '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}'
-        )
-    };
-    if control || non_ascii && src.chars().any(special) {
+    if control || non_ascii && has_special(b) {
         return None;
     }
     let mut lines = Vec::with_capacity(b.len() / 24 + 1);
@@ -159,7 +119,7 @@ fn split_lines(src: &str) -> Option<(Vec<&str>, Vec<LineInfo>, bool)> {
     loop {
         let end = src[start..].find('\n').map_or(src.len(), |i| start + i);
         let line = &src[start..end];
-        let content = line.trim_start_matches(' ');
+        let content = line.skip_spaces();
         lines.push(line);
         info.push(LineInfo {
             indent: (line.len() - content.len()) as u32,
@@ -170,7 +130,39 @@ fn split_lines(src: &str) -> Option<(Vec<&str>, Vec<LineInfo>, bool)> {
         }
         start = end + 1;
     }
-    Some((lines, info, non_ascii))
+    Some((lines, info))
+}
+
+/// Whether the UTF-8 text `b` holds one of the characters the reader
+/// leaves to the event parser: C1 controls (U+0080 to U+009F, `C2 80` to
+/// `C2 9F`), line and paragraph separators (U+2028, U+2029: `E2 80 A8`,
+/// `E2 80 A9`), a byte order mark (U+FEFF: `EF BB BF`) and the
+/// non-characters U+FFFE and U+FFFF (`EF BF BE`, `EF BF BF`). Runs of
+/// ASCII are skipped a block at a time: no character is decoded.
+fn has_special(b: &[u8]) -> bool {
+    const BLOCK: usize = 32;
+    let mut at = 0;
+    while at < b.len() {
+        let end = (at + BLOCK).min(b.len());
+        if b[at..end].iter().fold(0, |acc, &c| acc | c) < 0x80 {
+            at = end;
+            continue;
+        }
+        for i in at..end {
+            let next = |k: usize| b.get(i + k).copied().unwrap_or(0);
+            let special = match b[i] {
+                0xc2 => (0x80..=0x9f).contains(&next(1)),
+                0xe2 => next(1) == 0x80 && matches!(next(2), 0xa8 | 0xa9),
+                0xef => matches!((next(1), next(2)), (0xbb, 0xbf) | (0xbf, 0xbe | 0xbf)),
+                _ => false,
+            };
+            if special {
+                return true;
+            }
+        }
+        at = end;
+    }
+    false
 }
 
 /// What the reader needs to know of a line at a glance.
@@ -192,7 +184,7 @@ fn is_document_marker(line: &str) -> Option<bool> {
     let Some(rest) = line.strip_prefix("---") else {
         return Some(false);
     };
-    let rest = rest.trim_start_matches(' ');
+    let rest = rest.skip_spaces();
     if rest.is_empty() || (rest.starts_with('#') && rest.len() < line.len() - 3) {
         Some(true)
     } else {
@@ -207,25 +199,45 @@ fn null_at(line: usize) -> Scalar {
     }
 }
 
-/// The 1-based column, in bytes, at which `text` (a piece of `line`)
-/// starts; [`char_columns`] makes it a column in characters.
+/// The 1-based column, in characters, at which `text` (a piece of `line`)
+/// starts. Only scalars and flow collections can follow a character past
+/// ASCII on their line; block collections start after spaces and `- `
+/// (their columns are byte offsets plus one).
 fn col_in(line: &str, text: &str) -> u32 {
-    (text.as_ptr() as usize).saturating_sub(line.as_ptr() as usize) as u32 + 1
+    let at = (text.as_ptr() as usize).saturating_sub(line.as_ptr() as usize);
+    match line.get(..at) {
+        Some(before) if !before.is_ascii() => before.chars().count() as u32 + 1,
+        _ => at as u32 + 1,
+    }
+}
+
+/// `trim_start_matches(' ')` by bytes (the `char` pattern decodes every
+/// character it looks at; CRDs indent 30 spaces deep).
+trait SkipSpaces {
+    fn skip_spaces(&self) -> &str;
+}
+
+impl SkipSpaces for str {
+    #[inline]
+    fn skip_spaces(&self) -> &str {
+        let n = self.bytes().take_while(|&b| b == b' ').count();
+        &self[n..]
+    }
 }
 
 fn indent_of(line: &str) -> usize {
-    line.len() - line.trim_start_matches(' ').len()
+    line.len() - line.skip_spaces().len()
 }
 
 /// A blank line or one holding only a comment.
 fn is_skippable(line: &str) -> bool {
-    let t = line.trim_start_matches(' ');
+    let t = line.skip_spaces();
     t.is_empty() || t.starts_with('#')
 }
 
 /// Whether what follows a token is nothing or a comment.
 fn is_end(rest: &str) -> bool {
-    let t = rest.trim_start_matches(' ');
+    let t = rest.skip_spaces();
     t.is_empty() || (t.starts_with('#') && t.len() < rest.len())
 }
 
@@ -328,7 +340,9 @@ impl<'a> Reader<'a> {
                 self.literal(li, col, parent as usize, end)
             }
             b'"' | b'\'' => {
-                let (value, style, rest) = quoted(text)?;
+                let Some((value, style, rest)) = quoted(text) else {
+                    return self.quoted_block(li, col, parent, end);
+                };
                 if let Some(after) = rest.strip_prefix(':')
                     && (after.is_empty() || after.starts_with(' '))
                 {
@@ -361,8 +375,7 @@ impl<'a> Reader<'a> {
                 if !is_end(rest) {
                     return None;
                 }
-                let node = Node::Scalar(plain_scalar(value, self.lines[li], li));
-                self.after_scalar(li, parent, end).map(|next| (node, next))
+                self.plain_block(li, value, rest, parent, end)
             }
         }
     }
@@ -403,7 +416,7 @@ impl<'a> Reader<'a> {
         loop {
             let text = &self.lines[li][col..];
             let (key, rest) = key(text, self.lines[li], li)?;
-            let rest = rest.trim_start_matches(' ');
+            let rest = rest.skip_spaces();
             let vcol = self.lines[li].len() - rest.len();
             let (value, next) = if is_end(rest) || rest.is_empty() {
                 match self.next_content(li + 1, end) {
@@ -481,7 +494,7 @@ impl<'a> Reader<'a> {
                     next => (Node::Scalar(null_at(li + 1)), next),
                 }
             } else {
-                let content = after.trim_start_matches(' ');
+                let content = after.skip_spaces();
                 let ccol = self.lines[li].len() - content.len();
                 self.block_node(li, ccol, col as isize, false, end, depth + 1)?
             };
@@ -672,34 +685,42 @@ fn quoted(text: &str) -> Option<(String, Style, &str)> {
         if b[stop] == b'"' {
             return Some((value, Style::DoubleQuoted, &text[stop + 1..]));
         }
-        let esc = *b.get(stop + 1)?;
-        i = stop + 2;
-        match esc {
-            b'\\' => value.push('\\'),
-            b'"' => value.push('"'),
-            b'/' => value.push('/'),
-            b'n' => value.push('\n'),
-            b't' => value.push('\t'),
-            b'r' => value.push('\r'),
-            b'0' => value.push('\0'),
-            b' ' => value.push(' '),
-            b'x' | b'u' | b'U' => {
-                let n = match esc {
-                    b'x' => 2,
-                    b'u' => 4,
-                    _ => 8,
-                };
-                let hex = text.get(i..i + n)?;
-                if !hex.bytes().all(|c| c.is_ascii_hexdigit()) {
-                    return None;
-                }
-                let c = char::from_u32(u32::from_str_radix(hex, 16).ok()?)?;
-                value.push(c);
-                i += n;
-            }
-            _ => return None,
-        }
+        i = escape(text, stop + 1, &mut value)?;
     }
+}
+
+/// Decodes the escape whose letter is at `i` of `text` (just after a
+/// `\` in a double-quoted scalar) onto `value`; the index after it, or
+/// `None` for an escape this reader leaves to the event parser.
+fn escape(text: &str, i: usize, value: &mut String) -> Option<usize> {
+    let esc = *text.as_bytes().get(i)?;
+    let i = i + 1;
+    match esc {
+        b'\\' => value.push('\\'),
+        b'"' => value.push('"'),
+        b'/' => value.push('/'),
+        b'n' => value.push('\n'),
+        b't' => value.push('\t'),
+        b'r' => value.push('\r'),
+        b'0' => value.push('\0'),
+        b' ' => value.push(' '),
+        b'x' | b'u' | b'U' => {
+            let n = match esc {
+                b'x' => 2,
+                b'u' => 4,
+                _ => 8,
+            };
+            let hex = text.get(i..i + n)?;
+            if !hex.bytes().all(|c| c.is_ascii_hexdigit()) {
+                return None;
+            }
+            let c = char::from_u32(u32::from_str_radix(hex, 16).ok()?)?;
+            value.push(c);
+            return Some(i + n);
+        }
+        _ => return None,
+    }
+    Some(i)
 }
 
 /// A one-line flow collection at the start of `text` (a piece of `whole`,
@@ -731,7 +752,7 @@ fn flow_node<'t>(
                 let is_seq = rest.as_bytes()[0] == b'[';
                 let col = col_in(whole, rest);
                 let close = if is_seq { ']' } else { '}' };
-                let after = rest[1..].trim_start_matches(' ');
+                let after = rest[1..].skip_spaces();
                 if let Some(after) = after.strip_prefix(close) {
                     rest = after;
                     if is_seq {
@@ -798,8 +819,8 @@ fn flow_node<'t>(
                         let Node::Scalar(k) = node else {
                             return None;
                         };
-                        rest = rest.trim_start_matches(' ').strip_prefix(": ")?;
-                        rest = rest.trim_start_matches(' ');
+                        rest = rest.skip_spaces().strip_prefix(": ")?;
+                        rest = rest.skip_spaces();
                         *key = Some(k);
                         break;
                     }
@@ -831,7 +852,7 @@ fn flow_node<'t>(
                 Open::Seq(_) => ']',
                 Open::Map { .. } => '}',
             };
-            let after = rest.trim_start_matches(' ');
+            let after = rest.skip_spaces();
             if let Some(after) = after.strip_prefix(close) {
                 rest = after;
                 node = match stack.pop()? {
@@ -840,7 +861,7 @@ fn flow_node<'t>(
                 };
                 continue;
             }
-            rest = after.strip_prefix(',')?.trim_start_matches(' ');
+            rest = after.strip_prefix(',')?.skip_spaces();
             if rest.starts_with([']', '}', ',']) {
                 return None;
             }
@@ -1028,6 +1049,10 @@ mod tests {
         "a: 1\nb:\n- x\n- y\nc: {}\nd: []\ne: ~\nf: null\ng: 1.5e3\nh: 2001-12-14\ni: true\nk: '-'\nl: \"é 😀\"\n",
         "key: |+\n  keep\n\n\nnext: |-\n  strip\n\nlast: |\n  clip\n",
         "- a\n- b: c\n  d: e\n-\n- - f\n",
+        // Quoted scalars over several lines.
+        "a: 'it''s\n  long  \n\n\n   # not a comment'\nb: \"x\\ty \n  \\ z\\\n   w\\\n\n   v\n\n  \\u00e9 end\"\nc:\n- 'q\n  ' # c\n- \"\n  \"\nd: \"a\\\n  \\ b\"\n",
+        // Plain scalars over several lines, as CRD descriptions are written.
+        "spec:\n  description: Human readable message\n    indicating details  \n\n    about  why.\n  items:\n  - first item\n    goes on\n  -   second\n\n\n      third\n  - x\n     - not an item\n  key:\n    value on\n    two lines\n\n  n: 1\n   2\n  after: x # c\nlist:\n- a: b\n   c\n  d: e\n",
         // Columns count characters, not bytes.
         "é: {ü: 'ö', x: [ä, y]}\nnote: \"😀\" # ok\nlist:\n- ñ: 1\n  z: 2\n",
     ];
@@ -1056,14 +1081,44 @@ mod tests {
     }
 
     #[test]
+    fn special_characters_are_found_as_chars_would_find_them() {
+        let special = |c: char| {
+            matches!(
+                c,
+                '\u{80}'
+                    ..='\u{9f}' | '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}'
+            )
+        };
+        let mut failures = Vec::new();
+        for c in ('\u{0}'..='\u{3000}').chain('\u{f000}'..='\u{10fff}') {
+            for pad in [0, 1, 31, 32, 33, 40] {
+                let text = format!("{}{c}é", "x".repeat(pad));
+                if has_special(text.as_bytes()) != text.chars().any(special) {
+                    failures.push((c, pad));
+                }
+            }
+        }
+        assert!(failures.is_empty(), "{failures:?}");
+    }
+
+    #[test]
     fn hard_cases_go_to_the_event_parser() {
         for s in [
             "a: &x 1\nb: *x\n",
             "a: !!str 1\n",
             "a: >\n  folded\n",
-            "a: multi\n  line\n",
             "a: [1,\n  2]\n",
             "a: 1\na: 2\n",
+            "a: multi # c\n  line\n",
+            "a: multi\n  line # c\n",
+            "a: multi\n  line: x\n",
+            "a: multi\n  # c\n  line\n",
+            "multi\n line\n",
+            "a: 'open\n",
+            "a: 'open\nb: 1\n",
+            "a: 'x\n y' z\n",
+            "- 'x\n' \n",
+            "a: \"x\\q\n  y\"\n",
             "<<: {a: 1}\n",
             "a:\tb\n",
             "a: 'open\n",

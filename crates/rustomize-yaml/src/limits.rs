@@ -136,6 +136,29 @@ pub fn count(node: &Node) -> usize {
     total
 }
 
+/// Whether `nodes` hold at least `n` nodes between them (counted as
+/// [`count`] counts); stops counting there, so a large tree costs no more
+/// than `n` steps. Iterative.
+pub fn holds_at_least<'a>(nodes: impl IntoIterator<Item = &'a Node>, n: usize) -> bool {
+    let mut total = 0;
+    let mut stack: Vec<&Node> = nodes.into_iter().collect();
+    while let Some(node) = stack.pop() {
+        total += 1;
+        match node {
+            Node::Scalar(_) => {}
+            Node::Seq(s) => stack.extend(s.items.iter()),
+            Node::Map(m) => {
+                total += m.entries.len();
+                stack.extend(m.entries.iter().map(|e| &e.value));
+            }
+        }
+        if total >= n {
+            return true;
+        }
+    }
+    total >= n
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -171,5 +194,12 @@ mod tests {
         // map, a, seq, 1, map, b, c, d, e
         assert_eq!(count(&n), 9);
         assert_eq!(height(&Node::string("x")), 0);
+        for k in 0..=9 {
+            assert!(holds_at_least([&n], k), "{k}");
+        }
+        assert!(!holds_at_least([&n], 10));
+        assert!(holds_at_least([&n, &n], 18));
+        assert!(!holds_at_least([&n, &n], 19));
+        assert!(!holds_at_least([], 1));
     }
 }

@@ -103,13 +103,26 @@ fn kyaml_pieces(src: &str) -> Result<Option<String>, ParseError> {
         /// Past the first document's `...`: never read.
         Ended,
     }
-    let segments: Vec<&str> = src.split('\n').collect();
+    // Nothing to do without a line starting with `---` after the first,
+    // or one starting with `...` (most files: no pass over their lines).
+    if !(src.contains("\n---") || src.contains("\n...") || src.starts_with("...")) {
+        return Ok(None);
+    }
+    // The pieces between line breaks, and whether each is the last (no
+    // list of them: a CRD has 50,000 lines).
+    let segments = || {
+        src.split('\n')
+            .scan(0usize, |at, raw| {
+                *at += raw.len() + 1;
+                Some((raw, *at > src.len()))
+            })
+            .enumerate()
+    };
     let mut rewrite: Vec<(usize, &str)> = Vec::new();
     let (mut state, mut after_separator) = (State::Start, false);
-    for (i, raw) in segments.iter().enumerate() {
+    for (i, (raw, last)) in segments() {
         let line = raw.strip_suffix('\r').unwrap_or(raw);
-        let separator =
-            i > 0 && i + 1 < segments.len() && line.starts_with("---") && !after_separator;
+        let separator = i > 0 && !last && line.starts_with("---") && !after_separator;
         after_separator = separator;
         if separator {
             let rest = line[3..].trim();
@@ -150,7 +163,7 @@ fn kyaml_pieces(src: &str) -> Result<Option<String>, ParseError> {
     }
     let mut out = String::with_capacity(src.len());
     let mut next = rewrite.into_iter().peekable();
-    for (i, raw) in segments.iter().enumerate() {
+    for (i, (raw, _)) in segments() {
         if i > 0 {
             out.push('\n');
         }

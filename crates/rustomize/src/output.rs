@@ -30,8 +30,17 @@ pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
 
 /// Writes `text` to stdout in one go.
 pub fn stdout(text: &str) -> io::Result<()> {
+    stdout_pieces(&[text])
+}
+
+/// Writes `pieces` to stdout one after the other (what a build prints,
+/// without joining a large output into one string first); a broken pipe
+/// is the caller's to treat as a normal exit.
+pub fn stdout_pieces(pieces: &[impl AsRef<str>]) -> io::Result<()> {
     let mut out = io::stdout().lock();
-    out.write_all(text.as_bytes())?;
+    for piece in pieces {
+        out.write_all(piece.as_ref().as_bytes())?;
+    }
     out.flush()
 }
 

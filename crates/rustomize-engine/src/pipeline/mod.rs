@@ -125,14 +125,32 @@ impl BuildOutput {
     /// then joined in order; an error names the first resource (in output
     /// order) that cannot be printed.
     pub fn to_yaml(&self) -> Result<String, Error> {
+        let pieces = self.to_yaml_pieces()?;
+        if pieces.len() == 1 {
+            return Ok(pieces.into_iter().next().unwrap_or_default());
+        }
+        Ok(pieces.concat())
+    }
+
+    /// [`to_yaml`](Self::to_yaml) in pieces that, joined in order, are
+    /// the stream: for a caller that writes them out one after the other,
+    /// without making one string of a large output (12 MB of CRDs).
+    pub fn to_yaml_pieces(&self) -> Result<Vec<String>, Error> {
         crate::stack::run_on_large_stack(|| self.print())
     }
 
-    fn print(&self) -> Result<String, Error> {
+    fn print(&self) -> Result<Vec<String>, Error> {
+        /// This many resources print in parallel...
+        const MANY: usize = 256;
+        /// ... and so do fewer that hold this many nodes (a few CRDs: each
+        /// of argo-workflows' holds 100,000).
+        const LARGE: usize = 20_000;
         let resources = self.resources.resources();
         // A small output prints in this thread (starting the thread pool
         // costs more than printing it).
-        if resources.len() < 256 {
+        let large = resources.len() >= 2
+            && rustomize_yaml::limits::holds_at_least(resources.iter().map(|r| &r.node), LARGE);
+        if resources.len() < MANY && !large {
             let mut out = String::with_capacity(resources.len() * 1024);
             for (i, r) in resources.iter().enumerate() {
                 if i > 0 {
@@ -145,10 +163,13 @@ impl BuildOutput {
                     }
                 })?;
             }
-            return Ok(out);
+            return Ok(vec![out]);
         }
         let pieces: Vec<Result<String, Error>> = crate::stack::parallel(|| {
-            let run = (resources.len() / (rayon::current_num_threads() * 8)).max(16);
+            // Runs of 16 at least, unless a few large resources are all
+            // there is.
+            let min = if resources.len() < MANY { 1 } else { 16 };
+            let run = (resources.len() / (rayon::current_num_threads() * 8)).max(min);
             resources
                 .par_chunks(run)
                 .enumerate()
@@ -169,16 +190,7 @@ impl BuildOutput {
                 })
                 .collect()
         });
-        let mut out = String::with_capacity(
-            pieces
-                .iter()
-                .map(|p| p.as_ref().map_or(0, String::len))
-                .sum(),
-        );
-        for piece in pieces {
-            out.push_str(&piece?);
-        }
-        Ok(out)
+        pieces.into_iter().collect()
     }
 }
 

@@ -74,7 +74,7 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<ExitCode> {
             output::write_atomic(path, yaml.as_bytes())
                 .with_context(|| format!("writing {}", path.display()))?;
         }
-        None => output::stdout(&built.to_yaml()?)?,
+        None => output::stdout_pieces(&built.to_yaml_pieces()?)?,
     }
     // The process ends right after this: freeing the tree node by node
     // would cost a tenth of a large build, for nothing.
