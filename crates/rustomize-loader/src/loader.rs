@@ -314,6 +314,13 @@ impl Loader {
         Ok(self.descend(root, self.restrictor, self.repo.clone(), same_fs))
     }
 
+    /// Whether this root, or the root of a kustomization that led here,
+    /// is `dir` or below it: a base at `dir` reached from here would close
+    /// a cycle ([`LoadError::Cycle`]).
+    pub fn has_ancestor_within(&self, dir: &Path) -> bool {
+        self.roots_so_far().any(|visited| is_within(visited, dir))
+    }
+
     /// How many kustomizations include this one, one inside the other (0
     /// for the top).
     pub fn depth(&self) -> usize {
