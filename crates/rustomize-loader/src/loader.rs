@@ -3,7 +3,7 @@
 
 use crate::error::LoadError;
 use crate::fetcher::{RemoteDir, RemoteFetcher};
-use crate::fs::{FileKind, FileSystem, clean};
+use crate::fs::{FileKind, FileSystem, Opened, clean};
 use std::collections::HashMap;
 use std::ffi::OsString;
 use std::io;
@@ -93,6 +93,26 @@ impl Drop for Ancestor {
 struct DirCache(RwLock<HashMap<OsString, Option<PathBuf>>>);
 
 impl DirCache {
+    /// Whether the cleaned absolute path `dir` is known to be a directory.
+    fn known_dir(&self, dir: &Path) -> bool {
+        matches!(
+            self.0
+                .read()
+                .unwrap_or_else(|e| e.into_inner())
+                .get(dir.as_os_str()),
+            Some(Some(_))
+        )
+    }
+
+    /// Records that the cleaned absolute path `dir` is the directory
+    /// `real` (resolved, no link).
+    fn insert(&self, dir: &Path, real: PathBuf) {
+        self.0
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(dir.as_os_str().to_os_string(), Some(real));
+    }
+
     /// The resolved form of the cleaned absolute directory `dir`, when it
     /// is a plain directory (or a link to one) below resolvable parents.
     fn resolve(&self, fs: &dyn FileSystem, dir: &Path) -> Option<PathBuf> {
@@ -197,8 +217,47 @@ impl Loader {
 
     /// Reads a file, relative to the root, subject to the restrictor.
     pub fn load(&self, rel: &str) -> Result<Vec<u8>, LoadError> {
+        let joined = self.join(rel);
+        if let Some(done) = self.load_quickly(&joined) {
+            return done;
+        }
         let path = self.resolve_file(rel)?;
         self.fs.read(&path).map_err(|e| io_error(path, e))
+    }
+
+    /// [`load`](Self::load) of the cleaned absolute path `joined` when
+    /// its directory is in the cache and the entry itself is no link: the
+    /// same answer with one read of the file system
+    /// ([`FileSystem::read_no_follow`]), none for a directory already
+    /// resolved. `None` leaves the path to the long way.
+    fn load_quickly(&self, joined: &Path) -> Option<Result<Vec<u8>, LoadError>> {
+        if self.dirs.known_dir(joined) {
+            return Some(Err(LoadError::IsADir(joined.to_path_buf())));
+        }
+        let (parent, name) = (joined.parent()?, joined.file_name()?);
+        let dir = self.dirs.resolve(self.fs.as_ref(), parent)?;
+        let real = dir.join(name);
+        match self.fs.read_no_follow(&real) {
+            Ok(Opened::File(bytes)) => Some(
+                if self.restrictor == LoadRestrictor::RootOnly && !dir.starts_with(&self.root) {
+                    Err(LoadError::Restricted {
+                        path: joined.to_path_buf(),
+                        root: self.root.clone(),
+                    })
+                } else {
+                    Ok(bytes)
+                },
+            ),
+            Ok(Opened::Dir) => {
+                self.dirs.insert(joined, real);
+                Some(Err(LoadError::IsADir(joined.to_path_buf())))
+            }
+            Ok(Opened::Other) => None,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                Some(Err(LoadError::NotFound(joined.to_path_buf())))
+            }
+            Err(_) => None,
+        }
     }
 
     /// Checks `rel` names a readable file allowed by the restrictor, and
