@@ -240,3 +240,6 @@ pub(crate) fn read(ldr: &Loader, ctx: &Context) -> Result<Parsed, crate::Error> 
         node,
     })
 }
+
+#[cfg(test)]
+mod tests;
