@@ -119,9 +119,12 @@ impl Within {
             if !first {
                 return;
             }
-            let Ok(parsed) = read(&child, ctx) else {
+            let Ok(mut parsed) = read(&child, ctx) else {
                 return;
             };
+            // Only a build recording provenance needs the file's tree, and
+            // such a build shares nothing.
+            parsed.node = rustomize_yaml::Node::default();
             self.plan_entries(&child, &parsed.kust, ctx);
             self.parsed
                 .lock()
