@@ -102,7 +102,9 @@ impl Within {
         let visit = |entry: &String, counted: bool| {
             // Files: a name with a YAML or JSON extension (a guess; a
             // directory named so is only never shared).
-            if [".yaml", ".yml", ".json"].iter().any(|x| entry.ends_with(x))
+            if [".yaml", ".yml", ".json"]
+                .iter()
+                .any(|x| entry.ends_with(x))
                 || ldr.is_remote(entry)
             {
                 return;
@@ -138,7 +140,10 @@ impl Within {
     /// Forgets every kept result and parsed file (accumulation is over).
     pub(crate) fn clear(&self) {
         self.lock_slots().clear();
-        self.parsed.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        self.parsed
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
     }
 
     /// The kustomization file the plan read for `root`, once.

@@ -116,7 +116,11 @@ fn a_directory_reached_again_is_built_once_where_that_changes_nothing() {
         ("LoadRestrictionsNone", tree("", "", ""), &none, Some(true)),
         (
             "origins recorded",
-            tree("buildMetadata: [originAnnotations, transformerAnnotations]\n", "", ""),
+            tree(
+                "buildMetadata: [originAnnotations, transformerAnnotations]\n",
+                "",
+                "",
+            ),
             &default,
             Some(true),
         ),
@@ -146,7 +150,11 @@ fn a_directory_reached_again_is_built_once_where_that_changes_nothing() {
         ),
         (
             "a base that is missing a file",
-            tree("", "configMapGenerator:\n- name: more\n  files: [missing.txt]\n", ""),
+            tree(
+                "",
+                "configMapGenerator:\n- name: more\n  files: [missing.txt]\n",
+                "",
+            ),
             &default,
             None,
         ),
@@ -192,11 +200,23 @@ fn a_directory_reached_again_is_built_once_where_that_changes_nothing() {
 #[test]
 fn a_kept_result_that_would_close_a_cycle_is_built_again_and_refused() {
     let files: Vec<(String, String)> = [
-        ("all/kustomization.yaml", "resources: [../lib, ../other, ../lib/sub]\n"),
-        ("other/kustomization.yaml", "resources: [../lib]\nnamePrefix: o-\n"),
+        (
+            "all/kustomization.yaml",
+            "resources: [../lib, ../other, ../lib/sub]\n",
+        ),
+        (
+            "other/kustomization.yaml",
+            "resources: [../lib]\nnamePrefix: o-\n",
+        ),
         ("lib/kustomization.yaml", "resources: [cm.yaml]\n"),
-        ("lib/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n"),
-        ("lib/sub/kustomization.yaml", "resources: [..]\nnamePrefix: s-\n"),
+        (
+            "lib/cm.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n",
+        ),
+        (
+            "lib/sub/kustomization.yaml",
+            "resources: [..]\nnamePrefix: s-\n",
+        ),
     ]
     .iter()
     .map(|(p, t)| (p.to_string(), t.to_string()))
