@@ -101,6 +101,15 @@ fn run(files: &[(String, String)], dir: &str, opts: &BuildOptions) -> (String, u
     (got, fs.reads.load(Ordering::Relaxed))
 }
 
+/// A case: its name, its files, the options, whether the base is built
+/// once.
+type Case<'a> = (
+    &'static str,
+    Vec<(String, String)>,
+    &'a BuildOptions,
+    Option<bool>,
+);
+
 #[test]
 fn a_directory_reached_again_is_built_once_where_that_changes_nothing() {
     let none = BuildOptions {
@@ -111,7 +120,7 @@ fn a_directory_reached_again_is_built_once_where_that_changes_nothing() {
     // (case, files, options, whether the base is built once: unknown for
     // a build that fails, where the plan may have read more files than
     // the build reached).
-    let cases: Vec<(&str, Vec<(String, String)>, &BuildOptions, Option<bool>)> = vec![
+    let cases: Vec<Case<'_>> = vec![
         ("plain", tree("", "", ""), &default, Some(true)),
         ("LoadRestrictionsNone", tree("", "", ""), &none, Some(true)),
         (
