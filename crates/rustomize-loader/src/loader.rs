@@ -509,6 +509,61 @@ mod tests {
         assert!(matches!(ldr.child("missing"), Err(LoadError::NotFound(_))));
     }
 
+    /// `load` (one open and read when it can) answers what resolving the
+    /// path and reading it answers: files, links to files inside and
+    /// outside the root, directories (twice: resolved, then cached),
+    /// missing files, and a FIFO, which is refused, never waited on.
+    #[cfg(unix)]
+    #[test]
+    fn load_answers_what_resolving_and_reading_answer() {
+        use crate::fs::DiskFs;
+        use std::os::unix::fs::symlink;
+        let tmp = tempfile::tempdir().unwrap();
+        let top = tmp.path().canonicalize().unwrap();
+        std::fs::create_dir_all(top.join("app/sub")).unwrap();
+        std::fs::write(top.join("app/a.yaml"), "a: 1\n").unwrap();
+        std::fs::write(top.join("app/empty.yaml"), "").unwrap();
+        std::fs::write(top.join("outside.yaml"), "o").unwrap();
+        symlink(top.join("app/a.yaml"), top.join("app/link.yaml")).unwrap();
+        symlink(top.join("outside.yaml"), top.join("app/out.yaml")).unwrap();
+        let fifo = top.join("app/fifo");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        let ldr =
+            Loader::new(Arc::new(DiskFs), &top.join("app"), LoadRestrictor::RootOnly).unwrap();
+        let long_way = |rel: &str| -> String {
+            match ldr.resolve_file(rel) {
+                Ok(p) => match DiskFs.read(&p) {
+                    Ok(b) => format!("{b:?}"),
+                    Err(e) => format!("read error {}", e.kind()),
+                },
+                Err(e) => format!("{e:?}"),
+            }
+        };
+        let quick = |rel: &str| -> String {
+            match ldr.load(rel) {
+                Ok(b) => format!("{b:?}"),
+                Err(LoadError::Io { error, .. }) => format!("read error {}", error.kind()),
+                Err(e) => format!("{e:?}"),
+            }
+        };
+        let mut rels = vec![
+            "a.yaml",
+            "empty.yaml",
+            "link.yaml",
+            "out.yaml",
+            "sub",
+            "sub",
+            "missing.yaml",
+            "../outside.yaml",
+        ];
+        if made.is_ok_and(|s| s.success()) {
+            rels.push("fifo");
+        }
+        for rel in rels {
+            assert_eq!(quick(rel), long_way(rel), "{rel}");
+        }
+    }
+
     /// The directory cache resolves what canonicalizing resolves: linked
     /// directories and files, missing files, files outside the root.
     #[cfg(unix)]
