@@ -34,6 +34,18 @@ pub trait FileSystem: Send + Sync + fmt::Debug {
         let _ = path;
         Ok(None)
     }
+    /// Reads `path` in one go when it is a regular file and no link: what
+    /// [`kind_no_follow`](Self::kind_no_follow) then [`read`](Self::read)
+    /// give (the default), for the disk with one open, one status and
+    /// one read. [`Opened::Other`] for a link, or anything else the caller
+    /// should resolve and read the long way.
+    fn read_no_follow(&self, path: &Path) -> io::Result<Opened> {
+        Ok(match self.kind_no_follow(path)? {
+            Some(FileKind::File) => Opened::File(self.read(path)?),
+            Some(FileKind::Dir) => Opened::Dir,
+            None => Opened::Other,
+        })
+    }
     /// An id of everything below the directory `dir` (links followed to
     /// it), equal for two directories exactly when their files are: a Git
     /// tree id. `None` when this file system cannot tell cheaply (the
@@ -43,6 +55,17 @@ pub trait FileSystem: Send + Sync + fmt::Debug {
         let _ = dir;
         None
     }
+}
+
+/// What [`FileSystem::read_no_follow`] found.
+#[derive(Debug)]
+pub enum Opened {
+    /// A regular file, and its content.
+    File(Vec<u8>),
+    /// A directory.
+    Dir,
+    /// A link, or something the long way should handle (and report).
+    Other,
 }
 
 /// The real file system.
@@ -97,6 +120,65 @@ fn read_regular(path: &Path) -> io::Result<Vec<u8>> {
     Ok(out)
 }
 
+/// [`FileSystem::read_no_follow`] for the disk: open (not following a
+/// final link, not blocking on a FIFO), one status for the kind and size,
+/// then reads until the size the status gave is read and the buffer is
+/// not full (a regular file reads short only at its end), or until a read
+/// gives nothing.
+#[allow(clippy::disallowed_methods)]
+fn read_regular_no_follow(path: &Path) -> io::Result<Opened> {
+    use std::io::Read as _;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        let flags = rustix::fs::OFlags::NONBLOCK | rustix::fs::OFlags::NOFOLLOW;
+        opts.custom_flags(flags.bits() as i32);
+    }
+    #[cfg(not(unix))]
+    {
+        // Without O_NOFOLLOW a link would be followed unchecked.
+        return Ok(Opened::Other);
+    }
+    let mut file = match opts.open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(e),
+        // A link (ELOOP), a socket, no permission...: the long way says
+        // what it is.
+        Err(_) => return Ok(Opened::Other),
+    };
+    let meta = file.metadata()?;
+    if meta.is_dir() {
+        return Ok(Opened::Dir);
+    }
+    if !meta.is_file() {
+        return Ok(Opened::Other);
+    }
+    let size = usize::try_from(meta.len()).unwrap_or(usize::MAX - 1);
+    // One byte more than the size: a full buffer means the file grew.
+    let mut buf = vec![0u8; size.saturating_add(1).min(1 << 30)];
+    let mut filled = 0;
+    loop {
+        if filled == buf.len() {
+            buf.resize(buf.len() * 2, 0);
+        }
+        match file.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => {
+                filled += n;
+                if filled == size && filled < buf.len() {
+                    break;
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    buf.truncate(filled);
+    Ok(Opened::File(buf))
+}
+
 /// What a file that is not a regular file is, for messages.
 fn file_type_name(t: &std::fs::FileType) -> &'static str {
     #[cfg(unix)]
@@ -122,6 +204,10 @@ fn file_type_name(t: &std::fs::FileType) -> &'static str {
 impl FileSystem for DiskFs {
     fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
         read_regular(path)
+    }
+
+    fn read_no_follow(&self, path: &Path) -> io::Result<Opened> {
+        read_regular_no_follow(path)
     }
 
     fn kind(&self, path: &Path) -> io::Result<FileKind> {

@@ -17,7 +17,7 @@ pub mod remote;
 
 pub use error::LoadError;
 pub use fetcher::{RemoteDir, RemoteFetcher};
-pub use fs::{DiskFs, FileKind, FileSystem, MemFs};
+pub use fs::{DiskFs, FileKind, FileSystem, MemFs, Opened};
 pub use git_fs::{GitFs, GitFsError, GitRepo};
 pub use loader::{LoadRestrictor, Loader, looks_remote};
 pub use remote::{FetchOptions, FetchedRemote, GitFetcher};

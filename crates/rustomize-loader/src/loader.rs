@@ -3,7 +3,7 @@
 
 use crate::error::LoadError;
 use crate::fetcher::{RemoteDir, RemoteFetcher};
-use crate::fs::{FileKind, FileSystem, clean};
+use crate::fs::{FileKind, FileSystem, Opened, clean};
 use std::collections::HashMap;
 use std::ffi::OsString;
 use std::io;
@@ -93,6 +93,26 @@ impl Drop for Ancestor {
 struct DirCache(RwLock<HashMap<OsString, Option<PathBuf>>>);
 
 impl DirCache {
+    /// Whether the cleaned absolute path `dir` is known to be a directory.
+    fn known_dir(&self, dir: &Path) -> bool {
+        matches!(
+            self.0
+                .read()
+                .unwrap_or_else(|e| e.into_inner())
+                .get(dir.as_os_str()),
+            Some(Some(_))
+        )
+    }
+
+    /// Records that the cleaned absolute path `dir` is the directory
+    /// `real` (resolved, no link).
+    fn insert(&self, dir: &Path, real: PathBuf) {
+        self.0
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(dir.as_os_str().to_os_string(), Some(real));
+    }
+
     /// The resolved form of the cleaned absolute directory `dir`, when it
     /// is a plain directory (or a link to one) below resolvable parents.
     fn resolve(&self, fs: &dyn FileSystem, dir: &Path) -> Option<PathBuf> {
@@ -197,8 +217,47 @@ impl Loader {
 
     /// Reads a file, relative to the root, subject to the restrictor.
     pub fn load(&self, rel: &str) -> Result<Vec<u8>, LoadError> {
+        let joined = self.join(rel);
+        if let Some(done) = self.load_quickly(&joined) {
+            return done;
+        }
         let path = self.resolve_file(rel)?;
         self.fs.read(&path).map_err(|e| io_error(path, e))
+    }
+
+    /// [`load`](Self::load) of the cleaned absolute path `joined` when
+    /// its directory is in the cache and the entry itself is no link: the
+    /// same answer with one read of the file system
+    /// ([`FileSystem::read_no_follow`]), none for a directory already
+    /// resolved. `None` leaves the path to the long way.
+    fn load_quickly(&self, joined: &Path) -> Option<Result<Vec<u8>, LoadError>> {
+        if self.dirs.known_dir(joined) {
+            return Some(Err(LoadError::IsADir(joined.to_path_buf())));
+        }
+        let (parent, name) = (joined.parent()?, joined.file_name()?);
+        let dir = self.dirs.resolve(self.fs.as_ref(), parent)?;
+        let real = dir.join(name);
+        match self.fs.read_no_follow(&real) {
+            Ok(Opened::File(bytes)) => Some(
+                if self.restrictor == LoadRestrictor::RootOnly && !dir.starts_with(&self.root) {
+                    Err(LoadError::Restricted {
+                        path: joined.to_path_buf(),
+                        root: self.root.clone(),
+                    })
+                } else {
+                    Ok(bytes)
+                },
+            ),
+            Ok(Opened::Dir) => {
+                self.dirs.insert(joined, real);
+                Some(Err(LoadError::IsADir(joined.to_path_buf())))
+            }
+            Ok(Opened::Other) => None,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                Some(Err(LoadError::NotFound(joined.to_path_buf())))
+            }
+            Err(_) => None,
+        }
     }
 
     /// Checks `rel` names a readable file allowed by the restrictor, and
@@ -312,6 +371,13 @@ impl Loader {
         }
         let same_fs = (self.fs.clone(), self.dirs.clone());
         Ok(self.descend(root, self.restrictor, self.repo.clone(), same_fs))
+    }
+
+    /// Whether this root, or the root of a kustomization that led here,
+    /// is `dir` or below it: a base at `dir` reached from here would close
+    /// a cycle ([`LoadError::Cycle`]).
+    pub fn has_ancestor_within(&self, dir: &Path) -> bool {
+        self.roots_so_far().any(|visited| is_within(visited, dir))
     }
 
     /// How many kustomizations include this one, one inside the other (0
@@ -441,6 +507,61 @@ mod tests {
         assert!(matches!(base.child(".."), Err(LoadError::Cycle { .. })));
         assert!(matches!(ldr.child("."), Err(LoadError::Cycle { .. })));
         assert!(matches!(ldr.child("missing"), Err(LoadError::NotFound(_))));
+    }
+
+    /// `load` (one open and read when it can) answers what resolving the
+    /// path and reading it answers: files, links to files inside and
+    /// outside the root, directories (twice: resolved, then cached),
+    /// missing files, and a FIFO, which is refused, never waited on.
+    #[cfg(unix)]
+    #[test]
+    fn load_answers_what_resolving_and_reading_answer() {
+        use crate::fs::DiskFs;
+        use std::os::unix::fs::symlink;
+        let tmp = tempfile::tempdir().unwrap();
+        let top = tmp.path().canonicalize().unwrap();
+        std::fs::create_dir_all(top.join("app/sub")).unwrap();
+        std::fs::write(top.join("app/a.yaml"), "a: 1\n").unwrap();
+        std::fs::write(top.join("app/empty.yaml"), "").unwrap();
+        std::fs::write(top.join("outside.yaml"), "o").unwrap();
+        symlink(top.join("app/a.yaml"), top.join("app/link.yaml")).unwrap();
+        symlink(top.join("outside.yaml"), top.join("app/out.yaml")).unwrap();
+        let fifo = top.join("app/fifo");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        let ldr =
+            Loader::new(Arc::new(DiskFs), &top.join("app"), LoadRestrictor::RootOnly).unwrap();
+        let long_way = |rel: &str| -> String {
+            match ldr.resolve_file(rel) {
+                Ok(p) => match DiskFs.read(&p) {
+                    Ok(b) => format!("{b:?}"),
+                    Err(e) => format!("read error {}", e.kind()),
+                },
+                Err(e) => format!("{e:?}"),
+            }
+        };
+        let quick = |rel: &str| -> String {
+            match ldr.load(rel) {
+                Ok(b) => format!("{b:?}"),
+                Err(LoadError::Io { error, .. }) => format!("read error {}", error.kind()),
+                Err(e) => format!("{e:?}"),
+            }
+        };
+        let mut rels = vec![
+            "a.yaml",
+            "empty.yaml",
+            "link.yaml",
+            "out.yaml",
+            "sub",
+            "sub",
+            "missing.yaml",
+            "../outside.yaml",
+        ];
+        if made.is_ok_and(|s| s.success()) {
+            rels.push("fifo");
+        }
+        for rel in rels {
+            assert_eq!(quick(rel), long_way(rel), "{rel}");
+        }
     }
 
     /// The directory cache resolves what canonicalizing resolves: linked

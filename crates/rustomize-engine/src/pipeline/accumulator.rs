@@ -27,6 +27,9 @@ pub(super) struct Accumulator {
     /// Something went into it that no root's content covers (a remote
     /// base or file): it is never shared.
     pub(super) opaque: bool,
+    /// A kustomization that went into it gave warnings: a build within
+    /// the same build does not share it (kustomize warns at every visit).
+    pub(super) warned: bool,
 }
 
 impl Accumulator {
@@ -34,6 +37,7 @@ impl Accumulator {
         self.rm.append_all(other.rm)?;
         self.roots.extend(other.roots);
         self.opaque |= other.opaque;
+        self.warned |= other.warned;
         // Both are built by merges, so canonical.
         TransformerConfig::merge_canonical(&mut self.config, &other.config)?;
         vars::merge_set(&mut self.vars, other.vars.into_values())

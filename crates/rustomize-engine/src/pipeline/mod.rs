@@ -72,6 +72,10 @@ pub struct BuildOptions {
     /// Called around every transformer step, after the build's own
     /// bookkeeping (see [`StepObserver`]).
     pub observers: Vec<Arc<dyn StepObserver>>,
+    /// Build a `resources:` directory again at every visit, as kustomize
+    /// does, instead of once per build (see [`build`]). The output is the
+    /// same either way; for tests and measurements.
+    pub rebuild_shared_dirs: bool,
     /// Record field provenance: for every value of the output, the file,
     /// line and column it was read from or the kustomization entry that
     /// set it last ([`BuildOutput::provenance`]). Off by default; the
@@ -198,6 +202,13 @@ impl BuildOutput {
 /// [`MemFs`](rustomize_loader::MemFs), or any other [`FileSystem`], such
 /// as one that lays a generated `kustomization.yaml` over a directory).
 /// Remote bases are read through the file system their fetcher gives.
+///
+/// A `resources:` directory reached several times with the same inputs
+/// (the base of several overlays one kustomization lists) is built once,
+/// unless [`BuildOptions::rebuild_shared_dirs`]: never when its result
+/// used a remote base or file, names an OpenAPI schema or gave warnings,
+/// nor under plugins, observers, provenance, a remote target or a custom
+/// schema.
 pub fn build(
     fs: Arc<dyn FileSystem>,
     dir: &Path,
@@ -350,13 +361,33 @@ fn accumulate_tree(
         unmatched: Mutex::new(Vec::new()),
         reuse,
     };
+    let mut ctx = ctx;
+    let p = &opts.plugins;
+    if ctx.reuse.is_none()
+        && !opts.rebuild_shared_dirs
+        && !(p.enable_alpha_plugins || p.enable_exec || p.enable_helm)
+        && opts.observers.is_empty()
+        && !opts.provenance
+        && remote.is_none()
+    {
+        ctx.reuse = Some(Role::Within(Arc::default()));
+    }
     let target = Target::load(ldr, &ctx, Origin::default(), true)?;
     let build_metadata = target.kust.build_metadata.clone();
     let _ = ctx.tracking.set(!build_metadata.is_empty());
     target.set_schema()?;
+    if let Some(Role::Within(within)) = &ctx.reuse
+        && ctx.shares()
+    {
+        within.plan(&target.ldr, &target.kust, &ctx);
+    }
     let sort_options = target.kust.sort_options.clone();
-    let acc = target.accumulate(Accumulator::default())?;
+    let acc = target.accumulate(Accumulator::default());
     drop(target);
+    if let Some(Role::Within(within)) = &ctx.reuse {
+        within.clear();
+    }
+    let acc = acc?;
     Ok(Accumulated {
         ctx,
         acc,

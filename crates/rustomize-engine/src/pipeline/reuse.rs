@@ -39,6 +39,16 @@ pub(crate) enum Role {
     Record(Arc<Shared>),
     /// Take recorded results.
     Take(Arc<Shared>),
+    /// Share results within this one build ([`within`]).
+    Within(Arc<within::Within>),
+}
+
+impl Role {
+    /// Whether the accumulators record their roots and what makes them
+    /// unshareable.
+    pub(crate) fn traces(&self) -> bool {
+        matches!(self, Role::Record(_) | Role::Within(_))
+    }
 }
 
 /// The recorded results of one pair of builds.
@@ -190,3 +200,4 @@ pub(crate) fn record_children(
 
 #[cfg(test)]
 mod tests;
+pub(crate) mod within;

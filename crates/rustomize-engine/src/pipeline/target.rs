@@ -51,6 +51,8 @@ pub(super) struct Target<'c> {
     /// Whether this is a `resources:` directory, whose result a shared
     /// build may record.
     recorded: bool,
+    /// Parsing the file gave warnings.
+    warned: bool,
     pub(super) ctx: &'c Context,
     /// The file's places, when the build records provenance.
     pub(super) places: Option<KustPlaces>,
@@ -72,33 +74,23 @@ impl<'c> Target<'c> {
                 ctx.display(ldr.root())
             )));
         }
-        let mut found = Vec::new();
-        for name in kustomization::FILE_NAMES {
-            match ldr.load(name) {
-                Ok(bytes) => found.push((name, bytes)),
-                Err(LoadError::NotFound(_) | LoadError::IsADir(_)) => {}
-                Err(e) => return Err(e.into()),
-            }
-        }
-        let (name, bytes) = match found.len() {
-            1 => found.remove(0),
-            0 => {
-                return Err(Error::kustomization(format!(
-                    "unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization' in directory '{}'",
-                    // kustomize names the directory by its absolute path.
-                    ldr.root().display()
-                )));
-            }
-            _ => {
-                return Err(Error::kustomization(format!(
-                    "found multiple kustomization files under: {}",
-                    ctx.display(ldr.root())
-                )));
-            }
+        // The file the plan of a build sharing its sub-builds read, or
+        // the disk's.
+        let within = match &ctx.reuse {
+            Some(Role::Within(w)) => w.parsed(ldr.root()),
+            _ => None,
+        };
+        let reuse::within::Parsed {
+            name,
+            kust,
+            warnings,
+            node,
+        } = match within {
+            Some(parsed) => parsed,
+            None => reuse::within::read(&ldr, ctx)?,
         };
         let file = ctx.display(&ldr.root().join(name));
-        let text = String::from_utf8(bytes).map_err(|_| Error::NotUtf8 { file: file.clone() })?;
-        let (kust, warnings, node) = kustomization::parse_keeping_node(&text, &file)?;
+        let warned = !warnings.is_empty();
         for w in warnings {
             ctx.warn(w);
         }
@@ -109,6 +101,7 @@ impl<'c> Target<'c> {
             origin,
             is_top,
             recorded: false,
+            warned,
             ctx,
             places: None,
         };
@@ -249,8 +242,11 @@ impl<'c> Target<'c> {
     /// Builds this kustomization on top of `acc` (empty for a base, the
     /// parent's accumulator for a component).
     pub(super) fn accumulate(&self, mut acc: Accumulator) -> Result<Accumulator, Error> {
-        if let Some(Role::Record(_)) = &self.ctx.reuse {
+        if let Some(role) = &self.ctx.reuse
+            && role.traces()
+        {
             acc.roots.push(self.ldr.root().to_path_buf());
+            acc.warned |= self.warned;
             acc.opaque |= self.kust.resources.iter().any(|e| self.ldr.is_remote(e));
             // A result that may decide the schema is not shared: taking it
             // would skip the decision.
@@ -451,6 +447,45 @@ impl<'c> Target<'c> {
         {
             return Ok(Loaded::Dir(Box::new(acc), None));
         }
+        if let Some(Role::Within(within)) = reuse
+            && ldr.repo().is_none()
+        {
+            let key = reuse::within::Key {
+                origin: origin_path,
+                tracking,
+                restrictor: ldr.restrictor(),
+            };
+            let depth = ldr.depth();
+            let keep = match within.visit(&root, &key, depth) {
+                // kustomize would refuse a base inside the result that
+                // contains a kustomization above this visit: build it, to
+                // give that error.
+                reuse::within::Visit::Take(acc)
+                    if !acc.roots.iter().any(|r| self.ldr.has_ancestor_within(r)) =>
+                {
+                    return Ok(Loaded::Dir(Box::new(acc), None));
+                }
+                reuse::within::Visit::Take(_) => false,
+                reuse::within::Visit::Build { keep } => keep,
+            };
+            let built = self.build_dir(entry, ldr, origin);
+            if keep {
+                within.built(&root, &key, depth, built.as_ref().ok());
+            }
+            return built.map(|acc| Loaded::Dir(Box::new(acc), None));
+        }
+        let acc = self.build_dir(entry, ldr, origin)?;
+        // Recorded (or not) by this kustomization, once every entry is in.
+        let pending = matches!(reuse, Some(Role::Record(_))).then(|| Pending {
+            root,
+            origin: origin_path,
+            tracking,
+        });
+        Ok(Loaded::Dir(Box::new(acc), pending))
+    }
+
+    /// Builds the `resources:` directory `entry`, whose loader is `ldr`.
+    fn build_dir(&self, entry: &str, ldr: Loader, origin: Origin) -> Result<Accumulator, Error> {
         let mut sub = Target::load(ldr, self.ctx, origin, false)
             .with_context(|| format!("accumulating resources from '{entry}'"))?;
         sub.recorded = true;
@@ -463,16 +498,8 @@ impl<'c> Target<'c> {
                 ),
             ));
         }
-        let acc = sub
-            .accumulate(Accumulator::default())
-            .with_context(|| format!("accumulating resources from '{entry}'"))?;
-        // Recorded (or not) by this kustomization, once every entry is in.
-        let pending = matches!(reuse, Some(Role::Record(_))).then(|| Pending {
-            root,
-            origin: origin_path,
-            tracking,
-        });
-        Ok(Loaded::Dir(Box::new(acc), pending))
+        sub.accumulate(Accumulator::default())
+            .with_context(|| format!("accumulating resources from '{entry}'"))
     }
 
     fn run_generators(&self, acc: &mut Accumulator) -> Result<(), Error> {
