@@ -257,7 +257,92 @@ pub(crate) fn parse_with_events(src: &str, last_key_wins: bool) -> Result<Vec<No
     )
 }
 
+/// How many times [`parse_events`] rewrites a text the event parser refuses
+/// where yaml.v3 reads it (each rewrite mends one place).
+const REWRITES: usize = 64;
+
 fn parse_events(src: &str, repeated: Repeated) -> Result<Vec<Node>, ParseError> {
+    let mut text = std::borrow::Cow::Borrowed(src);
+    for _ in 0..REWRITES {
+        match parse_events_once(&text, repeated) {
+            Err(e) => match as_libyaml_scans(&text, &e) {
+                Some(mended) => text = std::borrow::Cow::Owned(mended),
+                None => return Err(e),
+            },
+            read => return read,
+        }
+    }
+    parse_events_once(&text, repeated)
+}
+
+/// The byte offset of a 1-based line and (character) column.
+fn offset_of(src: &str, line: u32, column: u32) -> Option<usize> {
+    let start = if line <= 1 {
+        0
+    } else {
+        src.match_indices('\n').nth(line as usize - 2)?.0 + 1
+    };
+    let rest = &src[start..];
+    let at = rest
+        .char_indices()
+        .nth(column.checked_sub(1)? as usize)
+        .map_or(rest.len(), |(i, _)| i);
+    Some(start + at)
+}
+
+/// Where the event parser's scanner refuses what libyaml's (yaml.v2 and
+/// yaml.v3) reads, the same text mended so that the event parser reads it
+/// the same way (lines keep their numbers), else `None`:
+/// - a `#` right after a closing quote or a flow collection's end
+///   (`{a: b}#c`) starts a comment for libyaml (which eats comments after
+///   any token), where the event parser wants a blank before it: a blank
+///   is put in;
+/// - a tag of the `!!` handle whose suffix holds a `!` (`!!!binary`): a
+///   URI character for libyaml (an unknown tag, read as no tag), refused
+///   by the event parser: each `!` of the suffix is written `%21`.
+fn as_libyaml_scans(src: &str, e: &ParseError) -> Option<String> {
+    let at = offset_of(src, e.line, e.column)?;
+    if e.message == "comments must be separated from other tokens by whitespace" {
+        let before = src[..at].chars().next_back()?;
+        if src[at..].starts_with('#') && matches!(before, '"' | '\'' | ']' | '}') {
+            return Some(format!("{} {}", &src[..at], &src[at..]));
+        }
+        return None;
+    }
+    if !(e.message.contains("did not find expected tag URI")
+        || e.message
+            .contains("while scanning a tag, did not find expected whitespace"))
+    {
+        return None;
+    }
+    // The tag: its `!!` at or before the error, on the error's line.
+    let line_start = src[..at].rfind('\n').map_or(0, |i| i + 1);
+    // Two characters past the error, which may sit on either `!`.
+    let upto = src[at..]
+        .char_indices()
+        .nth(2)
+        .map_or(src.len(), |(i, _)| at + i);
+    let bang = line_start + src[line_start..upto].rfind("!!")?;
+    if bang > line_start && !src[..bang].ends_with([' ', '\t', '[', '{', ',']) {
+        return None;
+    }
+    let tail = &src[bang + 2..];
+    let end = tail
+        .find(|c: char| !(c.is_ascii_alphanumeric() || "-_;/?:@&=+$.!~*'()%".contains(c)))
+        .unwrap_or(tail.len());
+    let suffix = &tail[..end];
+    if !suffix.contains('!') {
+        return None;
+    }
+    Some(format!(
+        "{}!!{}{}",
+        &src[..bang],
+        suffix.replace('!', "%21"),
+        &tail[end..]
+    ))
+}
+
+fn parse_events_once(src: &str, repeated: Repeated) -> Result<Vec<Node>, ParseError> {
     let last_key_wins = repeated == Repeated::LastWins;
     // The fast reader takes no control character, so every text holding
     // one comes here.
@@ -1113,6 +1198,41 @@ mod tests {
     /// kubectl-verified (fixture `parity-tab-line`): a line opening with a
     /// tab in block context is refused; inside a multi-line flow collection
     /// or scalar, or after a token, a tab is whitespace.
+    #[test]
+    fn a_comment_right_after_a_quote_or_a_flow_end_is_read_like_yaml_v3() {
+        for (text, want) in [
+            ("a: {b: c}#x\n", "a: {b: c}"),
+            ("a: [b]#x\n", "a: [b]"),
+            ("a: \"b\"#x\n", "a: \"b\""),
+            ("a: 'b'#x\nc: {d: e}#y\n", "a: 'b'\nc: {d: e}"),
+        ] {
+            let got = parse_documents(text).unwrap_or_else(|e| panic!("{text:?}: {e:?}"));
+            assert_eq!(got, parse_documents(want).expect("plain"), "{text:?}");
+        }
+        // Inside a flow collection the comment eats its end, as in yaml.v3.
+        assert!(parse_documents("a: {b: \"c\"#x}\n").is_err());
+        // A plain scalar keeps its `#`.
+        let plain = parse_documents("a: b#c\n").expect("plain");
+        assert_eq!(plain, parse_documents("a: 'b#c'\n").expect("quoted"));
+    }
+
+    #[test]
+    fn a_tag_suffix_holding_a_bang_is_read_like_yaml_v3() {
+        for text in ["a: !!!binary 12\n", "a: !!b!x 12\n", "- [!!b!x 12]\n"] {
+            let got = parse_documents(text).unwrap_or_else(|e| panic!("{text:?}: {e:?}"));
+            let want = parse_documents(
+                &text
+                    .replace("!!!binary", "!!zbinary")
+                    .replace("!!b!x", "!!bx"),
+            );
+            assert_eq!(got, want.expect("an unknown tag"), "{text:?}");
+        }
+        assert!(
+            parse_documents("a: !x!y 1\n").is_err(),
+            "an undeclared handle"
+        );
+    }
+
     #[test]
     fn a_tab_at_the_start_of_a_line_is_refused_like_yaml_v3() {
         let refused = [
