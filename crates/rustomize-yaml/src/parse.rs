@@ -139,7 +139,8 @@ fn kyaml_pieces(src: &str) -> Result<Option<String>, ParseError> {
             State::Document if is_document_end(line) => state = State::Ended,
             State::Document => {}
             State::Ended => {
-                if !is_blank(line) {
+                // (A tab-only line too: never read, so never refused.)
+                if !is_blank(line) || line.contains('\t') {
                     rewrite.push((i, ""));
                 }
             }
@@ -315,31 +316,48 @@ fn as_libyaml_scans(src: &str, e: &ParseError) -> Option<String> {
     {
         return None;
     }
-    // The tag: its `!!` at or before the error, on the error's line.
+    // The tag: the `!` opening a token at or before the error, on its line.
     let line_start = src[..at].rfind('\n').map_or(0, |i| i + 1);
-    // Two characters past the error, which may sit on either `!`.
+    // Two characters past the error, which may sit on a handle's `!`.
     let upto = src[at..]
         .char_indices()
         .nth(2)
         .map_or(src.len(), |(i, _)| at + i);
-    let bang = line_start + src[line_start..upto].rfind("!!")?;
-    if bang > line_start && !src[..bang].ends_with([' ', '\t', '[', '{', ',']) {
+    let opens = |i: usize| i == line_start || src[..i].ends_with([' ', '\t', '[', '{', ',']);
+    let tag = src[line_start..upto]
+        .match_indices('!')
+        .map(|(i, _)| line_start + i)
+        .rfind(|&i| opens(i))?;
+    let rest = &src[tag + 1..];
+    if rest.starts_with('<') {
         return None;
     }
-    let tail = &src[bang + 2..];
+    // The handle as libyaml scans it: `!!`, `!word!`, else `!` alone.
+    let word = rest
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+        .unwrap_or(rest.len());
+    let suffix_at = if rest[word..].starts_with('!') {
+        word + 1
+    } else {
+        0
+    };
+    let tail = &rest[suffix_at..];
+    // libyaml's URI characters (saphyr-parser takes `#` too, but no `!`
+    // and no flow indicator).
     let end = tail
-        .find(|c: char| !(c.is_ascii_alphanumeric() || "-_;/?:@&=+$.!~*'()%".contains(c)))
+        .find(|c: char| !(c.is_ascii_alphanumeric() || "-_;/?:@&=+$,.!~*'()[]%".contains(c)))
         .unwrap_or(tail.len());
     let suffix = &tail[..end];
-    if !suffix.contains('!') {
+    if !suffix.contains(['!', '[', ']', ',']) {
         return None;
     }
-    Some(format!(
-        "{}!!{}{}",
-        &src[..bang],
-        suffix.replace('!', "%21"),
-        &tail[end..]
-    ))
+    let encoded = suffix
+        .replace('!', "%21")
+        .replace('[', "%5B")
+        .replace(']', "%5D")
+        .replace(',', "%2C");
+    let head = tag + 1 + suffix_at;
+    Some(format!("{}{encoded}{}", &src[..head], &tail[end..]))
 }
 
 fn parse_events_once(src: &str, repeated: Repeated) -> Result<Vec<Node>, ParseError> {
@@ -467,6 +485,9 @@ impl TabLines {
 
     fn event(&mut self, event: &Event, span: &Span, src: &str) {
         match event {
+            Event::Scalar(_, ScalarStyle::Literal | ScalarStyle::Folded, ..) => {
+                self.block_scalar(span.start.line(), src);
+            }
             Event::Scalar(..) if span.end.line() > span.start.line() => {
                 self.inside.push((span.start.line() + 1, span.end.line()));
             }
@@ -492,6 +513,54 @@ impl TabLines {
                 }
             }
             _ => {}
+        }
+    }
+
+    /// A block scalar whose content the event parser places at line `at`
+    /// (its spans end early, so its lines are found here: the blank ones
+    /// before `at`, then every blank one or one indented as far as the
+    /// content): yaml.v3 refuses a tab in its indentation ("found a tab
+    /// character where an indentation space is expected": before the
+    /// content's indentation is known, or after fewer spaces than it);
+    /// every other tab line is content.
+    fn block_scalar(&mut self, at: usize, src: &str) {
+        let line = |n: usize| {
+            let start = self.starts.get(n.wrapping_sub(1)).copied()?;
+            let rest = &src[start..];
+            Some(rest[..rest.find('\n').unwrap_or(rest.len())].trim_end_matches('\r'))
+        };
+        let blank = |l: &str| l.trim_matches([' ', '\t']).is_empty();
+        let spaces = |l: &str| l.len() - l.trim_start_matches(' ').len();
+        let mut first = at;
+        while first > 1 && line(first - 1).is_some_and(blank) {
+            first -= 1;
+        }
+        // The first line with content sets the indentation.
+        let indent = (first..)
+            .map_while(|n| line(n).map(|l| (n, l)))
+            .find(|(_, l)| !blank(l))
+            .map(|(n, l)| (n, spaces(l)));
+        let mut last = first;
+        while let Some(l) = line(last + 1) {
+            let within = indent.is_some_and(|(at, ind)| last + 1 <= at || spaces(l) >= ind);
+            if !(blank(l) || within) {
+                break;
+            }
+            last += 1;
+        }
+        for &(n, col) in &self.lines {
+            if !(first..=last).contains(&n) {
+                continue;
+            }
+            let refused = match indent {
+                // Up to the first line with content (which, being on this
+                // list, opens with a tab) the indentation is not known.
+                Some((at, ind)) => n <= at || col - 1 < ind,
+                None => true,
+            };
+            if !refused {
+                self.inside.push((n, n));
+            }
         }
     }
 
@@ -1217,19 +1286,37 @@ mod tests {
     }
 
     #[test]
-    fn a_tag_suffix_holding_a_bang_is_read_like_yaml_v3() {
-        for text in ["a: !!!binary 12\n", "a: !!b!x 12\n", "- [!!b!x 12]\n"] {
+    fn a_tag_suffix_holding_a_bang_or_a_flow_indicator_is_read_like_yaml_v3() {
+        let unknown = parse_documents("a: !!zz 12\n").expect("an unknown tag");
+        for text in [
+            "a: !!!binary 12\n",
+            "a: !!b!x 12\n",
+            "a: !!bi]nary 12\n",
+            "a: !b]x 12\n",
+            "a: !!b,x 12\n",
+        ] {
             let got = parse_documents(text).unwrap_or_else(|e| panic!("{text:?}: {e:?}"));
-            let want = parse_documents(
-                &text
-                    .replace("!!!binary", "!!zbinary")
-                    .replace("!!b!x", "!!bx"),
-            );
-            assert_eq!(got, want.expect("an unknown tag"), "{text:?}");
+            assert_eq!(got, unknown, "{text:?}");
         }
         assert!(
             parse_documents("a: !x!y 1\n").is_err(),
             "an undeclared handle"
+        );
+        // In a flow sequence a `]` right after a tag belongs to it, as in
+        // yaml.v3.
+        assert!(parse_documents("a: [!!b!x 12]\n").is_ok());
+    }
+
+    #[test]
+    fn a_tab_in_a_block_scalars_indentation_is_refused_like_yaml_v3() {
+        for text in ["a: >\n  x\n\t\n  y\n", "a: |\n\tx\n", "a: |\n  x\n \ty\n"] {
+            assert!(parse_documents(text).is_err(), "{text:?}");
+        }
+        // Past the indentation a tab is content.
+        let got = parse_documents("a: |\n  x\n  \ty\n").expect("content");
+        assert_eq!(
+            got,
+            parse_documents("a: \"x\\n\\ty\\n\"\n").expect("quoted")
         );
     }
 

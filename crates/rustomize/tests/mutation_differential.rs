@@ -398,7 +398,77 @@ fn explained(kubectl: &Output, rustomize: &Output, tree: &Path) -> Option<&'stat
     {
         return Some("a scan error just past `...`");
     }
+    // kustomize keeps a `!!binary` scalar's base64 text through its
+    // transformers (a name prefix goes before the base64 text, and the tag
+    // is dropped) and decodes only the untouched ones when it prints;
+    // rustomize decodes them when it reads: every line that differs must
+    // be kubectl's with one of the tree's `!!binary` texts where rustomize
+    // has it decoded.
+    if k_ok && r_ok && binary_read_early(&kubectl.stdout, &rustomize.stdout, tree) {
+        return Some("a `!!binary` value a transformer rewrites");
+    }
     None
+}
+
+/// See "a `!!binary` value a transformer rewrites" in [`explained`].
+fn binary_read_early(kubectl: &[u8], rustomize: &[u8], tree: &Path) -> bool {
+    let (k, r) = (
+        String::from_utf8_lossy(kubectl),
+        String::from_utf8_lossy(rustomize),
+    );
+    let (k, r): (Vec<&str>, Vec<&str>) = (k.lines().collect(), r.lines().collect());
+    if k.len() != r.len() || k == r {
+        return false;
+    }
+    let texts: Vec<(String, String)> = tree_files(tree)
+        .iter()
+        .flat_map(|(_, text)| {
+            text.match_indices("!!binary ")
+                .filter_map(|(i, m)| {
+                    let b64: String = text[i + m.len()..]
+                        .chars()
+                        .take_while(|c| !c.is_whitespace())
+                        .collect();
+                    let plain = String::from_utf8(base64_decode(&b64)?).ok()?;
+                    (!plain.is_empty() && plain != b64).then_some((b64, plain))
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    !texts.is_empty()
+        && k.iter().zip(&r).all(|(kl, rl)| {
+            kl == rl
+                || texts.iter().any(|(b64, plain)| {
+                    rl.contains(plain.as_str()) && rl.replacen(plain.as_str(), b64, 1) == *kl
+                })
+        })
+}
+
+/// Standard base64 with padding, as yaml.v3 decodes `!!binary`.
+fn base64_decode(text: &str) -> Option<Vec<u8>> {
+    let value = |c: u8| match c {
+        b'A'..=b'Z' => Some(c - b'A'),
+        b'a'..=b'z' => Some(c - b'a' + 26),
+        b'0'..=b'9' => Some(c - b'0' + 52),
+        b'+' => Some(62),
+        b'/' => Some(63),
+        _ => None,
+    };
+    let bytes = text.trim_end_matches('=').as_bytes();
+    if text.len() % 4 != 0 || text.len() - bytes.len() > 2 {
+        return None;
+    }
+    let (mut out, mut acc, mut bits) = (Vec::new(), 0u32, 0);
+    for &c in bytes {
+        acc = (acc << 6) | u32::from(value(c)?);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    Some(out)
 }
 
 /// The text between `open` and the next `close` after it.
@@ -683,6 +753,32 @@ fn explanations_are_narrow() {
         Some("kustomize panics on annotations that are a sequence")
     );
     assert_eq!(explained(&out(2, "panic: something else\n"), &ok, t), None);
-    // Both succeeding with other bytes is never explained here.
+    // Both succeeding with other bytes: only a `!!binary` text.
     assert_eq!(explained(&ok, &ok, t), None);
+    support::write(t, "bin.yaml", "metadata:\n  name: !!binary aGVsbG8=\n");
+    let printed = |text: &str| Output {
+        stdout: text.as_bytes().to_vec(),
+        ..out(0, "")
+    };
+    assert_eq!(
+        explained(
+            &printed("name: x-aGVsbG8=\n"),
+            &printed("name: x-hello\n"),
+            t
+        ),
+        Some("a `!!binary` value a transformer rewrites")
+    );
+    assert_eq!(
+        explained(
+            &printed("name: x-aGVsbG8=\n"),
+            &printed("name: y-hello\n"),
+            t
+        ),
+        None
+    );
+    assert_eq!(explained(&printed("a: 1\n"), &printed("a: 2\n"), t), None);
+    assert_eq!(
+        base64_decode("aGVsbG8gd29ybGQ="),
+        Some(b"hello world".to_vec())
+    );
 }
