@@ -377,6 +377,9 @@ fn parse_events_once(src: &str, repeated: Repeated) -> Result<Vec<Node>, ParseEr
     };
     if !src.ends_with('\n') {
         builder.unterminated_end = Some(src.chars().count());
+        // A last line of blanks follows a line break, which yaml.v3 keeps.
+        let last = src.rsplit('\n').next().unwrap_or_default();
+        builder.blank_last_line = last.trim_matches([' ', '\t', '\r']).is_empty();
     }
     let mut tabs = TabLines::new(src);
     let mut docs = Vec::new();
@@ -673,6 +676,10 @@ struct Builder {
     /// a block scalar running to the end then has no final line break
     /// either (saphyr adds one; yaml.v3 does not).
     unterminated_end: Option<usize>,
+    /// Whether that input's last line holds blanks only: the block scalar
+    /// then ends with the line break before it, and saphyr adds one more
+    /// only when the blanks reach the content's indentation.
+    blank_last_line: bool,
 }
 
 impl Builder {
@@ -694,7 +701,7 @@ impl Builder {
                     && self
                         .unterminated_end
                         .is_some_and(|end| span.end.index() >= end)
-                    && value.ends_with('\n')
+                    && value.ends_with(if self.blank_last_line { "\n\n" } else { "\n" })
                 {
                     value.pop();
                 }
@@ -1085,6 +1092,25 @@ mod tests {
         let err = parse_one("a: 1\nb: 2\na: 3\n").unwrap_err();
         assert_eq!(err.line, 3);
         assert!(err.message.contains("already defined at line 1"), "{err}");
+    }
+
+    #[test]
+    fn block_scalar_before_a_last_line_of_blanks_keeps_its_final_break() {
+        for text in ["a: >\n  x\n  y\n  ", "a: |\n  x\n ", "a: |+\n  x\n  "] {
+            let got = parse_documents(text).unwrap_or_else(|e| panic!("{text:?}: {e:?}"));
+            let want = parse_documents(if text.starts_with("a: >") {
+                "a: \"x y\\n\"\n"
+            } else {
+                "a: \"x\\n\"\n"
+            });
+            let value = |d: &[Node]| {
+                d[0].as_map()
+                    .and_then(|m| m.get("a"))
+                    .and_then(Node::as_str)
+                    .map(str::to_string)
+            };
+            assert_eq!(value(&got), value(&want.expect("quoted")), "{text:?}");
+        }
     }
 
     #[test]
