@@ -545,7 +545,7 @@ impl TabLines {
             .map(|(n, l)| (n, spaces(l)));
         let mut last = first;
         while let Some(l) = line(last + 1) {
-            let within = indent.is_some_and(|(at, ind)| last + 1 <= at || spaces(l) >= ind);
+            let within = indent.is_some_and(|(at, ind)| last < at || spaces(l) >= ind);
             if !(blank(l) || within) {
                 break;
             }
