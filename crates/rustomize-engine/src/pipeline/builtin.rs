@@ -334,6 +334,19 @@ impl Generator for IamPolicyGenerator {
             .next()
             .filter(|d| d.as_map().is_some())
             .ok_or_else(|| generated("not a mapping".into()))?;
+        // An empty `kubernetesService.name` leaves the name null, which
+        // kustomize refuses ("missing metadata.name in object"; it panics
+        // instead when a transformer renames the object first).
+        let named = doc
+            .get_path(&["metadata", "name"])
+            .and_then(Node::as_scalar)
+            .is_some_and(|s| s.tag != Tag::Null && !s.value.is_empty());
+        if !named {
+            return Err(Error::plugin(
+                "IAMPolicyGenerator: missing metadata.name in the ServiceAccount \
+                 (kubernetesService.name is empty)",
+            ));
+        }
         Ok(vec![Resource::new(doc)])
     }
 }
