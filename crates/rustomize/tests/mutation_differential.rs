@@ -354,6 +354,17 @@ fn explained(kubectl: &Output, rustomize: &Output, tree: &Path) -> Option<&'stat
     {
         return Some("kustomize panics on annotations that are a sequence");
     }
+    // kustomize records the names, namespaces and kinds a renamed resource
+    // had in comma-separated annotations: a name holding a comma (`we,b`)
+    // splits into two entries, the counts differ, and `PrevIds` panics.
+    if r_ok
+        && kubectl.status.code() == Some(2)
+        && kerr.contains(
+            "panic: number of previous names, number of previous namespaces, number of previous kinds not equal",
+        )
+    {
+        return Some("kustomize panics on a renamed name holding a comma");
+    }
     // Flow collections nested past 255 levels on several lines: the event
     // parser's limit.
     if rerr.contains("nested deeper than 255 levels") {
@@ -753,6 +764,12 @@ fn explanations_are_narrow() {
         Some("kustomize panics on annotations that are a sequence")
     );
     assert_eq!(explained(&out(2, "panic: something else\n"), &ok, t), None);
+    let prev = "panic: number of previous names, number of previous namespaces, number of previous kinds not equal\n";
+    assert_eq!(
+        explained(&out(2, prev), &ok, t),
+        Some("kustomize panics on a renamed name holding a comma")
+    );
+    assert_eq!(explained(&out(1, prev), &ok, t), None, "a panic exits 2");
     // Both succeeding with other bytes: only a `!!binary` text.
     assert_eq!(explained(&ok, &ok, t), None);
     support::write(t, "bin.yaml", "metadata:\n  name: !!binary aGVsbG8=\n");
