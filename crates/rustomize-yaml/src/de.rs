@@ -121,8 +121,9 @@ fn json_kind(s: &Scalar) -> &'static str {
             match s.value.as_str() {
                 "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" | "n" | "N" | "no"
                 | "No" | "NO" | "off" | "Off" | "OFF" => "bool",
-                _ if resolve::is_timestamp(&s.value) => "string",
-                _ if s.value.contains(':') => "number",
+                // Sexagesimal-looking text (`12:30`) included: yaml.v2
+                // reads no base 60 (kubectl-verified: `newTag: 12:30`
+                // tags an image `nginx:12:30`).
                 _ => "string",
             }
         }
@@ -622,6 +623,15 @@ mod tests {
         );
         let e = load("foo: bar\n").unwrap_err();
         assert!(e.message.contains("unknown field `foo`"), "{e}");
+    }
+
+    #[test]
+    fn sexagesimal_looking_text_is_a_string_like_yaml_v2() {
+        for text in ["1:20", "12:30", "1:20:30", "190:20:30.15"] {
+            let k =
+                load(&format!("namePrefix: {text}\n")).unwrap_or_else(|e| panic!("{text}: {e}"));
+            assert_eq!(k.name_prefix, text);
+        }
     }
 
     #[test]

@@ -152,7 +152,8 @@ fn kyaml_pieces(src: &str) -> Result<Option<String>, ParseError> {
             State::Document if is_document_end(line) => state = State::Ended,
             State::Document => {}
             State::Ended => {
-                if !is_blank(line) {
+                // (A tab-only line too: never read, so never refused.)
+                if !is_blank(line) || line.contains('\t') {
                     rewrite.push((i, ""));
                 }
             }
@@ -282,7 +283,109 @@ pub(crate) fn parse_with_events(src: &str, last_key_wins: bool) -> Result<Vec<No
     )
 }
 
+/// How many times [`parse_events`] rewrites a text the event parser refuses
+/// where yaml.v3 reads it (each rewrite mends one place).
+const REWRITES: usize = 64;
+
 fn parse_events(src: &str, repeated: Repeated) -> Result<Vec<Node>, ParseError> {
+    let mut text = std::borrow::Cow::Borrowed(src);
+    for _ in 0..REWRITES {
+        match parse_events_once(&text, repeated) {
+            Err(e) => match as_libyaml_scans(&text, &e) {
+                Some(mended) => text = std::borrow::Cow::Owned(mended),
+                None => return Err(e),
+            },
+            read => return read,
+        }
+    }
+    parse_events_once(&text, repeated)
+}
+
+/// The byte offset of a 1-based line and (character) column.
+fn offset_of(src: &str, line: u32, column: u32) -> Option<usize> {
+    let start = if line <= 1 {
+        0
+    } else {
+        src.match_indices('\n').nth(line as usize - 2)?.0 + 1
+    };
+    let rest = &src[start..];
+    let at = rest
+        .char_indices()
+        .nth(column.checked_sub(1)? as usize)
+        .map_or(rest.len(), |(i, _)| i);
+    Some(start + at)
+}
+
+/// Where the event parser's scanner refuses what libyaml's (yaml.v2 and
+/// yaml.v3) reads, the same text mended so that the event parser reads it
+/// the same way (lines keep their numbers), else `None`:
+/// - a `#` right after a closing quote or a flow collection's end
+///   (`{a: b}#c`) starts a comment for libyaml (which eats comments after
+///   any token), where the event parser wants a blank before it: a blank
+///   is put in;
+/// - a tag of the `!!` handle whose suffix holds a `!` (`!!!binary`): a
+///   URI character for libyaml (an unknown tag, read as no tag), refused
+///   by the event parser: each `!` of the suffix is written `%21`.
+fn as_libyaml_scans(src: &str, e: &ParseError) -> Option<String> {
+    let at = offset_of(src, e.line, e.column)?;
+    if e.message == "comments must be separated from other tokens by whitespace" {
+        let before = src[..at].chars().next_back()?;
+        if src[at..].starts_with('#') && matches!(before, '"' | '\'' | ']' | '}') {
+            return Some(format!("{} {}", &src[..at], &src[at..]));
+        }
+        return None;
+    }
+    if !(e.message.contains("did not find expected tag URI")
+        || e.message
+            .contains("while scanning a tag, did not find expected whitespace"))
+    {
+        return None;
+    }
+    // The tag: the `!` opening a token at or before the error, on its line.
+    let line_start = src[..at].rfind('\n').map_or(0, |i| i + 1);
+    // Two characters past the error, which may sit on a handle's `!`.
+    let upto = src[at..]
+        .char_indices()
+        .nth(2)
+        .map_or(src.len(), |(i, _)| at + i);
+    let opens = |i: usize| i == line_start || src[..i].ends_with([' ', '\t', '[', '{', ',']);
+    let tag = src[line_start..upto]
+        .match_indices('!')
+        .map(|(i, _)| line_start + i)
+        .rfind(|&i| opens(i))?;
+    let rest = &src[tag + 1..];
+    if rest.starts_with('<') {
+        return None;
+    }
+    // The handle as libyaml scans it: `!!`, `!word!`, else `!` alone.
+    let word = rest
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+        .unwrap_or(rest.len());
+    let suffix_at = if rest[word..].starts_with('!') {
+        word + 1
+    } else {
+        0
+    };
+    let tail = &rest[suffix_at..];
+    // libyaml's URI characters (saphyr-parser takes `#` too, but no `!`
+    // and no flow indicator).
+    let end = tail
+        .find(|c: char| !(c.is_ascii_alphanumeric() || "-_;/?:@&=+$,.!~*'()[]%".contains(c)))
+        .unwrap_or(tail.len());
+    let suffix = &tail[..end];
+    if !suffix.contains(['!', '[', ']', ',']) {
+        return None;
+    }
+    let encoded = suffix
+        .replace('!', "%21")
+        .replace('[', "%5B")
+        .replace(']', "%5D")
+        .replace(',', "%2C");
+    let head = tag + 1 + suffix_at;
+    Some(format!("{}{encoded}{}", &src[..head], &tail[end..]))
+}
+
+fn parse_events_once(src: &str, repeated: Repeated) -> Result<Vec<Node>, ParseError> {
     let last_key_wins = repeated == Repeated::LastWins;
     // The fast reader takes no control character, so every text holding
     // one comes here.
@@ -299,6 +402,9 @@ fn parse_events(src: &str, repeated: Repeated) -> Result<Vec<Node>, ParseError> 
     };
     if !src.ends_with('\n') {
         builder.unterminated_end = Some(src.chars().count());
+        // A last line of blanks follows a line break, which yaml.v3 keeps.
+        let last = src.rsplit('\n').next().unwrap_or_default();
+        builder.blank_last_line = last.trim_matches([' ', '\t', '\r']).is_empty();
     }
     let mut tabs = TabLines::new(src);
     let mut docs = Vec::new();
@@ -407,6 +513,9 @@ impl TabLines {
 
     fn event(&mut self, event: &Event, span: &Span, src: &str) {
         match event {
+            Event::Scalar(_, ScalarStyle::Literal | ScalarStyle::Folded, ..) => {
+                self.block_scalar(span.start.line(), src);
+            }
             Event::Scalar(..) if span.end.line() > span.start.line() => {
                 self.inside.push((span.start.line() + 1, span.end.line()));
             }
@@ -432,6 +541,54 @@ impl TabLines {
                 }
             }
             _ => {}
+        }
+    }
+
+    /// A block scalar whose content the event parser places at line `at`
+    /// (its spans end early, so its lines are found here: the blank ones
+    /// before `at`, then every blank one or one indented as far as the
+    /// content): yaml.v3 refuses a tab in its indentation ("found a tab
+    /// character where an indentation space is expected": before the
+    /// content's indentation is known, or after fewer spaces than it);
+    /// every other tab line is content.
+    fn block_scalar(&mut self, at: usize, src: &str) {
+        let line = |n: usize| {
+            let start = self.starts.get(n.wrapping_sub(1)).copied()?;
+            let rest = &src[start..];
+            Some(rest[..rest.find('\n').unwrap_or(rest.len())].trim_end_matches('\r'))
+        };
+        let blank = |l: &str| l.trim_matches([' ', '\t']).is_empty();
+        let spaces = |l: &str| l.len() - l.trim_start_matches(' ').len();
+        let mut first = at;
+        while first > 1 && line(first - 1).is_some_and(blank) {
+            first -= 1;
+        }
+        // The first line with content sets the indentation.
+        let indent = (first..)
+            .map_while(|n| line(n).map(|l| (n, l)))
+            .find(|(_, l)| !blank(l))
+            .map(|(n, l)| (n, spaces(l)));
+        let mut last = first;
+        while let Some(l) = line(last + 1) {
+            let within = indent.is_some_and(|(at, ind)| last < at || spaces(l) >= ind);
+            if !(blank(l) || within) {
+                break;
+            }
+            last += 1;
+        }
+        for &(n, col) in &self.lines {
+            if !(first..=last).contains(&n) {
+                continue;
+            }
+            let refused = match indent {
+                // Up to the first line with content (which, being on this
+                // list, opens with a tab) the indentation is not known.
+                Some((at, ind)) => n <= at || col - 1 < ind,
+                None => true,
+            };
+            if !refused {
+                self.inside.push((n, n));
+            }
         }
     }
 
@@ -544,6 +701,10 @@ struct Builder {
     /// a block scalar running to the end then has no final line break
     /// either (saphyr adds one; yaml.v3 does not).
     unterminated_end: Option<usize>,
+    /// Whether that input's last line holds blanks only: the block scalar
+    /// then ends with the line break before it, and saphyr adds one more
+    /// only when the blanks reach the content's indentation.
+    blank_last_line: bool,
 }
 
 impl Builder {
@@ -565,7 +726,7 @@ impl Builder {
                     && self
                         .unterminated_end
                         .is_some_and(|end| span.end.index() >= end)
-                    && value.ends_with('\n')
+                    && value.ends_with(if self.blank_last_line { "\n\n" } else { "\n" })
                 {
                     value.pop();
                 }
@@ -959,6 +1120,25 @@ mod tests {
     }
 
     #[test]
+    fn block_scalar_before_a_last_line_of_blanks_keeps_its_final_break() {
+        for text in ["a: >\n  x\n  y\n  ", "a: |\n  x\n ", "a: |+\n  x\n  "] {
+            let got = parse_documents(text).unwrap_or_else(|e| panic!("{text:?}: {e:?}"));
+            let want = parse_documents(if text.starts_with("a: >") {
+                "a: \"x y\\n\"\n"
+            } else {
+                "a: \"x\\n\"\n"
+            });
+            let value = |d: &[Node]| {
+                d[0].as_map()
+                    .and_then(|m| m.get("a"))
+                    .and_then(Node::as_str)
+                    .map(str::to_string)
+            };
+            assert_eq!(value(&got), value(&want.expect("quoted")), "{text:?}");
+        }
+    }
+
+    #[test]
     fn block_scalar_at_end_of_unterminated_input_has_no_final_break() {
         let n = parse_one("a: |\n  x\n  y").unwrap();
         assert_eq!(n.str_at(&["a"]), Some("x\ny"));
@@ -1138,6 +1318,59 @@ mod tests {
     /// kubectl-verified (fixture `parity-tab-line`): a line opening with a
     /// tab in block context is refused; inside a multi-line flow collection
     /// or scalar, or after a token, a tab is whitespace.
+    #[test]
+    fn a_comment_right_after_a_quote_or_a_flow_end_is_read_like_yaml_v3() {
+        for (text, want) in [
+            ("a: {b: c}#x\n", "a: {b: c}"),
+            ("a: [b]#x\n", "a: [b]"),
+            ("a: \"b\"#x\n", "a: \"b\""),
+            ("a: 'b'#x\nc: {d: e}#y\n", "a: 'b'\nc: {d: e}"),
+        ] {
+            let got = parse_documents(text).unwrap_or_else(|e| panic!("{text:?}: {e:?}"));
+            assert_eq!(got, parse_documents(want).expect("plain"), "{text:?}");
+        }
+        // Inside a flow collection the comment eats its end, as in yaml.v3.
+        assert!(parse_documents("a: {b: \"c\"#x}\n").is_err());
+        // A plain scalar keeps its `#`.
+        let plain = parse_documents("a: b#c\n").expect("plain");
+        assert_eq!(plain, parse_documents("a: 'b#c'\n").expect("quoted"));
+    }
+
+    #[test]
+    fn a_tag_suffix_holding_a_bang_or_a_flow_indicator_is_read_like_yaml_v3() {
+        let unknown = parse_documents("a: !!zz 12\n").expect("an unknown tag");
+        for text in [
+            "a: !!!binary 12\n",
+            "a: !!b!x 12\n",
+            "a: !!bi]nary 12\n",
+            "a: !b]x 12\n",
+            "a: !!b,x 12\n",
+        ] {
+            let got = parse_documents(text).unwrap_or_else(|e| panic!("{text:?}: {e:?}"));
+            assert_eq!(got, unknown, "{text:?}");
+        }
+        assert!(
+            parse_documents("a: !x!y 1\n").is_err(),
+            "an undeclared handle"
+        );
+        // In a flow sequence a `]` right after a tag belongs to it, as in
+        // yaml.v3.
+        assert!(parse_documents("a: [!!b!x 12]\n").is_ok());
+    }
+
+    #[test]
+    fn a_tab_in_a_block_scalars_indentation_is_refused_like_yaml_v3() {
+        for text in ["a: >\n  x\n\t\n  y\n", "a: |\n\tx\n", "a: |\n  x\n \ty\n"] {
+            assert!(parse_documents(text).is_err(), "{text:?}");
+        }
+        // Past the indentation a tab is content.
+        let got = parse_documents("a: |\n  x\n  \ty\n").expect("content");
+        assert_eq!(
+            got,
+            parse_documents("a: \"x\\n\\ty\\n\"\n").expect("quoted")
+        );
+    }
+
     #[test]
     fn a_tab_at_the_start_of_a_line_is_refused_like_yaml_v3() {
         let refused = [

@@ -332,14 +332,38 @@ fn mutate(rng: &mut Rng, seed: &Seed) -> BTreeMap<String, String> {
     files
 }
 
-/// An explained difference (see docs/hardening.md), by the two outcomes.
-fn explained(kubectl: &Output, rustomize: &Output) -> Option<&'static str> {
+/// An explained difference (see docs/hardening.md, "Explained
+/// differences"), by the two outcomes and the tree they built: each class
+/// matches one signature, checked against the input where it names one.
+fn explained(kubectl: &Output, rustomize: &Output, tree: &Path) -> Option<&'static str> {
     let kerr = String::from_utf8_lossy(&kubectl.stderr);
     let rerr = String::from_utf8_lossy(&rustomize.stderr);
+    let (k_ok, r_ok) = (kubectl.status.success(), rustomize.status.success());
     // kustomize panics (a Go runtime error) where rustomize reports an
     // error: both fail, but a panic is not an answer to compare.
-    if kerr.contains("panic:") && !rustomize.status.success() {
+    if kerr.contains("panic:") && !r_ok {
         return Some("kustomize panics");
+    }
+    // kyaml reads `metadata.annotations` pair by pair without checking it
+    // is a mapping: a sequence of odd length panics (index out of range).
+    if r_ok
+        && kubectl.status.code() == Some(2)
+        && kerr.contains("panic: runtime error: index out of range")
+        && kerr.contains("visitFieldsWhileTrue")
+        && kerr.contains("getMapFromMeta")
+    {
+        return Some("kustomize panics on annotations that are a sequence");
+    }
+    // kustomize records the names, namespaces and kinds a renamed resource
+    // had in comma-separated annotations: a name holding a comma (`we,b`)
+    // splits into two entries, the counts differ, and `PrevIds` panics.
+    if r_ok
+        && kubectl.status.code() == Some(2)
+        && kerr.contains(
+            "panic: number of previous names, number of previous namespaces, number of previous kinds not equal",
+        )
+    {
+        return Some("kustomize panics on a renamed name holding a comma");
     }
     // Flow collections nested past 255 levels on several lines: the event
     // parser's limit.
@@ -347,10 +371,206 @@ fn explained(kubectl: &Output, rustomize: &Output) -> Option<&'static str> {
         return Some("flow nesting past 255 levels");
     }
     // The event parser refuses `[a=b  -]`, which yaml.v3 reads.
-    if kubectl.status.success() && rerr.contains("plain scalar cannot start with '-'") {
+    if k_ok && rerr.contains("plain scalar cannot start with '-'") {
         return Some("a dash after spaces in a flow scalar");
     }
+    // A key given twice in one mapping of a resource, which rustomize
+    // refuses (naming both lines) and kustomize folds as the kyaml steps
+    // that touch it first happen to (the last value, a merge, or the part
+    // dropped): the two lines must hold the key, in one mapping.
+    if k_ok && !r_ok && refused_repeated_key(&rerr) {
+        return Some("a repeated key kustomize folds");
+    }
+    // A patch's repeated key that rustomize reads first-wins (as kyaml's
+    // field lookup does) and kustomize's later conversion to a map refuses
+    // where the patch's part is copied whole (`mapping key "b" already
+    // defined`): the key must be repeated in one mapping of a file.
+    if !k_ok
+        && r_ok
+        && let Some(key) = between(&kerr, "mapping key \"", "\" already defined")
+        && tree_files(tree)
+            .iter()
+            .any(|(_, text)| repeated_in_one_mapping(text, key))
+    {
+        return Some("a repeated key in a patch kustomize refuses");
+    }
+    // yaml.v3 scans a token or two past a document's `...` (its
+    // look-ahead) and fails on a bad one; rustomize reads nothing past it,
+    // as kyaml reads the first document of each piece: the file kustomize
+    // names must have content after a `...` in the same piece.
+    if !k_ok
+        && r_ok
+        && kerr.contains("MalformedYAMLError: yaml:")
+        && let Some(name) =
+            between(&kerr, " in File: ", "\"").or_else(|| between(&kerr, " in File: ", "\n"))
+        && tree_files(tree).iter().any(|(path, text)| {
+            (path == name || path.ends_with(&format!("/{name}"))) && content_past_document_end(text)
+        })
+    {
+        return Some("a scan error just past `...`");
+    }
+    // kustomize keeps a `!!binary` scalar's base64 text through its
+    // transformers (a name prefix goes before the base64 text, and the tag
+    // is dropped) and decodes only the untouched ones when it prints;
+    // rustomize decodes them when it reads: every line that differs must
+    // be kubectl's with one of the tree's `!!binary` texts where rustomize
+    // has it decoded.
+    if k_ok && r_ok && binary_read_early(&kubectl.stdout, &rustomize.stdout, tree) {
+        return Some("a `!!binary` value a transformer rewrites");
+    }
     None
+}
+
+/// See "a `!!binary` value a transformer rewrites" in [`explained`].
+fn binary_read_early(kubectl: &[u8], rustomize: &[u8], tree: &Path) -> bool {
+    let (k, r) = (
+        String::from_utf8_lossy(kubectl),
+        String::from_utf8_lossy(rustomize),
+    );
+    let (k, r): (Vec<&str>, Vec<&str>) = (k.lines().collect(), r.lines().collect());
+    if k.len() != r.len() || k == r {
+        return false;
+    }
+    let texts: Vec<(String, String)> = tree_files(tree)
+        .iter()
+        .flat_map(|(_, text)| {
+            text.match_indices("!!binary ")
+                .filter_map(|(i, m)| {
+                    let b64: String = text[i + m.len()..]
+                        .chars()
+                        .take_while(|c| !c.is_whitespace())
+                        .collect();
+                    let plain = String::from_utf8(base64_decode(&b64)?).ok()?;
+                    (!plain.is_empty() && plain != b64).then_some((b64, plain))
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    !texts.is_empty()
+        && k.iter().zip(&r).all(|(kl, rl)| {
+            kl == rl
+                || texts.iter().any(|(b64, plain)| {
+                    rl.contains(plain.as_str()) && rl.replacen(plain.as_str(), b64, 1) == *kl
+                })
+        })
+}
+
+/// Standard base64 with padding, as yaml.v3 decodes `!!binary`.
+fn base64_decode(text: &str) -> Option<Vec<u8>> {
+    let value = |c: u8| match c {
+        b'A'..=b'Z' => Some(c - b'A'),
+        b'a'..=b'z' => Some(c - b'a' + 26),
+        b'0'..=b'9' => Some(c - b'0' + 52),
+        b'+' => Some(62),
+        b'/' => Some(63),
+        _ => None,
+    };
+    let bytes = text.trim_end_matches('=').as_bytes();
+    if !text.len().is_multiple_of(4) || text.len() - bytes.len() > 2 {
+        return None;
+    }
+    let (mut out, mut acc, mut bits) = (Vec::new(), 0u32, 0);
+    for &c in bytes {
+        acc = (acc << 6) | u32::from(value(c)?);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    Some(out)
+}
+
+/// The text between `open` and the next `close` after it.
+fn between<'t>(text: &'t str, open: &str, close: &str) -> Option<&'t str> {
+    let from = text.find(open)? + open.len();
+    let len = text[from..].find(close)?;
+    Some(&text[from..from + len])
+}
+
+/// Whether `err` is rustomize's `FILE:L:C: mapping key "K" already defined
+/// at line M`, with `K:` on lines L and M of FILE in one mapping.
+fn refused_repeated_key(err: &str) -> bool {
+    let Some(at) = err.find(": mapping key \"") else {
+        return false;
+    };
+    let Some(key) = between(&err[at..], "mapping key \"", "\" already defined at line ") else {
+        return false;
+    };
+    // `... 'x': /path/file.yaml:L:C` before the message.
+    let head = &err[..at];
+    let head = &head[head.rfind(": ").map_or(0, |i| i + 2)..];
+    let mut parts = head.rsplitn(3, ':');
+    let (_col, line, file) = (parts.next(), parts.next(), parts.next());
+    let (Some(line), Some(file)) = (line.and_then(|l| l.parse::<usize>().ok()), file) else {
+        return false;
+    };
+    let Some(first) = between(&err[at..], " already defined at line ", "\n")
+        .and_then(|l| l.trim().parse::<usize>().ok())
+    else {
+        return false;
+    };
+    let Ok(text) = std::fs::read_to_string(file) else {
+        return false;
+    };
+    let lines: Vec<&str> = text.lines().collect();
+    first < line && line <= lines.len() && same_mapping(&lines, key, first - 1, line - 1)
+}
+
+/// Whether lines `i` and `j` (0-based, `i < j`) both open with `key:` at
+/// one indentation, every line between them blank, a comment or deeper.
+fn same_mapping(lines: &[&str], key: &str, i: usize, j: usize) -> bool {
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    let holds = |l: &str| {
+        let t = l.trim_start();
+        let t = t.strip_prefix("- ").unwrap_or(t).trim_start();
+        [
+            format!("{key}:"),
+            format!("\"{key}\":"),
+            format!("'{key}':"),
+        ]
+        .iter()
+        .any(|k| t.starts_with(k.as_str()))
+    };
+    let key_col = |l: &str| {
+        let t = l.trim_start();
+        indent(l) + if t.starts_with("- ") { 2 } else { 0 }
+    };
+    holds(lines[i])
+        && holds(lines[j])
+        && key_col(lines[i]) == key_col(lines[j])
+        && lines[i + 1..j].iter().all(|l| {
+            let t = l.trim();
+            t.is_empty() || t.starts_with('#') || indent(l) > key_col(lines[i])
+        })
+}
+
+/// Whether `key` opens two lines of one mapping in `text`.
+fn repeated_in_one_mapping(text: &str, key: &str) -> bool {
+    let lines: Vec<&str> = text.lines().collect();
+    (0..lines.len()).any(|i| (i + 1..lines.len()).any(|j| same_mapping(&lines, key, i, j)))
+}
+
+/// Whether a `...` line is followed by anything but blanks and comments
+/// before the next `---` line or the end.
+fn content_past_document_end(text: &str) -> bool {
+    let mut ended = false;
+    for line in text.lines() {
+        if line.starts_with("---") {
+            ended = false;
+        } else if line == "..." || line.starts_with("... ") {
+            ended = true;
+        } else if ended && !(line.trim().is_empty() || line.trim_start().starts_with('#')) {
+            return true;
+        }
+    }
+    false
+}
+
+/// The files of a tree, by path relative to it.
+fn tree_files(tree: &Path) -> Vec<(String, String)> {
+    read_tree(tree).into_iter().collect()
 }
 
 fn build(cmd: &mut Command) -> Output {
@@ -426,7 +646,7 @@ fn mutated_fixture_trees_build_like_kubectl() {
                         let _ = std::fs::remove_dir_all(&dir);
                         continue;
                     }
-                    if let Some(why) = explained(&k, &r) {
+                    if let Some(why) = explained(&k, &r, &dir) {
                         *explained_count
                             .lock()
                             .unwrap_or_else(|e| e.into_inner())
@@ -482,4 +702,100 @@ fn mutated_fixture_trees_build_like_kubectl() {
         report.push_str(&format!("\n#### tree {i} ({})\n{what}\n", dir.display()));
     }
     panic!("{report}");
+}
+
+/// The explained classes match their signature and nothing near it.
+#[test]
+fn explanations_are_narrow() {
+    use std::os::unix::process::ExitStatusExt;
+    let out = |code: i32, stderr: &str| Output {
+        status: std::process::ExitStatus::from_raw(code << 8),
+        stdout: Vec::new(),
+        stderr: stderr.as_bytes().to_vec(),
+    };
+    let tree = tempfile::tempdir().expect("temporary directory");
+    let t = tree.path();
+    support::write(
+        t,
+        "cm.yaml",
+        "metadata:\n  annotations:\n    a: b\n    a: c\n",
+    );
+    support::write(t, "other.yaml", "a: 1\nb:\n  a: 2\n");
+    support::write(t, "ended.yaml", "a: 1\n...\nb: @\n");
+    let cm = t.join("cm.yaml").display().to_string();
+    let other = t.join("other.yaml").display().to_string();
+    let refused = |file: &str, l: u32| {
+        format!("Error: from 'x': {file}:{l}:5: mapping key \"a\" already defined at line 3\n")
+    };
+    let ok = out(0, "");
+    assert_eq!(
+        explained(&ok, &out(1, &refused(&cm, 4)), t),
+        Some("a repeated key kustomize folds")
+    );
+    // The lines must hold the key, in one mapping.
+    assert_eq!(explained(&ok, &out(1, &refused(&cm, 2)), t), None);
+    assert_eq!(explained(&ok, &out(1, &refused(&other, 3)), t), None);
+    let patch = out(
+        1,
+        "yaml: unmarshal errors:\n  line 4: mapping key \"a\" already defined at line 3\n",
+    );
+    assert_eq!(
+        explained(&patch, &ok, t),
+        Some("a repeated key in a patch kustomize refuses")
+    );
+    let patch_b = out(1, "  line 4: mapping key \"b\" already defined at line 3\n");
+    assert_eq!(explained(&patch_b, &ok, t), None);
+    let scan = |file: &str| {
+        out(
+            1,
+            &format!(
+                "err=\"MalformedYAMLError: yaml: line 2: found character that cannot start any token in File: {file}\"\n"
+            ),
+        )
+    };
+    assert_eq!(
+        explained(&scan("ended.yaml"), &ok, t),
+        Some("a scan error just past `...`")
+    );
+    assert_eq!(explained(&scan("cm.yaml"), &ok, t), None);
+    let panic = "panic: runtime error: index out of range [1] with length 1\n\nyaml.visitFieldsWhileTrue(...)\n(*RNode).getMapFromMeta.func1\n";
+    assert_eq!(
+        explained(&out(2, panic), &ok, t),
+        Some("kustomize panics on annotations that are a sequence")
+    );
+    assert_eq!(explained(&out(2, "panic: something else\n"), &ok, t), None);
+    let prev = "panic: number of previous names, number of previous namespaces, number of previous kinds not equal\n";
+    assert_eq!(
+        explained(&out(2, prev), &ok, t),
+        Some("kustomize panics on a renamed name holding a comma")
+    );
+    assert_eq!(explained(&out(1, prev), &ok, t), None, "a panic exits 2");
+    // Both succeeding with other bytes: only a `!!binary` text.
+    assert_eq!(explained(&ok, &ok, t), None);
+    support::write(t, "bin.yaml", "metadata:\n  name: !!binary aGVsbG8=\n");
+    let printed = |text: &str| Output {
+        stdout: text.as_bytes().to_vec(),
+        ..out(0, "")
+    };
+    assert_eq!(
+        explained(
+            &printed("name: x-aGVsbG8=\n"),
+            &printed("name: x-hello\n"),
+            t
+        ),
+        Some("a `!!binary` value a transformer rewrites")
+    );
+    assert_eq!(
+        explained(
+            &printed("name: x-aGVsbG8=\n"),
+            &printed("name: y-hello\n"),
+            t
+        ),
+        None
+    );
+    assert_eq!(explained(&printed("a: 1\n"), &printed("a: 2\n"), t), None);
+    assert_eq!(
+        base64_decode("aGVsbG8gd29ybGQ="),
+        Some(b"hello world".to_vec())
+    );
 }

@@ -297,28 +297,57 @@ impl Generator for IamPolicyGenerator {
                 self.cloud
             )));
         }
-        let mut meta = rustomize_yaml::Map::new();
-        let mut annotations = rustomize_yaml::Map::new();
-        annotations.insert(
-            "iam.gke.io/gcp-service-account",
-            Node::string(format!(
-                "{}@{}.iam.gserviceaccount.com",
-                self.service_account.name, self.service_account.project_id
-            )),
+        // kustomize writes the fields into the text of the ServiceAccount
+        // and parses it (`yaml.Parse`): a value that does not read as
+        // YAML there (`@` opening the annotation when the service
+        // account's name is empty) fails the build, and a value reads as
+        // YAML reads it (`name: true` is a boolean).
+        let mut text = format!(
+            "\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  annotations:\n    \
+             iam.gke.io/gcp-service-account: {}@{}.iam.gserviceaccount.com\n  name: {}\n",
+            self.service_account.name,
+            self.service_account.project_id,
+            self.kubernetes_service.name
         );
-        meta.insert("annotations", Node::Map(annotations));
-        meta.insert("name", Node::plain(self.kubernetes_service.name.clone()));
         if !self.kubernetes_service.namespace.is_empty() {
-            meta.insert(
-                "namespace",
-                Node::plain(self.kubernetes_service.namespace.clone()),
-            );
+            text.push_str(&format!(
+                "\n  namespace: {}",
+                self.kubernetes_service.namespace
+            ));
         }
-        let mut top = rustomize_yaml::Map::new();
-        top.insert("apiVersion", Node::string("v1"));
-        top.insert("kind", Node::string("ServiceAccount"));
-        top.insert("metadata", Node::Map(meta));
-        Ok(vec![Resource::new(Node::Map(top))])
+        let generated = |why: String| {
+            Error::plugin(format!(
+                "IAMPolicyGenerator: the ServiceAccount written from its fields does not read as \
+                 YAML: {why}"
+            ))
+        };
+        let doc = rustomize_yaml::parse_documents(&text)
+            .map_err(|e| {
+                let line = text.lines().nth(e.line.saturating_sub(1) as usize);
+                generated(format!(
+                    "{} (in `{}`)",
+                    e.message,
+                    line.unwrap_or_default().trim()
+                ))
+            })?
+            .into_iter()
+            .next()
+            .filter(|d| d.as_map().is_some())
+            .ok_or_else(|| generated("not a mapping".into()))?;
+        // An empty `kubernetesService.name` leaves the name null, which
+        // kustomize refuses ("missing metadata.name in object"; it panics
+        // instead when a transformer renames the object first).
+        let named = doc
+            .get_path(&["metadata", "name"])
+            .and_then(Node::as_scalar)
+            .is_some_and(|s| s.tag != Tag::Null && !s.value.is_empty());
+        if !named {
+            return Err(Error::plugin(
+                "IAMPolicyGenerator: missing metadata.name in the ServiceAccount \
+                 (kubernetesService.name is empty)",
+            ));
+        }
+        Ok(vec![Resource::new(doc)])
     }
 }
 

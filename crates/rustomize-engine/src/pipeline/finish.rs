@@ -138,6 +138,15 @@ fn set_annotation(r: &mut Resource, key: &str, value: String) {
 /// strips its bookkeeping: values become strings, and an empty map is
 /// removed.
 fn normalize_annotations(r: &mut Resource) {
+    if r.node.get("metadata").is_none() {
+        // It does so through `LookupCreate(metadata)`: an object without
+        // `metadata` (a `...List` kind, which needs no name) gains
+        // `metadata: {}` (kubectl-verified; a null one stays null).
+        if let Some(top) = r.node.as_map_mut() {
+            top.insert("metadata", Node::Map(rustomize_yaml::Map::new()));
+        }
+        return;
+    }
     let Some(meta) = r.node.get_mut("metadata").and_then(Node::as_map_mut) else {
         return;
     };

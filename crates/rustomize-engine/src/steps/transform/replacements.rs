@@ -589,6 +589,20 @@ fn set_field(
                 return Err(Error::transformer(format!(
                     "cannot decode `{text}` as a !!null"
                 )));
+            } else if let Some(name) = match t.tag {
+                Tag::Int => Some("int"),
+                Tag::Float => Some("float"),
+                Tag::Bool => Some("bool"),
+                _ => None,
+            } && rustomize_yaml::resolve::resolve_plain(&text) == Tag::Str
+            {
+                // The target keeps its type (kustomize copies the value
+                // only), so text that is no number or boolean fails the
+                // re-reading of the node (kubectl: "yaml: cannot decode
+                // !!str `settings` as a !!int").
+                return Err(Error::transformer(format!(
+                    "cannot decode !!str `{text}` as a !!{name}"
+                )));
             }
             t.value = text;
         }
