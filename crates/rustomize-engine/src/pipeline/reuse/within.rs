@@ -95,7 +95,7 @@ impl Within {
     /// resources of components), reading and parsing each kustomization
     /// once, in parallel. Errors are left for the build to find and report.
     pub(crate) fn plan(&self, ldr: &Loader, kust: &Kustomization, ctx: &Context) {
-        crate::stack::parallel(|| self.plan_entries(ldr, kust, ctx));
+        self.plan_entries(ldr, kust, ctx);
     }
 
     fn plan_entries(&self, ldr: &Loader, kust: &Kustomization, ctx: &Context) {
@@ -133,8 +133,24 @@ impl Within {
                 .unwrap_or_else(|e| e.into_inner())
                 .insert(child.root().to_path_buf(), parsed);
         };
-        kust.resources.par_iter().for_each(|e| visit(e, true));
-        kust.components.par_iter().for_each(|e| visit(e, false));
+        // As `Target::load_resources` decides: fewer than two directories
+        // are walked on this thread, so a small tree never starts the
+        // thread pool (starting it costs more than such a tree's build).
+        let dirs = kust
+            .resources
+            .iter()
+            .chain(&kust.components)
+            .filter(|e| ![".yaml", ".yml", ".json"].iter().any(|x| e.ends_with(x)))
+            .count();
+        if ctx.sequential || dirs < 2 {
+            kust.resources.iter().for_each(|e| visit(e, true));
+            kust.components.iter().for_each(|e| visit(e, false));
+            return;
+        }
+        crate::stack::parallel(|| {
+            kust.resources.par_iter().for_each(|e| visit(e, true));
+            kust.components.par_iter().for_each(|e| visit(e, false));
+        });
     }
 
     /// Forgets every kept result and parsed file (accumulation is over).
