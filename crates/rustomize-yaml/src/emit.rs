@@ -1250,13 +1250,7 @@ mod tests {
     /// decides.
     #[test]
     fn analysis_shortcuts_match_the_character_loop() {
-        let mut state: u64 = 0x2545_f491_4f6c_dd1d;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = crate::test_rng::xorshift(0x2545_f491_4f6c_dd1d);
         const PIECES: &[&str] = &[
             " ", "\n", "a", "b", ":", "#", "-", "?", "'", "\"", "é", "\t", "---",
         ];
@@ -1292,13 +1286,7 @@ mod tests {
     /// character loop writes, from any column and indentation.
     #[test]
     fn ascii_folding_matches_the_character_loop() {
-        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = crate::test_rng::xorshift(0x9e37_79b9_7f4a_7c15);
         let run = |text: &str, column: usize, indent: i32, breaks: bool, ascii: bool| {
             let mut out = String::new();
             let mut e = Emitter {

@@ -1135,13 +1135,7 @@ mod tests {
     /// event parser reads alike.
     #[test]
     fn mutated_samples_agree() {
-        let mut state: u64 = 0x2545_f491_4f6c_dd1d;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = crate::test_rng::xorshift(0x2545_f491_4f6c_dd1d);
         const PIECES: &[&str] = &[
             " ", "  ", "\n", ":", ": ", "- ", "-", "#", " #", "'", "\"", "[", "]", "{", "}", ",",
             "|", "|-", "x", "1", "\\", "\\n", "---\n", "é",
@@ -1214,16 +1208,12 @@ mod tests {
             .ok()
             .and_then(|v| v.parse().ok())
             .unwrap_or(100_000);
-        let mut state: u64 = std::env::var("RUSTOMIZE_YAML_SEED")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0x9e37_79b9_7f4a_7c15);
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = crate::test_rng::xorshift(
+            std::env::var("RUSTOMIZE_YAML_SEED")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0x9e37_79b9_7f4a_7c15),
+        );
         const PIECES: &[&str] = &[
             " ", "  ", "\n", ":", ": ", "- ", "-", "#", " #", "'", "\"", "[", "]", "{", "}", ",",
             "|", "|-", "|+", "x", "1", "\\", "\\n", "---\n", "é", "\n\n", "  - ", "\n  ",

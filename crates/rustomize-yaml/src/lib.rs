@@ -27,6 +27,8 @@ pub mod limits;
 pub mod node;
 pub mod parse;
 pub mod resolve;
+#[cfg(test)]
+mod test_rng;
 
 pub use emit::EmitError;
 pub use node::{Entry, Map, Node, Pos, Scalar, Seq, Style, Tag};
