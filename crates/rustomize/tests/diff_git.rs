@@ -13,7 +13,9 @@
 
 mod diff_support;
 
-use diff_support::{Env, copy_tree, examples, git, have_git, listing, redact, snapshots};
+use diff_support::{
+    Env, copy_tree, examples, git, have_git, listing, redact, snapshots, write_scenario_git_config,
+};
 use std::path::{Path, PathBuf};
 
 struct Scenario {
@@ -44,15 +46,7 @@ impl Scenario {
         let root = tmp.path().canonicalize().expect("canonical");
         let app = root.join("app");
         let config = root.join("gitconfig");
-        write(
-            &config,
-            &format!(
-                "[user]\n\tname = t\n\temail = t@example.com\n[init]\n\tdefaultBranch = main\n\
-                 [url \"file://{}\"]\n\tinsteadOf = https://github.com/org/app\n\
-                 [protocol \"file\"]\n\tallow = always\n[advice]\n\tdetachedHead = false\n",
-                app.display()
-            ),
-        );
+        write_scenario_git_config(&config, "main", &app);
         std::fs::create_dir_all(root.join("tmp")).expect("mkdir tmp");
 
         copy_tree(&examples().join("dojo/deploy"), &app.join("deploy"));

@@ -73,15 +73,7 @@ impl Scenario {
         let root = tmp.path().canonicalize().expect("canonical");
         let app = root.join("app");
         let config = root.join("gitconfig");
-        write(
-            &config,
-            &format!(
-                "[user]\n\tname = t\n\temail = t@example.com\n[init]\n\tdefaultBranch = master\n\
-                 [url \"file://{}\"]\n\tinsteadOf = https://github.com/org/app\n\
-                 [protocol \"file\"]\n\tallow = always\n[advice]\n\tdetachedHead = false\n",
-                app.display()
-            ),
-        );
+        support::write_scenario_git_config(&config, "master", &app);
         let s = Scenario {
             _tmp: tmp,
             infra: root.join("infra"),

@@ -10,7 +10,7 @@ mod support;
 
 // diff_git uses it; diff does not.
 #[allow(unused_imports)]
-pub use support::copy_tree;
+pub use support::{copy_tree, write_scenario_git_config};
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

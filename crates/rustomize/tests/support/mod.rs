@@ -306,6 +306,23 @@ impl GitConfig {
     }
 }
 
+/// Writes, at `path`, the git configuration of a scenario test: a committer,
+/// `default_branch` for new repositories, `https://github.com/org/app`
+/// sent to the local repository `app`, the `file` protocol allowed, and no
+/// detached-head advice.
+pub fn write_scenario_git_config(path: &Path, default_branch: &str, app: &Path) {
+    std::fs::write(
+        path,
+        format!(
+            "[user]\n\tname = t\n\temail = t@example.com\n[init]\n\tdefaultBranch = {default_branch}\n\
+             [url \"file://{}\"]\n\tinsteadOf = https://github.com/org/app\n\
+             [protocol \"file\"]\n\tallow = always\n[advice]\n\tdetachedHead = false\n",
+            app.display()
+        ),
+    )
+    .expect("write the git config");
+}
+
 /// The real kustomize binary (`$KUSTOMIZE_BIN`, else `kustomize` beside
 /// Go's other installed programs, else on `PATH`), when it is v5.5.0: its
 /// `version` says so, or, for a `go install` build (which says `(devel)`),
