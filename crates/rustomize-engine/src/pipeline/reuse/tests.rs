@@ -10,18 +10,20 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// A MemFs that tells directories' contents apart (a hash of every file
-/// below) and counts the files read.
+/// below) and counts the files read (also the sharing within a build's
+/// tests, `within/tests.rs`).
 #[derive(Debug)]
-struct Versioned {
+pub(super) struct Versioned {
     fs: MemFs,
-    reads: AtomicUsize,
+    pub(super) reads: AtomicUsize,
 }
 
 impl Versioned {
-    fn new(files: &[(&str, String)]) -> Arc<Versioned> {
+    /// The files, each `(path under /t, text)`.
+    pub(super) fn new<P: AsRef<str>>(files: &[(P, String)]) -> Arc<Versioned> {
         let fs = MemFs::new();
         for (path, text) in files {
-            fs.write(format!("/t/{path}"), text.as_bytes());
+            fs.write(format!("/t/{}", path.as_ref()), text.as_bytes());
         }
         Arc::new(Versioned {
             fs,

@@ -4,37 +4,9 @@
 //! cannot be checked), the directory is built again.
 
 use crate::{BuildOptions, build};
-use rustomize_loader::{FileKind, FileSystem, LoadRestrictor, MemFs};
-use std::io;
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
-
-/// A MemFs that counts the files read.
-#[derive(Debug, Default)]
-struct Counting {
-    fs: MemFs,
-    reads: AtomicUsize,
-}
-
-impl FileSystem for Counting {
-    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
-        self.reads.fetch_add(1, Ordering::Relaxed);
-        self.fs.read(path)
-    }
-    fn kind(&self, path: &Path) -> io::Result<FileKind> {
-        self.fs.kind(path)
-    }
-    fn canonicalize(&self, path: &Path) -> io::Result<PathBuf> {
-        self.fs.canonicalize(path)
-    }
-    fn read_dir(&self, path: &Path) -> io::Result<Vec<String>> {
-        self.fs.read_dir(path)
-    }
-    fn kind_no_follow(&self, path: &Path) -> io::Result<Option<FileKind>> {
-        self.fs.kind_no_follow(path)
-    }
-}
+use rustomize_loader::LoadRestrictor;
+use std::path::Path;
+use std::sync::atomic::Ordering;
 
 const SCHEMA: &str = "definitions:\n  com.example.v1.Foo:\n    x-kubernetes-group-version-kind: [{group: example.com, version: v1, kind: Foo}]\n    properties:\n      spec:\n        properties:\n          items:\n            type: array\n            items: {}\n            x-kubernetes-patch-strategy: merge\n            x-kubernetes-patch-merge-key: id\n";
 
@@ -86,10 +58,7 @@ fn tree(top: &str, base: &str, overlay: &str) -> Vec<(String, String)> {
 /// What a build gave: its output or its error, and its warnings; and how
 /// many files it read.
 fn run(files: &[(String, String)], dir: &str, opts: &BuildOptions) -> (String, usize) {
-    let fs = Arc::new(Counting::default());
-    for (path, text) in files {
-        fs.fs.write(format!("/t/{path}"), text.as_bytes());
-    }
+    let fs = super::super::tests::Versioned::new(files);
     let got = match build(fs.clone(), Path::new(dir), opts) {
         Ok(out) => format!(
             "{}\nwarnings: {:?}",
