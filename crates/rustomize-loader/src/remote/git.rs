@@ -141,17 +141,7 @@ impl Git {
             git_ref.as_ref(),
             peeled.as_ref(),
         ];
-        let out = self.run(dir, &args, timeout)?;
-        Ok(out
-            .lines()
-            .filter_map(|line| {
-                let (oid, name) = line.split_once('\t')?;
-                Some(RemoteRef {
-                    oid: oid.trim().to_string(),
-                    name: name.trim().to_string(),
-                })
-            })
-            .collect())
+        Ok(parse_ls_remote(&self.run(dir, &args, timeout)?))
     }
 
     /// `git ls-remote --tags --refs -- <url>`: the remote's tags (not
@@ -169,17 +159,7 @@ impl Git {
             "--".as_ref(),
             url.as_ref(),
         ];
-        let out = self.run(dir, &args, timeout)?;
-        Ok(out
-            .lines()
-            .filter_map(|line| {
-                let (oid, name) = line.split_once('\t')?;
-                Some(RemoteRef {
-                    oid: oid.trim().to_string(),
-                    name: name.trim().to_string(),
-                })
-            })
-            .collect())
+        Ok(parse_ls_remote(&self.run(dir, &args, timeout)?))
     }
 
     /// Fetches one ref of `url` into the empty directory `dir` and checks
@@ -245,4 +225,17 @@ impl Git {
 /// Whether `s` is a full SHA-1 or SHA-256 object id in lower-case hex.
 pub(crate) fn is_full_oid(s: &str) -> bool {
     (s.len() == 40 || s.len() == 64) && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// The lines of `git ls-remote` output: `<oid> TAB <name>`.
+fn parse_ls_remote(out: &str) -> Vec<RemoteRef> {
+    out.lines()
+        .filter_map(|line| {
+            let (oid, name) = line.split_once('\t')?;
+            Some(RemoteRef {
+                oid: oid.trim().to_string(),
+                name: name.trim().to_string(),
+            })
+        })
+        .collect()
 }
