@@ -207,12 +207,10 @@ fn parse_stream(src: &str, last_key_wins: bool) -> Result<Vec<Node>, ParseError>
     // A kustomization file too, when the fast reader reads every document
     // of it: it takes no repeated key (so none to replace) and reads as
     // the event parser does; the first document is the one yaml.v2 reads.
-    // Anything else (an error anywhere, a directive) goes the slow way,
-    // where what follows the first document is never read.
-    if last_key_wins
-        && leading_directive(src).is_none()
-        && let Some(Ok(mut docs)) = crate::fast::parse_documents(src)
-    {
+    // Anything else (an error anywhere; a directive, which the fast reader
+    // leaves to the event parser) goes the slow way, where what follows
+    // the first document is never read.
+    if last_key_wins && let Some(Ok(mut docs)) = crate::fast::parse_documents(src) {
         docs.truncate(1);
         return Ok(docs);
     }
