@@ -73,6 +73,13 @@ pub fn run_on_large_stack<R: Send>(f: impl FnOnce() -> R + Send) -> R {
     }
 }
 
+/// `resources:` entries that look like directories (a few bases or
+/// overlays side by side) from which loading them, and counting the visits
+/// of shared bases, is worth the thread pool: below it, with only a few
+/// files, a small tree never starts the pool (starting it costs more than
+/// such a tree's build).
+pub(crate) const PARALLEL_DIRS: usize = 2;
+
 /// Runs `f`, whose `rayon` parallel iterators and joins then run on a pool
 /// of threads with a [`STACK_SIZE`] stack (started on the first call), the
 /// caller waiting. Every parallel part of a build, check or diff goes

@@ -567,6 +567,14 @@ impl Kustomization {
     }
 }
 
+/// Whether a `resources:` entry looks like a directory: a name without a
+/// YAML or JSON extension (only a guess, for scheduling and sharing).
+pub(crate) fn looks_like_dir(entry: &str) -> bool {
+    ![".yaml", ".yml", ".json"]
+        .iter()
+        .any(|x| entry.ends_with(x))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,10 +9,12 @@ use super::builtin::{self, Plugin};
 use super::reuse::{self, Role};
 use crate::error::{Error, ResultExt};
 use crate::model::fieldspec::TransformerConfig;
+use crate::model::kustomization::looks_like_dir;
 use crate::model::kustomization::{self, Kustomization};
 use crate::model::read::resources_from_bytes;
 use crate::model::resmap::ResMap;
 use crate::model::resource::{ConfiguredBy, Origin, Resource};
+use crate::stack::PARALLEL_DIRS;
 use crate::steps::Generator;
 use crate::steps::function::ExecFunction;
 use crate::steps::generate::{Absorber, ConfigMapGenerator, SecretGenerator};
@@ -346,15 +348,10 @@ impl<'c> Target<'c> {
     /// more than such a tree's build), while two directories (a tree of
     /// CRDs beside the rest) still load side by side.
     fn load_resources(&self, entries: &[String]) -> Result<Vec<Loaded>, Error> {
-        /// Fewer entries than this load one after the other...
+        /// Fewer entries than this load one after the other, unless
+        /// `PARALLEL_DIRS` of them look like directories.
         const PARALLEL_ENTRIES: usize = 4;
-        /// ... unless this many of them look like directories (a name
-        /// without a YAML or JSON extension: only a scheduling guess).
-        const PARALLEL_DIRS: usize = 2;
-        let dirs = entries
-            .iter()
-            .filter(|e| ![".yaml", ".yml", ".json"].iter().any(|x| e.ends_with(x)))
-            .count();
+        let dirs = entries.iter().filter(|e| looks_like_dir(e)).count();
         if self.ctx.sequential || (entries.len() < PARALLEL_ENTRIES && dirs < PARALLEL_DIRS) {
             return entries.iter().map(|entry| self.load_entry(entry)).collect();
         }

@@ -25,7 +25,8 @@
 
 use super::super::Context;
 use super::super::accumulator::Accumulator;
-use crate::model::kustomization::{self, Kustomization};
+use crate::model::kustomization::{self, Kustomization, looks_like_dir};
+use crate::stack::PARALLEL_DIRS;
 use rayon::prelude::*;
 use rustomize_loader::{LoadRestrictor, Loader};
 use std::collections::HashMap;
@@ -102,11 +103,7 @@ impl Within {
         let visit = |entry: &String, counted: bool| {
             // Files: a name with a YAML or JSON extension (a guess; a
             // directory named so is only never shared).
-            if [".yaml", ".yml", ".json"]
-                .iter()
-                .any(|x| entry.ends_with(x))
-                || ldr.is_remote(entry)
-            {
+            if !looks_like_dir(entry) || ldr.is_remote(entry) {
                 return;
             }
             let Ok(child) = ldr.child(entry) else { return };
@@ -133,16 +130,17 @@ impl Within {
                 .unwrap_or_else(|e| e.into_inner())
                 .insert(child.root().to_path_buf(), parsed);
         };
-        // As `Target::load_resources` decides: fewer than two directories
-        // are walked on this thread, so a small tree never starts the
-        // thread pool (starting it costs more than such a tree's build).
+        // As `Target::load_resources` decides: fewer directories than
+        // `PARALLEL_DIRS` are walked on this thread, so a small tree never
+        // starts the thread pool (starting it costs more than such a
+        // tree's build).
         let dirs = kust
             .resources
             .iter()
             .chain(&kust.components)
-            .filter(|e| ![".yaml", ".yml", ".json"].iter().any(|x| e.ends_with(x)))
+            .filter(|e| looks_like_dir(e))
             .count();
-        if ctx.sequential || dirs < 2 {
+        if ctx.sequential || dirs < PARALLEL_DIRS {
             kust.resources.iter().for_each(|e| visit(e, true));
             kust.components.iter().for_each(|e| visit(e, false));
             return;
