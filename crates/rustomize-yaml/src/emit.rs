@@ -1317,7 +1317,7 @@ mod tests {
                 .collect();
             let column = (next() % 120) as usize;
             let indent = (next() % 12) as i32 - 1;
-            let breaks = next() % 4 != 0;
+            let breaks = !next().is_multiple_of(4);
             if run(&text, column, indent, breaks, true) != run(&text, column, indent, breaks, false)
             {
                 failures.push((text, column, indent, breaks));

@@ -1241,7 +1241,7 @@ mod tests {
                     }
                     _ => {
                         let line_start = s[..at].rfind('\n').map_or(0, |i| i + 1);
-                        if next() % 2 == 0 {
+                        if next().is_multiple_of(2) {
                             s.insert_str(line_start, "  ");
                         } else if s[line_start..].starts_with(' ') {
                             s.remove(line_start);
