@@ -32,7 +32,7 @@ mod test_rng;
 
 pub use emit::EmitError;
 pub use node::{Entry, Map, Node, Pos, Scalar, Seq, Style, Tag};
-pub use parse::{ParseError, parse_documents, parse_one};
+pub use parse::{ParseError, parse_documents, parse_one, parse_resources};
 
 /// The two readers behind [`parse_documents`], for the fuzz targets that
 /// compare them (`fuzz/`). Not part of the API.

@@ -25,7 +25,17 @@ impl ParseError {
 /// Parses a stream of documents. Empty documents come back as null nodes.
 /// A key given twice in one mapping is an error.
 pub fn parse_documents(src: &str) -> Result<Vec<Node>, ParseError> {
-    parse_stream(src, false)
+    parse_stream(src, false, false)
+}
+
+/// [`parse_documents`] for resources kustomize prints: an empty value in
+/// a flow collection (`{a: }`, `[&x ]`) is the empty string, not null.
+/// kustomize prints a resource through kyaml's `MarshalJSON`, which writes
+/// the node as YAML first: the emitter quotes an empty plain scalar in a
+/// flow collection (`{a: ''}`), and the text is read back as a string.
+/// Everything else reads the value as null (a patch's `{a: }` deletes).
+pub fn parse_resources(src: &str) -> Result<Vec<Node>, ParseError> {
+    parse_stream(src, false, true)
 }
 
 /// Parses one document where a repeated key replaces the earlier value,
@@ -33,7 +43,7 @@ pub fn parse_documents(src: &str) -> Result<Vec<Node>, ParseError> {
 /// `Unmarshal` reads the first document: what follows it, even broken
 /// text, is never read).
 pub fn parse_one_last_key_wins(src: &str) -> Result<Node, ParseError> {
-    one(parse_stream(src, true)?)
+    one(parse_stream(src, true, false)?)
 }
 
 /// Parses a stream of documents where a repeated key is ignored (the first
@@ -50,7 +60,7 @@ pub fn parse_documents_first_key_wins(src: &str) -> Result<Vec<Node>, ParseError
     if let Some(line) = leading_directive(src) {
         return Err(directive_error(line));
     }
-    parse_events(src, Repeated::FirstWins)
+    parse_events(src, Repeated::FirstWins, false)
 }
 
 fn document_end_error(line: u32) -> ParseError {
@@ -187,7 +197,7 @@ fn directive_error(line: u32) -> ParseError {
     }
 }
 
-fn parse_stream(src: &str, last_key_wins: bool) -> Result<Vec<Node>, ParseError> {
+fn parse_stream(src: &str, last_key_wins: bool, resource: bool) -> Result<Vec<Node>, ParseError> {
     let src = src.strip_prefix('\u{feff}').unwrap_or(src);
     let masked;
     let src = if last_key_wins {
@@ -221,7 +231,7 @@ fn parse_stream(src: &str, last_key_wins: bool) -> Result<Vec<Node>, ParseError>
         // yaml.v2, which takes `%YAML 1.1`.)
         return Err(directive_error(line));
     }
-    parse_with_events(src, last_key_wins)
+    parse_events(src, Repeated::of(last_key_wins), resource)
 }
 
 /// What a key given twice in one mapping does.
@@ -271,32 +281,51 @@ fn control_character(src: &str) -> Option<(u32, u32)> {
 
 /// [`parse_documents`] through `saphyr-parser`'s events.
 pub(crate) fn parse_with_events(src: &str, last_key_wins: bool) -> Result<Vec<Node>, ParseError> {
-    parse_events(
-        src,
+    parse_events(src, Repeated::of(last_key_wins), false)
+}
+
+impl Repeated {
+    fn of(last_key_wins: bool) -> Repeated {
         if last_key_wins {
             Repeated::LastWins
         } else {
             Repeated::Error
-        },
-    )
+        }
+    }
 }
 
 /// How many times [`parse_events`] rewrites a text the event parser refuses
 /// where yaml.v3 reads it (each rewrite mends one place).
 const REWRITES: usize = 64;
 
-fn parse_events(src: &str, repeated: Repeated) -> Result<Vec<Node>, ParseError> {
+fn parse_events(src: &str, repeated: Repeated, resource: bool) -> Result<Vec<Node>, ParseError> {
     let mut text = std::borrow::Cow::Borrowed(src);
     for _ in 0..REWRITES {
-        match parse_events_once(&text, repeated) {
+        match parse_events_once(&text, repeated, resource) {
             Err(e) => match as_libyaml_scans(&text, &e) {
                 Some(mended) => text = std::borrow::Cow::Owned(mended),
                 None => return Err(e),
             },
-            read => return read,
+            Ok(Read::Mended(mended)) => text = std::borrow::Cow::Owned(mended),
+            Ok(Read::Docs(docs)) => return Ok(docs),
         }
     }
-    parse_events_once(&text, repeated)
+    match parse_events_once(&text, repeated, resource)? {
+        Read::Docs(docs) => Ok(docs),
+        Read::Mended(_) => Err(ParseError {
+            line: 1,
+            column: 1,
+            message: format!("more than {REWRITES} places read differently by libyaml"),
+        }),
+    }
+}
+
+/// What one pass of the event parser gives.
+enum Read {
+    Docs(Vec<Node>),
+    /// The text rewritten where the event parser would read a token
+    /// otherwise than libyaml: to be read again.
+    Mended(String),
 }
 
 /// The byte offset of a 1-based line and (character) column.
@@ -323,9 +352,16 @@ fn offset_of(src: &str, line: u32, column: u32) -> Option<usize> {
 ///   is put in;
 /// - a tag of the `!!` handle whose suffix holds a `!` (`!!!binary`): a
 ///   URI character for libyaml (an unknown tag, read as no tag), refused
-///   by the event parser: each `!` of the suffix is written `%21`.
+///   by the event parser: each `!` of the suffix is written `%21`;
+/// - a quoted scalar whose continuation lines are indented less than its
+///   block (`key: 'a` then `b'` at column 0): libyaml checks no
+///   indentation inside quotes, the event parser does: the lines are
+///   indented (leading blanks of a continuation line are not content).
 fn as_libyaml_scans(src: &str, e: &ParseError) -> Option<String> {
     let at = offset_of(src, e.line, e.column)?;
+    if e.message == "invalid indentation in quoted scalar" {
+        return indent_quoted_continuations(src, at);
+    }
     if e.message == "comments must be separated from other tokens by whitespace" {
         let before = src[..at].chars().next_back()?;
         if src[at..].starts_with('#') && matches!(before, '"' | '\'' | ']' | '}') {
@@ -351,6 +387,32 @@ fn as_libyaml_scans(src: &str, e: &ParseError) -> Option<String> {
         .match_indices('!')
         .map(|(i, _)| line_start + i)
         .rfind(|&i| opens(i))?;
+    encode_tag_suffix(src, tag)
+}
+
+/// The text with the tag whose `!` is at byte `tag` written so that the
+/// event parser ends it where libyaml does, when they differ: libyaml's
+/// URI characters take `!`, `[`, `]` and `,`, which the event parser ends
+/// the tag at (or refuses), so those are percent-encoded (an unknown tag
+/// either way, read as no tag).
+fn encode_tag_suffix(src: &str, tag: usize) -> Option<String> {
+    let (suffix_at, end) = libyaml_tag(src, tag)?;
+    let suffix = &src[suffix_at..end];
+    if !suffix.contains(['!', '[', ']', ',']) {
+        return None;
+    }
+    let encoded = suffix
+        .replace('!', "%21")
+        .replace('[', "%5B")
+        .replace(']', "%5D")
+        .replace(',', "%2C");
+    Some(format!("{}{encoded}{}", &src[..suffix_at], &src[end..]))
+}
+
+/// The tag whose `!` is at byte `tag` as libyaml scans it: the byte where
+/// its suffix starts and the byte past its end (`None` for a verbatim
+/// `!<...>` tag).
+fn libyaml_tag(src: &str, tag: usize) -> Option<(usize, usize)> {
     let rest = &src[tag + 1..];
     if rest.starts_with('<') {
         return None;
@@ -370,20 +432,231 @@ fn as_libyaml_scans(src: &str, e: &ParseError) -> Option<String> {
     let end = tail
         .find(|c: char| !(c.is_ascii_alphanumeric() || "-_;/?:@&=+$,.!~*'()[]%".contains(c)))
         .unwrap_or(tail.len());
-    let suffix = &tail[..end];
-    if !suffix.contains(['!', '[', ']', ',']) {
-        return None;
-    }
-    let encoded = suffix
-        .replace('!', "%21")
-        .replace('[', "%5B")
-        .replace(']', "%5D")
-        .replace(',', "%2C");
-    let head = tag + 1 + suffix_at;
-    Some(format!("{}{encoded}{}", &src[..head], &tail[end..]))
+    let suffix_at = tag + 1 + suffix_at;
+    Some((suffix_at, suffix_at + end))
 }
 
-fn parse_events_once(src: &str, repeated: Repeated) -> Result<Vec<Node>, ParseError> {
+/// The text with the continuation lines of the quoted scalar opening at
+/// byte `at` indented past its opening quote (lines keep their numbers).
+/// `None` when it is not closed, or a continuation line is a document
+/// marker (libyaml refuses those too).
+fn indent_quoted_continuations(src: &str, at: usize) -> Option<String> {
+    let quote = *src.as_bytes().get(at)?;
+    if !matches!(quote, b'\'' | b'"') {
+        return None;
+    }
+    let b = src.as_bytes();
+    let mut i = at + 1;
+    let end = loop {
+        match *b.get(i)? {
+            b'\'' if quote == b'\'' && b.get(i + 1) == Some(&b'\'') => i += 2,
+            b'\\' if quote == b'"' => i += 2,
+            c if c == quote => break i,
+            _ => i += 1,
+        }
+    };
+    let line_start = src[..at].rfind('\n').map_or(0, |n| n + 1);
+    let pad = " ".repeat(src[line_start..at].chars().count() + 1);
+    let mut out = String::with_capacity(src.len() + pad.len() * 4);
+    out.push_str(&src[..at]);
+    for (n, line) in src[at..end].split('\n').enumerate() {
+        if n > 0 {
+            out.push('\n');
+            let body = line.trim_start_matches([' ', '\t']);
+            if (body.starts_with("---") || body.starts_with("...")) && body.len() == line.len() {
+                return None;
+            }
+            if !body.trim_end_matches('\r').is_empty() {
+                out.push_str(&pad);
+            }
+        }
+        out.push_str(line);
+    }
+    out.push_str(&src[end..]);
+    Some(out)
+}
+
+/// Byte offsets of the event parser's character positions, found by
+/// walking forward from the last one asked for (events come in text
+/// order); direct on ASCII text.
+struct Offsets<'s> {
+    src: &'s str,
+    ascii: bool,
+    /// The last position found: (character, byte).
+    at: (usize, usize),
+}
+
+impl<'s> Offsets<'s> {
+    fn new(src: &'s str) -> Self {
+        Offsets {
+            src,
+            ascii: src.is_ascii(),
+            at: (0, 0),
+        }
+    }
+
+    fn byte(&mut self, char_index: usize) -> usize {
+        if self.ascii {
+            return char_index.min(self.src.len());
+        }
+        if char_index < self.at.0 {
+            self.at = (0, 0);
+        }
+        let (mut c, mut b) = self.at;
+        for ch in self.src[b..].chars() {
+            if c == char_index {
+                break;
+            }
+            c += 1;
+            b += ch.len_utf8();
+        }
+        self.at = (c, b);
+        b
+    }
+}
+
+/// Where the event parser reads a node's properties or a plain scalar in
+/// a flow collection otherwise than libyaml (yaml.v2 and yaml.v3), found
+/// from an event before the builder takes it:
+/// - an anchor or alias name holding a character libyaml does not take
+///   (it takes `[0-9A-Za-z_-]`; the event parser anything but blanks and
+///   flow indicators): libyaml's error;
+/// - a tag whose suffix holds `!`, `[`, `]` or `,` ([`encode_tag_suffix`]);
+/// - a plain scalar in a flow collection followed by `:` and `,`, `]` or
+///   `}`: the colon is part of the scalar for libyaml (`[a:]` is the
+///   string `a:`; the event parser reads a mapping), so the scalar is to
+///   be written single-quoted with its colon.
+fn libyaml_reading(
+    event: &Event<'_>,
+    span: &Span,
+    in_flow: bool,
+    at: &mut Offsets<'_>,
+) -> Result<Option<Mend>, ParseError> {
+    let src = at.src;
+    let (anchored, tagged, plain) = match event {
+        Event::Scalar(_, style, anchor, tag) => {
+            (*anchor != 0, tag.is_some(), *style == ScalarStyle::Plain)
+        }
+        Event::SequenceStart(anchor, tag) | Event::MappingStart(anchor, tag) => {
+            (*anchor != 0, tag.is_some(), false)
+        }
+        Event::Alias(_) => (true, false, false),
+        _ => return Ok(None),
+    };
+    let start = at.byte(span.start.index());
+    if anchored || tagged {
+        // The properties open the node's span, in either order.
+        let mut i = start;
+        for _ in 0..2 {
+            let Some(&c) = src.as_bytes().get(i) else { break };
+            let len = src[i..]
+                .find(|c: char| c.is_whitespace() || (c != '!' && ",[]{}".contains(c)))
+                .unwrap_or(src.len() - i);
+            match c {
+                b'&' | b'*' => anchor_name(src, i, len, span)?,
+                b'!' => {
+                    // libyaml wants a blank right after a tag (in a flow
+                    // collection a `,` too, which its suffix takes).
+                    if let Some((_, end)) = libyaml_tag(src, i)
+                        && !matches!(src.as_bytes().get(end), None | Some(b' ' | b'\t' | b'\r' | b'\n'))
+                    {
+                        let line_start = src[..end].rfind('\n').map_or(0, |n| n + 1);
+                        return Err(ParseError {
+                            line: src[..end].matches('\n').count() as u32 + 1,
+                            column: src[line_start..end].chars().count() as u32 + 1,
+                            message: "while scanning a tag, did not find expected whitespace or line break".into(),
+                        });
+                    }
+                    if let Some(mended) = encode_tag_suffix(src, i) {
+                        return Ok(Some(Mend::Text(mended)));
+                    }
+                }
+                _ => break,
+            }
+            i += len;
+            i += src[i..].len() - src[i..].trim_start_matches([' ', '\t']).len();
+        }
+        return Ok(None);
+    }
+    if !(plain && in_flow) {
+        return Ok(None);
+    }
+    let end = at.byte(span.end.index());
+    let after = &src.as_bytes()[end.min(src.len())..];
+    // (An empty value has an empty span, at the next token.)
+    if end == start || !(after.first() == Some(&b':') && matches!(after.get(1), Some(b',' | b']' | b'}'))) {
+        return Ok(None);
+    }
+    Ok(Some(Mend::Quote(start, end + 1)))
+}
+
+/// A place [`libyaml_reading`] found.
+enum Mend {
+    /// The whole text, mended at one place.
+    Text(String),
+    /// The byte range of a plain scalar to write single-quoted.
+    Quote(usize, usize),
+}
+
+/// Checks the anchor or alias name at byte `at` (its indicator, then
+/// `len - 1` characters as the event parser took them) as libyaml scans
+/// it.
+fn anchor_name(src: &str, at: usize, len: usize, span: &Span) -> Result<(), ParseError> {
+    let name = &src[at + 1..at + len];
+    let Some((i, c)) = name
+        .char_indices()
+        .find(|&(_, c)| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+    else {
+        return Ok(());
+    };
+    // libyaml ends the name at these and reads on (a different reading,
+    // left to the event parser).
+    if i > 0 && "?:%@`".contains(c) {
+        return Ok(());
+    }
+    let line_start = src[..at].rfind('\n').map_or(0, |n| n + 1);
+    Err(ParseError {
+        line: span.start.line() as u32,
+        column: src[line_start..at + 1 + i].chars().count() as u32 + 1,
+        message: if src.as_bytes()[at] == b'&' {
+            "while scanning an anchor, did not find expected alphabetic or numeric character"
+        } else {
+            "while scanning an alias, did not find expected alphabetic or numeric character"
+        }
+        .into(),
+    })
+}
+
+fn parse_events_once(src: &str, repeated: Repeated, resource: bool) -> Result<Read, ParseError> {
+    let mut quotes = Vec::new();
+    let read = read_events(src, repeated, resource, &mut quotes);
+    if quotes.is_empty() {
+        return read;
+    }
+    // Every plain scalar to quote, at once: the event parser reads on past
+    // each (its reading differs, its positions do not), and an error or a
+    // mend after one may come of reading it otherwise.
+    let mut out = String::with_capacity(src.len() + 2 * quotes.len());
+    let mut from = 0;
+    for (start, end) in quotes {
+        out.push_str(&src[from..start]);
+        out.push('\'');
+        out.push_str(&src[start..end].replace('\'', "''"));
+        out.push('\'');
+        from = end;
+    }
+    out.push_str(&src[from..]);
+    Ok(Read::Mended(out))
+}
+
+/// One pass of the event parser over `src`; the plain scalars to quote
+/// (byte ranges, see [`libyaml_reading`]) are pushed on `quotes`.
+fn read_events(
+    src: &str,
+    repeated: Repeated,
+    resource: bool,
+    quotes: &mut Vec<(usize, usize)>,
+) -> Result<Read, ParseError> {
     let last_key_wins = repeated == Repeated::LastWins;
     // The fast reader takes no control character, so every text holding
     // one comes here.
@@ -396,8 +669,10 @@ fn parse_events_once(src: &str, repeated: Repeated) -> Result<Vec<Node>, ParseEr
     }
     let mut builder = Builder {
         repeated,
+        flow_empty_is_str: resource,
         ..Builder::default()
     };
+    let mut offsets = Offsets::new(src);
     if !src.ends_with('\n') {
         builder.unterminated_end = Some(src.chars().count());
         // A last line of blanks follows a line break, which yaml.v3 keeps.
@@ -417,7 +692,7 @@ fn parse_events_once(src: &str, repeated: Repeated) -> Result<Vec<Node>, ParseEr
             // The first document is complete; the error is past it (the
             // event parser reports some before ending the document).
             docs.push(root);
-            return Ok(docs);
+            return Ok(Read::Docs(docs));
         }
         let (event, span) = next.map_err(|e| ParseError {
             line: e.marker().line() as u32,
@@ -449,20 +724,32 @@ fn parse_events_once(src: &str, repeated: Repeated) -> Result<Vec<Node>, ParseEr
                     if last_key_wins {
                         // A kustomization file: its first document only.
                         TabLines::check(tabs, span.end.line())?;
-                        return Ok(docs);
+                        return Ok(Read::Docs(docs));
                     }
                 }
                 in_doc = false;
             }
             other => {
-                if let Some(done) = builder.event(other, &span)? {
+                match libyaml_reading(&other, &span, builder.flows > 0, &mut offsets)? {
+                    Some(Mend::Text(mended)) => return Ok(Read::Mended(mended)),
+                    Some(Mend::Quote(start, end)) => quotes.push((start, end)),
+                    None => {}
+                }
+                let flow = match &other {
+                    Event::SequenceStart(..) | Event::MappingStart(..) => {
+                        let (start, end) = (span.start.index(), span.end.index());
+                        end > start && matches!(src.as_bytes().get(offsets.byte(end - 1)), Some(b'[' | b'{'))
+                    }
+                    _ => false,
+                };
+                if let Some(done) = builder.event(other, &span, flow)? {
                     builder.root = Some(done);
                 }
             }
         }
     }
     TabLines::check(tabs, usize::MAX)?;
-    Ok(docs)
+    Ok(Read::Docs(docs))
 }
 
 /// The lines that open with a tab (after any spaces), which yaml.v3 refuses
@@ -644,10 +931,12 @@ enum Frame {
         seq: Seq,
         anchor: usize,
         size: Size,
+        flow: bool,
     },
     Map {
         map: Map,
         anchor: usize,
+        flow: bool,
         pending_key: Option<Scalar>,
         seen: Option<HashSet<String>>,
         merges: Vec<Node>,
@@ -703,11 +992,17 @@ struct Builder {
     /// then ends with the line break before it, and saphyr adds one more
     /// only when the blanks reach the content's indentation.
     blank_last_line: bool,
+    /// How many flow collections are open.
+    flows: usize,
+    /// Whether an empty plain value in a flow collection is the empty
+    /// string ([`parse_resources`]).
+    flow_empty_is_str: bool,
 }
 
 impl Builder {
     /// Feeds one event; returns the document's root node when it completes.
-    fn event(&mut self, event: Event<'_>, span: &Span) -> Result<Option<Node>, ParseError> {
+    /// `flow`: whether a collection that starts is a flow one.
+    fn event(&mut self, event: Event<'_>, span: &Span, flow: bool) -> Result<Option<Node>, ParseError> {
         let line = span.start.line() as u32;
         if matches!(
             event,
@@ -728,7 +1023,15 @@ impl Builder {
                 {
                     value.pop();
                 }
-                let scalar = make_scalar(value, style, tag.as_deref(), line, span)?;
+                let empty_in_flow = self.flow_empty_is_str
+                    && self.flows > 0
+                    && value.is_empty()
+                    && style == ScalarStyle::Plain
+                    && tag.is_none();
+                let mut scalar = make_scalar(value, style, tag.as_deref(), line, span)?;
+                if empty_in_flow {
+                    scalar.tag = Tag::Str;
+                }
                 let node = Node::Scalar(scalar);
                 if anchor != 0 {
                     self.anchor(anchor, &node, Size::SCALAR);
@@ -755,7 +1058,9 @@ impl Builder {
             },
             Event::SequenceStart(anchor, _) => {
                 self.open(span)?;
+                self.flows += usize::from(flow);
                 self.stack.push(Frame::Seq {
+                    flow,
                     seq: Seq {
                         items: Vec::new(),
                         line,
@@ -769,7 +1074,9 @@ impl Builder {
             }
             Event::MappingStart(anchor, _) => {
                 self.open(span)?;
+                self.flows += usize::from(flow);
                 self.stack.push(Frame::Map {
+                    flow,
                     map: Map {
                         entries: Vec::new(),
                         line,
@@ -785,7 +1092,13 @@ impl Builder {
                 return Ok(None);
             }
             Event::SequenceEnd => match self.stack.pop() {
-                Some(Frame::Seq { seq, anchor, size }) => {
+                Some(Frame::Seq {
+                    seq,
+                    anchor,
+                    size,
+                    flow,
+                }) => {
+                    self.flows -= usize::from(flow);
                     let node = Node::Seq(seq);
                     if anchor != 0 {
                         self.anchor(anchor, &node, size);
@@ -800,8 +1113,10 @@ impl Builder {
                     anchor,
                     merges,
                     size,
+                    flow,
                     ..
                 }) => {
+                    self.flows -= usize::from(flow);
                     let map = apply_merges(map, merges, span)?;
                     let node = Node::Map(map);
                     if anchor != 0 {
@@ -1332,6 +1647,95 @@ mod tests {
         // A plain scalar keeps its `#`.
         let plain = parse_documents("a: b#c\n").expect("plain");
         assert_eq!(plain, parse_documents("a: 'b#c'\n").expect("quoted"));
+    }
+
+    #[test]
+    fn a_plain_scalar_before_a_colon_and_a_flow_end_keeps_the_colon_like_libyaml() {
+        for (text, want) in [
+            ("a: [b:]\n", "a: ['b:']"),
+            ("a: {b:}\n", "a: {'b:': }"),
+            ("a: {name: b:}\n", "a: {name: 'b:'}"),
+            ("a: [x, b:, c:d, 'e':]\n", "a: [x, 'b:', 'c:d', {e: }]"),
+            ("a: [it's:]\n", "a: [\"it's:\"]"),
+        ] {
+            let got = parse_documents(text).unwrap_or_else(|e| panic!("{text:?}: {e:?}"));
+            assert_eq!(got, parse_documents(want).expect("quoted"), "{text:?}");
+        }
+        // Each in one more pass, however many there are.
+        let many = format!("a: [{}]\n", vec!["b:"; 500].join(", "));
+        let Node::Map(m) = &parse_documents(&many).expect("many")[0] else { panic!() };
+        assert_eq!(m.entries[0].value.as_seq().map(Vec::len), Some(500));
+        // Outside a flow collection a colon before `}` is no such thing.
+        assert_eq!(
+            parse_documents("a: b:}\n").expect("block"),
+            parse_documents("a: 'b:}'\n").expect("quoted")
+        );
+    }
+
+    #[test]
+    fn an_empty_value_in_a_flow_collection_is_a_string_in_resources_only() {
+        let text = "a: {b: , c, d: ~, e: !!null }\nf: [&x , ~]\ng:\n";
+        let docs = parse_resources(text).expect("resource");
+        let tags = |n: &Node| match n {
+            Node::Scalar(s) => s.tag,
+            _ => panic!("{n:?}"),
+        };
+        let a = docs[0].get("a").expect("a");
+        assert_eq!(tags(a.get("b").unwrap()), Tag::Str);
+        assert_eq!(tags(a.get("c").unwrap()), Tag::Str);
+        assert_eq!(tags(a.get("d").unwrap()), Tag::Null);
+        assert_eq!(tags(a.get("e").unwrap()), Tag::Null);
+        let f = docs[0].get("f").and_then(Node::as_seq).expect("f");
+        assert_eq!((tags(&f[0]), tags(&f[1])), (Tag::Str, Tag::Null));
+        // In block context, and for everything but resources, null.
+        assert_eq!(tags(docs[0].get("g").unwrap()), Tag::Null);
+        let other = parse_documents(text).expect("other");
+        assert_eq!(tags(other[0].get("a").unwrap().get("b").unwrap()), Tag::Null);
+    }
+
+    #[test]
+    fn a_quoted_continuation_at_column_0_is_read_like_libyaml() {
+        for (text, want) in [
+            ("a:\n  b: 'c\nd'\n", "a:\n  b: c d\n"),
+            ("a:\n  b: \"c\n\n d\\\"\ne\"\n", "a:\n  b: \"c\\nd\\\" e\"\n"),
+            ("a:\n  b: 'it''s\nx'\n", "a:\n  b: it's x\n"),
+        ] {
+            let got = parse_documents(text).unwrap_or_else(|e| panic!("{text:?}: {e:?}"));
+            assert_eq!(got, parse_documents(want).expect("plain"), "{text:?}");
+        }
+        // A kustomization file too (yaml.v2 checks no indentation there
+        // either).
+        let k = parse_one_last_key_wins("namePrefix: 'p\nx-'\n").expect("kustomization");
+        assert_eq!(k.str_at(&["namePrefix"]), Some("p x-"));
+        // A document marker at column 0 inside quotes: refused by both.
+        assert!(parse_documents("a:\n  b: 'c\n--- d'\n").is_err());
+    }
+
+    #[test]
+    fn an_anchor_or_alias_name_libyaml_does_not_take_is_refused() {
+        for text in ["a: &b.c d\n", "- &gen.yaml x\n", "a: &b/c d\ne: *b/c\n", "a: !!str &b.c d\n"] {
+            let e = parse_documents(text).expect_err(text);
+            assert!(
+                e.message.ends_with("did not find expected alphabetic or numeric character"),
+                "{text:?}: {e:?}"
+            );
+        }
+        let e = parse_one_last_key_wins("resources:\n- &gen.yaml cm.yaml\n").expect_err("v2");
+        assert_eq!((e.line, e.column), (2, 7));
+        // The names libyaml takes.
+        let ok = parse_documents("a: &b_c-1 d\ne: *b_c-1\n").expect("ok");
+        assert_eq!(ok[0].str_at(&["e"]), Some("d"));
+    }
+
+    #[test]
+    fn a_tag_right_before_a_flow_end_is_read_like_libyaml() {
+        // libyaml wants a blank after a tag; `]` is one of its URI
+        // characters, so the tag takes it and the sequence stays open.
+        for text in ["a: {b: !!str}\n", "a: [!!str]\n", "a: [!!x]\n"] {
+            assert!(parse_documents(text).is_err(), "{text:?}");
+        }
+        assert!(parse_documents("a: {b: !!str }\n").is_ok());
+        assert!(parse_documents("a: [!!str , b]\n").is_ok());
     }
 
     #[test]

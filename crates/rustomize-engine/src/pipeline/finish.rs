@@ -12,7 +12,8 @@ use crate::steps::Transformer;
 use crate::steps::generate::HashTransformer;
 use crate::steps::transform::name_reference::NameReferenceTransformer;
 use crate::steps::transform::vars;
-use rustomize_yaml::{Node, Pos};
+use crate::steps::transform::go_kind;
+use rustomize_yaml::{Entry, Map, Node, Pos, Scalar, Style, Tag};
 
 /// Steps that run once, after the whole tree is accumulated.
 pub(super) fn finish(acc: &mut Accumulator, ctx: &Context) -> Result<(), Error> {
@@ -72,7 +73,11 @@ pub(super) const DEFAULT_MANAGED_BY: &str = "kustomize-(devel)";
 /// The last touches on every resource, in output order: bookkeeping
 /// annotations removed; origin and transformation annotations and the
 /// managed-by label (value `managed_by`) added when asked for.
-pub(super) fn decorate(rm: &mut ResMap, build_metadata: &[String], managed_by: Option<&str>) {
+pub(super) fn decorate(
+    rm: &mut ResMap,
+    build_metadata: &[String],
+    managed_by: Option<&str>,
+) -> Result<(), Error> {
     let has = |o: &str| build_metadata.iter().any(|b| b == o);
     for r in rm.resources_mut() {
         strip_build_annotations(r);
@@ -91,8 +96,9 @@ pub(super) fn decorate(rm: &mut ResMap, build_metadata: &[String], managed_by: O
             labels.push(("app.kubernetes.io/managed-by".into(), value.into()));
             r.set_string_map("labels", labels);
         }
-        normalize_annotations(r);
+        normalize_annotations(r)?;
     }
+    Ok(())
 }
 
 /// Annotations kustomize uses for its own bookkeeping and removes before
@@ -135,41 +141,95 @@ fn set_annotation(r: &mut Resource, key: &str, value: String) {
 }
 
 /// kustomize rewrites `metadata.annotations` of every resource when it
-/// strips its bookkeeping: values become strings, and an empty map is
-/// removed.
-fn normalize_annotations(r: &mut Resource) {
-    if r.node.get("metadata").is_none() {
+/// strips its bookkeeping (`RemoveBuildAnnotations`): it reads them as
+/// kyaml's `getMapFromMeta` does and writes them back as a new mapping of
+/// strings; an empty one is removed.
+fn normalize_annotations(r: &mut Resource) -> Result<(), Error> {
+    let cleanup = |what: String| Error::Resource {
+        message: format!("failed to clean up origin tracking annotations: {what}"),
+    };
+    let Some(meta) = r.node.get_mut("metadata") else {
         // It does so through `LookupCreate(metadata)`: an object without
         // `metadata` (a `...List` kind, which needs no name) gains
         // `metadata: {}` (kubectl-verified; a null one stays null).
         if let Some(top) = r.node.as_map_mut() {
-            top.insert("metadata", Node::Map(rustomize_yaml::Map::new()));
+            top.insert("metadata", Node::Map(Map::new()));
         }
-        return;
-    }
-    let Some(meta) = r.node.get_mut("metadata").and_then(Node::as_map_mut) else {
-        return;
+        return Ok(());
     };
-    match meta.get_mut("annotations") {
-        None => {}
+    let meta = match meta {
+        Node::Map(m) => m,
+        n if n.is_null() => return Ok(()),
+        // `metadata: []` on a List kind (the only kind that gets here
+        // without a name).
+        n => {
+            return Err(cleanup(format!(
+                "wrong node kind: expected MappingNode but got {}",
+                go_kind(n)
+            )));
+        }
+    };
+    let pairs = match meta.get_mut("annotations") {
+        None => return Ok(()),
         Some(Node::Map(m)) if !m.is_empty() => {
-            for e in &mut m.entries {
-                // Rewritten as new plain keys too, which yaml.v3 types
-                // again: `"true"` becomes a boolean, `"1"` an integer, and
-                // the JSON step then refuses the object (kubectl: "json:
-                // unsupported type: map[interface {}]interface {}").
-                e.key.tag = rustomize_yaml::resolve::resolve_plain(&e.key.value);
-                e.key.style = rustomize_yaml::Style::Plain;
-                if let Node::Scalar(s) = &mut e.value {
-                    // Rewritten as new plain strings: a folded block's
-                    // style (and its re-reading quirk) is gone.
-                    s.tag = rustomize_yaml::Tag::Str;
-                    s.style = rustomize_yaml::Style::Plain;
-                }
+            std::mem::take(&mut m.entries).into_iter().map(|e| (Node::Scalar(e.key), e.value)).collect()
+        }
+        // kyaml walks a node's content two items at a time without looking
+        // at its kind, so a sequence is read as key, value, key, value.
+        Some(Node::Seq(seq)) if !seq.items.is_empty() => {
+            if seq.items.len() % 2 == 1 {
+                // kubectl panics (index out of range in
+                // `visitFieldsWhileTrue`).
+                return Err(cleanup(format!(
+                    "metadata.annotations is a sequence of {} items, which kustomize reads as key, value pairs",
+                    seq.items.len()
+                )));
             }
+            let mut items = std::mem::take(&mut seq.items).into_iter();
+            let mut pairs = Vec::new();
+            while let (Some(k), Some(v)) = (items.next(), items.next()) {
+                pairs.push((k, v));
+            }
+            pairs
         }
         Some(_) => {
             meta.remove("annotations");
+            return Ok(());
         }
+    };
+    let mut entries = Vec::with_capacity(pairs.len());
+    for (key, value) in pairs {
+        let Node::Scalar(mut key) = key else {
+            // kubectl panics: the key is read as a string.
+            return Err(cleanup(format!(
+                "wrong node kind: expected ScalarNode but got {}",
+                go_kind(&key)
+            )));
+        };
+        // Rewritten as new plain keys, which yaml.v3 types again:
+        // `"true"` becomes a boolean, `"1"` an integer, and the JSON
+        // step then refuses the object (kubectl: "json: unsupported
+        // type: map[interface {}]interface {}").
+        key.tag = rustomize_yaml::resolve::resolve_plain(&key.value);
+        key.style = Style::Plain;
+        // Values are new plain strings of the node's text: a folded
+        // block's style (and its re-reading quirk) is gone, and a
+        // collection, which has no text, becomes "".
+        let value = match value {
+            Node::Scalar(mut s) => {
+                s.tag = Tag::Str;
+                s.style = Style::Plain;
+                Node::Scalar(s)
+            }
+            other => {
+                let mut empty = Node::Scalar(Scalar::new("", Tag::Str, Style::Plain));
+                empty.set_pos(other.pos());
+                empty
+            }
+        };
+        entries.push(Entry { key, value });
     }
+    let annotations = meta.get_mut("annotations").expect("read above");
+    *annotations = Node::Map(Map { entries, ..Map::new() });
+    Ok(())
 }

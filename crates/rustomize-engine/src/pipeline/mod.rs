@@ -418,7 +418,7 @@ fn finish_top(a: Accumulated, opts: &BuildOptions) -> Result<BuildOutput, Error>
             .as_deref()
             .unwrap_or(finish::DEFAULT_MANAGED_BY)
     });
-    finish::decorate(&mut acc.rm, &build_metadata, managed_by);
+    finish::decorate(&mut acc.rm, &build_metadata, managed_by)?;
     if let Some(registry) = &ctx.provenance {
         provenance::stamp_build(&mut acc.rm, registry, "set by the build");
     }

@@ -151,7 +151,7 @@ pub(super) struct Output {
 pub(super) fn read(stdout: &[u8]) -> Result<Output, String> {
     let text =
         std::str::from_utf8(stdout).map_err(|_| "its output is not UTF-8 text".to_string())?;
-    let docs = rustomize_yaml::parse_documents(text).map_err(|e| {
+    let docs = rustomize_yaml::parse_resources(text).map_err(|e| {
         format!(
             "its output is not valid YAML: line {}, column {}: {}",
             e.line, e.column, e.message
