@@ -911,6 +911,10 @@ fn flow_scalar<'t>(text: &'t str, whole: &str, li: usize) -> Option<(Scalar, &'t
                         break;
                     }
                     b'#' if b[i - 1] == b' ' => return None,
+                    // libyaml ends a plain scalar at a `?` in a flow
+                    // collection (and refuses what follows): the event
+                    // parser's reading says so.
+                    b'?' => return None,
                     _ => i += 1,
                 }
             }

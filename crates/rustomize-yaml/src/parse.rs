@@ -522,6 +522,8 @@ impl<'s> Offsets<'s> {
 ///   (it takes `[0-9A-Za-z_-]`; the event parser anything but blanks and
 ///   flow indicators): libyaml's error;
 /// - a tag whose suffix holds `!`, `[`, `]` or `,` ([`encode_tag_suffix`]);
+/// - a `?` inside a plain scalar in a flow collection (`[http://x?y=1]`):
+///   libyaml ends the scalar there and refuses the rest;
 /// - a plain scalar in a flow collection followed by `:` and `,`, `]` or
 ///   `}`: the colon is part of the scalar for libyaml (`[a:]` is the
 ///   string `a:`; the event parser reads a mapping), so the scalar is to
@@ -529,7 +531,7 @@ impl<'s> Offsets<'s> {
 fn libyaml_reading(
     event: &Event<'_>,
     span: &Span,
-    in_flow: bool,
+    in_flow: Option<char>,
     at: &mut Offsets<'_>,
 ) -> Result<Option<Mend>, ParseError> {
     let src = at.src;
@@ -548,7 +550,9 @@ fn libyaml_reading(
         // The properties open the node's span, in either order.
         let mut i = start;
         for _ in 0..2 {
-            let Some(&c) = src.as_bytes().get(i) else { break };
+            let Some(&c) = src.as_bytes().get(i) else {
+                break;
+            };
             let len = src[i..]
                 .find(|c: char| c.is_whitespace() || (c != '!' && ",[]{}".contains(c)))
                 .unwrap_or(src.len() - i);
@@ -558,7 +562,10 @@ fn libyaml_reading(
                     // libyaml wants a blank right after a tag (in a flow
                     // collection a `,` too, which its suffix takes).
                     if let Some((_, end)) = libyaml_tag(src, i)
-                        && !matches!(src.as_bytes().get(end), None | Some(b' ' | b'\t' | b'\r' | b'\n'))
+                        && !matches!(
+                            src.as_bytes().get(end),
+                            None | Some(b' ' | b'\t' | b'\r' | b'\n')
+                        )
                     {
                         let line_start = src[..end].rfind('\n').map_or(0, |n| n + 1);
                         return Err(ParseError {
@@ -578,13 +585,30 @@ fn libyaml_reading(
         }
         return Ok(None);
     }
-    if !(plain && in_flow) {
+    let Some(close) = in_flow.filter(|_| plain) else {
         return Ok(None);
-    }
+    };
     let end = at.byte(span.end.index());
+    // libyaml ends a plain scalar at a `?` in a flow collection, where it
+    // is always a key indicator: what follows is refused.
+    if let Some(q) = src[start..end]
+        .char_indices()
+        .skip(1)
+        .find(|&(_, c)| c == '?')
+        .map(|(i, _)| start + i)
+    {
+        let line_start = src[..q].rfind('\n').map_or(0, |n| n + 1);
+        return Err(ParseError {
+            line: src[..q].matches('\n').count() as u32 + 1,
+            column: src[line_start..q].chars().count() as u32 + 1,
+            message: format!("did not find expected ',' or '{close}'"),
+        });
+    }
     let after = &src.as_bytes()[end.min(src.len())..];
     // (An empty value has an empty span, at the next token.)
-    if end == start || !(after.first() == Some(&b':') && matches!(after.get(1), Some(b',' | b']' | b'}'))) {
+    if end == start
+        || !(after.first() == Some(&b':') && matches!(after.get(1), Some(b',' | b']' | b'}')))
+    {
         return Ok(None);
     }
     Ok(Some(Mend::Quote(start, end + 1)))
@@ -730,7 +754,7 @@ fn read_events(
                 in_doc = false;
             }
             other => {
-                match libyaml_reading(&other, &span, builder.flows > 0, &mut offsets)? {
+                match libyaml_reading(&other, &span, builder.flow_close(), &mut offsets)? {
                     Some(Mend::Text(mended)) => return Ok(Read::Mended(mended)),
                     Some(Mend::Quote(start, end)) => quotes.push((start, end)),
                     None => {}
@@ -738,7 +762,11 @@ fn read_events(
                 let flow = match &other {
                     Event::SequenceStart(..) | Event::MappingStart(..) => {
                         let (start, end) = (span.start.index(), span.end.index());
-                        end > start && matches!(src.as_bytes().get(offsets.byte(end - 1)), Some(b'[' | b'{'))
+                        end > start
+                            && matches!(
+                                src.as_bytes().get(offsets.byte(end - 1)),
+                                Some(b'[' | b'{')
+                            )
                     }
                     _ => false,
                 };
@@ -1000,9 +1028,26 @@ struct Builder {
 }
 
 impl Builder {
+    /// The closing indicator of the innermost flow collection, when the
+    /// node being read is in one (inside a flow sequence, a single-pair
+    /// mapping `[a: b]` is not a flow collection itself).
+    fn flow_close(&self) -> Option<char> {
+        match self.stack.last()? {
+            Frame::Seq { flow: true, .. } => Some(']'),
+            Frame::Map { flow: true, .. } => Some('}'),
+            _ if self.flows > 0 => Some(']'),
+            _ => None,
+        }
+    }
+
     /// Feeds one event; returns the document's root node when it completes.
     /// `flow`: whether a collection that starts is a flow one.
-    fn event(&mut self, event: Event<'_>, span: &Span, flow: bool) -> Result<Option<Node>, ParseError> {
+    fn event(
+        &mut self,
+        event: Event<'_>,
+        span: &Span,
+        flow: bool,
+    ) -> Result<Option<Node>, ParseError> {
         let line = span.start.line() as u32;
         if matches!(
             event,
@@ -1663,7 +1708,9 @@ mod tests {
         }
         // Each in one more pass, however many there are.
         let many = format!("a: [{}]\n", vec!["b:"; 500].join(", "));
-        let Node::Map(m) = &parse_documents(&many).expect("many")[0] else { panic!() };
+        let Node::Map(m) = &parse_documents(&many).expect("many")[0] else {
+            panic!()
+        };
         assert_eq!(m.entries[0].value.as_seq().map(Vec::len), Some(500));
         // Outside a flow collection a colon before `}` is no such thing.
         assert_eq!(
@@ -1690,14 +1737,20 @@ mod tests {
         // In block context, and for everything but resources, null.
         assert_eq!(tags(docs[0].get("g").unwrap()), Tag::Null);
         let other = parse_documents(text).expect("other");
-        assert_eq!(tags(other[0].get("a").unwrap().get("b").unwrap()), Tag::Null);
+        assert_eq!(
+            tags(other[0].get("a").unwrap().get("b").unwrap()),
+            Tag::Null
+        );
     }
 
     #[test]
     fn a_quoted_continuation_at_column_0_is_read_like_libyaml() {
         for (text, want) in [
             ("a:\n  b: 'c\nd'\n", "a:\n  b: c d\n"),
-            ("a:\n  b: \"c\n\n d\\\"\ne\"\n", "a:\n  b: \"c\\nd\\\" e\"\n"),
+            (
+                "a:\n  b: \"c\n\n d\\\"\ne\"\n",
+                "a:\n  b: \"c\\nd\\\" e\"\n",
+            ),
             ("a:\n  b: 'it''s\nx'\n", "a:\n  b: it's x\n"),
         ] {
             let got = parse_documents(text).unwrap_or_else(|e| panic!("{text:?}: {e:?}"));
@@ -1713,10 +1766,16 @@ mod tests {
 
     #[test]
     fn an_anchor_or_alias_name_libyaml_does_not_take_is_refused() {
-        for text in ["a: &b.c d\n", "- &gen.yaml x\n", "a: &b/c d\ne: *b/c\n", "a: !!str &b.c d\n"] {
+        for text in [
+            "a: &b.c d\n",
+            "- &gen.yaml x\n",
+            "a: &b/c d\ne: *b/c\n",
+            "a: !!str &b.c d\n",
+        ] {
             let e = parse_documents(text).expect_err(text);
             assert!(
-                e.message.ends_with("did not find expected alphabetic or numeric character"),
+                e.message
+                    .ends_with("did not find expected alphabetic or numeric character"),
                 "{text:?}: {e:?}"
             );
         }
@@ -1725,6 +1784,28 @@ mod tests {
         // The names libyaml takes.
         let ok = parse_documents("a: &b_c-1 d\ne: *b_c-1\n").expect("ok");
         assert_eq!(ok[0].str_at(&["e"]), Some("d"));
+    }
+
+    #[test]
+    fn a_question_mark_inside_a_plain_scalar_in_a_flow_collection_is_refused_like_libyaml() {
+        for (text, close) in [
+            ("a: [http://x?y=1]\n", ']'),
+            ("a: {url: b?c}\n", '}'),
+            ("a: [b: c?d]\n", ']'),
+        ] {
+            let e = parse_documents(text).expect_err(text);
+            assert_eq!(
+                e.message,
+                format!("did not find expected ',' or '{close}'"),
+                "{text:?}"
+            );
+        }
+        // In block context it is text; quoted, too.
+        assert_eq!(
+            parse_documents("a: http://x?y=1\n").unwrap()[0].str_at(&["a"]),
+            Some("http://x?y=1")
+        );
+        assert!(parse_documents("a: ['http://x?y=1']\n").is_ok());
     }
 
     #[test]

@@ -94,4 +94,3 @@ fn validate_object(doc: &Node, display: &str) -> Result<(), Error> {
     // finds one (kyaml marks it "TODO(broken)"); `- ~` builds.
     Ok(())
 }
-

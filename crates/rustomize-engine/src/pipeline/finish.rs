@@ -10,9 +10,9 @@ use crate::model::resmap::ResMap;
 use crate::model::resource::{Origin, Resource};
 use crate::steps::Transformer;
 use crate::steps::generate::HashTransformer;
+use crate::steps::transform::go_kind;
 use crate::steps::transform::name_reference::NameReferenceTransformer;
 use crate::steps::transform::vars;
-use crate::steps::transform::go_kind;
 use rustomize_yaml::{Entry, Map, Node, Pos, Scalar, Style, Tag};
 
 /// Steps that run once, after the whole tree is accumulated.
@@ -171,9 +171,10 @@ fn normalize_annotations(r: &mut Resource) -> Result<(), Error> {
     };
     let pairs = match meta.get_mut("annotations") {
         None => return Ok(()),
-        Some(Node::Map(m)) if !m.is_empty() => {
-            std::mem::take(&mut m.entries).into_iter().map(|e| (Node::Scalar(e.key), e.value)).collect()
-        }
+        Some(Node::Map(m)) if !m.is_empty() => std::mem::take(&mut m.entries)
+            .into_iter()
+            .map(|e| (Node::Scalar(e.key), e.value))
+            .collect(),
         // kyaml walks a node's content two items at a time without looking
         // at its kind, so a sequence is read as key, value, key, value.
         Some(Node::Seq(seq)) if !seq.items.is_empty() => {
@@ -230,6 +231,9 @@ fn normalize_annotations(r: &mut Resource) -> Result<(), Error> {
         entries.push(Entry { key, value });
     }
     let annotations = meta.get_mut("annotations").expect("read above");
-    *annotations = Node::Map(Map { entries, ..Map::new() });
+    *annotations = Node::Map(Map {
+        entries,
+        ..Map::new()
+    });
     Ok(())
 }
