@@ -211,6 +211,43 @@ fn col_in(line: &str, text: &str) -> u32 {
     }
 }
 
+/// [`col_in`] for the many scalars of one line, left to right: the line
+/// is walked once (an 80,000-key flow mapping on one line was quadratic).
+struct Columns<'l> {
+    line: &'l str,
+    /// The last byte offset asked for and the characters before it.
+    last: std::cell::Cell<(usize, usize)>,
+}
+
+impl<'l> Columns<'l> {
+    fn new(line: &'l str) -> Self {
+        Columns {
+            line,
+            last: std::cell::Cell::new((0, 0)),
+        }
+    }
+
+    fn of(&self, text: &str) -> u32 {
+        let at = (text.as_ptr() as usize).saturating_sub(self.line.as_ptr() as usize);
+        let Some(before) = self.line.get(..at) else {
+            return at as u32 + 1;
+        };
+        let (from, chars) = match self.last.get() {
+            (from, chars) if from <= at => (from, chars),
+            _ => (0, 0),
+        };
+        let piece = &before[from..];
+        let n = chars
+            + if piece.is_ascii() {
+                piece.len()
+            } else {
+                piece.chars().count()
+            };
+        self.last.set((at, n));
+        n as u32 + 1
+    }
+}
+
 /// `trim_start_matches(' ')` by bytes (the `char` pattern decodes every
 /// character it looks at; CRDs indent 30 spaces deep).
 trait SkipSpaces {
@@ -738,6 +775,7 @@ fn flow_node<'t>(
     too_deep: &TooDeep,
 ) -> Option<(Node, &'t str)> {
     let line = li as u32 + 1;
+    let cols = Columns::new(whole);
     let mut stack: Vec<Open> = Vec::new();
     let mut rest = text;
     loop {
@@ -746,11 +784,11 @@ fn flow_node<'t>(
         let mut node = match rest.as_bytes().first()? {
             b'[' | b'{' => {
                 if depth + stack.len() + 1 > limits::MAX_DEPTH {
-                    too_deep.set(Some((line, col_in(whole, rest))));
+                    too_deep.set(Some((line, cols.of(rest))));
                     return None;
                 }
                 let is_seq = rest.as_bytes()[0] == b'[';
-                let col = col_in(whole, rest);
+                let col = cols.of(rest);
                 let close = if is_seq { ']' } else { '}' };
                 let after = rest[1..].skip_spaces();
                 if let Some(after) = after.strip_prefix(close) {
@@ -795,7 +833,7 @@ fn flow_node<'t>(
                 }
             }
             _ => {
-                let (scalar, after) = flow_scalar(rest, whole, li)?;
+                let (scalar, after) = flow_scalar(rest, &cols, li)?;
                 rest = after;
                 Node::Scalar(scalar)
             }
@@ -882,14 +920,14 @@ enum Open {
 }
 
 /// A scalar inside a flow collection.
-fn flow_scalar<'t>(text: &'t str, whole: &str, li: usize) -> Option<(Scalar, &'t str)> {
+fn flow_scalar<'t>(text: &'t str, cols: &Columns<'_>, li: usize) -> Option<(Scalar, &'t str)> {
     match *text.as_bytes().first()? {
         b'"' | b'\'' => {
             let (value, style, rest) = quoted(text)?;
             Some((
                 Scalar {
                     line: li as u32 + 1,
-                    col: col_in(whole, text),
+                    col: cols.of(text),
                     ..Scalar::new(value, crate::node::Tag::Str, style)
                 },
                 rest,
@@ -922,7 +960,12 @@ fn flow_scalar<'t>(text: &'t str, whole: &str, li: usize) -> Option<(Scalar, &'t
             if value.is_empty() {
                 return None;
             }
-            Some((plain_scalar(value, whole, li), &text[value.len()..]))
+            let scalar = Scalar {
+                line: li as u32 + 1,
+                col: cols.of(value),
+                ..Scalar::new(value, resolve::resolve_plain(value), Style::Plain)
+            };
+            Some((scalar, &text[value.len()..]))
         }
     }
 }
