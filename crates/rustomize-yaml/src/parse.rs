@@ -557,7 +557,7 @@ fn libyaml_reading(
                 .find(|c: char| c.is_whitespace() || (c != '!' && ",[]{}".contains(c)))
                 .unwrap_or(src.len() - i);
             match c {
-                b'&' | b'*' => anchor_name(src, i, len, span)?,
+                b'&' | b'*' => anchor_name(src, i, len)?,
                 b'!' => {
                     // libyaml wants a blank right after a tag (in a flow
                     // collection a `,` too, which its suffix takes).
@@ -567,12 +567,11 @@ fn libyaml_reading(
                             None | Some(b' ' | b'\t' | b'\r' | b'\n')
                         )
                     {
-                        let line_start = src[..end].rfind('\n').map_or(0, |n| n + 1);
-                        return Err(ParseError {
-                            line: src[..end].matches('\n').count() as u32 + 1,
-                            column: src[line_start..end].chars().count() as u32 + 1,
-                            message: "while scanning a tag, did not find expected whitespace or line break".into(),
-                        });
+                        return Err(error_at(
+                            src,
+                            end,
+                            "while scanning a tag, did not find expected whitespace or line break",
+                        ));
                     }
                     if let Some(mended) = encode_tag_suffix(src, i) {
                         return Ok(Some(Mend::Text(mended)));
@@ -597,12 +596,11 @@ fn libyaml_reading(
         .find(|&(_, c)| c == '?')
         .map(|(i, _)| start + i)
     {
-        let line_start = src[..q].rfind('\n').map_or(0, |n| n + 1);
-        return Err(ParseError {
-            line: src[..q].matches('\n').count() as u32 + 1,
-            column: src[line_start..q].chars().count() as u32 + 1,
-            message: format!("did not find expected ',' or '{close}'"),
-        });
+        return Err(error_at(
+            src,
+            q,
+            format!("did not find expected ',' or '{close}'"),
+        ));
     }
     let after = &src.as_bytes()[end.min(src.len())..];
     // (An empty value has an empty span, at the next token.)
@@ -625,7 +623,7 @@ enum Mend {
 /// Checks the anchor or alias name at byte `at` (its indicator, then
 /// `len - 1` characters as the event parser took them) as libyaml scans
 /// it.
-fn anchor_name(src: &str, at: usize, len: usize, span: &Span) -> Result<(), ParseError> {
+fn anchor_name(src: &str, at: usize, len: usize) -> Result<(), ParseError> {
     let name = &src[at + 1..at + len];
     let Some((i, c)) = name
         .char_indices()
@@ -638,17 +636,22 @@ fn anchor_name(src: &str, at: usize, len: usize, span: &Span) -> Result<(), Pars
     if i > 0 && "?:%@`".contains(c) {
         return Ok(());
     }
+    let message = if src.as_bytes()[at] == b'&' {
+        "while scanning an anchor, did not find expected alphabetic or numeric character"
+    } else {
+        "while scanning an alias, did not find expected alphabetic or numeric character"
+    };
+    Err(error_at(src, at + 1 + i, message))
+}
+
+/// An error at byte `at` of `src` (its line and character column).
+fn error_at(src: &str, at: usize, message: impl Into<String>) -> ParseError {
     let line_start = src[..at].rfind('\n').map_or(0, |n| n + 1);
-    Err(ParseError {
-        line: span.start.line() as u32,
-        column: src[line_start..at + 1 + i].chars().count() as u32 + 1,
-        message: if src.as_bytes()[at] == b'&' {
-            "while scanning an anchor, did not find expected alphabetic or numeric character"
-        } else {
-            "while scanning an alias, did not find expected alphabetic or numeric character"
-        }
-        .into(),
-    })
+    ParseError {
+        line: src[..at].matches('\n').count() as u32 + 1,
+        column: src[line_start..at].chars().count() as u32 + 1,
+        message: message.into(),
+    }
 }
 
 fn parse_events_once(src: &str, repeated: Repeated, resource: bool) -> Result<Read, ParseError> {
