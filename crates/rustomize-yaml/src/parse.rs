@@ -522,6 +522,7 @@ impl<'s> Offsets<'s> {
 ///   (it takes `[0-9A-Za-z_-]`; the event parser anything but blanks and
 ///   flow indicators): libyaml's error;
 /// - a tag whose suffix holds `!`, `[`, `]` or `,` ([`encode_tag_suffix`]);
+/// - an entry of a flow collection opening with `:` (`{: a}`): refused;
 /// - a `?` inside a plain scalar in a flow collection (`[http://x?y=1]`):
 ///   libyaml ends the scalar there and refuses the rest;
 /// - a plain scalar in a flow collection followed by `:` and `,`, `]` or
@@ -601,6 +602,16 @@ fn libyaml_reading(
             q,
             format!("did not find expected ',' or '{close}'"),
         ));
+    }
+    // An entry opening with `:` (`{: a}`, `[: a]`): libyaml wants a key
+    // there (`? : a` is one); the event parser reads an empty one.
+    if end == start
+        && src[start..].starts_with(':')
+        && src[..start]
+            .trim_end_matches([' ', '\t', '\r', '\n'])
+            .ends_with(['{', '[', ','])
+    {
+        return Err(error_at(src, start, "did not find expected node content"));
     }
     let after = &src.as_bytes()[end.min(src.len())..];
     // (An empty value has an empty span, at the next token.)
@@ -1819,6 +1830,21 @@ mod tests {
             assert!(parse_documents(text).is_err(), "{text:?}");
         }
         assert!(parse_documents("a: {b: !!str }\n").is_ok());
+    }
+
+    #[test]
+    fn a_flow_entry_opening_with_a_colon_is_refused_like_libyaml() {
+        for text in [
+            "a: {: b}\n",
+            "a: [: b]\n",
+            "a: {c: d, : b}\n",
+            "a: {\n  : b}\n",
+        ] {
+            let e = parse_resources(text).expect_err(text);
+            assert_eq!(e.message, "did not find expected node content", "{text:?}");
+        }
+        // An explicit empty key is one.
+        assert!(parse_resources("a: {? : b}\n").is_ok());
         assert!(parse_documents("a: [!!str , b]\n").is_ok());
     }
 
