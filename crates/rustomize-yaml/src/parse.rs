@@ -677,6 +677,10 @@ fn parse_events_once(src: &str, repeated: Repeated, resource: bool) -> Result<Re
     let mut out = String::with_capacity(src.len() + 2 * quotes.len());
     let mut from = 0;
     for (start, end) in quotes {
+        if start < from {
+            // (Scalars come in text order and end before the next starts.)
+            continue;
+        }
         out.push_str(&src[from..start]);
         out.push('\'');
         out.push_str(&src[start..end].replace('\'', "''"));
