@@ -17,6 +17,7 @@ use crate::steps::patch::{
 };
 use crate::steps::transform::annotations::AnnotationsTransformer;
 use crate::steps::transform::images::ImageTagTransformer;
+use crate::steps::transform::json_string;
 use crate::steps::transform::labels::LabelTransformer;
 use crate::steps::transform::namespace::NamespaceTransformer;
 use crate::steps::transform::prefix_suffix::{
@@ -267,9 +268,14 @@ fn insert_path_part(path: &str, pos: usize, part: &str) -> String {
 }
 
 /// kustomize's IAMPolicyGenerator (GKE workload identity service accounts).
+/// kustomize decodes it from the config's JSON, so its strings are
+/// yaml.v3's ([`json_string`]): `name: y` is the name `y`, where a
+/// kustomization's yaml.v2 reading made it a boolean; `name: 12` is
+/// refused (kubectl-verified, both).
 #[derive(Debug, Default, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
 struct IamPolicyGenerator {
+    #[serde(deserialize_with = "json_string")]
     cloud: String,
     kubernetes_service: KubernetesService,
     service_account: ServiceAccount,
@@ -278,14 +284,18 @@ struct IamPolicyGenerator {
 #[derive(Debug, Default, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
 struct KubernetesService {
+    #[serde(deserialize_with = "json_string")]
     name: String,
+    #[serde(deserialize_with = "json_string")]
     namespace: String,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
 struct ServiceAccount {
+    #[serde(deserialize_with = "json_string")]
     name: String,
+    #[serde(deserialize_with = "json_string")]
     project_id: String,
 }
 

@@ -21,6 +21,14 @@ pub(crate) fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<String, 
     d.deserialize_any(LenientString)
 }
 
+/// Deserializes a string field that takes no conversion: the JSON types
+/// of the config (yaml.v3's, so `y` is the string `y`), a string or null
+/// (`""`); a number or a boolean is refused as Go's JSON decoder refuses
+/// it (kustomize converts them only for some fields).
+pub(crate) fn json_string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    d.deserialize_any(JsonString)
+}
+
 /// Deserializes a `map[string]string` field, accepting any scalar value.
 pub(crate) fn lenient_string_map<'de, D: Deserializer<'de>>(
     d: D,
@@ -132,6 +140,56 @@ impl<'de> Visitor<'de> for LenientString {
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<String, E> {
         float_to_config_string(v)
             .ok_or_else(|| E::custom("json: unsupported value: a NaN or infinite float"))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<String, E> {
+        Ok(String::new())
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<String, E> {
+        Ok(String::new())
+    }
+}
+
+struct JsonString;
+
+impl<'de> Visitor<'de> for JsonString {
+    type Value = String;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a string")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<String, E> {
+        Ok(v.to_string())
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<String, E> {
+        Ok(v)
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<String, E> {
+        Err(E::custom(
+            "cannot unmarshal bool into a value of type string",
+        ))
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<String, E> {
+        Err(E::custom(
+            "cannot unmarshal number into a value of type string",
+        ))
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<String, E> {
+        Err(E::custom(
+            "cannot unmarshal number into a value of type string",
+        ))
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<String, E> {
+        Err(E::custom(
+            "cannot unmarshal number into a value of type string",
+        ))
     }
 
     fn visit_unit<E: de::Error>(self) -> Result<String, E> {

@@ -2,7 +2,7 @@
 
 pub(crate) mod annotations;
 mod config;
-pub(crate) use config::go_kind;
+pub(crate) use config::{go_kind, json_string};
 pub(crate) mod images;
 pub(crate) mod labels;
 pub(crate) mod name_reference;
