@@ -803,18 +803,67 @@ fn read_events(
 /// a tab is never indentation, and at the start of a line it cannot start
 /// a token either) and the event parser takes, less the lines inside a
 /// scalar or a flow collection spanning lines (there a tab is
-/// whitespace).
+/// whitespace), and the lines yaml.v3's comment scanner skips (blank lines
+/// between two comments: it looks past blanks and tabs for the next `#`).
 struct TabLines {
     /// 1-based line and 1-based column of the tab, by line.
     lines: Vec<(usize, usize)>,
     /// Lines inside a multi-line scalar or flow collection (first, last).
     inside: Vec<(usize, usize)>,
+    /// Lines inside a multi-line plain scalar in block context (first,
+    /// last, and the 0-based column a tab must be at or past: libyaml
+    /// refuses one left of the block's indentation plus one).
+    inside_plain: Vec<(usize, usize, usize)>,
     /// The start lines of the open flow collections.
     flows: Vec<usize>,
-    /// Whether each open collection is a flow one.
-    open: Vec<bool>,
+    /// Whether each open collection is a flow one, and its column.
+    open: Vec<(bool, usize)>,
     /// The byte offset of each line's start.
     starts: Vec<usize>,
+}
+
+/// Whether yaml.v3's comment scanner skips line `i` (0-based) of `lines`:
+/// a line of blanks or one whose first non-blank is `#`, after a comment
+/// line and blank lines only, when a `#` follows (on it or after blank
+/// lines only) within the 512 characters the scanner looks ahead.
+fn skipped_by_comment_scan(lines: &[&str], i: usize) -> bool {
+    let trimmed = |l: &str| l.trim_start_matches([' ', '\t', '\r']).to_string();
+    let blank = |l: &str| trimmed(l).is_empty();
+    let comment = |l: &str| trimmed(l).starts_with('#');
+    // Back to the comment line (the scanner's start), no further than it
+    // looks ahead (so a long run of blank lines costs no more than that).
+    let mut back = 0;
+    let mut before = None;
+    for j in (0..i).rev() {
+        if !blank(lines[j]) {
+            before = Some(j);
+            break;
+        }
+        back += lines[j].len() + 1;
+        if back >= 512 {
+            return false;
+        }
+    }
+    let Some(before) = before.filter(|&j| comment(lines[j])) else {
+        return false;
+    };
+    // On to the next `#`, counting what the scanner peeks at.
+    let mut peeked = 0;
+    for line in &lines[before + 1..] {
+        let lead = line.len() - line.trim_start_matches([' ', '\t', '\r']).len();
+        peeked += lead;
+        if peeked >= 512 {
+            return false;
+        }
+        if comment(line) {
+            return true;
+        }
+        if !blank(line) {
+            return false;
+        }
+        peeked += 1;
+    }
+    false
 }
 
 impl TabLines {
@@ -822,12 +871,14 @@ impl TabLines {
         if !src.contains('\t') {
             return None;
         }
-        let lines: Vec<(usize, usize)> = src
-            .split('\n')
+        let all: Vec<&str> = src.split('\n').collect();
+        let lines: Vec<(usize, usize)> = all
+            .iter()
             .enumerate()
             .filter_map(|(i, l)| {
                 let spaces = l.len() - l.trim_start_matches(' ').len();
-                (l.as_bytes().get(spaces) == Some(&b'\t')).then_some((i + 1, spaces + 1))
+                (l.as_bytes().get(spaces) == Some(&b'\t') && !skipped_by_comment_scan(&all, i))
+                    .then_some((i + 1, spaces + 1))
             })
             .collect();
         let starts = std::iter::once(0)
@@ -836,6 +887,7 @@ impl TabLines {
         (!lines.is_empty()).then_some(TabLines {
             lines,
             inside: Vec::new(),
+            inside_plain: Vec::new(),
             flows: Vec::new(),
             open: Vec::new(),
             starts,
@@ -844,8 +896,20 @@ impl TabLines {
 
     fn event(&mut self, event: &Event, span: &Span, src: &str) {
         match event {
-            Event::Scalar(_, ScalarStyle::Literal | ScalarStyle::Folded, ..) => {
-                self.block_scalar(span.start.line(), src);
+            Event::Scalar(_, ScalarStyle::Literal | ScalarStyle::Folded, anchor, tag) => {
+                // Its content is indented past its block's; with an anchor
+                // or a tag its span starts on the header's line.
+                let least = self.open.last().map_or(0, |&(_, col)| col + 1);
+                let at = span.start.line() + usize::from(*anchor != 0 || tag.is_some());
+                self.block_scalar(at, least, src);
+            }
+            Event::Scalar(_, ScalarStyle::Plain, ..)
+                if span.end.line() > span.start.line() && self.flows.is_empty() =>
+            {
+                // libyaml's indentation for the scalar is its block's.
+                let at = self.open.last().map_or(0, |&(_, col)| col + 1);
+                self.inside_plain
+                    .push((span.start.line() + 1, span.end.line(), at));
             }
             Event::Scalar(..) if span.end.line() > span.start.line() => {
                 self.inside.push((span.start.line() + 1, span.end.line()));
@@ -858,13 +922,13 @@ impl TabLines {
                     .get(span.start.line().wrapping_sub(1))
                     .and_then(|&at| src[at..].chars().nth(span.start.col()))
                     .is_some_and(|c| c == '[' || c == '{');
-                self.open.push(flow);
+                self.open.push((flow, span.start.col()));
                 if flow {
                     self.flows.push(span.start.line());
                 }
             }
             Event::SequenceEnd | Event::MappingEnd => {
-                if self.open.pop() == Some(true)
+                if self.open.pop().is_some_and(|(flow, _)| flow)
                     && let Some(start) = self.flows.pop()
                 {
                     self.inside
@@ -882,7 +946,7 @@ impl TabLines {
     /// character where an indentation space is expected": before the
     /// content's indentation is known, or after fewer spaces than it);
     /// every other tab line is content.
-    fn block_scalar(&mut self, at: usize, src: &str) {
+    fn block_scalar(&mut self, at: usize, least: usize, src: &str) {
         let line = |n: usize| {
             let start = self.starts.get(n.wrapping_sub(1)).copied()?;
             let rest = &src[start..];
@@ -894,11 +958,14 @@ impl TabLines {
         while first > 1 && line(first - 1).is_some_and(blank) {
             first -= 1;
         }
-        // The first line with content sets the indentation.
+        // The first line with content sets the indentation; one indented
+        // no further than the block (`least` spaces or fewer) is past the
+        // scalar, which is empty.
         let indent = (first..)
             .map_while(|n| line(n).map(|l| (n, l)))
             .find(|(_, l)| !blank(l))
-            .map(|(n, l)| (n, spaces(l)));
+            .map(|(n, l)| (n, spaces(l)))
+            .filter(|&(_, ind)| ind >= least);
         let mut last = first;
         while let Some(l) = line(last + 1) {
             let within = indent.is_some_and(|(at, ind)| last < at || spaces(l) >= ind);
@@ -940,11 +1007,14 @@ impl TabLines {
             sum += *d;
             *d = sum;
         }
-        match tabs
-            .lines
-            .iter()
-            .find(|(line, _)| *line <= last && depth.get(*line).is_some_and(|&d| d == 0))
-        {
+        let in_plain = |line: usize, column: usize| {
+            tabs.inside_plain
+                .iter()
+                .any(|&(a, b, at)| (a..=b).contains(&line) && column > at)
+        };
+        match tabs.lines.iter().find(|&&(line, column)| {
+            line <= last && depth.get(line).is_some_and(|&d| d == 0) && !in_plain(line, column)
+        }) {
             Some(&(line, column)) => Err(ParseError {
                 line: line as u32,
                 column: column as u32,
@@ -1884,6 +1954,40 @@ mod tests {
         assert_eq!(
             got,
             parse_documents("a: \"x\\n\\ty\\n\"\n").expect("quoted")
+        );
+    }
+
+    #[test]
+    fn a_tab_line_between_comments_is_skipped_like_yaml_v3() {
+        let body = "apiVersion: v1\nkind: ConfigMap\n";
+        // yaml.v3's comment scanner looks past blank lines for the next
+        // `#` and skips all it looked at, tabs too.
+        for head in ["# a\n\t\n# b\n", "#a\n\t# b\n", "# a\n  \t\n\n\t \n# b\n"] {
+            let text = format!("{head}{body}");
+            assert!(parse_documents(&text).is_ok(), "{text:?}");
+        }
+        // Not when content, not a comment, comes next, nor without a
+        // comment before.
+        for head in ["# a\n\t\n", "\t\n# b\n", "a: b\n\t# c\n"] {
+            let text = format!("{head}{body}");
+            assert!(parse_documents(&text).is_err(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn a_tab_line_in_a_multi_line_plain_scalar_left_of_its_block_is_refused_like_yaml_v3() {
+        // libyaml refuses a tab left of the block's indentation plus one
+        // in a plain scalar's continuation, takes it past that.
+        let refused = "a:\n  b: c\n    d\n\t\n    e\n";
+        assert!(parse_documents(refused).is_err());
+        // After an empty block scalar too (its content would be indented
+        // past its block; the next key is not).
+        let after_empty = "a:\n  f: >\nb:\n- c: d\n    e\n\t\n    g\n";
+        assert!(parse_documents(after_empty).is_err());
+        let taken = "a:\n  b: c\n    d\n   \t\n    e\n";
+        assert_eq!(
+            parse_documents(taken).unwrap()[0].str_at(&["a", "b"]),
+            Some("c d\ne")
         );
     }
 
