@@ -522,7 +522,8 @@ impl<'s> Offsets<'s> {
 ///   (it takes `[0-9A-Za-z_-]`; the event parser anything but blanks and
 ///   flow indicators): libyaml's error;
 /// - a tag whose suffix holds `!`, `[`, `]` or `,` ([`encode_tag_suffix`]);
-/// - an entry of a flow collection opening with `:` (`{: a}`): refused;
+/// - an entry of a flow collection opening with `:` (`{: a}`), or a plain
+///   scalar there opening with one (`{a: :b}`): refused;
 /// - a `?` inside a plain scalar in a flow collection (`[http://x?y=1]`):
 ///   libyaml ends the scalar there and refuses the rest;
 /// - a plain scalar in a flow collection followed by `:` and `,`, `]` or
@@ -546,7 +547,7 @@ fn libyaml_reading(
         Event::Alias(_) => (true, false, false),
         _ => return Ok(None),
     };
-    let start = at.byte(span.start.index());
+    let mut start = at.byte(span.start.index());
     if anchored || tagged {
         // The properties open the node's span, in either order.
         let mut i = start;
@@ -581,14 +582,20 @@ fn libyaml_reading(
                 _ => break,
             }
             i += len;
-            i += src[i..].len() - src[i..].trim_start_matches([' ', '\t']).len();
+            i += src[i..].len() - src[i..].trim_start_matches([' ', '\t', '\r', '\n']).len();
         }
-        return Ok(None);
+        // A scalar's text follows its properties.
+        start = i;
     }
     let Some(close) = in_flow.filter(|_| plain) else {
         return Ok(None);
     };
-    let end = at.byte(span.end.index());
+    let end = at.byte(span.end.index()).max(start);
+    // libyaml reads a `:` opening a token in a flow collection as a value
+    // indicator, whatever follows (`{a: :b}`): what follows is refused.
+    if end > start && src[start..].starts_with(':') {
+        return Err(error_at(src, start, "did not find expected node content"));
+    }
     // libyaml ends a plain scalar at a `?` in a flow collection, where it
     // is always a key indicator: what follows is refused.
     if let Some(q) = src[start..end]
@@ -727,7 +734,9 @@ fn read_events(
     let mut in_doc = false;
     while let Some(next) = parser.next_event() {
         if last_key_wins
-            && next.is_err()
+            && next
+                .as_ref()
+                .is_err_and(|e| e.info() != "missing explicit document end marker before directive")
             && builder.stack.is_empty()
             && let Some(root) = builder.root.take()
         {
@@ -1301,7 +1310,19 @@ impl Builder {
                 size.add_child(child);
                 let Some(key) = pending_key.take() else {
                     match node {
-                        Node::Scalar(key) => *pending_key = Some(key),
+                        Node::Scalar(mut key) => {
+                            // An empty key (`? ` alone, `- ?`) is written
+                            // `''` by kyaml's text step, so it reads back
+                            // as a string, in block context too.
+                            if self.flow_empty_is_str
+                                && key.value.is_empty()
+                                && key.tag == Tag::Null
+                                && key.style == Style::Plain
+                            {
+                                key.tag = Tag::Str;
+                            }
+                            *pending_key = Some(key);
+                        }
                         _ => {
                             return Err(ParseError::at(
                                 span,
@@ -1790,6 +1811,7 @@ mod tests {
             ("a: {name: b:}\n", "a: {name: 'b:'}"),
             ("a: [x, b:, c:d, 'e':]\n", "a: [x, 'b:', 'c:d', {e: }]"),
             ("a: [it's:]\n", "a: [\"it's:\"]"),
+            ("a: [!!str 1:, &x b:]\n", "a: [!!str '1:', &x 'b:']"),
         ] {
             let got = parse_documents(text).unwrap_or_else(|e| panic!("{text:?}: {e:?}"));
             assert_eq!(got, parse_documents(want).expect("quoted"), "{text:?}");
@@ -1907,6 +1929,28 @@ mod tests {
     }
 
     #[test]
+    fn an_empty_key_is_a_string_in_resources_like_kustomize_prints_it() {
+        let docs = parse_resources("a:\n- ?\n? \n: b\n").expect("resource");
+        let Node::Map(m) = &docs[0] else { panic!() };
+        assert_eq!(m.entries[1].key.tag, Tag::Str);
+        let Some(Node::Map(item)) = m.entries[0].value.as_seq().map(|s| &s[0]) else {
+            panic!()
+        };
+        assert_eq!(item.entries[0].key.tag, Tag::Str);
+        // Elsewhere a null key.
+        let other = parse_documents("? \n: b\n").expect("other");
+        let Node::Map(m) = &other[0] else { panic!() };
+        assert_eq!(m.entries[0].key.tag, Tag::Null);
+    }
+
+    #[test]
+    fn a_directive_inside_a_kustomization_file_is_refused_like_yaml_v2() {
+        assert!(parse_one_last_key_wins("a: b\nc:\n%- d\n").is_err());
+        // Past the first document it is never read.
+        assert!(parse_one_last_key_wins("a: b\n...\n%YAML 1.1\n").is_ok());
+    }
+
+    #[test]
     fn a_flow_entry_opening_with_a_colon_is_refused_like_libyaml() {
         for text in [
             "a: {: b}\n",
@@ -1919,6 +1963,16 @@ mod tests {
         }
         // An explicit empty key is one.
         assert!(parse_resources("a: {? : b}\n").is_ok());
+        // A plain scalar opening with `:` in a flow collection: the `:` is
+        // a value indicator there.
+        for text in ["a: {b: :c}\n", "a: {:b: }\n", "a: [:b]\n"] {
+            let e = parse_resources(text).expect_err(text);
+            assert_eq!(e.message, "did not find expected node content", "{text:?}");
+        }
+        assert!(
+            parse_resources("a: :b\n").is_ok(),
+            "in block context it is text"
+        );
         assert!(parse_documents("a: [!!str , b]\n").is_ok());
     }
 

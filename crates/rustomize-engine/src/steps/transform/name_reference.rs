@@ -93,6 +93,22 @@ impl Transformer for NameReferenceTransformer<'_> {
     }
 }
 
+/// kustomize's sanity check of each referrer before it fixes its fields
+/// (`confirmNodeMatchesReferrer`): the object's metadata decoded (where a
+/// null `apiVersion` is "") against its id (where it is the text, `null`
+/// or `~`), so such an object with fields to fix fails the build.
+fn confirm_referrer(r: &Resource) -> Result<(), Error> {
+    match r.node.get("apiVersion") {
+        Some(Node::Scalar(s)) if s.is_null() && !s.value.is_empty() => {
+            Err(Error::transformer(format!(
+                "node-referrerOriginal 'APIVersion' mismatch '' != '{}'",
+                s.value
+            )))
+        }
+        _ => Ok(()),
+    }
+}
+
 impl NameReferenceTransformer<'_> {
     /// Fixes every referrer; without `probe`, every matching spec is
     /// walked (the plain, slower way, kept to test the probe against).
@@ -111,6 +127,7 @@ impl NameReferenceTransformer<'_> {
             if matched.is_empty() {
                 continue;
             }
+            confirm_referrer(&resources[i])?;
             let referrer = Referrer::new(i, &resources[i], &index)?;
             // Apply only the specs that reach something, unless some spec
             // fails: then all of them, in order, to fail as kustomize does.
