@@ -325,7 +325,8 @@ impl Resource {
 
     /// Sets `metadata.name`.
     pub fn set_name(&mut self, name: impl Into<String>) {
-        self.metadata_mut().insert("name", Node::string(name));
+        self.metadata_mut()
+            .insert("name", Node::string(name.into()));
     }
 
     /// Sets `metadata.namespace`; the empty string removes it.
@@ -390,10 +391,10 @@ impl Resource {
                         Node::Scalar(s) if s.tag == Tag::Null && (s.value.is_empty()) => {
                             String::new()
                         }
-                        Node::Scalar(s) => s.value.clone(),
+                        Node::Scalar(s) => s.value.to_string(),
                         other => rustomize_yaml::emit::to_string(other).unwrap_or_default(),
                     };
-                    (e.key.value.clone(), v)
+                    (e.key.value.to_string(), v)
                 })
                 .collect(),
             _ => Vec::new(),

@@ -329,7 +329,7 @@ fn fix_referrer(
 fn role_ref_gvk(node: &Node) -> Option<Gvk> {
     let role_ref = node.get("roleRef")?.as_map()?;
     let text = |n: &Node| match n {
-        Node::Scalar(s) => s.value.clone(),
+        Node::Scalar(s) => s.value.to_string(),
         _ => String::new(),
     };
     let group = text(role_ref.get("apiGroup")?);
