@@ -213,6 +213,17 @@ pub struct Resource {
     pub meta: BuildMeta,
 }
 
+/// Pushes `item`, growing `v` by a quarter (at least one) when it is full
+/// rather than letting it double (or jump to four items from none): most
+/// resources get one previous id or one referrer, and the bookkeeping
+/// vectors live until the build is printed (issue 15, peak memory).
+pub(crate) fn push_snug<T>(v: &mut Vec<T>, item: T) {
+    if v.len() == v.capacity() {
+        v.reserve_exact((v.len() / 4).max(1));
+    }
+    v.push(item);
+}
+
 impl Resource {
     /// Wraps an object.
     pub fn new(node: Node) -> Self {
@@ -298,7 +309,7 @@ impl Resource {
     pub(crate) fn store_previous_id(&mut self) {
         let id = self.cur_id();
         let ns = id.effective_namespace().to_string();
-        self.meta.previous.push((ns, id.name, id.gvk.kind));
+        push_snug(&mut self.meta.previous, (ns, id.name, id.gvk.kind));
     }
 
     /// Whether the current or any earlier id satisfies `f`.

@@ -149,7 +149,10 @@ impl NameReferenceTransformer<'_> {
             if !chosen.is_empty() {
                 let id = resources[i].cur_id();
                 for &target in &chosen {
-                    resources[target].meta.ref_by.push(id.clone());
+                    crate::model::resource::push_snug(
+                        &mut resources[target].meta.ref_by,
+                        id.clone(),
+                    );
                 }
             }
             if let Err((spec, e)) = result {
