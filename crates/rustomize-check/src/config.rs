@@ -195,7 +195,7 @@ impl Config {
             let line = e.key.line;
             let expected = |expected| ConfigError::Expected {
                 line,
-                field: e.key.value.clone(),
+                field: e.key.value.to_string(),
                 expected,
             };
             match e.key.value.as_str() {
@@ -305,7 +305,7 @@ impl Config {
 
 pub(crate) fn scalar_text(n: &Node) -> Option<String> {
     match n {
-        Node::Scalar(s) if s.tag != Tag::Null => Some(s.value.clone()),
+        Node::Scalar(s) if s.tag != Tag::Null => Some(s.value.to_string()),
         _ => None,
     }
 }

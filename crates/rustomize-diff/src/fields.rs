@@ -333,7 +333,7 @@ fn align_node(ty: TypeRef<'_>, names: &mut Vec<String>, a: &Node, b: &mut Node) 
         (Node::Map(ma), Node::Map(mb)) => {
             for e in &mut mb.entries {
                 if let Some(x) = ma.get(&e.key.value) {
-                    names.push(e.key.value.clone());
+                    names.push(e.key.value.to_string());
                     align_node(ty, names, x, &mut e.value);
                     names.pop();
                 }

@@ -73,7 +73,7 @@ fn hashed(value: &str, digits: usize) -> String {
 /// counts by its YAML).
 fn text_of(n: &Node) -> String {
     match n {
-        Node::Scalar(s) => s.value.clone(),
+        Node::Scalar(s) => s.value.to_string(),
         other => other.to_string(),
     }
 }

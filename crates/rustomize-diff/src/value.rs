@@ -94,7 +94,7 @@ pub fn to_json(n: &Node) -> serde_json::Value {
         Node::Map(m) => Value::Object(
             m.entries
                 .iter()
-                .map(|e| (e.key.value.clone(), to_json(&e.value)))
+                .map(|e| (e.key.value.to_string(), to_json(&e.value)))
                 .collect(),
         ),
     }

@@ -411,7 +411,7 @@ impl Reader<'_> {
         match node {
             None => Ok(String::new()),
             Some(n) if n.is_null() => Ok(String::new()),
-            Some(Node::Scalar(s)) if s.tag == Tag::Str => Ok(s.value.clone()),
+            Some(Node::Scalar(s)) if s.tag == Tag::Str => Ok(s.value.to_string()),
             Some(other) => Err(self.wrong(field, "a string", other)),
         }
     }
@@ -451,7 +451,7 @@ impl Reader<'_> {
                 .iter()
                 .map(|e| {
                     let f = format!("{field}.{}", e.key.value);
-                    Ok((e.key.value.clone(), self.string(Some(&e.value), &f)?))
+                    Ok((e.key.value.to_string(), self.string(Some(&e.value), &f)?))
                 })
                 .collect(),
             Some(other) => Err(self.wrong(field, "a mapping", other)),

@@ -63,7 +63,7 @@ enum V2 {
 
 fn scalar_value(s: &Scalar) -> V2 {
     if s.style != Style::Plain {
-        return V2::Str(s.value.clone());
+        return V2::Str(s.value.to_string());
     }
     // A plain scalar whose tag is not what its text resolves to carried an
     // explicit tag (`!!str 1`); keep what the tag says.
@@ -71,7 +71,7 @@ fn scalar_value(s: &Scalar) -> V2 {
     if implied != s.tag {
         return match s.tag {
             Tag::Null => V2::Null,
-            Tag::Str | Tag::Timestamp => V2::Str(s.value.clone()),
+            Tag::Str | Tag::Timestamp => V2::Str(s.value.to_string()),
             _ => resolve_v2(&s.value),
         };
     }

@@ -108,8 +108,12 @@ fn string_map(node: Option<&Node>) -> Result<Vec<(String, String)>, String> {
             .entries
             .iter()
             .map(|e| match &e.value {
-                Node::Scalar(s) if s.tag == Tag::Str => Ok((e.key.value.clone(), s.value.clone())),
-                Node::Scalar(s) if s.tag == Tag::Null => Ok((e.key.value.clone(), String::new())),
+                Node::Scalar(s) if s.tag == Tag::Str => {
+                    Ok((e.key.value.to_string(), s.value.to_string()))
+                }
+                Node::Scalar(s) if s.tag == Tag::Null => {
+                    Ok((e.key.value.to_string(), String::new()))
+                }
                 _ => Err(format!("{}: expected a string", e.key.value)),
             })
             .collect(),

@@ -313,7 +313,7 @@ impl<V: Visit> Emitter<'_, V> {
     fn entry(&mut self, entry: &Entry) -> Result<(), EmitError> {
         if entry.key.tag != Tag::Str {
             return Err(EmitError::NonStringKey(
-                entry.key.value.clone(),
+                entry.key.value.to_string(),
                 entry.key.line,
             ));
         }
@@ -1067,7 +1067,7 @@ pub fn reread_folded(value: &str) -> Option<String> {
     let node = crate::parse::parse_one(&text).ok()?;
     node.get("k")
         .and_then(|n| n.as_scalar())
-        .map(|s| s.value.clone())
+        .map(|s| s.value.to_string())
 }
 
 fn scalar_text(s: &Scalar) -> Result<(Cow<'_, str>, Style), EmitError> {
@@ -1096,7 +1096,7 @@ fn scalar_text(s: &Scalar) -> Result<(Cow<'_, str>, Style), EmitError> {
             Some(n) => (
                 Cow::Owned(
                     resolve::format_number_for_output(n)
-                        .map_err(|_| EmitError::UnsupportedValue(s.value.clone()))?,
+                        .map_err(|_| EmitError::UnsupportedValue(s.value.to_string()))?,
                 ),
                 Style::Plain,
             ),

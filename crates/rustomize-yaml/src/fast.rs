@@ -448,7 +448,7 @@ impl<'a> Reader<'a> {
             Some((Node::Map(map), next))
         };
         // Keys seen, once the map is big enough for a set to pay.
-        let mut seen: Option<HashSet<String>> = None;
+        let mut seen: Option<HashSet<crate::Text>> = None;
         let mut li = li;
         loop {
             let text = &self.lines[li][col..];
@@ -915,7 +915,7 @@ enum Open {
         map: Map,
         /// The key read, waiting for its value.
         key: Option<Scalar>,
-        seen: Option<HashSet<String>>,
+        seen: Option<HashSet<crate::Text>>,
     },
 }
 

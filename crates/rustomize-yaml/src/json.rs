@@ -66,7 +66,7 @@ pub fn write_form(out: &mut String, node: &Node, form: Form) -> Result<(), EmitE
             Tag::Str => write_string(out, &s.value),
             Tag::Timestamp => write_string(
                 out,
-                &resolve::format_timestamp(&s.value).unwrap_or_else(|| s.value.clone()),
+                &resolve::format_timestamp(&s.value).unwrap_or_else(|| s.value.to_string()),
             ),
             Tag::Int | Tag::Float => match (resolve::parse_number(&s.value), form) {
                 (Some(Number::Int(i)), Form::Node) => out.push_str(&i.to_string()),
@@ -81,7 +81,7 @@ pub fn write_form(out: &mut String, node: &Node, form: Form) -> Result<(), EmitE
                     out.push_str(&resolve::format_json_float(f));
                 }
                 (Some(Number::Float(_)), _) => {
-                    return Err(EmitError::UnsupportedValue(s.value.clone()));
+                    return Err(EmitError::UnsupportedValue(s.value.to_string()));
                 }
                 (None, _) => write_string(out, &s.value),
             },

@@ -31,7 +31,7 @@ pub mod resolve;
 mod test_rng;
 
 pub use emit::EmitError;
-pub use node::{Entry, Map, Node, Pos, Scalar, Seq, Style, Tag};
+pub use node::{Entry, Map, Node, Pos, Scalar, Seq, Style, Tag, Text};
 pub use parse::{ParseError, parse_documents, parse_one, parse_resources};
 
 /// The two readers behind [`parse_documents`], for the fuzz targets that

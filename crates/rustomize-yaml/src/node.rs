@@ -8,6 +8,12 @@
 
 pub use crate::resolve::Tag;
 
+/// The text of a scalar: a string that keeps up to 24 bytes inline, so most
+/// keys and values (`name`, `app.kubernetes.io/name`, `80`) need no heap
+/// allocation of their own. It derefs to `str`; `From<String>` keeps a long
+/// string's buffer.
+pub type Text = compact_str::CompactString;
+
 mod deep;
 
 /// How a scalar was written in its source.
@@ -44,7 +50,7 @@ pub struct Pos {
 #[derive(Clone, Debug)]
 pub struct Scalar {
     /// The scalar's content, after unescaping and folding.
-    pub value: String,
+    pub value: Text,
     /// The type the value resolves to.
     pub tag: Tag,
     /// How it was written.
@@ -59,7 +65,7 @@ pub struct Scalar {
 
 impl Scalar {
     /// A scalar made by the program, with no position.
-    pub fn new(value: impl Into<String>, tag: Tag, style: Style) -> Self {
+    pub fn new(value: impl Into<Text>, tag: Tag, style: Style) -> Self {
         Scalar {
             value: value.into(),
             tag,
@@ -71,12 +77,12 @@ impl Scalar {
     }
 
     /// A string scalar made by the program.
-    pub fn string(value: impl Into<String>) -> Self {
+    pub fn string(value: impl Into<Text>) -> Self {
         Scalar::new(value, Tag::Str, Style::Plain)
     }
 
     /// A scalar whose type is resolved as if it had been written unquoted.
-    pub fn plain(value: impl Into<String>) -> Self {
+    pub fn plain(value: impl Into<Text>) -> Self {
         let value = value.into();
         let tag = crate::resolve::resolve_plain(&value);
         Scalar::new(value, tag, Style::Plain)
@@ -84,7 +90,7 @@ impl Scalar {
 
     /// A null scalar.
     pub fn null() -> Self {
-        Scalar::new(String::new(), Tag::Null, Style::Plain)
+        Scalar::new(Text::const_new(""), Tag::Null, Style::Plain)
     }
 
     /// Where this scalar was written or set.
@@ -211,15 +217,26 @@ impl Map {
     }
 
     /// Sets `key` to `value`, in place when the key exists, else appended.
-    pub fn insert(&mut self, key: impl Into<String>, value: Node) {
+    pub fn insert(&mut self, key: impl Into<Text>, value: Node) {
         let key = key.into();
         match self.get_mut(&key) {
             Some(slot) => *slot = value,
-            None => self.entries.push(Entry {
+            None => self.push(Entry {
                 key: Scalar::string(key),
                 value,
             }),
         }
+    }
+
+    /// Appends `entry`, growing the entries by a quarter rather than
+    /// doubling them: transformers add a label or two to mappings the
+    /// reader sized exactly, and a doubled vector would keep up to half its
+    /// room empty until the build ends (issue 15, peak memory).
+    fn push(&mut self, entry: Entry) {
+        if self.entries.len() == self.entries.capacity() {
+            self.entries.reserve_exact((self.entries.len() / 4).max(1));
+        }
+        self.entries.push(entry);
     }
 
     /// Removes `key`, returning its value.
@@ -233,7 +250,7 @@ impl Map {
         let i = match self.entries.iter().position(|e| e.key.value == key) {
             Some(i) => i,
             None => {
-                self.entries.push(Entry {
+                self.push(Entry {
                     key: Scalar::string(key),
                     value: make(),
                 });
@@ -278,12 +295,12 @@ impl Default for Node {
 
 impl Node {
     /// A string scalar.
-    pub fn string(value: impl Into<String>) -> Node {
+    pub fn string(value: impl Into<Text>) -> Node {
         Node::Scalar(Scalar::string(value))
     }
 
     /// A scalar typed as if written unquoted (`3` is an int, `true` a bool).
-    pub fn plain(value: impl Into<String>) -> Node {
+    pub fn plain(value: impl Into<Text>) -> Node {
         Node::Scalar(Scalar::plain(value))
     }
 

@@ -1063,7 +1063,7 @@ enum Frame {
         anchor: usize,
         flow: bool,
         pending_key: Option<Scalar>,
-        seen: Option<HashSet<String>>,
+        seen: Option<HashSet<crate::Text>>,
         merges: Vec<Node>,
         size: Size,
     },
@@ -1422,7 +1422,8 @@ fn apply_merges(mut map: Map, merges: Vec<Node>, span: &Span) -> Result<Map, Par
         }
     }
     // A set of the keys present, so merging a large mapping is linear.
-    let mut present: HashSet<String> = map.entries.iter().map(|e| e.key.value.clone()).collect();
+    let mut present: HashSet<crate::Text> =
+        map.entries.iter().map(|e| e.key.value.clone()).collect();
     for mut source in sources {
         for entry in std::mem::take(&mut source.entries) {
             if present.insert(entry.key.value.clone()) {
@@ -1464,7 +1465,7 @@ fn make_scalar(
         }
     };
     Ok(Scalar {
-        value,
+        value: value.into(),
         tag,
         style,
         line,
@@ -1491,9 +1492,11 @@ fn explicit(
         // turns into text (invalid UTF-8 replaced); the base64 is gone.
         "binary" => {
             return Ok(Scalar {
-                value: decode_binary(&value).ok_or_else(|| {
-                    ParseError::at(span, "!!binary value contains invalid base64 data")
-                })?,
+                value: decode_binary(&value)
+                    .ok_or_else(|| {
+                        ParseError::at(span, "!!binary value contains invalid base64 data")
+                    })?
+                    .into(),
                 tag: Tag::Str,
                 style,
                 line,
@@ -1510,7 +1513,7 @@ fn explicit(
         _ => Tag::Str,
     };
     Ok(Scalar {
-        value,
+        value: value.into(),
         tag,
         style,
         line,

@@ -190,7 +190,7 @@ fn ingress(cx: &Context<'_>, r: &Resource, out: &mut Vec<Hit>) {
                     let key = if by_name { "name" } else { "port" };
                     p.get(key)
                         .and_then(Node::as_scalar)
-                        .map(|s| s.value.clone())
+                        .map(|s| s.value.to_string())
                 })
                 .collect();
             out.push(Hit::new(
@@ -202,7 +202,7 @@ fn ingress(cx: &Context<'_>, r: &Resource, out: &mut Vec<Hit>) {
                     if by_name {
                         q(&port.value)
                     } else {
-                        port.value.clone()
+                        port.value.to_string()
                     },
                     if have.is_empty() {
                         "it has none".to_string()

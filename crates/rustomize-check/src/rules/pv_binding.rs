@@ -147,7 +147,7 @@ fn mode(n: Option<&Node>) -> &str {
 
 fn scalar(n: Option<&Node>) -> String {
     n.and_then(Node::as_scalar)
-        .map(|s| s.value.clone())
+        .map(|s| s.value.to_string())
         .unwrap_or_default()
 }
 

@@ -161,7 +161,7 @@ fn convert(node: &Node, store: &mut Store, prune: bool, depth: usize) -> SchemaI
     if let Some(props) = m.get("properties").and_then(Node::as_map) {
         for e in &props.entries {
             let id = convert(&e.value, store, prune, depth + 1);
-            s.properties.push((e.key.value.clone(), id));
+            s.properties.push((e.key.value.to_string(), id));
         }
         s.properties.sort_by(|a, b| a.0.cmp(&b.0));
     }
@@ -244,7 +244,7 @@ fn constraints(m: &Map, store: &mut Store, prune: bool, depth: usize) -> Constra
             .and_then(Node::as_seq)
             .map(|seq| {
                 seq.iter()
-                    .filter_map(|n| n.as_scalar().map(|s| s.value.clone()))
+                    .filter_map(|n| n.as_scalar().map(|s| s.value.to_string()))
                     .collect()
             })
             .unwrap_or_default(),

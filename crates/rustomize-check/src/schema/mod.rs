@@ -369,7 +369,7 @@ impl Validator<'_> {
         }
         if !c.enum_values.is_empty()
             && let Node::Scalar(s) = node
-            && !c.enum_values.contains(&s.value)
+            && !c.enum_values.iter().any(|v| v.as_str() == s.value.as_str())
         {
             let allowed: Vec<String> = c.enum_values.iter().map(|v| format!("\"{v}\"")).collect();
             self.problem(format!(

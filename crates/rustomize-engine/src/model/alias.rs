@@ -87,7 +87,7 @@ fn walk_marked(node: &mut Node, path: &mut Vec<PathSeg>, found: &mut Vec<(u32, V
         }
         Node::Map(m) => {
             for e in &mut m.entries {
-                path.push(PathSeg::Key(e.key.value.clone()));
+                path.push(PathSeg::Key(e.key.value.to_string()));
                 walk_marked(&mut e.value, path, found);
                 path.pop();
             }

@@ -68,7 +68,7 @@ fn load_type(
     }
     seen.push(type_name.to_string());
     for prop in &props.entries {
-        path.push(prop.key.value.clone());
+        path.push(prop.key.value.to_string());
         let spec = |extra: Option<&str>| {
             let mut p = path.clone();
             if let Some(e) = extra {
@@ -102,8 +102,8 @@ fn load_type(
             let name_key =
                 ext("x-kubernetes-object-ref-name-key").map_or("name", |s| s.value.as_str());
             let nbr = NameBackReference {
-                version: version.value.clone(),
-                kind: ref_kind.value.clone(),
+                version: version.value.to_string(),
+                kind: ref_kind.value.to_string(),
                 field_specs: vec![spec(Some(name_key))],
                 ..NameBackReference::default()
             };

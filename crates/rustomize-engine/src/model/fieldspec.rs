@@ -477,7 +477,7 @@ pub(crate) fn set_scalar(node: &mut Node, value: &str, tag: Option<Tag>) -> Resu
             // Set by the step that runs, even to the same text: it is the
             // place that decides the value (field provenance).
             s.src = 0;
-            s.value = value.to_string();
+            s.value = value.into();
             Ok(())
         }
         other => Err(Error::field_spec(format!(

@@ -44,7 +44,7 @@ fn json_of(node: &Node) -> Result<Node, Error> {
                             "error converting YAML to JSON: unsupported map key of type: <nil>",
                         ));
                     }
-                    Node::Scalar(k) => k.value,
+                    Node::Scalar(k) => k.value.into_string(),
                     _ => String::new(),
                 };
                 let value = yaml_to_json(&e.value)?;
@@ -181,7 +181,7 @@ fn floats(node: &mut Node) {
             } else {
                 Tag::Float
             };
-            s.value = text;
+            s.value = text.into();
             s.style = Style::Plain;
         }
         Node::Scalar(_) => {}

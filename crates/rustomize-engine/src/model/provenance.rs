@@ -516,7 +516,7 @@ fn stamp_keyed(node: &mut Node, stamp: &Stamp, pos: Pos) {
                 // A key's own place is looked up only where the step set
                 // something under it.
                 let here = if e.key.src == 0 || e.value.src() == 0 {
-                    stamp.keys.get(&e.key.value).copied().unwrap_or(pos)
+                    stamp.keys.get(e.key.value.as_str()).copied().unwrap_or(pos)
                 } else {
                     pos
                 };

@@ -105,6 +105,13 @@ impl ResMap {
         self.resources.iter()
     }
 
+    /// Gives back the room the resource list grew into and no longer uses
+    /// (appends double it): at the end of a build the list is kept until it
+    /// is printed (issue 15, peak memory).
+    pub(crate) fn shrink_to_fit(&mut self) {
+        self.resources.shrink_to_fit();
+    }
+
     /// Takes the resources out.
     pub fn into_resources(self) -> Vec<Resource> {
         self.resources

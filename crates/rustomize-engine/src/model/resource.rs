@@ -213,6 +213,17 @@ pub struct Resource {
     pub meta: BuildMeta,
 }
 
+/// Pushes `item`, growing `v` by a quarter (at least one) when it is full
+/// rather than letting it double (or jump to four items from none): most
+/// resources get one previous id or one referrer, and the bookkeeping
+/// vectors live until the build is printed (issue 15, peak memory).
+pub(crate) fn push_snug<T>(v: &mut Vec<T>, item: T) {
+    if v.len() == v.capacity() {
+        v.reserve_exact((v.len() / 4).max(1));
+    }
+    v.push(item);
+}
+
 impl Resource {
     /// Wraps an object.
     pub fn new(node: Node) -> Self {
@@ -298,7 +309,7 @@ impl Resource {
     pub(crate) fn store_previous_id(&mut self) {
         let id = self.cur_id();
         let ns = id.effective_namespace().to_string();
-        self.meta.previous.push((ns, id.name, id.gvk.kind));
+        push_snug(&mut self.meta.previous, (ns, id.name, id.gvk.kind));
     }
 
     /// Whether the current or any earlier id satisfies `f`.
@@ -325,7 +336,8 @@ impl Resource {
 
     /// Sets `metadata.name`.
     pub fn set_name(&mut self, name: impl Into<String>) {
-        self.metadata_mut().insert("name", Node::string(name));
+        self.metadata_mut()
+            .insert("name", Node::string(name.into()));
     }
 
     /// Sets `metadata.namespace`; the empty string removes it.
@@ -390,10 +402,10 @@ impl Resource {
                         Node::Scalar(s) if s.tag == Tag::Null && (s.value.is_empty()) => {
                             String::new()
                         }
-                        Node::Scalar(s) => s.value.clone(),
+                        Node::Scalar(s) => s.value.to_string(),
                         other => rustomize_yaml::emit::to_string(other).unwrap_or_default(),
                     };
-                    (e.key.value.clone(), v)
+                    (e.key.value.to_string(), v)
                 })
                 .collect(),
             _ => Vec::new(),

@@ -224,7 +224,7 @@ impl Transformer for ValueAddTransformer {
                 };
                 // Set by this step (field provenance).
                 s.src = 0;
-                s.value = new_value;
+                s.value = new_value.into();
                 s.tag = if s.style == rustomize_yaml::Style::Plain {
                     rustomize_yaml::resolve::resolve_plain(&s.value)
                 } else {

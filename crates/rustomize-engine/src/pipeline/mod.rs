@@ -411,6 +411,7 @@ fn finish_top(a: Accumulated, opts: &BuildOptions) -> Result<BuildOutput, Error>
         None => opts.reorder.clone().unwrap_or_else(Order::legacy),
     };
     sort::sort(&mut acc.rm, &order);
+    acc.rm.shrink_to_fit();
     let managed_by = (opts.add_managed_by_label
         || build_metadata.iter().any(|b| b == "managedByLabel"))
     .then(|| {

@@ -149,7 +149,7 @@ impl Target<'_> {
         if let Some(Node::Map(m)) = pairs {
             for e in &m.entries {
                 keys.insert(
-                    e.key.value.clone(),
+                    e.key.value.to_string(),
                     Pos {
                         src,
                         line: e.key.line,
@@ -226,7 +226,7 @@ impl Target<'_> {
             for data in ["data", "binaryData", "stringData"] {
                 if let Some(Node::Map(m)) = r.node.get_mut(data) {
                     for e in &mut m.entries {
-                        if let Some(pos) = keys.get(&e.key.value) {
+                        if let Some(pos) = keys.get(e.key.value.as_str()) {
                             e.key.set_pos(*pos);
                             e.value.set_pos(*pos);
                         }

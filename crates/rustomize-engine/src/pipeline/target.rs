@@ -336,7 +336,7 @@ impl<'c> Target<'c> {
         }
         if let Some(places) = &self.places {
             for r in acc.rm.resources_mut_keeping_ids() {
-                r.meta.kustomizations.push(places.file);
+                crate::model::resource::push_snug(&mut r.meta.kustomizations, places.file);
             }
         }
         Ok(acc)

@@ -81,7 +81,7 @@ impl Visit for Marks {
         let piece = if key.contains(['.', '[', ']']) || key.is_empty() {
             format!("[{key}]")
         } else if self.stack.is_empty() {
-            key.clone()
+            key.to_string()
         } else {
             format!(".{key}")
         };

@@ -41,7 +41,7 @@ fn map_get<'n>(n: &'n YNode, key: &str) -> Option<&'n YNode> {
 
 fn scalar_text(n: Option<&YNode>) -> String {
     match n {
-        Some(YNode::Scalar(s)) if !s.is_null() => s.value.clone(),
+        Some(YNode::Scalar(s)) if !s.is_null() => s.value.to_string(),
         _ => String::new(),
     }
 }
@@ -77,7 +77,7 @@ fn kyaml_get<'n>(n: &'n YNode, key: &str) -> Result<Option<&'n YNode>, String> {
 /// A scalar's text as kyaml's `Value` has it ("" for a collection).
 fn node_text(n: Option<&YNode>) -> String {
     match n {
-        Some(YNode::Scalar(s)) => s.value.clone(),
+        Some(YNode::Scalar(s)) => s.value.to_string(),
         _ => String::new(),
     }
 }
@@ -111,7 +111,7 @@ fn path_key(k: &rustomize_yaml::node::Scalar) -> String {
             rustomize_yaml::json::write_string(&mut s, &k.value);
             s
         }
-        _ => k.value.clone(),
+        _ => k.value.to_string(),
     };
     let printed = printed.trim().to_string();
     if printed.contains('.') {

@@ -709,7 +709,7 @@ impl Generator for ExecFunction {
 
 fn scalar_text(n: &Node) -> String {
     match n {
-        Node::Scalar(s) if !s.is_null() => s.value.clone(),
+        Node::Scalar(s) if !s.is_null() => s.value.to_string(),
         _ => String::new(),
     }
 }

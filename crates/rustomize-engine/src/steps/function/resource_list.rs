@@ -82,7 +82,7 @@ pub(super) fn drop_empty_annotations(obj: &mut Node) {
 
 /// Sets a string annotation.
 pub(super) fn set(annotations: &mut Map, key: &str, value: impl Into<String>) {
-    annotations.insert(key, Node::Scalar(Scalar::string(value)));
+    annotations.insert(key, Node::Scalar(Scalar::string(value.into())));
 }
 
 /// Adds the runtime's annotations to the `index`th input item.

@@ -184,7 +184,7 @@ fn places(old: &Node, new: &Node, path: &[&str]) -> BTreeMap<String, (Pos, Pos)>
         if let Some(Node::Map(m)) = node.get_path(path) {
             for e in &m.entries {
                 if e.value.src() != 0 {
-                    out.insert(e.key.value.clone(), (e.key.pos(), e.value.pos()));
+                    out.insert(e.key.value.to_string(), (e.key.pos(), e.value.pos()));
                 }
             }
         }
@@ -199,7 +199,7 @@ fn replace_places(node: &mut Node, path: &[&str], kept: &BTreeMap<String, (Pos, 
     }
     if let Some(Node::Map(m)) = node.get_path_mut(path) {
         for e in &mut m.entries {
-            if let Some((k, v)) = kept.get(&e.key.value) {
+            if let Some((k, v)) = kept.get(e.key.value.as_str()) {
                 e.key.set_pos(*k);
                 e.value.set_pos(*v);
             }
@@ -225,10 +225,10 @@ fn data_map(node: &Node, field: &str) -> Vec<(String, String)> {
         .iter()
         .map(|e| {
             let v = match &e.value {
-                Node::Scalar(s) if !s.is_null() => s.value.clone(),
+                Node::Scalar(s) if !s.is_null() => s.value.to_string(),
                 _ => String::new(),
             };
-            (e.key.value.clone(), v)
+            (e.key.value.to_string(), v)
         })
         .collect()
 }

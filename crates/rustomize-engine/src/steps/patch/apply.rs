@@ -253,7 +253,7 @@ pub(crate) fn restring_metadata_map(node: &mut Node, field: &str) {
             .iter()
             .map(|e| {
                 let text = scalar_text(&e.value);
-                (e.key.value.clone(), text, e.key.pos(), e.value.pos())
+                (e.key.value.to_string(), text, e.key.pos(), e.value.pos())
             })
             .collect(),
         _ => Vec::new(),
@@ -287,7 +287,7 @@ fn settle_folded(node: &mut Node) {
             if s.style == rustomize_yaml::Style::Folded && s.tag == rustomize_yaml::Tag::Str =>
         {
             if let Some(v) = rustomize_yaml::emit::reread_folded(&s.value) {
-                s.value = v;
+                s.value = v.into();
             }
             s.style = rustomize_yaml::Style::DoubleQuoted;
         }

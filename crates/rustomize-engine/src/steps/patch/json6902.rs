@@ -163,7 +163,7 @@ impl Patch {
             let field = |name: &str| match map.and_then(|m| m.get(name)) {
                 None => Field::Missing,
                 Some(n) if n.is_null() => Field::Missing,
-                Some(Node::Scalar(s)) if s.tag == Tag::Str => Field::Text(s.value.clone()),
+                Some(Node::Scalar(s)) if s.tag == Tag::Str => Field::Text(s.value.to_string()),
                 Some(other) => Field::NotString(json_type(other)),
             };
             let kind = match field("op") {

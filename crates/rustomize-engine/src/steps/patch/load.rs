@@ -179,7 +179,7 @@ impl ResourceMeta {
         let text = |map: &Map, key: &str| -> Option<String> {
             match map.get(key) {
                 Some(v) if !v.is_nil_or_empty() => Some(match v {
-                    Node::Scalar(s) => s.value.clone(),
+                    Node::Scalar(s) => s.value.to_string(),
                     _ => String::new(),
                 }),
                 _ => None,
@@ -218,7 +218,7 @@ impl ResourceMeta {
                     Node::Map(map) => map
                         .entries
                         .iter()
-                        .map(|e| (e.key.value.clone(), scalar_text(&e.value)))
+                        .map(|e| (e.key.value.to_string(), scalar_text(&e.value)))
                         .collect(),
                     _ => Vec::new(),
                 };
@@ -256,7 +256,7 @@ impl ResourceMeta {
 /// A scalar's text; the empty string for anything else (kyaml's `Value`).
 pub(crate) fn scalar_text(n: &Node) -> String {
     match n {
-        Node::Scalar(s) => s.value.clone(),
+        Node::Scalar(s) => s.value.to_string(),
         _ => String::new(),
     }
 }

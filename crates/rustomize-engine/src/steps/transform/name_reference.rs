@@ -166,7 +166,10 @@ impl NameReferenceTransformer<'_> {
             if !chosen.is_empty() {
                 let id = resources[i].cur_id();
                 for &target in &chosen {
-                    resources[target].meta.ref_by.push(id.clone());
+                    crate::model::resource::push_snug(
+                        &mut resources[target].meta.ref_by,
+                        id.clone(),
+                    );
                 }
             }
             if let Err((spec, e)) = result {
@@ -346,7 +349,7 @@ fn fix_referrer(
 fn role_ref_gvk(node: &Node) -> Option<Gvk> {
     let role_ref = node.get("roleRef")?.as_map()?;
     let text = |n: &Node| match n {
-        Node::Scalar(s) => s.value.clone(),
+        Node::Scalar(s) => s.value.to_string(),
         _ => String::new(),
     };
     let group = text(role_ref.get("apiGroup")?);

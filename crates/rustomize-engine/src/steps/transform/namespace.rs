@@ -330,7 +330,7 @@ fn is_role_binding(kind: &str) -> bool {
 fn set_string(s: &mut Scalar, value: &str) {
     // Set by this step (field provenance).
     s.src = 0;
-    s.value = value.to_string();
+    s.value = value.into();
     s.tag = Tag::Str;
 }
 

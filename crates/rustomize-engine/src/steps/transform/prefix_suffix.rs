@@ -246,8 +246,12 @@ fn rename(rm: &mut ResMap, specs: &[FieldSpec], affix: Affix<'_>) -> Result<(), 
             }
             if spec.path == META_NAME_PATH && !text.is_empty() {
                 match affix {
-                    Affix::Prefix(p) => r.meta.prefixes.push(p.to_string()),
-                    Affix::Suffix(s) => r.meta.suffixes.push(s.to_string()),
+                    Affix::Prefix(p) => {
+                        crate::model::resource::push_snug(&mut r.meta.prefixes, p.to_string())
+                    }
+                    Affix::Suffix(s) => {
+                        crate::model::resource::push_snug(&mut r.meta.suffixes, s.to_string())
+                    }
                 }
                 r.store_previous_id();
             }

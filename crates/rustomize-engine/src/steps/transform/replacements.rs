@@ -267,7 +267,7 @@ fn source_value(rm: &ResMap, source: &SourceSelector) -> Result<(Node, String), 
                     opts.index, s.value
                 ))
             })?;
-        s.value = part.to_string();
+        s.value = (*part).into();
     }
     let from = format!("{}/{} {path}", res.kind(), res.name());
     Ok((value, from))
@@ -563,7 +563,7 @@ fn set_field(
             .collect();
         let v = value
             .as_scalar()
-            .map(|s| s.value.clone())
+            .map(|s| s.value.to_string())
             .unwrap_or_default();
         if o.index < 0 {
             parts.insert(0, v);
@@ -573,7 +573,7 @@ fn set_field(
             parts[o.index as usize] = v;
         }
         if let Node::Scalar(s) = &mut value {
-            s.value = parts.join(&o.delimiter);
+            s.value = parts.join(&o.delimiter).into();
         }
     }
     match target {

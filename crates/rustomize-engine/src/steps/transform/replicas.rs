@@ -111,7 +111,7 @@ impl ReplicaCountTransformer {
         };
         // Set by this step (field provenance).
         s.src = 0;
-        s.value = self.replica.count.to_string();
+        s.value = self.replica.count.to_string().into();
         // The node keeps its style; kyaml drops the tag of a quoted value
         // that reads as an integer anyway, so it comes back a string.
         s.tag = if s.style == Style::Plain {

@@ -170,7 +170,7 @@ fn value_of(node: &Node, name: &str, path: &str) -> Result<Value, Error> {
                 "false" | "False" | "FALSE" | "f" | "F" | "0" => false,
                 _ => return Err(bad()),
             }),
-            _ => Value::Str(s.value.clone()),
+            _ => Value::Str(s.value.to_string()),
         },
         _ => Value::Composite,
     })
@@ -258,7 +258,9 @@ fn replace_in<'v>(
                                 Some(Value::Float(f)) => set(s, format_f(*f), Tag::Float),
                                 Some(Value::Bool(b)) => set(s, b.to_string(), Tag::Bool),
                                 Some(Value::Str(v)) => set(s, v.clone(), Tag::Str),
-                                Some(Value::Composite) | None => set(s, input.clone(), Tag::Str),
+                                Some(Value::Composite) | None => {
+                                    set(s, input.to_string(), Tag::Str)
+                                }
                             }
                             return;
                         }
@@ -287,14 +289,14 @@ fn replace_in<'v>(
     if s.value != out {
         // Set by the vars step (field provenance).
         s.src = 0;
-        s.value = out;
+        s.value = out.into();
     }
 }
 
 fn set(s: &mut Scalar, value: String, tag: Tag) {
     if s.value != value {
         s.src = 0;
-        s.value = value;
+        s.value = value.into();
     }
     s.tag = tag;
 }
@@ -318,7 +320,7 @@ mod tests {
         let mut used = HashMap::new();
         let mut s = Scalar::string(text);
         replace_in(&mut s, &values, &mut used);
-        (s.value, s.tag)
+        (s.value.into_string(), s.tag)
     }
 
     #[test]

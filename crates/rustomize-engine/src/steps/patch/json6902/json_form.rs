@@ -151,7 +151,7 @@ fn normalize_scalar(s: &mut Scalar) -> Result<(), String> {
         }
         Tag::Timestamp => {
             if let Some(t) = resolve::format_timestamp(&s.value) {
-                s.value = t;
+                s.value = t.into();
             }
             s.tag = Tag::Str;
         }
@@ -171,7 +171,7 @@ fn normalize_scalar(s: &mut Scalar) -> Result<(), String> {
                     Tag::Int => Tag::Int,
                     _ => Tag::Float,
                 };
-                s.value = text;
+                s.value = text.into();
             }
         }
     }

@@ -127,7 +127,7 @@ fn element_values(keys: &[String], sources: &[&[Node]]) -> Vec<Vec<String>> {
         .map(|item| {
             keys.iter()
                 .map(|k| match item.get(k) {
-                    Some(Node::Scalar(s)) if !s.is_null() => s.value.clone(),
+                    Some(Node::Scalar(s)) if !s.is_null() => s.value.to_string(),
                     _ => String::new(),
                 })
                 .collect()
@@ -413,7 +413,7 @@ impl State<'_> {
                 Node::Scalar(s) => {
                     if s.value != value {
                         s.src = 0;
-                        s.value = value.to_string();
+                        s.value = value.into();
                     }
                     s.tag = if s.style == Style::Plain {
                         rustomize_yaml::resolve::resolve_plain(value)
@@ -553,7 +553,7 @@ impl State<'_> {
 
 /// Stands in for a patch element that is not there.
 static NULL: Node = Node::Scalar(rustomize_yaml::Scalar {
-    value: String::new(),
+    value: rustomize_yaml::Text::const_new(""),
     tag: Tag::Null,
     style: Style::Plain,
     line: 0,
