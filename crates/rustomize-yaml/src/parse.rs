@@ -354,13 +354,19 @@ fn offset_of(src: &str, line: u32, column: u32) -> Option<usize> {
 ///   URI character for libyaml (an unknown tag, read as no tag), refused
 ///   by the event parser: each `!` of the suffix is written `%21`;
 /// - a quoted scalar whose continuation lines are indented less than its
-///   block (`key: 'a` then `b'` at column 0): libyaml checks no
-///   indentation inside quotes, the event parser does: the lines are
-///   indented (leading blanks of a continuation line are not content).
+///   block (`key: 'a` then `b'` at column 0), or open with a tab: libyaml
+///   checks no indentation inside quotes, the event parser does: the lines
+///   are indented with spaces (leading blanks of a continuation line are
+///   not content).
 fn as_libyaml_scans(src: &str, e: &ParseError) -> Option<String> {
     let at = offset_of(src, e.line, e.column)?;
     if e.message == "invalid indentation in quoted scalar" {
         return indent_quoted_continuations(src, at);
+    }
+    if e.message == "tab cannot be used as indentation" {
+        // A tab opening a continuation line of a quoted scalar: blank for
+        // libyaml, refused by the event parser.
+        return indent_quoted_continuations(src, enclosing_quote(src, at)?);
     }
     if e.message == "comments must be separated from other tokens by whitespace" {
         let before = src[..at].chars().next_back()?;
@@ -460,20 +466,62 @@ fn indent_quoted_continuations(src: &str, at: usize) -> Option<String> {
     let mut out = String::with_capacity(src.len() + pad.len() * 4);
     out.push_str(&src[..at]);
     for (n, line) in src[at..end].split('\n').enumerate() {
-        if n > 0 {
-            out.push('\n');
-            let body = line.trim_start_matches([' ', '\t']);
-            if (body.starts_with("---") || body.starts_with("...")) && body.len() == line.len() {
-                return None;
-            }
-            if !body.trim_end_matches('\r').is_empty() {
-                out.push_str(&pad);
-            }
+        if n == 0 {
+            out.push_str(line);
+            continue;
         }
-        out.push_str(line);
+        out.push('\n');
+        // Leading blanks (tabs too) of a continuation line, and every
+        // blank of a blank one, are not content.
+        let body = line.trim_start_matches([' ', '\t']);
+        if (body.starts_with("---") || body.starts_with("...")) && body.len() == line.len() {
+            return None;
+        }
+        if !body.trim_end_matches(['\r', ' ', '\t']).is_empty() {
+            out.push_str(&pad);
+            out.push_str(body);
+        }
     }
     out.push_str(&src[end..]);
     Some(out)
+}
+
+/// The quoted scalar that the byte `at` is inside of, by its opening
+/// quote: the nearest quote before `at` (on its line or up to 1,000 lines
+/// back) that opens a token and closes past `at`.
+fn enclosing_quote(src: &str, at: usize) -> Option<usize> {
+    let b = src.as_bytes();
+    let closes_past = |open: usize| {
+        let quote = b[open];
+        let mut i = open + 1;
+        loop {
+            match b.get(i) {
+                None => return false,
+                Some(b'\'') if quote == b'\'' && b.get(i + 1) == Some(&b'\'') => i += 2,
+                Some(b'\\') if quote == b'"' => i += 2,
+                Some(&c) if c == quote => return i > at,
+                _ => i += 1,
+            }
+        }
+    };
+    let opens = |i: usize| {
+        let before = src[..i].trim_end_matches([' ', '\t']);
+        before.is_empty() || before.ends_with(['\n', ':', '-', '?', '[', '{', ','])
+    };
+    let mut end = at;
+    for _ in 0..1000 {
+        let start = src[..end].rfind('\n').map_or(0, |n| n + 1);
+        let found = src[start..end]
+            .match_indices(['\'', '"'])
+            .map(|(i, _)| start + i)
+            .filter(|&i| opens(i) && closes_past(i))
+            .last();
+        if found.is_some() || start == 0 {
+            return found;
+        }
+        end = start - 1;
+    }
+    None
 }
 
 /// Byte offsets of the event parser's character positions, found by
@@ -559,7 +607,11 @@ fn libyaml_reading(
                 .find(|c: char| c.is_whitespace() || (c != '!' && ",[]{}".contains(c)))
                 .unwrap_or(src.len() - i);
             match c {
-                b'&' | b'*' => anchor_name(src, i, len)?,
+                b'&' | b'*' => {
+                    if let Some(mended) = anchor_name(src, i, len)? {
+                        return Ok(Some(Mend::Text(mended)));
+                    }
+                }
                 b'!' => {
                     // libyaml wants a blank right after a tag (in a flow
                     // collection a `,` too, which its suffix takes).
@@ -640,19 +692,25 @@ enum Mend {
 
 /// Checks the anchor or alias name at byte `at` (its indicator, then
 /// `len - 1` characters as the event parser took them) as libyaml scans
-/// it.
-fn anchor_name(src: &str, at: usize, len: usize) -> Result<(), ParseError> {
+/// it: an error, or the text mended where libyaml ends an anchor's name
+/// at a `:` (`&a: b` is an anchored empty key for libyaml; a blank is put
+/// in before the colon).
+fn anchor_name(src: &str, at: usize, len: usize) -> Result<Option<String>, ParseError> {
     let name = &src[at + 1..at + len];
     let Some((i, c)) = name
         .char_indices()
         .find(|&(_, c)| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
     else {
-        return Ok(());
+        return Ok(None);
     };
-    // libyaml ends the name at these and reads on (a different reading,
-    // left to the event parser).
+    let colon = at + 1 + i;
+    if i > 0 && c == ':' && src.as_bytes()[at] == b'&' {
+        return Ok(Some(format!("{} {}", &src[..colon], &src[colon..])));
+    }
+    // libyaml ends the name at these too and reads on (a different
+    // reading, left to the event parser).
     if i > 0 && "?:%@`".contains(c) {
-        return Ok(());
+        return Ok(None);
     }
     let message = if src.as_bytes()[at] == b'&' {
         "while scanning an anchor, did not find expected alphabetic or numeric character"
@@ -1873,6 +1931,14 @@ mod tests {
         // either).
         let k = parse_one_last_key_wins("namePrefix: 'p\nx-'\n").expect("kustomization");
         assert_eq!(k.str_at(&["namePrefix"]), Some("p x-"));
+        // A tab-only line, or a tab opening a line, inside quotes.
+        for (text, want) in [
+            ("a:\n  b: \"c\n\n\t\n  d\"\n", "a:\n  b: \"c\\n\\nd\"\n"),
+            ("a:\n  b: 'c\n\td'\n", "a:\n  b: c d\n"),
+        ] {
+            let got = parse_documents(text).unwrap_or_else(|e| panic!("{text:?}: {e:?}"));
+            assert_eq!(got, parse_documents(want).expect("plain"), "{text:?}");
+        }
         // A document marker at column 0 inside quotes: refused by both.
         assert!(parse_documents("a:\n  b: 'c\n--- d'\n").is_err());
     }
