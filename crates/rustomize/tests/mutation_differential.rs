@@ -408,7 +408,37 @@ fn explained(kubectl: &Output, rustomize: &Output, tree: &Path) -> Option<&'stat
     if k_ok && r_ok && binary_read_early(&kubectl.stdout, &rustomize.stdout, tree) {
         return Some("a `!!binary` value a transformer rewrites");
     }
+    // A patch repeating a key whose first value is empty, copied whole into
+    // a target that lacks that part: kyaml's merge clears the first entry
+    // (a null deletes) from the copied node and the later one stays;
+    // rustomize reads a patch first-key-wins and drops the later one. Some
+    // file must repeat the key in one mapping, empty the first time, and
+    // kubectl must print a line of that key that rustomize does not.
+    if k_ok && r_ok && later_of_repeated_empty_key(&kubectl.stdout, &rustomize.stdout, tree) {
+        return Some("a patch's key repeated after an empty one");
+    }
     None
+}
+
+/// See "a patch's key repeated after an empty one" in [`explained`].
+fn later_of_repeated_empty_key(kubectl: &[u8], rustomize: &[u8], tree: &Path) -> bool {
+    let (k, r) = (String::from_utf8_lossy(kubectl), String::from_utf8_lossy(rustomize));
+    let r_lines: std::collections::HashSet<&str> = r.lines().collect();
+    let only_kubectl: Vec<&str> = k.lines().filter(|l| !r_lines.contains(l)).collect();
+    tree_files(tree).iter().any(|(_, text)| {
+        let lines: Vec<&str> = text.lines().collect();
+        (0..lines.len()).any(|i| {
+            let t = lines[i].trim();
+            let t = t.strip_prefix("- ").unwrap_or(t);
+            let Some(key) = t.strip_suffix(':').filter(|k| !k.is_empty() && !k.contains(' ')) else {
+                return false;
+            };
+            (i + 1..lines.len()).any(|j| same_mapping(&lines, key, i, j))
+                && only_kubectl
+                    .iter()
+                    .any(|l| l.trim_start().starts_with(&format!("{key}:")))
+        })
+    })
 }
 
 /// See "a `!!binary` value a transformer rewrites" in [`explained`].
@@ -761,6 +791,18 @@ fn explanations_are_narrow() {
     assert_eq!(explained(&out(1, prev), &ok, t), None, "a panic exits 2");
     // Both succeeding with other bytes: only a `!!binary` text.
     assert_eq!(explained(&ok, &ok, t), None);
+    // A repeated key after an empty one: kubectl's later value only.
+    support::write(t, "patch.yaml", "metadata:\n  labels:\n  labels:\n    v: \"2\"\n");
+    let with = |text: &str| Output {
+        stdout: text.as_bytes().to_vec(),
+        ..out(0, "")
+    };
+    assert_eq!(
+        explained(&with("a:\n  labels:\n    v: \"2\"\n"), &with("a: {}\n"), t),
+        Some("a patch's key repeated after an empty one")
+    );
+    assert_eq!(explained(&with("b: 1\n"), &with("b: 2\n"), t), None);
+    std::fs::remove_file(t.join("patch.yaml")).expect("remove");
     support::write(t, "bin.yaml", "metadata:\n  name: !!binary aGVsbG8=\n");
     let printed = |text: &str| Output {
         stdout: text.as_bytes().to_vec(),
