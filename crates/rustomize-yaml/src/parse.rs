@@ -515,7 +515,7 @@ fn enclosing_quote(src: &str, at: usize) -> Option<usize> {
             .match_indices(['\'', '"'])
             .map(|(i, _)| start + i)
             .filter(|&i| opens(i) && closes_past(i))
-            .last();
+            .next_back();
         if found.is_some() || start == 0 {
             return found;
         }

@@ -422,7 +422,10 @@ fn explained(kubectl: &Output, rustomize: &Output, tree: &Path) -> Option<&'stat
 
 /// See "a patch's key repeated after an empty one" in [`explained`].
 fn later_of_repeated_empty_key(kubectl: &[u8], rustomize: &[u8], tree: &Path) -> bool {
-    let (k, r) = (String::from_utf8_lossy(kubectl), String::from_utf8_lossy(rustomize));
+    let (k, r) = (
+        String::from_utf8_lossy(kubectl),
+        String::from_utf8_lossy(rustomize),
+    );
     let r_lines: std::collections::HashSet<&str> = r.lines().collect();
     let only_kubectl: Vec<&str> = k.lines().filter(|l| !r_lines.contains(l)).collect();
     tree_files(tree).iter().any(|(_, text)| {
@@ -430,7 +433,10 @@ fn later_of_repeated_empty_key(kubectl: &[u8], rustomize: &[u8], tree: &Path) ->
         (0..lines.len()).any(|i| {
             let t = lines[i].trim();
             let t = t.strip_prefix("- ").unwrap_or(t);
-            let Some(key) = t.strip_suffix(':').filter(|k| !k.is_empty() && !k.contains(' ')) else {
+            let Some(key) = t
+                .strip_suffix(':')
+                .filter(|k| !k.is_empty() && !k.contains(' '))
+            else {
                 return false;
             };
             (i + 1..lines.len()).any(|j| same_mapping(&lines, key, i, j))
@@ -792,7 +798,11 @@ fn explanations_are_narrow() {
     // Both succeeding with other bytes: only a `!!binary` text.
     assert_eq!(explained(&ok, &ok, t), None);
     // A repeated key after an empty one: kubectl's later value only.
-    support::write(t, "patch.yaml", "metadata:\n  labels:\n  labels:\n    v: \"2\"\n");
+    support::write(
+        t,
+        "patch.yaml",
+        "metadata:\n  labels:\n  labels:\n    v: \"2\"\n",
+    );
     let with = |text: &str| Output {
         stdout: text.as_bytes().to_vec(),
         ..out(0, "")
