@@ -514,8 +514,7 @@ fn enclosing_quote(src: &str, at: usize) -> Option<usize> {
         let found = src[start..end]
             .match_indices(['\'', '"'])
             .map(|(i, _)| start + i)
-            .filter(|&i| opens(i) && closes_past(i))
-            .next_back();
+            .rfind(|&i| opens(i) && closes_past(i));
         if found.is_some() || start == 0 {
             return found;
         }
