@@ -306,7 +306,15 @@ impl Resource {
     }
 
     /// Records the current id as a previous one (before a rename).
+    /// kustomize records it in annotations, so a null `metadata` (a List
+    /// kind's, which needs no name) becomes an empty mapping, which stays
+    /// when the annotations are removed (kubectl-verified).
     pub(crate) fn store_previous_id(&mut self) {
+        if let Some(meta) = self.node.get_mut("metadata")
+            && meta.is_null()
+        {
+            *meta = Node::map();
+        }
         let id = self.cur_id();
         let ns = id.effective_namespace().to_string();
         push_snug(&mut self.meta.previous, (ns, id.name, id.gvk.kind));
