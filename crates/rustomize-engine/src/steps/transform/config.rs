@@ -18,7 +18,7 @@ use std::fmt;
 
 /// Deserializes a string field, accepting any scalar as kustomize does.
 pub(crate) fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    d.deserialize_any(LenientString)
+    d.deserialize_any(LENIENT_STRING)
 }
 
 /// Deserializes a string field that takes no conversion: the JSON types
@@ -26,7 +26,7 @@ pub(crate) fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<String, 
 /// (`""`); a number or a boolean is refused as Go's JSON decoder refuses
 /// it (kustomize converts them only for some fields).
 pub(crate) fn json_string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    d.deserialize_any(JsonString)
+    d.deserialize_any(JSON_STRING)
 }
 
 /// Deserializes a `map[string]string` field, accepting any scalar value.
@@ -108,9 +108,33 @@ pub(crate) fn wrong_kind(expected: &str, node: &Node) -> Error {
     ))
 }
 
-struct LenientString;
+/// A string field's visitor: strings and null (`""`) always; numbers and
+/// booleans converted to their text when `convert` (sigs.k8s.io/yaml's
+/// conversion), else refused as Go's JSON decoder refuses them.
+struct StringOf {
+    convert: bool,
+}
 
-impl<'de> Visitor<'de> for LenientString {
+const LENIENT_STRING: StringOf = StringOf { convert: true };
+const JSON_STRING: StringOf = StringOf { convert: false };
+
+impl StringOf {
+    fn converted<E: de::Error>(
+        &self,
+        what: &str,
+        text: impl FnOnce() -> Result<String, E>,
+    ) -> Result<String, E> {
+        if self.convert {
+            text()
+        } else {
+            Err(E::custom(format!(
+                "cannot unmarshal {what} into a value of type string"
+            )))
+        }
+    }
+}
+
+impl<'de> Visitor<'de> for StringOf {
     type Value = String;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -126,70 +150,22 @@ impl<'de> Visitor<'de> for LenientString {
     }
 
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<String, E> {
-        Ok(v.to_string())
+        self.converted("bool", || Ok(v.to_string()))
     }
 
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<String, E> {
-        Ok(v.to_string())
+        self.converted("number", || Ok(v.to_string()))
     }
 
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<String, E> {
-        Ok(v.to_string())
+        self.converted("number", || Ok(v.to_string()))
     }
 
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<String, E> {
-        float_to_config_string(v)
-            .ok_or_else(|| E::custom("json: unsupported value: a NaN or infinite float"))
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<String, E> {
-        Ok(String::new())
-    }
-
-    fn visit_none<E: de::Error>(self) -> Result<String, E> {
-        Ok(String::new())
-    }
-}
-
-struct JsonString;
-
-impl<'de> Visitor<'de> for JsonString {
-    type Value = String;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a string")
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<String, E> {
-        Ok(v.to_string())
-    }
-
-    fn visit_string<E: de::Error>(self, v: String) -> Result<String, E> {
-        Ok(v)
-    }
-
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<String, E> {
-        Err(E::custom(
-            "cannot unmarshal bool into a value of type string",
-        ))
-    }
-
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<String, E> {
-        Err(E::custom(
-            "cannot unmarshal number into a value of type string",
-        ))
-    }
-
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<String, E> {
-        Err(E::custom(
-            "cannot unmarshal number into a value of type string",
-        ))
-    }
-
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<String, E> {
-        Err(E::custom(
-            "cannot unmarshal number into a value of type string",
-        ))
+        self.converted("number", || {
+            float_to_config_string(v)
+                .ok_or_else(|| E::custom("json: unsupported value: a NaN or infinite float"))
+        })
     }
 
     fn visit_unit<E: de::Error>(self) -> Result<String, E> {
