@@ -465,6 +465,7 @@ fn indent_quoted_continuations(src: &str, at: usize) -> Option<String> {
     let pad = " ".repeat(src[line_start..at].chars().count() + 1);
     let mut out = String::with_capacity(src.len() + pad.len() * 4);
     out.push_str(&src[..at]);
+    let pieces = src[at..end].split('\n').count();
     for (n, line) in src[at..end].split('\n').enumerate() {
         if n == 0 {
             out.push_str(line);
@@ -472,12 +473,13 @@ fn indent_quoted_continuations(src: &str, at: usize) -> Option<String> {
         }
         out.push('\n');
         // Leading blanks (tabs too) of a continuation line, and every
-        // blank of a blank one, are not content.
+        // blank of a blank one, are not content; the closing quote's line
+        // is indented whatever it holds before the quote.
         let body = line.trim_start_matches([' ', '\t']);
         if (body.starts_with("---") || body.starts_with("...")) && body.len() == line.len() {
             return None;
         }
-        if !body.trim_end_matches(['\r', ' ', '\t']).is_empty() {
+        if n + 1 == pieces || !body.trim_end_matches(['\r', ' ', '\t']).is_empty() {
             out.push_str(&pad);
             out.push_str(body);
         }
@@ -1926,6 +1928,9 @@ mod tests {
             let got = parse_documents(text).unwrap_or_else(|e| panic!("{text:?}: {e:?}"));
             assert_eq!(got, parse_documents(want).expect("plain"), "{text:?}");
         }
+        // The closing quote alone on a line at column 0.
+        let got = parse_documents("a:\n  b: 'c\nd\n'\n").expect("closing line");
+        assert_eq!(got[0].str_at(&["a", "b"]), Some("c d "));
         // A kustomization file too (yaml.v2 checks no indentation there
         // either).
         let k = parse_one_last_key_wins("namePrefix: 'p\nx-'\n").expect("kustomization");

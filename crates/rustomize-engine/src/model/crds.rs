@@ -14,11 +14,21 @@ pub(crate) fn config_from_definitions(text: &str, path: &str) -> Result<Transfor
         file: path.to_string(),
         error: e,
     })?;
+    // kustomize decodes the file into a map of definitions (structs)
+    // through JSON: anything but a mapping of mappings (or nulls) is
+    // refused (a resource's `kind: Secret` is a string).
+    let refused =
+        || Error::field_spec(format!("unable to parse open API definition from '{path}'"));
     let Node::Map(defs) = &doc else {
-        return Err(Error::field_spec(format!(
-            "unable to parse open API definition from '{path}'"
-        )));
+        return Err(refused());
     };
+    if defs
+        .entries
+        .iter()
+        .any(|e| !(matches!(e.value, Node::Map(_)) || e.value.is_null()))
+    {
+        return Err(refused());
+    }
     let mut config = TransformerConfig::default();
     for entry in &defs.entries {
         let properties = entry.value.get_path(&["Schema", "properties"]);
