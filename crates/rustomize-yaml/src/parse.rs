@@ -115,7 +115,11 @@ fn kyaml_pieces(src: &str) -> Result<Option<String>, ParseError> {
     }
     // Nothing to do without a line starting with `---` after the first,
     // or one starting with `...` (most files: no pass over their lines).
-    if !(src.contains("\n---") || src.contains("\n...") || src.starts_with("...")) {
+    if !(src.contains("\n---")
+        || src.contains("\n...")
+        || src.starts_with("...")
+        || src.contains("\n%"))
+    {
         return Ok(None);
     }
     // The pieces between line breaks, and whether each is the last (no
@@ -160,6 +164,13 @@ fn kyaml_pieces(src: &str) -> Result<Option<String>, ParseError> {
             }
             State::Start => state = State::Document,
             State::Document if is_document_end(line) => state = State::Ended,
+            State::Document if line.starts_with('%') => {
+                // A directive ends the document (libyaml closes its blocks
+                // to scan it), and yaml.v3 reads the first only.
+                directive_ending_document(src, line, i, true)?;
+                rewrite.push((i, ""));
+                state = State::Ended;
+            }
             State::Document => {}
             State::Ended => {
                 // (A tab-only line too: never read, so never refused.)
@@ -189,6 +200,70 @@ fn kyaml_pieces(src: &str) -> Result<Option<String>, ParseError> {
     Ok(Some(out))
 }
 
+/// A line opening with `%` after a document's content: libyaml scans a
+/// directive there, which ends the document; one it cannot scan (an
+/// unknown name) is its error, and for yaml.v3 (`ahead`) so is content
+/// after it before the next `---` (it scans two tokens past the document's
+/// end; yaml.v2 does not).
+fn directive_ending_document(
+    src: &str,
+    line: &str,
+    i: usize,
+    ahead: bool,
+) -> Result<(), ParseError> {
+    let name = line[1..].split([' ', '\t']).next().unwrap_or_default();
+    if !(matches!(name, "YAML" | "TAG") && line.len() > name.len() + 1) {
+        return Err(ParseError {
+            line: i as u32 + 1,
+            column: 1,
+            message: "found unknown directive name".into(),
+        });
+    }
+    if !ahead {
+        return Ok(());
+    }
+    let next = src.split('\n').enumerate().skip(i + 1).find(|(_, l)| {
+        let t = l.trim_start();
+        !(t.is_empty() || t.starts_with('#') || l.starts_with('%'))
+    });
+    match next {
+        Some((_, l)) if !(l.starts_with("---") || is_document_end(l)) => Err(ParseError {
+            line: i as u32 + 2,
+            column: 1,
+            message: "did not find expected <document start>".into(),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// For a kustomization file (yaml.v2 reads its first document): the byte
+/// where a directive line ends that document, if one does before `...` or
+/// a second `---`; the rest is never read. An unknown directive there is
+/// refused.
+fn directive_inside_first_document(src: &str) -> Result<Option<usize>, ParseError> {
+    if !src.contains("\n%") {
+        return Ok(None);
+    }
+    let mut content = false;
+    let mut at = 0;
+    for (i, raw) in src.split('\n').enumerate() {
+        let line = raw.strip_suffix('\r').unwrap_or(raw);
+        if content && line.starts_with('%') {
+            directive_ending_document(src, line, i, false)?;
+            return Ok(Some(at));
+        }
+        if is_document_end(line) || (content && line.starts_with("---")) {
+            return Ok(None);
+        }
+        let trimmed = line.trim_start();
+        if !(trimmed.is_empty() || trimmed.starts_with('#') || line.starts_with('%')) {
+            content = true;
+        }
+        at += raw.len() + 1;
+    }
+    Ok(None)
+}
+
 fn directive_error(line: u32) -> ParseError {
     ParseError {
         line,
@@ -204,7 +279,10 @@ fn parse_stream(src: &str, last_key_wins: bool, resource: bool) -> Result<Vec<No
         if let Some(line) = leading_document_end(src) {
             return Err(document_end_error(line));
         }
-        src
+        match directive_inside_first_document(src)? {
+            Some(end) => &src[..end],
+            None => src,
+        }
     } else {
         masked = kyaml_pieces(src)?;
         masked.as_deref().unwrap_or(src)
@@ -2017,10 +2095,20 @@ mod tests {
     }
 
     #[test]
-    fn a_directive_inside_a_kustomization_file_is_refused_like_yaml_v2() {
+    fn a_directive_after_content_ends_the_document_like_libyaml() {
+        // An unknown one is refused; a known one ends the first document,
+        // the only one yaml.v2 (kustomization files) and yaml.v3 (each
+        // piece of a resource file) read.
         assert!(parse_one_last_key_wins("a: b\nc:\n%- d\n").is_err());
-        // Past the first document it is never read.
+        let k = parse_one_last_key_wins("a: b\n%TAG !e! tag:x,2000:\nc: [\n").expect("v2");
+        assert_eq!(k.str_at(&["a"]), Some("b"));
         assert!(parse_one_last_key_wins("a: b\n...\n%YAML 1.1\n").is_ok());
+        let r = parse_documents("---\n%TAG !e! tag:x,2000:\n---\na: b\n").expect("pieces");
+        assert_eq!(r.len(), 2);
+        assert_eq!(r[1].str_at(&["a"]), Some("b"));
+        assert!(parse_documents("a: b\n%FOO x\n").is_err());
+        // yaml.v3 scans past it: content before the next `---` is refused.
+        assert!(parse_documents("a: b\n%TAG !e! tag:x,2000:\nc: d\n").is_err());
     }
 
     #[test]
