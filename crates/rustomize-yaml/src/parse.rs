@@ -649,6 +649,8 @@ impl<'s> Offsets<'s> {
 ///   (it takes `[0-9A-Za-z_-]`; the event parser anything but blanks and
 ///   flow indicators): libyaml's error;
 /// - a tag whose suffix holds `!`, `[`, `]` or `,` ([`encode_tag_suffix`]);
+/// - a block mapping entry opening with `:` without a `?` before it
+///   (`key` says a mapping's key is read): refused;
 /// - an entry of a flow collection opening with `:` (`{: a}`), or a plain
 ///   scalar there opening with one (`{a: :b}`): refused;
 /// - a `?` inside a plain scalar in a flow collection (`[http://x?y=1]`):
@@ -661,6 +663,7 @@ fn libyaml_reading(
     event: &Event<'_>,
     span: &Span,
     in_flow: Option<char>,
+    key: bool,
     at: &mut Offsets<'_>,
 ) -> Result<Option<Mend>, ParseError> {
     let src = at.src;
@@ -717,6 +720,20 @@ fn libyaml_reading(
         }
         // A scalar's text follows its properties.
         start = i;
+    }
+    if plain
+        && key
+        && in_flow.is_none()
+        && !(anchored || tagged)
+        && span.end.index() == span.start.index()
+        && src[start..].starts_with(':')
+        && !src[..start]
+            .trim_end_matches([' ', '\t', '\r', '\n'])
+            .ends_with('?')
+    {
+        // A block mapping entry opening with `:` and no `?` before it:
+        // libyaml wants a key there; the event parser reads an empty one.
+        return Err(error_at(src, start, "did not find expected key"));
     }
     let Some(close) = in_flow.filter(|_| plain) else {
         return Ok(None);
@@ -918,7 +935,13 @@ fn read_events(
                 in_doc = false;
             }
             other => {
-                match libyaml_reading(&other, &span, builder.flow_close(), &mut offsets)? {
+                match libyaml_reading(
+                    &other,
+                    &span,
+                    builder.flow_close(),
+                    builder.expects_key(),
+                    &mut offsets,
+                )? {
                     Some(Mend::Text(mended)) => return Ok(Read::Mended(mended)),
                     Some(Mend::Quote(start, end)) => quotes.push((start, end)),
                     None => {}
@@ -1262,6 +1285,17 @@ struct Builder {
 }
 
 impl Builder {
+    /// Whether the next node is a mapping's key.
+    fn expects_key(&self) -> bool {
+        matches!(
+            self.stack.last(),
+            Some(Frame::Map {
+                pending_key: None,
+                ..
+            })
+        )
+    }
+
     /// The closing indicator of the innermost flow collection, when the
     /// node being read is in one (inside a flow sequence, a single-pair
     /// mapping `[a: b]` is not a flow collection itself).
@@ -2088,6 +2122,9 @@ mod tests {
             panic!()
         };
         assert_eq!(item.entries[0].key.tag, Tag::Str);
+        // Without the `?`, a line opening with `:` is refused.
+        let e = parse_resources("a:\n  b: c\n  : d\n").expect_err("no key");
+        assert_eq!(e.message, "did not find expected key");
         // Elsewhere a null key.
         let other = parse_documents("? \n: b\n").expect("other");
         let Node::Map(m) = &other[0] else { panic!() };
