@@ -169,71 +169,67 @@ fn normalize_annotations(r: &mut Resource) -> Result<(), Error> {
             )));
         }
     };
-    let pairs = match meta.get_mut("annotations") {
-        None => return Ok(()),
-        Some(Node::Map(m)) if !m.is_empty() => std::mem::take(&mut m.entries)
-            .into_iter()
-            .map(|e| (Node::Scalar(e.key), e.value))
-            .collect(),
-        // kyaml walks a node's content two items at a time without looking
-        // at its kind, so a sequence is read as key, value, key, value.
-        Some(Node::Seq(seq)) if !seq.items.is_empty() => {
-            if seq.items.len() % 2 == 1 {
-                // kubectl panics (index out of range in
-                // `visitFieldsWhileTrue`).
-                return Err(cleanup(format!(
-                    "metadata.annotations is a sequence of {} items, which kustomize reads as key, value pairs",
-                    seq.items.len()
-                )));
-            }
-            let mut items = std::mem::take(&mut seq.items).into_iter();
-            let mut pairs = Vec::new();
-            while let (Some(k), Some(v)) = (items.next(), items.next()) {
-                pairs.push((k, v));
-            }
-            pairs
+    let Some(annotations) = meta.get_mut("annotations") else {
+        return Ok(());
+    };
+    // kyaml walks a node's content two items at a time without looking
+    // at its kind, so a sequence is read as key, value, key, value: it
+    // becomes the mapping of those pairs.
+    if let Node::Seq(seq) = annotations
+        && !seq.items.is_empty()
+    {
+        if seq.items.len() % 2 == 1 {
+            // kubectl panics (index out of range in `visitFieldsWhileTrue`).
+            return Err(cleanup(format!(
+                "metadata.annotations is a sequence of {} items, which kustomize reads as key, value pairs",
+                seq.items.len()
+            )));
         }
-        Some(_) => {
+        let mut items = std::mem::take(&mut seq.items).into_iter();
+        let mut entries = Vec::with_capacity(items.len() / 2);
+        while let (Some(key), Some(value)) = (items.next(), items.next()) {
+            let Node::Scalar(key) = key else {
+                // kubectl panics: the key is read as a string.
+                return Err(cleanup(format!(
+                    "wrong node kind: expected ScalarNode but got {}",
+                    go_kind(&key)
+                )));
+            };
+            entries.push(Entry { key, value });
+        }
+        *annotations = Node::Map(Map {
+            entries,
+            ..Map::new()
+        });
+    }
+    let m = match annotations {
+        Node::Map(m) if !m.is_empty() => m,
+        _ => {
             meta.remove("annotations");
             return Ok(());
         }
     };
-    let mut entries = Vec::with_capacity(pairs.len());
-    for (key, value) in pairs {
-        let Node::Scalar(mut key) = key else {
-            // kubectl panics: the key is read as a string.
-            return Err(cleanup(format!(
-                "wrong node kind: expected ScalarNode but got {}",
-                go_kind(&key)
-            )));
-        };
+    for e in &mut m.entries {
         // Rewritten as new plain keys, which yaml.v3 types again:
         // `"true"` becomes a boolean, `"1"` an integer, and the JSON
         // step then refuses the object (kubectl: "json: unsupported
         // type: map[interface {}]interface {}").
-        key.tag = rustomize_yaml::resolve::resolve_plain(&key.value);
-        key.style = Style::Plain;
+        e.key.tag = rustomize_yaml::resolve::resolve_plain(&e.key.value);
+        e.key.style = Style::Plain;
         // Values are new plain strings of the node's text: a folded
         // block's style (and its re-reading quirk) is gone, and a
         // collection, which has no text, becomes "".
-        let value = match value {
-            Node::Scalar(mut s) => {
+        match &mut e.value {
+            Node::Scalar(s) => {
                 s.tag = Tag::Str;
                 s.style = Style::Plain;
-                Node::Scalar(s)
             }
             other => {
                 let mut empty = Node::Scalar(Scalar::new("", Tag::Str, Style::Plain));
                 empty.set_pos(other.pos());
-                empty
+                *other = empty;
             }
-        };
-        entries.push(Entry { key, value });
+        }
     }
-    let annotations = meta.get_mut("annotations").expect("read above");
-    *annotations = Node::Map(Map {
-        entries,
-        ..Map::new()
-    });
     Ok(())
 }
