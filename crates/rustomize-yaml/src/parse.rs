@@ -1712,6 +1712,18 @@ fn decode_binary(value: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Each text reads as the tree its second text reads as.
+    fn reads_like(cases: &[(&str, &str)]) {
+        for (text, want) in cases {
+            let got = parse_documents(text).unwrap_or_else(|e| panic!("{text:?}: {e:?}"));
+            assert_eq!(
+                got,
+                parse_documents(want).expect("the expected reading"),
+                "{text:?}"
+            );
+        }
+    }
     use indoc::indoc;
 
     #[test]
@@ -1961,15 +1973,12 @@ mod tests {
     /// or scalar, or after a token, a tab is whitespace.
     #[test]
     fn a_comment_right_after_a_quote_or_a_flow_end_is_read_like_yaml_v3() {
-        for (text, want) in [
+        reads_like(&[
             ("a: {b: c}#x\n", "a: {b: c}"),
             ("a: [b]#x\n", "a: [b]"),
             ("a: \"b\"#x\n", "a: \"b\""),
             ("a: 'b'#x\nc: {d: e}#y\n", "a: 'b'\nc: {d: e}"),
-        ] {
-            let got = parse_documents(text).unwrap_or_else(|e| panic!("{text:?}: {e:?}"));
-            assert_eq!(got, parse_documents(want).expect("plain"), "{text:?}");
-        }
+        ]);
         // Inside a flow collection the comment eats its end, as in yaml.v3.
         assert!(parse_documents("a: {b: \"c\"#x}\n").is_err());
         // A plain scalar keeps its `#`.
@@ -1979,17 +1988,14 @@ mod tests {
 
     #[test]
     fn a_plain_scalar_before_a_colon_and_a_flow_end_keeps_the_colon_like_libyaml() {
-        for (text, want) in [
+        reads_like(&[
             ("a: [b:]\n", "a: ['b:']"),
             ("a: {b:}\n", "a: {'b:': }"),
             ("a: {name: b:}\n", "a: {name: 'b:'}"),
             ("a: [x, b:, c:d, 'e':]\n", "a: [x, 'b:', 'c:d', {e: }]"),
             ("a: [it's:]\n", "a: [\"it's:\"]"),
             ("a: [!!str 1:, &x b:]\n", "a: [!!str '1:', &x 'b:']"),
-        ] {
-            let got = parse_documents(text).unwrap_or_else(|e| panic!("{text:?}: {e:?}"));
-            assert_eq!(got, parse_documents(want).expect("quoted"), "{text:?}");
-        }
+        ]);
         // Each in one more pass, however many there are.
         let many = format!("a: [{}]\n", vec!["b:"; 500].join(", "));
         let Node::Map(m) = &parse_documents(&many).expect("many")[0] else {
@@ -2029,17 +2035,14 @@ mod tests {
 
     #[test]
     fn a_quoted_continuation_at_column_0_is_read_like_libyaml() {
-        for (text, want) in [
+        reads_like(&[
             ("a:\n  b: 'c\nd'\n", "a:\n  b: c d\n"),
             (
                 "a:\n  b: \"c\n\n d\\\"\ne\"\n",
                 "a:\n  b: \"c\\nd\\\" e\"\n",
             ),
             ("a:\n  b: 'it''s\nx'\n", "a:\n  b: it's x\n"),
-        ] {
-            let got = parse_documents(text).unwrap_or_else(|e| panic!("{text:?}: {e:?}"));
-            assert_eq!(got, parse_documents(want).expect("plain"), "{text:?}");
-        }
+        ]);
         // The closing quote alone on a line at column 0.
         let got = parse_documents("a:\n  b: 'c\nd\n'\n").expect("closing line");
         assert_eq!(got[0].str_at(&["a", "b"]), Some("c d "));
@@ -2048,13 +2051,10 @@ mod tests {
         let k = parse_one_last_key_wins("namePrefix: 'p\nx-'\n").expect("kustomization");
         assert_eq!(k.str_at(&["namePrefix"]), Some("p x-"));
         // A tab-only line, or a tab opening a line, inside quotes.
-        for (text, want) in [
+        reads_like(&[
             ("a:\n  b: \"c\n\n\t\n  d\"\n", "a:\n  b: \"c\\n\\nd\"\n"),
             ("a:\n  b: 'c\n\td'\n", "a:\n  b: c d\n"),
-        ] {
-            let got = parse_documents(text).unwrap_or_else(|e| panic!("{text:?}: {e:?}"));
-            assert_eq!(got, parse_documents(want).expect("plain"), "{text:?}");
-        }
+        ]);
         // A document marker at column 0 inside quotes: refused by both.
         assert!(parse_documents("a:\n  b: 'c\n--- d'\n").is_err());
     }
