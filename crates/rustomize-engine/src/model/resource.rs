@@ -162,6 +162,13 @@ pub struct BuildMeta {
     /// Earlier (namespace, name, kind) of this resource, oldest first,
     /// recorded when a transformer renamed it.
     pub previous: Vec<(String, String, String)>,
+    /// How many renames found the name empty. kustomize keeps the previous
+    /// ids as three comma-separated annotations and skips empty values, so
+    /// such a rename records the namespace and kind but no name: while no
+    /// name is recorded the resource has no previous ids at all, and once
+    /// one is, the three lists differ in length (see
+    /// [`Resource::previous_ids_unaligned`]).
+    pub renames_without_name: u32,
     /// Name prefixes applied, outermost last.
     pub prefixes: Vec<String>,
     /// Name suffixes applied, outermost last.
@@ -316,8 +323,23 @@ impl Resource {
             *meta = Node::map();
         }
         let id = self.cur_id();
+        if id.name.is_empty() {
+            self.meta.renames_without_name += 1;
+            return;
+        }
         let ns = id.effective_namespace().to_string();
         push_snug(&mut self.meta.previous, (ns, id.name, id.gvk.kind));
+    }
+
+    /// Whether kustomize's record of previous ids has come apart: a name
+    /// was recorded, and a rename also found the name empty (an unnamed
+    /// IAMPolicyGenerator account given a prefix and a suffix, a patch that
+    /// removed the name before a prefix). kustomize panics on reading such
+    /// a record ("number of previous names, number of previous namespaces,
+    /// number of previous kinds not equal"), which every build does when it
+    /// fixes name references.
+    pub fn previous_ids_unaligned(&self) -> bool {
+        self.meta.renames_without_name > 0 && !self.meta.previous.is_empty()
     }
 
     /// Whether the current or any earlier id satisfies `f`.

@@ -344,19 +344,10 @@ impl Generator for IamPolicyGenerator {
             .next()
             .filter(|d| d.as_map().is_some())
             .ok_or_else(|| generated("not a mapping".into()))?;
-        // An empty `kubernetesService.name` leaves the name null, which
-        // kustomize refuses ("missing metadata.name in object"; it panics
-        // instead when a transformer renames the object first).
-        let named = doc
-            .get_path(&["metadata", "name"])
-            .and_then(Node::as_scalar)
-            .is_some_and(|s| s.tag != Tag::Null && !s.value.is_empty());
-        if !named {
-            return Err(Error::plugin(
-                "IAMPolicyGenerator: missing metadata.name in the ServiceAccount \
-                 (kubernetesService.name is empty)",
-            ));
-        }
+        // An empty `kubernetesService.name` leaves the name null. kustomize
+        // checks names only at the end of the build, after the renames: a
+        // prefix names the account `p-` (kubectl-verified), with no rename
+        // the build fails there (`finish`).
         Ok(vec![Resource::new(doc)])
     }
 }

@@ -42,6 +42,22 @@ pub(super) fn finish(acc: &mut Accumulator, ctx: &Context) -> Result<(), Error> 
             }
         }
     }
+    // kustomize reads every resource's previous ids when it fixes name
+    // references, and panics where that record has come apart.
+    if let Some(r) = acc
+        .rm
+        .resources()
+        .iter()
+        .find(|r| r.previous_ids_unaligned())
+    {
+        return Err(Error::resource(format!(
+            "{}: renamed while its metadata.name was empty, which kustomize cannot \
+             follow (kubectl kustomize panics: number of previous names, number of \
+             previous namespaces, number of previous kinds not equal){}",
+            r.cur_id(),
+            from_origin(r)
+        )));
+    }
     NameReferenceTransformer::new(&acc.config.name_reference).transform(&mut acc.rm)?;
     let unused = vars::resolve(&mut acc.rm, &acc.vars, &acc.config.var_reference)?;
     if let Some(reg) = &ctx.provenance {
@@ -56,6 +72,27 @@ pub(super) fn finish(acc: &mut Accumulator, ctx: &Context) -> Result<(), Error> 
     // kustomize's IgnoreLocal: the resources that are not local config
     // go into a new resource map, where two with the same current id
     // (renamed alike by patches, say) are an error.
+    // Its `DropLocalNodes` first checks every resource's kind and name,
+    // local config or not: a generator's output (an IAMPolicyGenerator
+    // account without `kubernetesService.name`) and a patch's (one that
+    // removes the name) are checked only here, after the renames.
+    for r in acc.rm.resources() {
+        let kind = r.kind();
+        if kind.is_empty() {
+            return Err(Error::resource(format!(
+                "missing kind in object {}{}",
+                r.cur_id(),
+                from_origin(r)
+            )));
+        }
+        if !kind.ends_with("List") && r.name().is_empty() {
+            return Err(Error::resource(format!(
+                "missing metadata.name in object {}{}",
+                r.cur_id(),
+                from_origin(r)
+            )));
+        }
+    }
     let mut kept = ResMap::new();
     for r in std::mem::take(&mut acc.rm).into_resources() {
         if !r.is_local_config() {
@@ -64,6 +101,15 @@ pub(super) fn finish(acc: &mut Accumulator, ctx: &Context) -> Result<(), Error> 
     }
     acc.rm = kept;
     Ok(())
+}
+
+/// ` (from FILE)` for a resource whose origin is known.
+fn from_origin(r: &Resource) -> String {
+    r.meta
+        .origin
+        .as_ref()
+        .map(|o| format!(" (from {})", o.path))
+        .unwrap_or_default()
 }
 
 /// The `app.kubernetes.io/managed-by` value kubectl's embedded kustomize

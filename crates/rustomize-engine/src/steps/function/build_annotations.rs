@@ -88,6 +88,19 @@ pub(super) fn decode(annotations: &mut Map) -> Result<BuildMeta, String> {
     let needs_hash = take(NEEDS_HASH);
     take(ALLOW_NAME_CHANGE);
     take(ALLOW_KIND_CHANGE);
+    // No names recorded: kustomize reads no previous ids, whatever the
+    // other two hold (renames that found the name empty).
+    if names.is_empty() {
+        return Ok(BuildMeta {
+            prefixes,
+            suffixes,
+            needs_hash: needs_hash.first().is_some_and(|v| v == "enabled"),
+            behavior: decode_behavior(&behavior),
+            ref_by: decode_ref_by(&ref_by)?,
+            renames_without_name: namespaces.len().try_into().unwrap_or(u32::MAX),
+            ..BuildMeta::default()
+        });
+    }
     if names.len() != namespaces.len() || names.len() != kinds.len() {
         return Err(format!(
             "the annotations {PREVIOUS_NAMES}, {PREVIOUS_NAMESPACES} and {PREVIOUS_KINDS} list different numbers of entries"
@@ -99,24 +112,27 @@ pub(super) fn decode(annotations: &mut Map) -> Result<BuildMeta, String> {
         .zip(kinds)
         .map(|((ns, name), kind)| (ns, name, kind))
         .collect();
-    let ref_by = ref_by
-        .iter()
-        .map(|s| parse_res_id(s))
-        .collect::<Result<Vec<_>, _>>()?;
-    let behavior = behavior.first().map(|b| match b.as_str() {
-        "replace" => Behavior::Replace,
-        "merge" => Behavior::Merge,
-        _ => Behavior::Create,
-    });
     Ok(BuildMeta {
         previous,
         prefixes,
         suffixes,
         needs_hash: needs_hash.first().is_some_and(|v| v == "enabled"),
-        behavior,
-        ref_by,
+        behavior: decode_behavior(&behavior),
+        ref_by: decode_ref_by(&ref_by)?,
         ..BuildMeta::default()
     })
+}
+
+fn decode_behavior(values: &[String]) -> Option<Behavior> {
+    values.first().map(|b| match b.as_str() {
+        "replace" => Behavior::Replace,
+        "merge" => Behavior::Merge,
+        _ => Behavior::Create,
+    })
+}
+
+fn decode_ref_by(values: &[String]) -> Result<Vec<ResId>, String> {
+    values.iter().map(|s| parse_res_id(s)).collect()
 }
 
 /// Parses a resource id as kustomize prints it (`Kind.version.group/name.namespace`,
@@ -223,5 +239,20 @@ mod tests {
         a.insert(PREVIOUS_NAMESPACES, Node::string("default"));
         a.insert(PREVIOUS_KINDS, Node::string("ConfigMap"));
         assert!(decode(&mut a).is_err());
+    }
+
+    #[test]
+    fn namespaces_without_names_are_no_previous_ids() {
+        // What two renames of a nameless object leave in kustomize.
+        let mut a = Map::new();
+        a.insert(PREVIOUS_NAMESPACES, Node::string("default,default"));
+        a.insert(
+            PREVIOUS_KINDS,
+            Node::string("ServiceAccount,ServiceAccount"),
+        );
+        let back = decode(&mut a).unwrap();
+        assert!(back.previous.is_empty());
+        assert_eq!(back.renames_without_name, 2);
+        assert!(a.is_empty());
     }
 }
