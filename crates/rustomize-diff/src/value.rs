@@ -88,7 +88,7 @@ pub fn to_json(n: &Node) -> serde_json::Value {
                 Ok(f) if f.is_finite() => Value::from(f),
                 _ => Value::from(s.value.as_str()),
             },
-            Tag::Str | Tag::Timestamp => Value::from(s.value.as_str()),
+            Tag::Str | Tag::Timestamp | Tag::Other => Value::from(s.value.as_str()),
         },
         Node::Seq(s) => Value::Array(s.items.iter().map(to_json).collect()),
         Node::Map(m) => Value::Object(

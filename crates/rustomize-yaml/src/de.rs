@@ -127,7 +127,7 @@ fn json_kind(s: &Scalar) -> &'static str {
                 _ => "string",
             }
         }
-        Tag::Str | Tag::Timestamp => "string",
+        Tag::Str | Tag::Timestamp | Tag::Other => "string",
     }
 }
 
@@ -184,7 +184,7 @@ impl<'de> de::Deserializer<'de> for NodeDe<'de> {
                     Some(Number::Float(f)) => visitor.visit_f64(f),
                     None => visitor.visit_borrowed_str(&s.value),
                 },
-                Tag::Str | Tag::Timestamp => visitor.visit_borrowed_str(&s.value),
+                Tag::Str | Tag::Timestamp | Tag::Other => visitor.visit_borrowed_str(&s.value),
             },
             Node::Seq(_) => self.deserialize_seq(visitor),
             Node::Map(_) => self.deserialize_map(visitor),

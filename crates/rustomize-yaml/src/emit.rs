@@ -1080,7 +1080,7 @@ fn scalar_text(s: &Scalar) -> Result<(Cow<'_, str>, Style), EmitError> {
             }
             None => (Cow::Borrowed(s.value.as_str()), string_style(&s.value)),
         },
-        Tag::Str => (Cow::Borrowed(s.value.as_str()), string_style(&s.value)),
+        Tag::Str | Tag::Other => (Cow::Borrowed(s.value.as_str()), string_style(&s.value)),
         Tag::Null => (Cow::Borrowed("null"), Style::Plain),
         Tag::Bool => {
             let v = if s.value.eq_ignore_ascii_case("true") {

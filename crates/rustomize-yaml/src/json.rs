@@ -63,7 +63,7 @@ pub fn write_form(out: &mut String, node: &Node, form: Form) -> Result<(), EmitE
             } else {
                 "false"
             }),
-            Tag::Str => write_string(out, &s.value),
+            Tag::Str | Tag::Other => write_string(out, &s.value),
             Tag::Timestamp => write_string(
                 out,
                 &resolve::format_timestamp(&s.value).unwrap_or_else(|| s.value.to_string()),

@@ -1341,9 +1341,17 @@ impl Builder {
                     && value.is_empty()
                     && style == ScalarStyle::Plain
                     && tag.is_none();
+                let is_key = self.expects_key();
                 let mut scalar = make_scalar(value, style, tag.as_deref(), line, span)?;
                 if empty_in_flow {
                     scalar.tag = Tag::Str;
+                }
+                if is_key && tag.as_deref().is_some_and(|t| !is_string_tag(t)) {
+                    // yaml.v3 decodes such a map as map[interface{}]..., which
+                    // kustomize's JSON step refuses when it prints it.
+                    if scalar.tag == Tag::Str {
+                        scalar.tag = Tag::Other;
+                    }
                 }
                 let node = Node::Scalar(scalar);
                 if anchor != 0 {
@@ -1645,6 +1653,16 @@ fn make_scalar(
     })
 }
 
+/// Whether a key with tag `t` is a string to yaml.v3: `!!str` (however
+/// written) and the non-specific `!`. `!!binary`, `!!x` and local tags
+/// (`!foo`) are not, though their values are read as text.
+fn is_string_tag(t: &saphyr_parser::Tag) -> bool {
+    match (t.handle.as_str(), t.suffix.as_str()) {
+        ("!!", "str") | ("!", "") | ("", "!") => true,
+        (handle, suffix) => format!("{handle}{suffix}") == "tag:yaml.org,2002:str",
+    }
+}
+
 fn explicit(
     name: &str,
     value: String,
@@ -1739,6 +1757,31 @@ mod tests {
         assert_eq!(tag("c"), Some(("yes".into(), Tag::Str)));
         assert_eq!(tag("d"), Some(("~".into(), Tag::Null)));
         assert_eq!(tag("e"), Some(("5".into(), Tag::Str)));
+    }
+
+    /// kubectl-verified: a key tagged otherwise than as a string makes its
+    /// map unprintable; its value keeps the text whatever the tag.
+    #[test]
+    fn keys_tagged_other_than_str_are_not_strings() {
+        let key_tags = |text: &str| -> Vec<Tag> {
+            let n = parse_one(text).unwrap();
+            let m = n.as_map().unwrap();
+            m.entries.iter().map(|e| e.key.tag).collect()
+        };
+        assert_eq!(
+            key_tags("!!str a: 1\n! b: 2\n!<tag:yaml.org,2002:str> c: 3\nd: 4\n"),
+            [Tag::Str; 4]
+        );
+        assert_eq!(
+            key_tags("!foo a: 1\n!!x b: 2\n!!binary Yw==: 3\n"),
+            [Tag::Other; 3]
+        );
+        assert_eq!(key_tags("{!!x : a}"), [Tag::Other]);
+        let n = parse_one("a: !foo b\n").unwrap();
+        assert_eq!(
+            n.get("a").and_then(Node::as_scalar).map(|s| s.tag),
+            Some(Tag::Str)
+        );
     }
 
     #[test]

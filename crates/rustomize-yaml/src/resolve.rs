@@ -22,6 +22,11 @@ pub enum Tag {
     Timestamp,
     /// Anything else, and every quoted or block scalar.
     Str,
+    /// A mapping key with an explicit tag yaml.v3 does not read as a string
+    /// (`!foo a:`, `!!x a:`, `!!binary YQ==:`): its text is kept, but the
+    /// mapping cannot be printed, as kustomize's JSON step refuses a map
+    /// whose keys are not all strings. Only keys carry it.
+    Other,
 }
 
 /// Resolves a plain (unquoted, untagged) scalar the way yaml.v3 does.

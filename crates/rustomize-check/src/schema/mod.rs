@@ -523,7 +523,7 @@ fn describe(node: &Node) -> String {
                 Tag::Int => "integer",
                 Tag::Float => "number",
                 Tag::Timestamp => "timestamp",
-                Tag::Str => "string",
+                Tag::Str | Tag::Other => "string",
             };
             let mut text: String = s.value.chars().take(40).collect();
             if text.len() < s.value.len() {

@@ -97,7 +97,7 @@ pub(super) fn json_type(n: &Node) -> &'static str {
             Tag::Null => "null",
             Tag::Bool => "bool",
             Tag::Int | Tag::Float => "number",
-            Tag::Str | Tag::Timestamp => "string",
+            Tag::Str | Tag::Timestamp | Tag::Other => "string",
         },
     }
 }
@@ -133,7 +133,7 @@ fn normalize(node: &mut Node) -> Result<(), String> {
 
 fn normalize_scalar(s: &mut Scalar) -> Result<(), String> {
     match s.tag {
-        Tag::Str => {}
+        Tag::Str | Tag::Other => {}
         Tag::Null => {
             if s.value != "null" {
                 s.value = "null".into();
