@@ -282,7 +282,7 @@ impl<V: Visit> Emitter<'_, V> {
                     let entry = &map.entries[self.order[k]];
                     k += 1;
                     self.visit.enter_entry(self.out.len(), entry);
-                    if let Err(e) = self.entry(entry) {
+                    if let Err(e) = self.entry(entry, saved < 0) {
                         self.order.truncate(base);
                         return Err(e);
                     }
@@ -310,16 +310,30 @@ impl<V: Visit> Emitter<'_, V> {
         }
     }
 
-    fn entry(&mut self, entry: &Entry) -> Result<(), EmitError> {
-        if entry.key.tag != Tag::Str {
-            return Err(EmitError::NonStringKey(
-                entry.key.value.to_string(),
-                entry.key.line,
-            ));
-        }
+    /// Prints one mapping entry; `top`: of the document's root mapping.
+    fn entry(&mut self, entry: &Entry, top: bool) -> Result<(), EmitError> {
+        // kustomize's JSON step decodes an object into a
+        // map[string]interface{}, so the root mapping's keys become text
+        // whatever their type (`1:` prints `"1":`, `!foo a:` `a:`); a
+        // nested mapping is decoded into interface{}, where a key that is
+        // not a string fails the step. A null key fails either way.
+        let as_text;
+        let key_scalar = match entry.key.tag {
+            Tag::Str => &entry.key,
+            Tag::Null => return Err(non_string_key(entry)),
+            _ if !top => return Err(non_string_key(entry)),
+            _ => {
+                as_text = Scalar {
+                    tag: Tag::Str,
+                    style: crate::node::Style::Plain,
+                    ..entry.key.clone()
+                };
+                &as_text
+            }
+        };
         self.write_indent();
-        let key = &entry.key.value;
-        if is_plain_word(&entry.key) && key.len() <= 128 {
+        let key = &key_scalar.value;
+        if is_plain_word(key_scalar) && key.len() <= 128 {
             // Most keys print as they are (see `is_plain_word`); right
             // after an indent there is no space to add.
             self.put_word(key);
@@ -757,6 +771,10 @@ impl<V: Visit> Emitter<'_, V> {
 /// YAML 1.1 does not read as a boolean or null (no quoting, no indicator,
 /// no space to fold at), or an integer already in Go's form. The full
 /// analysis would decide the same, at several times the cost.
+fn non_string_key(entry: &Entry) -> EmitError {
+    EmitError::NonStringKey(entry.key.value.to_string(), entry.key.line)
+}
+
 fn is_plain_word(s: &Scalar) -> bool {
     let v = s.value.as_bytes();
     match s.tag {
@@ -1153,6 +1171,24 @@ impl std::fmt::Display for Node {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// kubectl-verified: the root mapping's keys print as text whatever
+    /// their type; a nested mapping's must be strings; a null key never.
+    #[test]
+    fn root_keys_of_any_type_print_as_text() {
+        let doc = crate::parse_one("1: a\ntrue: b\n!foo c: d\n2001-12-14: e\n").unwrap();
+        assert_eq!(
+            to_string(&doc).unwrap(),
+            "\"1\": a\n\"2001-12-14\": e\nc: d\n\"true\": b\n"
+        );
+        for text in ["a:\n  1: b\n", "a:\n  !foo c: d\n", "~: a\n"] {
+            let doc = crate::parse_one(text).unwrap();
+            assert!(
+                matches!(to_string(&doc), Err(EmitError::NonStringKey(..))),
+                "{text:?}"
+            );
+        }
+    }
     use crate::parse::parse_one;
     use indoc::indoc;
 

@@ -127,14 +127,15 @@ fn kyaml_pieces(src: &str) -> Result<Option<String>, ParseError> {
     let segments = || {
         src.split('\n')
             .scan(0usize, |at, raw| {
+                let start = *at;
                 *at += raw.len() + 1;
-                Some((raw, *at > src.len()))
+                Some((raw, *at > src.len(), start))
             })
             .enumerate()
     };
     let mut rewrite: Vec<(usize, &str)> = Vec::new();
     let (mut state, mut after_separator) = (State::Start, false);
-    for (i, (raw, last)) in segments() {
+    for (i, (raw, last, start)) in segments() {
         let line = raw.strip_suffix('\r').unwrap_or(raw);
         let separator = i > 0 && !last && line.starts_with("---") && !after_separator;
         after_separator = separator;
@@ -164,7 +165,7 @@ fn kyaml_pieces(src: &str) -> Result<Option<String>, ParseError> {
             }
             State::Start => state = State::Document,
             State::Document if is_document_end(line) => state = State::Ended,
-            State::Document if line.starts_with('%') => {
+            State::Document if line.starts_with('%') && enclosing_quote(src, start).is_none() => {
                 // A directive ends the document (libyaml closes its blocks
                 // to scan it), and yaml.v3 reads the first only.
                 directive_ending_document(src, line, i, true)?;
@@ -185,7 +186,7 @@ fn kyaml_pieces(src: &str) -> Result<Option<String>, ParseError> {
     }
     let mut out = String::with_capacity(src.len());
     let mut next = rewrite.into_iter().peekable();
-    for (i, (raw, _)) in segments() {
+    for (i, (raw, _, _)) in segments() {
         if i > 0 {
             out.push('\n');
         }
@@ -248,7 +249,8 @@ fn directive_inside_first_document(src: &str) -> Result<Option<usize>, ParseErro
     let mut at = 0;
     for (i, raw) in src.split('\n').enumerate() {
         let line = raw.strip_suffix('\r').unwrap_or(raw);
-        if content && line.starts_with('%') {
+        // (A `%` opening a line inside a quoted scalar is content.)
+        if content && line.starts_with('%') && enclosing_quote(src, at).is_none() {
             directive_ending_document(src, line, i, false)?;
             return Ok(Some(at));
         }
@@ -446,6 +448,9 @@ fn as_libyaml_scans(src: &str, e: &ParseError) -> Option<String> {
         // libyaml, refused by the event parser.
         return indent_quoted_continuations(src, enclosing_quote(src, at)?);
     }
+    if e.message == "simple key expect ':'" {
+        return anchored_empty_key_before(src, at);
+    }
     if e.message == "comments must be separated from other tokens by whitespace" {
         let before = src[..at].chars().next_back()?;
         if src[at..].starts_with('#') && matches!(before, '"' | '\'' | ']' | '}') {
@@ -472,6 +477,24 @@ fn as_libyaml_scans(src: &str, e: &ParseError) -> Option<String> {
         .map(|(i, _)| line_start + i)
         .rfind(|&i| opens(i))?;
     encode_tag_suffix(src, tag)
+}
+
+/// A line inside a flow collection that starts left of the block the
+/// collection is in (`x: [a,` then `]` or `b]` at column 0, or after a
+/// tab): libyaml checks no indentation in flow context, and a tab there is
+/// a blank; the event parser checks both. The line's leading blanks become
+/// spaces, `col` more of them (the collection's column, which puts the
+/// line right of that block); leading blanks in a flow collection are not
+/// content. `None` unless `at` (a character index) is the line's first
+/// non-blank.
+fn indent_flow_line(src: &str, at: usize, col: u32) -> Option<String> {
+    let at = src.char_indices().nth(at).map_or(src.len(), |(i, _)| i);
+    let line_start = src[..at].rfind('\n').map_or(0, |i| i + 1);
+    if !src[line_start..at].bytes().all(|b| b == b' ' || b == b'\t') {
+        return None;
+    }
+    let pad = " ".repeat(col as usize + (at - line_start));
+    Some(format!("{}{pad}{}", &src[..line_start], &src[at..]))
 }
 
 /// The text with the tag whose `!` is at byte `tag` written so that the
@@ -564,6 +587,38 @@ fn indent_quoted_continuations(src: &str, at: usize) -> Option<String> {
     }
     out.push_str(&src[end..]);
     Some(out)
+}
+
+/// An anchored empty key (`&a: b`, the anchor opening its line, after any
+/// `- `) on the last lines before the byte `at` where the event parser
+/// failed: libyaml ends the anchor's name at the `:`, the event parser
+/// takes the colon into the name and then wants one (which it reports at
+/// the next token, past the line, when the key is not a mapping's first).
+/// The text with a blank put in before the colon, as [`anchor_name`] mends
+/// the same when the event comes first.
+fn anchored_empty_key_before(src: &str, at: usize) -> Option<String> {
+    let mut end = at;
+    for _ in 0..3 {
+        let start = src[..end].rfind('\n').map_or(0, |n| n + 1);
+        let line = &src[start..end];
+        let body = line.trim_start_matches([' ', '-']);
+        let opens_with_blanks = line[..line.len() - body.len()].bytes().all(|b| b == b' ')
+            || line[..line.len() - body.len()].ends_with("- ");
+        if opens_with_blanks && let Some(name) = body.strip_prefix('&') {
+            let len = name
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+                .unwrap_or(name.len());
+            if len > 0 && name[len..].starts_with(':') {
+                let colon = end - body.len() + 1 + len;
+                return Some(format!("{} {}", &src[..colon], &src[colon..]));
+            }
+        }
+        if start == 0 {
+            return None;
+        }
+        end = start - 1;
+    }
+    None
 }
 
 /// The quoted scalar that the byte `at` is inside of, by its opening
@@ -898,6 +953,18 @@ fn read_events(
             // event parser reports some before ending the document).
             docs.push(root);
             return Ok(Read::Docs(docs));
+        }
+        if let Err(e) = &next
+            && matches!(
+                e.info(),
+                "invalid indentation"
+                    | "invalid indentation in flow construct"
+                    | "tabs disallowed within this context (block indentation)"
+            )
+            && let Some(col) = builder.outermost_flow_col()
+            && let Some(mended) = indent_flow_line(src, e.marker().index(), col)
+        {
+            return Ok(Read::Mended(mended));
         }
         let (event, span) = next.map_err(|e| ParseError {
             line: e.marker().line() as u32,
@@ -1299,6 +1366,19 @@ impl Builder {
     /// The closing indicator of the innermost flow collection, when the
     /// node being read is in one (inside a flow sequence, a single-pair
     /// mapping `[a: b]` is not a flow collection itself).
+    /// The 1-based column of the outermost open flow collection, if any.
+    fn outermost_flow_col(&self) -> Option<u32> {
+        self.stack.iter().find_map(|f| match f {
+            Frame::Seq {
+                flow: true, seq, ..
+            } => Some(seq.col),
+            Frame::Map {
+                flow: true, map, ..
+            } => Some(map.col),
+            _ => None,
+        })
+    }
+
     fn flow_close(&self) -> Option<char> {
         match self.stack.last()? {
             Frame::Seq { flow: true, .. } => Some(']'),
@@ -1757,6 +1837,51 @@ mod tests {
         assert_eq!(tag("c"), Some(("yes".into(), Tag::Str)));
         assert_eq!(tag("d"), Some(("~".into(), Tag::Null)));
         assert_eq!(tag("e"), Some(("5".into(), Tag::Str)));
+    }
+
+    /// kubectl-verified: libyaml checks no indentation inside a flow
+    /// collection, and a tab opening one of its lines is a blank.
+    #[test]
+    fn flow_lines_left_of_their_block_read_as_libyaml_reads_them() {
+        reads_like(&[
+            ("a:\n  x: [b,\n]\n", "a: {x: [b]}\n"),
+            ("a:\n  x: [!!str\n]\n", "a: {x: ['']}\n"),
+            ("a:\n  x: [b,\nc,\n[d,\ne]]\n", "a: {x: [b, c, [d, e]]}\n"),
+            ("a:\n  x: {b: c,\n\td: e}\n", "a: {x: {b: c, d: e}}\n"),
+            ("a:\n  x: [b,\n \tc]\n  y: 1\n", "a: {x: [b, c], y: 1}\n"),
+        ]);
+        // A block line left of its block stays an error.
+        assert!(parse_one("a:\n  x: [b]\n y\n").is_err());
+    }
+
+    /// kubectl-verified: an anchored empty key after a mapping's first key
+    /// (the event parser fails past it), and a `%` opening a line inside a
+    /// quoted scalar, which is content, not a directive.
+    #[test]
+    fn anchored_empty_keys_and_percent_lines_in_quotes() {
+        for (text, printed) in [
+            (
+                "d:\n  x: 1\n  &a: one\n  z: *a\n",
+                "d:\n  \"\": one\n  x: 1\n  z: null\n",
+            ),
+            (
+                "d:\n  x: 1\n  &a:\n    y: 1\n",
+                "d:\n  \"\":\n    \"y\": 1\n  x: 1\n",
+            ),
+        ] {
+            let docs = parse_resources(text).unwrap_or_else(|e| panic!("{text:?}: {e:?}"));
+            assert_eq!(
+                crate::emit::to_string(&docs[0]).unwrap(),
+                printed,
+                "{text:?}"
+            );
+        }
+        let docs = parse_resources("a: \"b\n%c\"\nd: 'e\n%YAML 1.1\n f'\n").unwrap();
+        assert_eq!(docs[0].str_at(&["a"]), Some("b %c"));
+        assert_eq!(docs[0].str_at(&["d"]), Some("e %YAML 1.1 f"));
+        // Outside quotes the `%` line is a directive, which ends the
+        // document, and content before the next `---` is refused.
+        assert!(parse_resources("a: b\n%YAML 1.1\nc: d\n").is_err());
     }
 
     /// kubectl-verified: a key tagged otherwise than as a string makes its
