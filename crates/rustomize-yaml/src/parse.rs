@@ -118,6 +118,7 @@ fn kyaml_pieces(src: &str) -> Result<Option<String>, ParseError> {
     if !(src.contains("\n---")
         || src.contains("\n...")
         || src.starts_with("...")
+        || src.starts_with('%')
         || src.contains("\n%"))
     {
         return Ok(None);
@@ -156,6 +157,7 @@ fn kyaml_pieces(src: &str) -> Result<Option<String>, ParseError> {
         }
         match state {
             State::Start if is_blank(line) => {}
+            State::Start if line.starts_with('%') => check_directive(line, i)?,
             State::Start if is_document_end(line) => {
                 return Err(ParseError {
                     line: i as u32 + 1,
@@ -212,14 +214,7 @@ fn directive_ending_document(
     i: usize,
     ahead: bool,
 ) -> Result<(), ParseError> {
-    let name = line[1..].split([' ', '\t']).next().unwrap_or_default();
-    if !(matches!(name, "YAML" | "TAG") && line.len() > name.len() + 1) {
-        return Err(ParseError {
-            line: i as u32 + 1,
-            column: 1,
-            message: "found unknown directive name".into(),
-        });
-    }
+    check_directive(line, i)?;
     if !ahead {
         return Ok(());
     }
@@ -237,12 +232,110 @@ fn directive_ending_document(
     }
 }
 
+/// The directive on line `i` (0-based) as libyaml scans it (`%YAML 1.1`,
+/// `%TAG !e! tag:example.com,2000:`, a comment after either): its error,
+/// where the event parser is laxer (a `{` in a tag prefix, no version).
+fn check_directive(line: &str, i: usize) -> Result<(), ParseError> {
+    let fail = |message: &str| {
+        Err(ParseError {
+            line: i as u32 + 1,
+            column: 1,
+            message: message.into(),
+        })
+    };
+    // libyaml's "alpha" characters, and its blanks.
+    let word = |s: &str| {
+        s.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+            .unwrap_or(s.len())
+    };
+    let blank_or_end = |s: &str| s.is_empty() || s.starts_with([' ', '\t']);
+    fn skip_blanks(s: &str) -> &str {
+        s.trim_start_matches([' ', '\t'])
+    }
+    let line = line.strip_suffix('\r').unwrap_or(line);
+    let rest = &line[1..];
+    let name_len = word(rest);
+    if name_len == 0 {
+        return fail("could not find expected directive name");
+    }
+    let (name, after_name) = rest.split_at(name_len);
+    if !blank_or_end(after_name) {
+        return fail("found unexpected non-alphabetical character");
+    }
+    let mut rest = skip_blanks(after_name);
+    match name {
+        "YAML" => {
+            for part in 0..2 {
+                let digits = rest
+                    .find(|c: char| !c.is_ascii_digit())
+                    .unwrap_or(rest.len());
+                if digits == 0 {
+                    return fail("did not find expected version number");
+                }
+                if digits > 9 {
+                    return fail("found extremely long version number");
+                }
+                rest = &rest[digits..];
+                if part == 0 {
+                    match rest.strip_prefix('.') {
+                        Some(r) => rest = r,
+                        None => return fail("did not find expected digit or '.' character"),
+                    }
+                }
+            }
+        }
+        "TAG" => {
+            // A handle (`!`, `!!`, `!word!`), blanks, a prefix of URI
+            // characters.
+            let Some(handle) = rest.strip_prefix('!') else {
+                return fail("did not find expected '!'");
+            };
+            let w = word(handle);
+            let after = match handle[w..].strip_prefix('!') {
+                Some(a) => a,
+                None if w == 0 => handle,
+                None => return fail("did not find expected '!'"),
+            };
+            if !after.starts_with([' ', '\t']) {
+                return fail("did not find expected whitespace");
+            }
+            let prefix = skip_blanks(after);
+            let uri = prefix
+                .find(|c: char| {
+                    !(c.is_ascii_alphanumeric() || "-_;/?:@&=+$,.!~*'()[]%".contains(c))
+                })
+                .unwrap_or(prefix.len());
+            if uri == 0 {
+                return fail("did not find expected tag URI");
+            }
+            let escapes_ok = prefix[..uri].match_indices('%').all(|(at, _)| {
+                prefix
+                    .get(at + 1..at + 3)
+                    .is_some_and(|hex| hex.bytes().all(|b| b.is_ascii_hexdigit()))
+            });
+            if !escapes_ok {
+                return fail("did not find URI escaped octet");
+            }
+            rest = &prefix[uri..];
+            if !blank_or_end(rest) {
+                return fail("did not find expected whitespace or line break");
+            }
+        }
+        _ => return fail("found unknown directive name"),
+    }
+    let rest = skip_blanks(rest);
+    if !(rest.is_empty() || rest.starts_with('#')) {
+        return fail("did not find expected comment or line break");
+    }
+    Ok(())
+}
+
 /// For a kustomization file (yaml.v2 reads its first document): the byte
 /// where a directive line ends that document, if one does before `...` or
 /// a second `---`; the rest is never read. An unknown directive there is
 /// refused.
 fn directive_inside_first_document(src: &str) -> Result<Option<usize>, ParseError> {
-    if !src.contains("\n%") {
+    if !(src.contains("\n%") || src.starts_with('%')) {
         return Ok(None);
     }
     let mut content = false;
@@ -253,6 +346,9 @@ fn directive_inside_first_document(src: &str) -> Result<Option<usize>, ParseErro
         if content && line.starts_with('%') && enclosing_quote(src, at).is_none() {
             directive_ending_document(src, line, i, false)?;
             return Ok(Some(at));
+        }
+        if !content && line.starts_with('%') {
+            check_directive(line, i)?;
         }
         if is_document_end(line) || (content && line.starts_with("---")) {
             return Ok(None);
@@ -589,6 +685,22 @@ fn indent_quoted_continuations(src: &str, at: usize) -> Option<String> {
     Some(out)
 }
 
+/// Whether the `:` at byte `colon` answers a `?` of the same mapping: the
+/// last token before it is a `?` on its line or at its column (`? ` then
+/// `: b` below it; a `?` further right is a key of a deeper mapping, which
+/// the `:` closes).
+fn explicit_key_before(src: &str, colon: usize) -> bool {
+    let before = src[..colon].trim_end_matches([' ', '\t', '\r', '\n']);
+    if !before.ends_with('?') {
+        return false;
+    }
+    let q = before.len() - 1;
+    let line_start = |at: usize| src[..at].rfind('\n').map_or(0, |i| i + 1);
+    let (q_start, colon_start) = (line_start(q), line_start(colon));
+    q_start == colon_start
+        || src[q_start..q].chars().count() == src[colon_start..colon].chars().count()
+}
+
 /// An anchored empty key (`&a: b`, the anchor opening its line, after any
 /// `- `) on the last lines before the byte `at` where the event parser
 /// failed: libyaml ends the anchor's name at the `:`, the event parser
@@ -708,6 +820,7 @@ impl<'s> Offsets<'s> {
 ///   (`key` says a mapping's key is read): refused;
 /// - an entry of a flow collection opening with `:` (`{: a}`), or a plain
 ///   scalar there opening with one (`{a: :b}`): refused;
+/// - a token opening with `|` or `>` in a flow collection: refused;
 /// - a `?` inside a plain scalar in a flow collection (`[http://x?y=1]`):
 ///   libyaml ends the scalar there and refuses the rest;
 /// - a plain scalar in a flow collection followed by `:` and `,`, `]` or
@@ -722,14 +835,17 @@ fn libyaml_reading(
     at: &mut Offsets<'_>,
 ) -> Result<Option<Mend>, ParseError> {
     let src = at.src;
-    let (anchored, tagged, plain) = match event {
-        Event::Scalar(_, style, anchor, tag) => {
-            (*anchor != 0, tag.is_some(), *style == ScalarStyle::Plain)
-        }
+    let (anchored, tagged, plain, block) = match event {
+        Event::Scalar(_, style, anchor, tag) => (
+            *anchor != 0,
+            tag.is_some(),
+            *style == ScalarStyle::Plain,
+            matches!(style, ScalarStyle::Literal | ScalarStyle::Folded),
+        ),
         Event::SequenceStart(anchor, tag) | Event::MappingStart(anchor, tag) => {
-            (*anchor != 0, tag.is_some(), false)
+            (*anchor != 0, tag.is_some(), false, false)
         }
-        Event::Alias(_) => (true, false, false),
+        Event::Alias(_) => (true, false, false, false),
         _ => return Ok(None),
     };
     let mut start = at.byte(span.start.index());
@@ -782,13 +898,21 @@ fn libyaml_reading(
         && !(anchored || tagged)
         && span.end.index() == span.start.index()
         && src[start..].starts_with(':')
-        && !src[..start]
-            .trim_end_matches([' ', '\t', '\r', '\n'])
-            .ends_with('?')
+        && !explicit_key_before(src, start)
     {
         // A block mapping entry opening with `:` and no `?` before it:
         // libyaml wants a key there; the event parser reads an empty one.
         return Err(error_at(src, start, "did not find expected key"));
+    }
+    // libyaml scans `|` and `>` as block scalar indicators in block
+    // context only; in a flow collection no token starts with one (the
+    // event parser reads a block scalar there, or a plain one).
+    if in_flow.is_some() && (block || (plain && src[start..].starts_with(['|', '>']))) {
+        return Err(error_at(
+            src,
+            start,
+            "found character that cannot start any token",
+        ));
     }
     let Some(close) = in_flow.filter(|_| plain) else {
         return Ok(None);
@@ -1852,6 +1976,44 @@ mod tests {
         ]);
         // A block line left of its block stays an error.
         assert!(parse_one("a:\n  x: [b]\n y\n").is_err());
+    }
+
+    /// kubectl-verified: directives are scanned as libyaml scans them, and
+    /// no token opens with `|` or `>` in a flow collection.
+    #[test]
+    fn directives_and_block_indicators_in_flow_as_libyaml_scans_them() {
+        for ok in [
+            "%YAML 1.1",
+            "%YAML\t1.2 # c",
+            "%TAG ! tag:x,1:",
+            "%TAG !! tag:x",
+            "%TAG !e! tag:example.com,2000:%21",
+        ] {
+            assert!(check_directive(ok, 0).is_ok(), "{ok:?}");
+        }
+        for (bad, why) in [
+            (
+                "%TAG !e! tag:examp-le.com,2{000:",
+                "did not find expected whitespace or line break",
+            ),
+            ("%YAML 1", "did not find expected digit or '.' character"),
+            ("%YAML 1.1x", "did not find expected comment or line break"),
+            ("%TAG !e tag:x", "did not find expected '!'"),
+            ("%TAG !e!tag:x", "did not find expected whitespace"),
+            ("%TAG !e! %zz", "did not find URI escaped octet"),
+            ("%FOO", "found unknown directive name"),
+        ] {
+            assert_eq!(
+                check_directive(bad, 0).map_err(|e| e.message),
+                Err(why.into())
+            );
+        }
+        assert!(parse_resources("---\n%YAML 1\n---\na: b\n").is_err());
+        for text in ["x: [| b]\n", "x: {a: > c}\n", "x: [a, |]\n"] {
+            let e = parse_resources(text).expect_err(text);
+            assert_eq!(e.message, "found character that cannot start any token");
+        }
+        assert!(parse_resources("x: [a|b, c>]\n").is_ok());
     }
 
     /// kubectl-verified: an anchored empty key after a mapping's first key

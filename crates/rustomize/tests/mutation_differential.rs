@@ -545,7 +545,9 @@ fn refused_repeated_key(err: &str) -> bool {
 }
 
 /// Whether lines `i` and `j` (0-based, `i < j`) both open with `key:` at
-/// one indentation, every line between them blank, a comment or deeper.
+/// one indentation, every line between them blank, a comment, or at that
+/// indentation or deeper (the mapping's other keys and their values), and
+/// line `j` not opening an item of an enclosing sequence.
 fn same_mapping(lines: &[&str], key: &str, i: usize, j: usize) -> bool {
     let indent = |l: &str| l.len() - l.trim_start().len();
     let holds = |l: &str| {
@@ -565,10 +567,11 @@ fn same_mapping(lines: &[&str], key: &str, i: usize, j: usize) -> bool {
     };
     holds(lines[i])
         && holds(lines[j])
+        && !lines[j].trim_start().starts_with("- ")
         && key_col(lines[i]) == key_col(lines[j])
         && lines[i + 1..j].iter().all(|l| {
             let t = l.trim();
-            t.is_empty() || t.starts_with('#') || indent(l) > key_col(lines[i])
+            t.is_empty() || t.starts_with('#') || indent(l) >= key_col(lines[i])
         })
 }
 
@@ -758,8 +761,26 @@ fn explanations_are_narrow() {
         explained(&ok, &out(1, &refused(&cm, 4)), t),
         Some("a repeated key kustomize folds")
     );
-    // The lines must hold the key, in one mapping.
+    // The lines must hold the key, in one mapping (other keys of it may
+    // come between; a new item of a sequence may not).
     assert_eq!(explained(&ok, &out(1, &refused(&cm, 2)), t), None);
+    support::write(
+        t,
+        "keys.yaml",
+        "x:\n  a: 1\n  b: 2\n  a: 3\n- a: 4\n  c: 5\n- a: 6\n",
+    );
+    let keys = t.join("keys.yaml").display().to_string();
+    let refused_at = |l: u32, first: u32| {
+        out(
+            1,
+            &format!("Error: {keys}:{l}:3: mapping key \"a\" already defined at line {first}\n"),
+        )
+    };
+    assert_eq!(
+        explained(&ok, &refused_at(4, 2), t),
+        Some("a repeated key kustomize folds")
+    );
+    assert_eq!(explained(&ok, &refused_at(7, 5), t), None);
     assert_eq!(explained(&ok, &out(1, &refused(&other, 3)), t), None);
     let patch = out(
         1,

@@ -331,6 +331,23 @@ impl Resource {
         push_snug(&mut self.meta.previous, (ns, id.name, id.gvk.kind));
     }
 
+    /// Whether kustomize would have written any of its bookkeeping into
+    /// this resource's annotations by now (previous ids, prefixes and
+    /// suffixes, referrers, the generator's flags): it keeps them there,
+    /// so where `metadata.annotations` is not a mapping it panics on the
+    /// write ("wrong node kind: expected MappingNode but got
+    /// SequenceNode").
+    pub fn bookkeeping_in_annotations(&self) -> bool {
+        let m = &self.meta;
+        !m.previous.is_empty()
+            || m.renames_without_name > 0
+            || !m.prefixes.is_empty()
+            || !m.suffixes.is_empty()
+            || !m.ref_by.is_empty()
+            || m.needs_hash
+            || m.behavior.is_some()
+    }
+
     /// Whether kustomize's record of previous ids has come apart: a name
     /// was recorded, and a rename also found the name empty (an unnamed
     /// IAMPolicyGenerator account given a prefix and a suffix, a patch that

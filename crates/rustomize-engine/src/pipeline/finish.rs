@@ -42,6 +42,22 @@ pub(super) fn finish(acc: &mut Accumulator, ctx: &Context) -> Result<(), Error> 
             }
         }
     }
+    // kustomize keeps its bookkeeping in annotations and panics writing it
+    // where they are a sequence (which it otherwise reads as pairs).
+    if let Some(r) = acc
+        .rm
+        .resources()
+        .iter()
+        .find(|r| annotations_are_a_sequence(r) && r.bookkeeping_in_annotations())
+    {
+        return Err(Error::resource(format!(
+            "{}: metadata.annotations is a sequence, where the build has to record a rename \
+             or a reference (kubectl kustomize panics: wrong node kind: expected MappingNode \
+             but got SequenceNode){}",
+            r.cur_id(),
+            from_origin(r)
+        )));
+    }
     // kustomize reads every resource's previous ids when it fixes name
     // references, and panics where that record has come apart.
     if let Some(r) = acc
@@ -103,6 +119,13 @@ pub(super) fn finish(acc: &mut Accumulator, ctx: &Context) -> Result<(), Error> 
     Ok(())
 }
 
+fn annotations_are_a_sequence(r: &Resource) -> bool {
+    matches!(
+        r.node.get_path(&["metadata", "annotations"]),
+        Some(Node::Seq(_))
+    )
+}
+
 /// ` (from FILE)` for a resource whose origin is known.
 fn from_origin(r: &Resource) -> String {
     r.meta
@@ -126,6 +149,16 @@ pub(super) fn decorate(
 ) -> Result<(), Error> {
     let has = |o: &str| build_metadata.iter().any(|b| b == o);
     for r in rm.resources_mut() {
+        if (has("originAnnotations") || has("transformerAnnotations"))
+            && annotations_are_a_sequence(r)
+        {
+            // kustomize adds them where it reads the resource, and fails.
+            return Err(Error::resource(format!(
+                "cannot add path annotation for {}: metadata.annotations is a sequence{}",
+                r.cur_id(),
+                from_origin(r)
+            )));
+        }
         strip_build_annotations(r);
         if has("originAnnotations")
             && let Some(origin) = r.meta.origin.clone()
