@@ -55,10 +55,95 @@ impl DotPattern {
     }
 }
 
+/// A Go (RE2) regular expression in the syntax of Rust's `regex` crate,
+/// where the two read a pattern differently: Go takes a `{` that opens no
+/// repetition (`{n}`, `{n,}`, `{n,m}`) as a literal (`ConfigMa{p`,
+/// `a{,3}`), the `regex` crate refuses it or reads `{,3}` as one; such a
+/// `{` is escaped. Escapes and character classes are copied as they are.
+pub(crate) fn go_syntax(re: &str) -> std::borrow::Cow<'_, str> {
+    if !re.contains('{') {
+        return std::borrow::Cow::Borrowed(re);
+    }
+    let b = re.as_bytes();
+    let mut out = String::with_capacity(re.len() + 4);
+    let (mut i, mut class) = (0, false);
+    while i < b.len() {
+        let c = b[i];
+        if c == b'\\' {
+            let end = re[i + 1..]
+                .chars()
+                .next()
+                .map_or(re.len(), |ch| i + 1 + ch.len_utf8());
+            out.push_str(&re[i..end]);
+            i = end;
+            continue;
+        }
+        if class {
+            class = c != b']';
+        } else if c == b'[' {
+            class = true;
+            // A `]` right after `[` or `[^` is a literal member.
+            let skip = if b.get(i + 1) == Some(&b'^') { 2 } else { 1 };
+            if b.get(i + skip) == Some(&b']') {
+                out.push_str(&re[i..i + skip + 1]);
+                i += skip + 1;
+                continue;
+            }
+        } else if c == b'{' && !opens_repetition(&re[i..]) {
+            out.push_str("\\{");
+            i += 1;
+            continue;
+        }
+        let end = re[i..]
+            .chars()
+            .next()
+            .map_or(re.len(), |ch| i + ch.len_utf8());
+        out.push_str(&re[i..end]);
+        i = end;
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Whether `s` (opening with `{`) opens a repetition for RE2: digits, and
+/// optionally `,` and more digits, then `}`.
+fn opens_repetition(s: &str) -> bool {
+    let rest = &s[1..];
+    let digits = |t: &str| t.bytes().take_while(u8::is_ascii_digit).count();
+    let min = digits(rest);
+    if min == 0 {
+        return false;
+    }
+    let rest = &rest[min..];
+    let rest = match rest.strip_prefix(',') {
+        Some(r) => &r[digits(r)..],
+        None => rest,
+    };
+    rest.starts_with('}')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use regex::Regex;
+
+    #[test]
+    fn braces_that_open_no_repetition_are_literal_as_in_go() {
+        for (go, rust) in [
+            ("ConfigMa{p", "ConfigMa\\{p"),
+            ("a{,3}", "a\\{,3}"),
+            ("a{2}", "a{2}"),
+            ("a{2,}b{1,3}", "a{2,}b{1,3}"),
+            ("[{]x", "[{]x"),
+            ("\\{x", "\\{x"),
+            ("[]{]{", "[]{]\\{"),
+            ("é{", "é\\{"),
+        ] {
+            assert_eq!(go_syntax(go), rust, "{go:?}");
+            assert!(Regex::new(&go_syntax(go)).is_ok(), "{go:?}");
+        }
+        let re = Regex::new(&format!("^(?:{})$", go_syntax("ConfigMa{p"))).unwrap();
+        assert!(re.is_match("ConfigMa{p") && !re.is_match("ConfigMap"));
+    }
 
     #[test]
     fn agrees_with_anchored_regex() {

@@ -33,8 +33,18 @@ pub enum EmitError {
     #[error("yaml: control characters are not allowed (in {0:?})")]
     ControlCharacter(String),
     /// A mapping key that is not a string (kustomize's JSON step rejects it).
-    #[error("json: unsupported type: mapping key {0:?} is not a string (line {1})")]
+    #[error("json: unsupported type: mapping key {0:?} is not a string{line}", line = at_line(*.1))]
     NonStringKey(String, u32),
+}
+
+/// ` (line N)` for a position read from a file; nothing for a node the
+/// program made (a generated key).
+fn at_line(line: u32) -> String {
+    if line == 0 {
+        String::new()
+    } else {
+        format!(" (line {line})")
+    }
 }
 
 /// Prints one document (no `---`), ending in a newline.

@@ -205,9 +205,12 @@ fn kyaml_pieces(src: &str) -> Result<Option<String>, ParseError> {
 
 /// A line opening with `%` after a document's content: libyaml scans a
 /// directive there, which ends the document; one it cannot scan (an
-/// unknown name) is its error, and for yaml.v3 (`ahead`) so is content
-/// after it before the next `---` (it scans two tokens past the document's
-/// end; yaml.v2 does not).
+/// unknown name) is its error. yaml.v3 (`ahead`; yaml.v2 does not) then
+/// scans on a token or two before it returns the document, with simple
+/// keys not allowed until a line break it skips itself: what the line
+/// right after the directive opens with is its error if it is a block
+/// entry, an explicit key, a value indicator, or a scalar a `:` follows
+/// ([`refused_after_directive`]).
 fn directive_ending_document(
     src: &str,
     line: &str,
@@ -218,18 +221,134 @@ fn directive_ending_document(
     if !ahead {
         return Ok(());
     }
-    let next = src.split('\n').enumerate().skip(i + 1).find(|(_, l)| {
-        let t = l.trim_start();
-        !(t.is_empty() || t.starts_with('#') || l.starts_with('%'))
-    });
-    match next {
-        Some((_, l)) if !(l.starts_with("---") || is_document_end(l)) => Err(ParseError {
-            line: i as u32 + 2,
-            column: 1,
-            message: "did not find expected <document start>".into(),
-        }),
-        _ => Ok(()),
+    // yaml.v3 scans two tokens past the first directive, and each further
+    // directive is one of them (kubectl-verified: after two, `- y` is
+    // refused and `c: d` is not; after three, neither is).
+    let mut lines = src.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l));
+    let mut n = i + 1;
+    let mut next = lines.nth(n);
+    while let Some(l) = next.filter(|l| l.starts_with('%')) {
+        check_directive(l, n)?;
+        n += 1;
+        next = lines.next();
     }
+    let Some(next) = next else {
+        return Ok(());
+    };
+    let further = n - (i + 1);
+    if further >= 2 {
+        return Ok(());
+    }
+    let first_token_only = further == 1;
+    let later: Vec<&str> = if first_token_only {
+        Vec::new()
+    } else {
+        lines.take(64).collect()
+    };
+    match refused_after_directive(next, &later, first_token_only) {
+        Some(message) => Err(ParseError {
+            line: n as u32 + 1,
+            column: 1,
+            message: message.into(),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// yaml.v3's error for the line `line` right after a directive (`later`:
+/// some of the lines after it), as kubectl shows it: a line that is blank
+/// or a comment lets the scanner allow keys again, `---`, `...`, a flow
+/// collection, a tag, an anchor or a block scalar is one token it takes,
+/// and a scalar is read to its end, where a `:` is refused.
+fn refused_after_directive(
+    line: &str,
+    later: &[&str],
+    first_token_only: bool,
+) -> Option<&'static str> {
+    const VALUE: &str = "mapping values are not allowed in this context";
+    let t = line.trim_start_matches([' ', '\t']);
+    let indicator =
+        |c: char| t.starts_with(c) && t[1..].chars().next().is_none_or(|n| n == ' ' || n == '\t');
+    if t.is_empty() || t.starts_with('#') || line.starts_with("---") || is_document_end(line) {
+        return None;
+    }
+    if indicator('-') {
+        return Some("block sequence entries are not allowed in this context");
+    }
+    if indicator('?') {
+        return Some("mapping keys are not allowed in this context");
+    }
+    if indicator(':') {
+        return Some(VALUE);
+    }
+    if t.starts_with(['[', '{', '!', '&', '*', '|', '>']) {
+        return None;
+    }
+    if t.starts_with(['@', '`']) {
+        return Some("found character that cannot start any token");
+    }
+    if first_token_only {
+        return None;
+    }
+    // A value indicator: `:` then a blank or the end of the line.
+    let value_at = |s: &str, at: usize| {
+        s[at..].starts_with(':')
+            && s[at + 1..]
+                .chars()
+                .next()
+                .is_none_or(|n| n == ' ' || n == '\t')
+    };
+    if let Some(quote) = t.chars().next().filter(|&c| c == '"' || c == '\'') {
+        // The quoted scalar's end, on this line or a later one.
+        let mut text = t[1..].to_string();
+        for l in later {
+            let end = quoted_end(&text, quote);
+            if let Some(end) = end {
+                let after = text[end + 1..].trim_start_matches([' ', '\t']);
+                return value_at(after, 0).then_some(VALUE);
+            }
+            text = l.to_string();
+        }
+        let end = quoted_end(&text, quote)?;
+        let after = text[end + 1..].trim_start_matches([' ', '\t']);
+        return value_at(after, 0).then_some(VALUE);
+    }
+    // A plain scalar: on over later lines (blank ones too) until `: `, ` #`,
+    // a comment line or a document marker.
+    for (k, l) in std::iter::once(t).chain(later.iter().copied()).enumerate() {
+        if k > 0 {
+            let lt = l.trim_start_matches([' ', '\t']);
+            if lt.starts_with('#') || l.starts_with("---") || is_document_end(l) {
+                return None;
+            }
+        }
+        let b = l.as_bytes();
+        for at in 0..b.len() {
+            if b[at] == b'#' && at > 0 && matches!(b[at - 1], b' ' | b'\t') {
+                return None;
+            }
+            if value_at(l, at) {
+                return Some(VALUE);
+            }
+        }
+    }
+    None
+}
+
+/// The byte of the quote closing a quoted scalar in `text` (past its
+/// opening quote), if on this line.
+fn quoted_end(text: &str, quote: char) -> Option<usize> {
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'\\' if quote == '"' => i += 2,
+            b'\'' if quote == '\'' && b.get(i + 1) == Some(&b'\'') => i += 2,
+            c if c == quote as u8 => return Some(i),
+            _ => i += 1,
+        }
+    }
+    None
 }
 
 /// The directive on line `i` (0-based) as libyaml scans it (`%YAML 1.1`,
@@ -2014,6 +2133,51 @@ mod tests {
             assert_eq!(e.message, "found character that cannot start any token");
         }
         assert!(parse_resources("x: [a|b, c>]\n").is_ok());
+    }
+
+    /// kubectl-verified: what yaml.v3's look-ahead past a directive that
+    /// ends a document refuses on the next line, and what it takes.
+    #[test]
+    fn the_line_after_a_directive_as_yaml_v3_scans_it() {
+        let read = |after: &str| parse_resources(&format!("a: b\n%YAML 1.1\n{after}\n"));
+        for refused in [
+            "c: d",
+            "  c: d",
+            "- x",
+            "? x",
+            ": x",
+            "\"q\": x",
+            "four x: y",
+            "four\nc: d",
+            "four:",
+            "a: [",
+            "'it''s': x",
+            "\"a\nb\": c",
+        ] {
+            assert!(read(refused).is_err(), "{refused:?}");
+        }
+        for taken in [
+            "four",
+            "  four\"",
+            "\"q\"",
+            "[a]: b",
+            "a:b",
+            "&a x",
+            "!!str x: y",
+            "{a: b}",
+            "x\n- y",
+            "|\n a",
+            "#c\nc: d",
+            "\nc: d",
+            "a # c\nb: c",
+            "---",
+            "...",
+            "%TAG ! x:\nc: d",
+            "%TAG ! x:\n%TAG !! y:\n- y",
+        ] {
+            assert!(read(taken).is_ok(), "{taken:?}");
+        }
+        assert!(read("%TAG ! x:\n- y").is_err());
     }
 
     /// kubectl-verified: an anchored empty key after a mapping's first key

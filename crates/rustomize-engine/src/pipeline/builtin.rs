@@ -52,7 +52,7 @@ pub(super) fn is_builtin(config: &Resource) -> bool {
 
 /// Configures the builtin plugin a config resource names.
 pub(super) fn configure(config: &Resource, ldr: &Loader) -> Result<Plugin, Error> {
-    let node = &config.node;
+    let node = &timestamps_as_text(&config.node);
     let kind = config.kind();
     let bad = |e: rustomize_yaml::de::DeError| {
         Error::plugin(format!(
@@ -265,6 +265,41 @@ fn insert_path_part(path: &str, pos: usize, part: &str) -> String {
     let pos = pos.min(parts.len());
     parts.insert(pos, part);
     parts.join("/")
+}
+
+/// The config as kustomize's plugins read it: through sigs.k8s.io/yaml,
+/// whose YAML reader (yaml.v2) decodes a plain scalar that looks like a
+/// date into a `time.Time`, written into the JSON as RFC 3339 text, so
+/// `name: 2001-12-14` is the name `2001-12-14T00:00:00Z` (kubectl-verified).
+/// A copy only where the config has one.
+fn timestamps_as_text(node: &Node) -> std::borrow::Cow<'_, Node> {
+    fn has(n: &Node) -> bool {
+        match n {
+            Node::Scalar(s) => s.tag == Tag::Timestamp,
+            Node::Seq(s) => s.items.iter().any(has),
+            Node::Map(m) => m.entries.iter().any(|e| has(&e.value)),
+        }
+    }
+    fn convert(n: &mut Node) {
+        match n {
+            Node::Scalar(s) => {
+                if s.tag == Tag::Timestamp
+                    && let Some(text) = rustomize_yaml::resolve::format_timestamp(&s.value)
+                {
+                    s.value = text.into();
+                    s.tag = Tag::Str;
+                }
+            }
+            Node::Seq(s) => s.items.iter_mut().for_each(convert),
+            Node::Map(m) => m.entries.iter_mut().for_each(|e| convert(&mut e.value)),
+        }
+    }
+    if !has(node) {
+        return std::borrow::Cow::Borrowed(node);
+    }
+    let mut copy = node.clone();
+    convert(&mut copy);
+    std::borrow::Cow::Owned(copy)
 }
 
 /// kustomize's IAMPolicyGenerator (GKE workload identity service accounts).

@@ -286,9 +286,18 @@ fn validated_pairs(ldr: &Loader, spec: &Spec<'_>) -> Result<BTreeMap<String, Vec
 }
 
 /// Appends a string value; callers add keys in sorted order, each once.
+/// kyaml writes a data key as an untagged scalar, so it has the type its
+/// text reads as: a key `1`, `true` or `1.5` (a literal `1=x`, an env
+/// line `000`) is no string, and kustomize fails printing the object
+/// (`json: unsupported type: map[interface {}]interface {}`;
+/// kubectl-verified).
 fn push_value(map: &mut Map, key: String, value: String) {
+    let mut key = Scalar::string(key);
+    if !key.value.is_empty() {
+        key.tag = rustomize_yaml::resolve::resolve_plain(&key.value);
+    }
     map.entries.push(Entry {
-        key: Scalar::string(key),
+        key,
         value: data_value(value),
     });
 }

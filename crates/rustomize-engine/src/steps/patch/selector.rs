@@ -47,7 +47,7 @@ impl Pattern {
         if let Some(simple) = DotPattern::new(p) {
             return Ok(Pattern::Simple(simple));
         }
-        let anchored = format!("^(?:{p})$");
+        let anchored = format!("^(?:{})$", crate::pattern::go_syntax(p));
         Regex::new(&anchored).map(Pattern::Regex).map_err(|e| {
             Error::patch(format!(
                 "error parsing regexp: {}: `{anchored}`",

@@ -109,7 +109,7 @@ impl ImageTagTransformer {
         }
         let pattern = format!(
             "^{}(:[a-zA-Z0-9_.{{}}-]*)?(@sha256:[a-zA-Z0-9_.{{}}-]*)?$",
-            self.image_tag.name
+            crate::pattern::go_syntax(&self.image_tag.name)
         );
         Regex::new(&pattern).map(ImageMatcher::Regex).map_err(|e| {
             Error::transformer(format!(

@@ -470,7 +470,7 @@ fn path_match(
                 "list path element must contain fieldName=fieldValue for element to match",
             )
         })?;
-        let re = Regex::new(pattern)
+        let re = Regex::new(&crate::pattern::go_syntax(pattern))
             .map_err(|e| Error::transformer(format!("invalid pattern in '{first}': {e}")))?;
         let items = seq_items(node)?;
         let matches = |e: &Node| -> bool {
