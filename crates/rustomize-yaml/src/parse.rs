@@ -1180,7 +1180,7 @@ fn read_events(
         let last = src.rsplit('\n').next().unwrap_or_default();
         builder.blank_last_line = last.trim_matches([' ', '\t', '\r']).is_empty();
     }
-    let mut tabs = TabLines::new(src);
+    let mut tabs = TabLines::new(src, last_key_wins);
     let mut docs = Vec::new();
     let mut parser = Parser::new_from_str(src);
     let mut in_doc = false;
@@ -1346,7 +1346,10 @@ fn skipped_by_comment_scan(lines: &[&str], i: usize) -> bool {
 }
 
 impl TabLines {
-    fn new(src: &str) -> Option<TabLines> {
+    /// `yaml_v2`: the text is read by yaml.v2 (a kustomization file),
+    /// whose comment scanner does not look ahead, so no tab line is
+    /// skipped between comments (kubectl-verified).
+    fn new(src: &str, yaml_v2: bool) -> Option<TabLines> {
         if !src.contains('\t') {
             return None;
         }
@@ -1356,8 +1359,9 @@ impl TabLines {
             .enumerate()
             .filter_map(|(i, l)| {
                 let spaces = l.len() - l.trim_start_matches(' ').len();
-                (l.as_bytes().get(spaces) == Some(&b'\t') && !skipped_by_comment_scan(&all, i))
-                    .then_some((i + 1, spaces + 1))
+                (l.as_bytes().get(spaces) == Some(&b'\t')
+                    && (yaml_v2 || !skipped_by_comment_scan(&all, i)))
+                .then_some((i + 1, spaces + 1))
             })
             .collect();
         let starts = std::iter::once(0)
@@ -2133,6 +2137,16 @@ mod tests {
             assert_eq!(e.message, "found character that cannot start any token");
         }
         assert!(parse_resources("x: [a|b, c>]\n").is_ok());
+    }
+
+    /// kubectl-verified: a tab line between two comments is skipped by
+    /// yaml.v3's comment scanner (resources), not by yaml.v2's
+    /// (kustomization files).
+    #[test]
+    fn tab_lines_between_comments_by_reader() {
+        let text = "# a\n\t\n# b\nk: v\n";
+        assert!(parse_resources(text).is_ok());
+        assert!(parse_one_last_key_wins(text).is_err());
     }
 
     /// kubectl-verified: what yaml.v3's look-ahead past a directive that
