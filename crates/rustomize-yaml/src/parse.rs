@@ -299,17 +299,10 @@ fn refused_after_directive(
                 .is_none_or(|n| n == ' ' || n == '\t')
     };
     if let Some(quote) = t.chars().next().filter(|&c| c == '"' || c == '\'') {
-        // The quoted scalar's end, on this line or a later one.
-        let mut text = t[1..].to_string();
-        for l in later {
-            let end = quoted_end(&text, quote);
-            if let Some(end) = end {
-                let after = text[end + 1..].trim_start_matches([' ', '\t']);
-                return value_at(after, 0).then_some(VALUE);
-            }
-            text = l.to_string();
-        }
-        let end = quoted_end(&text, quote)?;
+        // The quoted scalar's end, on this line or a later one (no copy).
+        let (text, end) = std::iter::once(&t[1..])
+            .chain(later.iter().copied())
+            .find_map(|l| quoted_end(l, quote).map(|end| (l, end)))?;
         let after = text[end + 1..].trim_start_matches([' ', '\t']);
         return value_at(after, 0).then_some(VALUE);
     }
