@@ -520,10 +520,11 @@ fn replace(doc: &mut Node, op: &Operation) -> Result<(), String> {
         .map_err(|e| format!("replace operation failed to decode path: {e}"))?;
     if path.is_empty() {
         // The whole document. json-patch wraps a nil error here, so a
-        // scalar value is silently ignored.
+        // scalar value is silently ignored. A null decodes as a document
+        // into a nil pointer, which leaves the document the later
+        // operations see (and the one printed) as it was.
         match &op.value {
             Some(v @ (Node::Map(_) | Node::Seq(_))) => *doc = v.clone(),
-            Some(v) if v.is_null() => *doc = Node::map(),
             Some(_) => {}
             None => return Err("replace operation value must be object or array".into()),
         }

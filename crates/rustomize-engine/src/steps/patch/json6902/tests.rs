@@ -563,6 +563,27 @@ obj:
 "#),
         ),
         (
+            r#"replace_root_with_null_keeps_the_document_for_later_operations"#,
+            r#"- {op: replace, path: "", value: null}
+- {op: test, path: /kind, value: ConfigMap}
+- {op: add, path: /x, value: 1}"#,
+            Ok(r#"apiVersion: v1
+data:
+  a: x
+kind: ConfigMap
+list:
+- 1
+- 2
+- 3
+metadata:
+  name: c
+obj:
+  k: v
+  "n": null
+x: 1
+"#),
+        ),
+        (
             r#"move_missing_from_fails"#,
             r#"- {op: move, from: /obj/zz, path: /obj/a}"#,
             Err(
