@@ -66,14 +66,30 @@ impl DeError {
 /// `DisallowUnknownFields` when `T` denies unknown fields
 /// (`#[serde(deny_unknown_fields)]`).
 pub fn from_node<'de, T: serde::Deserialize<'de>>(node: &'de Node) -> Result<T, DeError> {
-    deserialize(NodeDe(node, false))
+    deserialize(NodeDe(node, Mode::STRICT))
 }
 
 /// Deserializes `T` from `node` as Go's plain `yaml.Unmarshal` does: keys
 /// that name no field of a struct (at any depth) are skipped, whatever
 /// `T` says about unknown fields. Maps still see every key.
 pub fn from_node_lenient<'de, T: serde::Deserialize<'de>>(node: &'de Node) -> Result<T, DeError> {
-    deserialize(NodeDe(node, true))
+    deserialize(NodeDe(node, Mode::LENIENT))
+}
+
+/// Deserializes `T` from a builtin plugin's config as kustomize does
+/// ([`from_node_lenient`]), after the trip that config makes: kustomize
+/// writes the resource with yaml.v3, which quotes the plain strings
+/// YAML 1.1 reads as booleans (`on`, `y`), before sigs.k8s.io/yaml reads
+/// it. So `name: on` is the name `on`, and `create: yes` no boolean
+/// (kubectl-verified: "cannot unmarshal string into ... of type bool").
+pub fn from_plugin_config<'de, T: serde::Deserialize<'de>>(node: &'de Node) -> Result<T, DeError> {
+    deserialize(NodeDe(
+        node,
+        Mode {
+            lenient: true,
+            written_by_yaml_v3: true,
+        },
+    ))
 }
 
 fn deserialize<'de, T: serde::Deserialize<'de>>(de: NodeDe<'de>) -> Result<T, DeError> {
@@ -90,14 +106,37 @@ fn deserialize<'de, T: serde::Deserialize<'de>>(de: NodeDe<'de>) -> Result<T, De
     })
 }
 
-/// A serde deserializer over a borrowed node; the flag: keys that name no
-/// field of a struct are skipped ([`from_node_lenient`]).
-#[derive(Clone, Copy)]
-pub struct NodeDe<'de>(pub &'de Node, pub bool);
+/// How a deserializer reads its node.
+#[derive(Clone, Copy, Debug)]
+pub struct Mode {
+    /// Keys that name no field of a struct are skipped
+    /// ([`from_node_lenient`]).
+    pub lenient: bool,
+    /// The node's plain strings are read as yaml.v3 writes them, quoted
+    /// when YAML 1.1 reads them as booleans ([`from_plugin_config`]).
+    pub written_by_yaml_v3: bool,
+}
 
-fn mismatch(node: &Node, want: &str) -> DeError {
+impl Mode {
+    /// Unknown fields refused, YAML 1.1 booleans.
+    pub const STRICT: Mode = Mode {
+        lenient: false,
+        written_by_yaml_v3: false,
+    };
+    /// Unknown fields skipped, YAML 1.1 booleans.
+    pub const LENIENT: Mode = Mode {
+        lenient: true,
+        written_by_yaml_v3: false,
+    };
+}
+
+/// A serde deserializer over a borrowed node, read in a [`Mode`].
+#[derive(Clone, Copy)]
+pub struct NodeDe<'de>(pub &'de Node, pub Mode);
+
+fn mismatch(node: &Node, mode: Mode, want: &str) -> DeError {
     let got = match node {
-        Node::Scalar(s) => match json_kind(s) {
+        Node::Scalar(s) => match json_kind(s, mode) {
             "string" => "string",
             other => other,
         },
@@ -112,8 +151,9 @@ fn mismatch(node: &Node, want: &str) -> DeError {
 }
 
 /// What a scalar is after kustomize's YAML (1.1) to JSON step.
-fn json_kind(s: &Scalar) -> &'static str {
+fn json_kind(s: &Scalar, mode: Mode) -> &'static str {
     match s.tag {
+        Tag::Str if mode.written_by_yaml_v3 => "string",
         Tag::Null => "null",
         Tag::Bool => "bool",
         Tag::Int | Tag::Float => "number",
@@ -137,17 +177,17 @@ impl<'de> NodeDe<'de> {
     fn string(self) -> Result<&'de str, DeError> {
         match self.0 {
             Node::Scalar(s) if s.tag == Tag::Null => Ok(""),
-            Node::Scalar(s) if json_kind(s) == "string" => Ok(&s.value),
-            n => Err(mismatch(n, "string")),
+            Node::Scalar(s) if json_kind(s, self.1) == "string" => Ok(&s.value),
+            n => Err(mismatch(n, self.1, "string")),
         }
     }
 
     fn number(self, want: &str) -> Result<Number, DeError> {
         match self.0 {
-            Node::Scalar(s) if json_kind(s) == "number" => {
-                resolve::parse_number(&s.value).ok_or_else(|| mismatch(self.0, want))
+            Node::Scalar(s) if json_kind(s, self.1) == "number" => {
+                resolve::parse_number(&s.value).ok_or_else(|| mismatch(self.0, self.1, want))
             }
-            n => Err(mismatch(n, want)),
+            n => Err(mismatch(n, self.1, want)),
         }
     }
 
@@ -155,7 +195,7 @@ impl<'de> NodeDe<'de> {
         match self.number(want)? {
             Number::Int(i) => Ok(i),
             Number::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Ok(f as i64),
-            _ => Err(mismatch(self.0, want)),
+            _ => Err(mismatch(self.0, self.1, want)),
         }
     }
 }
@@ -164,7 +204,7 @@ macro_rules! de_int {
     ($name:ident, $visit:ident, $ty:ty) => {
         fn $name<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
             let v = self.int(stringify!($ty))?;
-            let v = <$ty>::try_from(v).map_err(|_| mismatch(self.0, stringify!($ty)))?;
+            let v = <$ty>::try_from(v).map_err(|_| mismatch(self.0, self.1, stringify!($ty)))?;
             visitor.$visit(v)
         }
     };
@@ -193,7 +233,7 @@ impl<'de> de::Deserializer<'de> for NodeDe<'de> {
 
     fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
         match self.0 {
-            Node::Scalar(s) if json_kind(s) == "bool" => {
+            Node::Scalar(s) if json_kind(s, self.1) == "bool" => {
                 let v = matches!(
                     s.value.as_str(),
                     "true"
@@ -210,7 +250,7 @@ impl<'de> de::Deserializer<'de> for NodeDe<'de> {
                 );
                 visitor.visit_bool(v)
             }
-            n => Err(mismatch(n, "bool")),
+            n => Err(mismatch(n, self.1, "bool")),
         }
     }
 
@@ -288,14 +328,14 @@ impl<'de> de::Deserializer<'de> for NodeDe<'de> {
             Node::Seq(seq) => visitor.visit_seq(SeqDe {
                 items: seq.items.iter(),
                 index: 0,
-                lenient: self.1,
+                mode: self.1,
             }),
             n if n.is_null() => visitor.visit_seq(SeqDe {
                 items: [].iter(),
                 index: 0,
-                lenient: self.1,
+                mode: self.1,
             }),
-            n => Err(mismatch(n, "array")),
+            n => Err(mismatch(n, self.1, "array")),
         }
     }
 
@@ -322,15 +362,15 @@ impl<'de> de::Deserializer<'de> for NodeDe<'de> {
                 entries: map.entries.iter(),
                 value: None,
                 fields: &[],
-                lenient: self.1,
+                mode: self.1,
             }),
             n if n.is_null() => visitor.visit_map(MapDe {
                 entries: [].iter(),
                 value: None,
                 fields: &[],
-                lenient: self.1,
+                mode: self.1,
             }),
-            n => Err(mismatch(n, "object")),
+            n => Err(mismatch(n, self.1, "object")),
         }
     }
 
@@ -345,15 +385,15 @@ impl<'de> de::Deserializer<'de> for NodeDe<'de> {
                 entries: map.entries.iter(),
                 value: None,
                 fields,
-                lenient: self.1,
+                mode: self.1,
             }),
             n if n.is_null() => visitor.visit_map(MapDe {
                 entries: [].iter(),
                 value: None,
                 fields,
-                lenient: self.1,
+                mode: self.1,
             }),
-            n => Err(mismatch(n, "object")),
+            n => Err(mismatch(n, self.1, "object")),
         }
     }
 
@@ -365,14 +405,14 @@ impl<'de> de::Deserializer<'de> for NodeDe<'de> {
     ) -> Result<V::Value, DeError> {
         match self.0 {
             Node::Scalar(s) => visitor.visit_enum(s.value.as_str().into_deserializer()),
-            n => Err(mismatch(n, "string")),
+            n => Err(mismatch(n, self.1, "string")),
         }
     }
 
     fn deserialize_identifier<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
         match self.0 {
             Node::Scalar(s) => visitor.visit_borrowed_str(&s.value),
-            n => Err(mismatch(n, "string")),
+            n => Err(mismatch(n, self.1, "string")),
         }
     }
 
@@ -384,7 +424,7 @@ impl<'de> de::Deserializer<'de> for NodeDe<'de> {
 struct SeqDe<'de> {
     items: std::slice::Iter<'de, Node>,
     index: usize,
-    lenient: bool,
+    mode: Mode,
 }
 
 impl<'de> SeqAccess<'de> for SeqDe<'de> {
@@ -399,7 +439,7 @@ impl<'de> SeqAccess<'de> for SeqDe<'de> {
             Some(item) => {
                 let i = self.index;
                 self.index += 1;
-                seed.deserialize(NodeDe(item, self.lenient))
+                seed.deserialize(NodeDe(item, self.mode))
                     .map(Some)
                     .map_err(|e| e.within(&format!("[{i}]"), item.line()))
             }
@@ -413,8 +453,9 @@ struct MapDe<'de> {
     /// A struct's field names: Go's JSON decoder matches keys to them
     /// case-insensitively when there is no exact match.
     fields: &'static [&'static str],
-    /// Skip the keys that match no field (a struct's only).
-    lenient: bool,
+    /// How to read the values (and whether to skip the keys that match no
+    /// field: a struct's only).
+    mode: Mode,
 }
 
 impl<'de> MapAccess<'de> for MapDe<'de> {
@@ -438,7 +479,7 @@ impl<'de> MapAccess<'de> for MapDe<'de> {
                     .iter()
                     .find(|f| f.eq_ignore_ascii_case(key))
                     .copied();
-                if found.is_none() && self.lenient && !self.fields.is_empty() {
+                if found.is_none() && self.mode.lenient && !self.fields.is_empty() {
                     continue;
                 }
                 found
@@ -458,7 +499,7 @@ impl<'de> MapAccess<'de> for MapDe<'de> {
             .value
             .take()
             .ok_or_else(|| de::Error::custom("value without a key"))?;
-        seed.deserialize(NodeDe(node, self.lenient))
+        seed.deserialize(NodeDe(node, self.mode))
             .map_err(|e| e.within(key, node.line()))
     }
 }

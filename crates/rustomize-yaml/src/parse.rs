@@ -634,10 +634,10 @@ fn offset_of(src: &str, line: u32, column: u32) -> Option<usize> {
 /// Where the event parser's scanner refuses what libyaml's (yaml.v2 and
 /// yaml.v3) reads, the same text mended so that the event parser reads it
 /// the same way (lines keep their numbers), else `None`:
-/// - a `#` right after a closing quote or a flow collection's end
-///   (`{a: b}#c`) starts a comment for libyaml (which eats comments after
-///   any token), where the event parser wants a blank before it: a blank
-///   is put in;
+/// - a `#` right after a closing quote, a flow collection's start or end
+///   or a `,` (`{a: b}#c`, `[a,#c`) starts a comment for libyaml (which
+///   eats comments after any token), where the event parser wants a blank
+///   before it: a blank is put in;
 /// - a tag of the `!!` handle whose suffix holds a `!` (`!!!binary`): a
 ///   URI character for libyaml (an unknown tag, read as no tag), refused
 ///   by the event parser: each `!` of the suffix is written `%21`;
@@ -648,6 +648,9 @@ fn offset_of(src: &str, line: u32, column: u32) -> Option<usize> {
 ///   not content).
 fn as_libyaml_scans(src: &str, e: &ParseError) -> Option<String> {
     let at = offset_of(src, e.line, e.column)?;
+    if e.message == "did not find expected <document start>" {
+        return unread_after_document(src, at);
+    }
     if e.message == "invalid indentation in quoted scalar" {
         return indent_quoted_continuations(src, at);
     }
@@ -661,7 +664,8 @@ fn as_libyaml_scans(src: &str, e: &ParseError) -> Option<String> {
     }
     if e.message == "comments must be separated from other tokens by whitespace" {
         let before = src[..at].chars().next_back()?;
-        if src[at..].starts_with('#') && matches!(before, '"' | '\'' | ']' | '}') {
+        if src[at..].starts_with('#') && matches!(before, '"' | '\'' | ']' | '}' | ',' | '[' | '{')
+        {
             return Some(format!("{} {}", &src[..at], &src[at..]));
         }
         return None;
@@ -685,6 +689,48 @@ fn as_libyaml_scans(src: &str, e: &ParseError) -> Option<String> {
         .map(|(i, _)| line_start + i)
         .rfind(|&i| opens(i))?;
     encode_tag_suffix(src, tag)
+}
+
+/// Content after the end of a piece's first document, in the same piece
+/// (`  a: b` then `- c` at column 0, which ends the mapping and with it the
+/// document): kyaml decodes one document per piece, so yaml.v3 never
+/// parses it, where the event parser wants a `---` before it. The text
+/// from `at` (the first token past the document) to the piece's end is
+/// blanked, lines kept. yaml.v3 scans a few tokens on before it returns
+/// the document: of their errors this finds the most common, a quoted
+/// scalar that opens there and never closes (kubectl-verified). `None`
+/// when the piece opens with a directive (there the error is yaml.v3's
+/// too) or the quote never closes.
+fn unread_after_document(src: &str, at: usize) -> Option<String> {
+    let piece_start = src[..at].rfind("\n---").map_or(0, |i| i + 1);
+    let piece_end = src[at..].find("\n---").map_or(src.len(), |i| at + i + 1);
+    let piece = &src[piece_start..at];
+    if piece.starts_with('%') || piece.contains("\n%") {
+        return None;
+    }
+    let head = src[at..piece_end].trim_start();
+    if let Some(quote @ ('"' | '\'')) = head.chars().next() {
+        let open = piece_end - head.len();
+        let body = &src[open + 1..piece_end];
+        let closes = if quote == '"' {
+            let mut escaped = false;
+            body.chars().any(|c| {
+                let close = c == '"' && !escaped;
+                escaped = c == '\\' && !escaped;
+                close
+            })
+        } else {
+            body.contains('\'')
+        };
+        if !closes {
+            return None;
+        }
+    }
+    let blanked: String = src[at..piece_end]
+        .chars()
+        .map(|c| if c == '\n' { '\n' } else { ' ' })
+        .collect();
+    Some(format!("{}{blanked}{}", &src[..at], &src[piece_end..]))
 }
 
 /// A line inside a flow collection that starts left of the block the
@@ -847,18 +893,32 @@ fn anchored_empty_key_before(src: &str, at: usize) -> Option<String> {
 
 /// The quoted scalar that the byte `at` is inside of, by its opening
 /// quote: the nearest quote before `at` (on its line or up to 1,000 lines
-/// back) that opens a token and closes past `at`.
+/// back) that opens a token and closes past `at`, and does not itself
+/// close a quoted scalar opened before it (a `"` alone at column 0 ending
+/// `x: "1` of the line above).
 fn enclosing_quote(src: &str, at: usize) -> Option<usize> {
+    nearest_quote(src, at, &|close| close > at, true)
+}
+
+/// The nearest quote before `at` (as [`enclosing_quote`] searches) that
+/// opens a token and whose closing quote's offset `fits`; `closers`: skip
+/// a quote that closes an earlier one.
+fn nearest_quote(
+    src: &str,
+    at: usize,
+    fits: &dyn Fn(usize) -> bool,
+    closers: bool,
+) -> Option<usize> {
     let b = src.as_bytes();
-    let closes_past = |open: usize| {
+    let close_of = |open: usize| {
         let quote = b[open];
         let mut i = open + 1;
         loop {
             match b.get(i) {
-                None => return false,
+                None => return None,
                 Some(b'\'') if quote == b'\'' && b.get(i + 1) == Some(&b'\'') => i += 2,
                 Some(b'\\') if quote == b'"' => i += 2,
-                Some(&c) if c == quote => return i > at,
+                Some(&c) if c == quote => return Some(i),
                 _ => i += 1,
             }
         }
@@ -867,13 +927,15 @@ fn enclosing_quote(src: &str, at: usize) -> Option<usize> {
         let before = src[..i].trim_end_matches([' ', '\t']);
         before.is_empty() || before.ends_with(['\n', ':', '-', '?', '[', '{', ','])
     };
+    let closes_earlier =
+        |i: usize| closers && nearest_quote(src, i, &|close| close == i, false).is_some();
     let mut end = at;
     for _ in 0..1000 {
         let start = src[..end].rfind('\n').map_or(0, |n| n + 1);
         let found = src[start..end]
             .match_indices(['\'', '"'])
             .map(|(i, _)| start + i)
-            .rfind(|&i| opens(i) && closes_past(i));
+            .rfind(|&i| opens(i) && close_of(i).is_some_and(fits) && !closes_earlier(i));
         if found.is_some() || start == 0 {
             return found;
         }
@@ -1660,7 +1722,7 @@ impl Builder {
                     && self.flows > 0
                     && value.is_empty()
                     && style == ScalarStyle::Plain
-                    && tag.is_none();
+                    && tag.as_deref().is_none_or(is_non_specific);
                 let is_key = self.expects_key();
                 let mut scalar = make_scalar(value, style, tag.as_deref(), line, span)?;
                 if empty_in_flow {
@@ -1948,7 +2010,11 @@ fn make_scalar(
         ScalarStyle::Folded => Style::Folded,
     };
     let tag = match tag {
+        // yaml.v3 resolves a plain scalar under the non-specific tag `!` as
+        // if it had none (`! 12` is a number, `!` alone null), where the
+        // YAML spec makes it a string; quoted, it is one (kubectl-verified).
         None if style == Style::Plain => resolve::resolve_plain(&value),
+        Some(t) if style == Style::Plain && is_non_specific(t) => resolve::resolve_plain(&value),
         None => Tag::Str,
         Some(t) => {
             let name = if t.handle == "!!" {
@@ -1974,13 +2040,22 @@ fn make_scalar(
 }
 
 /// Whether a key with tag `t` is a string to yaml.v3: `!!str` (however
-/// written) and the non-specific `!`. `!!binary`, `!!x` and local tags
+/// written) and the non-specific `!` (a plain key under it resolves as an
+/// untagged one: [`make_scalar`]). `!!binary`, `!!x` and local tags
 /// (`!foo`) are not, though their values are read as text.
 fn is_string_tag(t: &saphyr_parser::Tag) -> bool {
-    match (t.handle.as_str(), t.suffix.as_str()) {
-        ("!!", "str") | ("!", "") | ("", "!") => true,
-        (handle, suffix) => format!("{handle}{suffix}") == "tag:yaml.org,2002:str",
+    is_non_specific(t) || {
+        let (handle, suffix) = (t.handle.as_str(), t.suffix.as_str());
+        (handle, suffix) == ("!!", "str") || format!("{handle}{suffix}") == "tag:yaml.org,2002:str"
     }
+}
+
+/// The non-specific tag `!`.
+fn is_non_specific(t: &saphyr_parser::Tag) -> bool {
+    matches!(
+        (t.handle.as_str(), t.suffix.as_str()),
+        ("!", "") | ("", "!")
+    )
 }
 
 fn explicit(

@@ -10,15 +10,28 @@ use rustomize_yaml::Node;
 /// The field specs a `crds:` file (a map of type name to
 /// `{Schema, Dependencies}`, JSON or YAML) contributes.
 pub(crate) fn config_from_definitions(text: &str, path: &str) -> Result<TransformerConfig, Error> {
-    let doc = rustomize_yaml::parse_one(text).map_err(|e| Error::Parse {
+    // kustomize reads the file with sigs.k8s.io/yaml, whose yaml.v2 reads
+    // the first document: what follows it is never read.
+    let doc = rustomize_yaml::parse::parse_one_last_key_wins(text).map_err(|e| Error::Parse {
         file: path.to_string(),
         error: e,
     })?;
     // kustomize decodes the file into a map of definitions (structs)
     // through JSON: anything but a mapping of mappings (or nulls) is
-    // refused (a resource's `kind: Secret` is a string).
+    // refused (a resource's `kind: Secret` is a string); a null (a file of
+    // blanks or comments) is no definition (kubectl-verified).
     let refused =
         || Error::field_spec(format!("unable to parse open API definition from '{path}'"));
+    if text.is_empty() {
+        // kustomize looks at the first byte to tell JSON from YAML, and
+        // panics on an empty file.
+        return Err(Error::field_spec(format!(
+            "unable to parse open API definition from '{path}': the file is empty"
+        )));
+    }
+    if doc.is_null() {
+        return Ok(TransformerConfig::default());
+    }
     let Node::Map(defs) = &doc else {
         return Err(refused());
     };

@@ -25,7 +25,9 @@ pub fn resources_from_bytes(
     let mut rm = ResMap::new();
     let mut queue: std::collections::VecDeque<Node> = docs.into();
     while let Some(doc) = queue.pop_front() {
-        if is_null_or_empty_map(&doc) {
+        // kyaml's `IsNilOrEmpty`, which kustomize's reader drops by: an
+        // empty sequence too (kubectl-verified: a document `[]`).
+        if is_null_or_empty_map(&doc) || matches!(&doc, Node::Seq(s) if s.items.is_empty()) {
             continue;
         }
         validate_object(&doc, display)?;
@@ -57,9 +59,9 @@ pub fn resources_from_bytes(
     Ok(rm)
 }
 
-/// A document kustomize skips (and a resource the pipeline drops after a
-/// step): null, or an empty mapping. An empty sequence is neither (unlike
-/// kyaml's `IsNilOrEmpty`).
+/// A resource the pipeline drops after a step (and a document kustomize
+/// skips when it reads a file, as does an empty sequence): null, or an
+/// empty mapping.
 pub(crate) fn is_null_or_empty_map(n: &Node) -> bool {
     match n {
         Node::Map(m) => m.is_empty(),

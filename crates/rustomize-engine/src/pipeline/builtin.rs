@@ -29,7 +29,7 @@ use crate::steps::{Generator, Transformer};
 use rustomize_loader::Loader;
 // Builtin plugin configs are decoded as kustomize decodes them, with
 // sigs.k8s.io/yaml's `Unmarshal`: unknown fields are ignored.
-use rustomize_yaml::de::from_node_lenient as from_node;
+use rustomize_yaml::de::from_plugin_config as from_node;
 use rustomize_yaml::{Node, Tag};
 use serde::Deserialize;
 

@@ -116,7 +116,7 @@ impl ConfigMapGenerator {
 
     /// Reads a `kind: ConfigMapGenerator` plugin config.
     pub(crate) fn from_config(config: &Node) -> Result<Self, Error> {
-        let mut g: Self = rustomize_yaml::de::from_node_lenient(config)
+        let mut g: Self = rustomize_yaml::de::from_plugin_config(config)
             .map_err(|e| Error::generator(format!("invalid ConfigMapGenerator config: {e}")))?;
         fill_from_metadata(&mut g.name, &mut g.namespace, &g.metadata);
         Ok(g)
@@ -157,7 +157,7 @@ impl SecretGenerator {
 
     /// Reads a `kind: SecretGenerator` plugin config.
     pub(crate) fn from_config(config: &Node) -> Result<Self, Error> {
-        let mut g: Self = rustomize_yaml::de::from_node_lenient(config)
+        let mut g: Self = rustomize_yaml::de::from_plugin_config(config)
             .map_err(|e| Error::generator(format!("invalid SecretGenerator config: {e}")))?;
         fill_from_metadata(&mut g.name, &mut g.namespace, &g.metadata);
         Ok(g)

@@ -123,7 +123,7 @@ impl ReplacementTransformer {
             let field: ReplacementField = if strict {
                 rustomize_yaml::de::from_node(node)
             } else {
-                rustomize_yaml::de::from_node_lenient(node)
+                rustomize_yaml::de::from_plugin_config(node)
             }
             .map_err(|e| Error::transformer(format!("invalid replacement: {e}")))?;
             if field.path.is_empty() {
