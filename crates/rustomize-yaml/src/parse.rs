@@ -281,7 +281,33 @@ fn refused_after_directive(
     if indicator(':') {
         return Some(VALUE);
     }
-    if t.starts_with(['[', '{', '!', '&', '*', '|', '>']) {
+    if let Some(rest) = t.strip_prefix(['&', '*']) {
+        // libyaml's anchor scan: a name of letters, digits, `_` and `-`,
+        // then a blank or one of a few indicators.
+        let name = rest
+            .bytes()
+            .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-'))
+            .count();
+        let ends = rest[name..].chars().next().is_none_or(|c| {
+            matches!(
+                c,
+                ' ' | '\t' | '?' | ':' | ',' | ']' | '}' | '%' | '@' | '`'
+            )
+        });
+        if name == 0 || !ends {
+            return Some("did not find expected alphabetic or numeric character");
+        }
+        // An alias or anchor before a value indicator (`*a:`, `&a: b`): the
+        // indicator is the next token.
+        let after = rest[name..].trim_start_matches([' ', '\t']);
+        let value = after.starts_with(':')
+            && after[1..]
+                .chars()
+                .next()
+                .is_none_or(|n| n == ' ' || n == '\t');
+        return (value && !first_token_only).then_some(VALUE);
+    }
+    if t.starts_with(['[', '{', '!', '|', '>']) {
         return None;
     }
     if t.starts_with(['@', '`']) {
@@ -1724,7 +1750,10 @@ impl Builder {
                     && style == ScalarStyle::Plain
                     && tag.as_deref().is_none_or(is_non_specific);
                 let is_key = self.expects_key();
-                let mut scalar = make_scalar(value, style, tag.as_deref(), line, span)?;
+                // yaml.v2 (kustomization files) reads a plain scalar under
+                // `!` as a string, yaml.v3 as an untagged one.
+                let v3 = self.repeated != Repeated::LastWins;
+                let mut scalar = make_scalar(value, style, tag.as_deref(), v3, line, span)?;
                 if empty_in_flow {
                     scalar.tag = Tag::Str;
                 }
@@ -1999,6 +2028,7 @@ fn make_scalar(
     value: String,
     style: ScalarStyle,
     tag: Option<&saphyr_parser::Tag>,
+    yaml_v3: bool,
     line: u32,
     span: &Span,
 ) -> Result<Scalar, ParseError> {
@@ -2012,9 +2042,12 @@ fn make_scalar(
     let tag = match tag {
         // yaml.v3 resolves a plain scalar under the non-specific tag `!` as
         // if it had none (`! 12` is a number, `!` alone null), where the
-        // YAML spec makes it a string; quoted, it is one (kubectl-verified).
+        // YAML spec and yaml.v2 make it a string; quoted, it is one
+        // (kubectl-verified: `namePrefix: ! 12` is the prefix `12`).
         None if style == Style::Plain => resolve::resolve_plain(&value),
-        Some(t) if style == Style::Plain && is_non_specific(t) => resolve::resolve_plain(&value),
+        Some(t) if yaml_v3 && style == Style::Plain && is_non_specific(t) => {
+            resolve::resolve_plain(&value)
+        }
         None => Tag::Str,
         Some(t) => {
             let name = if t.handle == "!!" {
