@@ -677,6 +677,9 @@ fn as_libyaml_scans(src: &str, e: &ParseError) -> Option<String> {
     if e.message == "did not find expected <document start>" {
         return unread_after_document(src, at);
     }
+    if e.message == "invalid trailing content after double-quoted scalar" {
+        return quoted_head_after_document(src, at);
+    }
     if e.message == "invalid indentation in quoted scalar" {
         return indent_quoted_continuations(src, at);
     }
@@ -757,6 +760,41 @@ fn unread_after_document(src: &str, at: usize) -> Option<String> {
         .map(|c| if c == '\n' { '\n' } else { ' ' })
         .collect();
     Some(format!("{}{blanked}{}", &src[..at], &src[piece_end..]))
+}
+
+/// A quoted scalar with more text after it on its line (`"a" b`), as the
+/// first token past a piece's first document: the event parser refuses the
+/// text after the quote as it scans the scalar (at `at`), where libyaml
+/// takes it for the next token, which yaml.v3 never parses. Mended as
+/// [`unread_after_document`] mends, when the text with that scalar made a
+/// plain `x` reads as a document ended before it; else `None`.
+fn quoted_head_after_document(src: &str, at: usize) -> Option<String> {
+    let close = src[..at]
+        .trim_end_matches([' ', '\t'])
+        .len()
+        .checked_sub(1)?;
+    if !matches!(src.as_bytes()[close], b'"' | b'\'') {
+        return None;
+    }
+    let open = nearest_quote(src, close, &|c| c == close, false)?;
+    let mut probe = String::with_capacity(src.len());
+    probe.push_str(&src[..open]);
+    probe.push('x');
+    probe.extend(
+        src[open + 1..=close]
+            .chars()
+            .map(|c| if c == '\n' { c } else { ' ' }),
+    );
+    probe.push_str(&src[close + 1..]);
+    match parse_events_once(&probe, Repeated::Error, false) {
+        Err(e)
+            if e.message == "did not find expected <document start>"
+                && offset_of(&probe, e.line, e.column) == Some(open) =>
+        {
+            unread_after_document(src, open)
+        }
+        _ => None,
+    }
 }
 
 /// A line inside a flow collection that starts left of the block the
