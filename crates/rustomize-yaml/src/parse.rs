@@ -266,6 +266,14 @@ fn refused_after_directive(
     first_token_only: bool,
 ) -> Option<&'static str> {
     const VALUE: &str = "mapping values are not allowed in this context";
+    // A value indicator: `:` then a blank or the end of the line.
+    let value_at = |s: &str, at: usize| {
+        s[at..].starts_with(':')
+            && s[at + 1..]
+                .chars()
+                .next()
+                .is_none_or(|n| n == ' ' || n == '\t')
+    };
     let t = line.trim_start_matches([' ', '\t']);
     let indicator =
         |c: char| t.starts_with(c) && t[1..].chars().next().is_none_or(|n| n == ' ' || n == '\t');
@@ -300,12 +308,7 @@ fn refused_after_directive(
         // An alias or anchor before a value indicator (`*a:`, `&a: b`): the
         // indicator is the next token.
         let after = rest[name..].trim_start_matches([' ', '\t']);
-        let value = after.starts_with(':')
-            && after[1..]
-                .chars()
-                .next()
-                .is_none_or(|n| n == ' ' || n == '\t');
-        return (value && !first_token_only).then_some(VALUE);
+        return (value_at(after, 0) && !first_token_only).then_some(VALUE);
     }
     if t.starts_with(['[', '{', '!', '|', '>']) {
         return None;
@@ -316,14 +319,6 @@ fn refused_after_directive(
     if first_token_only {
         return None;
     }
-    // A value indicator: `:` then a blank or the end of the line.
-    let value_at = |s: &str, at: usize| {
-        s[at..].starts_with(':')
-            && s[at + 1..]
-                .chars()
-                .next()
-                .is_none_or(|n| n == ' ' || n == '\t')
-    };
     if let Some(quote) = t.chars().next().filter(|&c| c == '"' || c == '\'') {
         // The quoted scalar's end, on this line or a later one (no copy).
         let (text, end) = std::iter::once(&t[1..])
@@ -738,22 +733,8 @@ fn unread_after_document(src: &str, at: usize) -> Option<String> {
         return None;
     }
     let head = src[at..piece_end].trim_start();
-    if let Some(quote @ ('"' | '\'')) = head.chars().next() {
-        let open = piece_end - head.len();
-        let body = &src[open + 1..piece_end];
-        let closes = if quote == '"' {
-            let mut escaped = false;
-            body.chars().any(|c| {
-                let close = c == '"' && !escaped;
-                escaped = c == '\\' && !escaped;
-                close
-            })
-        } else {
-            body.contains('\'')
-        };
-        if !closes {
-            return None;
-        }
+    if head.starts_with(['"', '\'']) && close_of(src, piece_end - head.len())? >= piece_end {
+        return None;
     }
     let blanked: String = src[at..piece_end]
         .chars()
@@ -973,20 +954,6 @@ fn nearest_quote(
     fits: &dyn Fn(usize) -> bool,
     closers: bool,
 ) -> Option<usize> {
-    let b = src.as_bytes();
-    let close_of = |open: usize| {
-        let quote = b[open];
-        let mut i = open + 1;
-        loop {
-            match b.get(i) {
-                None => return None,
-                Some(b'\'') if quote == b'\'' && b.get(i + 1) == Some(&b'\'') => i += 2,
-                Some(b'\\') if quote == b'"' => i += 2,
-                Some(&c) if c == quote => return Some(i),
-                _ => i += 1,
-            }
-        }
-    };
     let opens = |i: usize| {
         let before = src[..i].trim_end_matches([' ', '\t']);
         before.is_empty() || before.ends_with(['\n', ':', '-', '?', '[', '{', ','])
@@ -999,13 +966,29 @@ fn nearest_quote(
         let found = src[start..end]
             .match_indices(['\'', '"'])
             .map(|(i, _)| start + i)
-            .rfind(|&i| opens(i) && close_of(i).is_some_and(fits) && !closes_earlier(i));
+            .rfind(|&i| opens(i) && close_of(src, i).is_some_and(fits) && !closes_earlier(i));
         if found.is_some() || start == 0 {
             return found;
         }
         end = start - 1;
     }
     None
+}
+
+/// The closing quote of the quoted scalar whose opening quote is the byte
+/// `open` (`''` and `\"` escapes skipped); `None` when it never closes.
+fn close_of(src: &str, open: usize) -> Option<usize> {
+    let b = src.as_bytes();
+    let quote = b[open];
+    let mut i = open + 1;
+    loop {
+        match b.get(i)? {
+            b'\'' if quote == b'\'' && b.get(i + 1) == Some(&b'\'') => i += 2,
+            b'\\' if quote == b'"' => i += 2,
+            &c if c == quote => return Some(i),
+            _ => i += 1,
+        }
+    }
 }
 
 /// Byte offsets of the event parser's character positions, found by
